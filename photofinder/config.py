@@ -1,0 +1,43 @@
+"""Where photofinder keeps its models and its index.
+
+In a source checkout (the usual way to run it: `make run`) the repository's own
+`models/` and `index/` folders are used, as the README describes. An installed copy
+uses the XDG folders. Both can be overridden with environment variables.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+_PACKAGE_DIR = Path(__file__).resolve().parent
+_CHECKOUT_DIR = _PACKAGE_DIR.parent
+
+
+def _in_checkout() -> bool:
+    return (_CHECKOUT_DIR / "pyproject.toml").is_file() and (_CHECKOUT_DIR / "models").is_dir()
+
+
+def default_index_dir() -> Path:
+    """The index folder used when `--index` is not given."""
+    if env := os.environ.get("PHOTOFINDER_INDEX"):
+        return Path(env).expanduser()
+    if _in_checkout():
+        return _CHECKOUT_DIR / "index"
+    data_home = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(data_home) / "photofinder" / "index"
+
+
+def models_dir() -> Path:
+    """Where downloaded model weights (ResNet50) are looked for and saved."""
+    if env := os.environ.get("PHOTOFINDER_MODELS"):
+        return Path(env).expanduser()
+    if _in_checkout():
+        return _CHECKOUT_DIR / "models"
+    cache_home = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(cache_home) / "photofinder" / "models"
+
+
+def data_path(name: str) -> Path:
+    """A data file shipped inside the package (vocabulary, JSON Schema)."""
+    return _PACKAGE_DIR / "data" / name

@@ -1,0 +1,51 @@
+"""Shared fixtures: real sample photos, real bundled models, a real index on disk."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from photofinder.samples import copy_samples
+
+IMAGENET_SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "data" / "imagenet-samples"
+TAGGER = "efficientnet-lite2"  # the offline default, pinned so a ResNet50 file cannot change results
+
+
+def run_cli(*args: str, check: bool = False, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Runs `python -m photofinder ARGS` as a user would, capturing its output."""
+    proc = subprocess.run([sys.executable, "-m", "photofinder", *args], capture_output=True,
+                          text=True, env={**os.environ, **(env or {})}, timeout=600)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"exit {proc.returncode}\nstdout: {proc.stdout}\nstderr: {proc.stderr}")
+    return proc
+
+
+def search_json(index_dir: Path, query: str, *extra: str) -> list[dict]:
+    proc = run_cli("search", query, "--index", str(index_dir), "--json", *extra, check=True)
+    return json.loads(proc.stdout)
+
+
+@pytest.fixture(scope="session")
+def sample_photos(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("photos")
+    copy_samples(folder)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def sample_index(sample_photos, tmp_path_factory) -> Path:
+    index_dir = tmp_path_factory.mktemp("index")
+    run_cli("index", str(sample_photos), "--index", str(index_dir), "--tagger", TAGGER, check=True)
+    return index_dir
+
+
+@pytest.fixture(scope="session")
+def imagenet_samples() -> Path:
+    if not (IMAGENET_SAMPLES / "labels.json").is_file():
+        pytest.skip(f"no evaluation photos at {IMAGENET_SAMPLES} (only on the developers' machines)")
+    return IMAGENET_SAMPLES

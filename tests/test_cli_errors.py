@@ -1,0 +1,83 @@
+"""Bad input gets one clear line and the right exit code, never a traceback."""
+
+from __future__ import annotations
+
+import json
+
+from photofinder.errors import IndexFormatError, IndexMissingError, UsageError
+
+from .conftest import TAGGER, run_cli
+
+
+def _no_traceback(proc) -> None:
+    assert "Traceback" not in proc.stderr and "Traceback" not in proc.stdout
+
+
+def test_missing_folder(tmp_path):
+    proc = run_cli("index", str(tmp_path / "нет такой"), "--index", str(tmp_path / "ix"))
+    assert proc.returncode == UsageError.exit_code
+    assert "нет такой папки" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+    _no_traceback(proc)
+
+
+def test_empty_folder(tmp_path):
+    (tmp_path / "empty").mkdir()
+    proc = run_cli("index", str(tmp_path / "empty"), "--index", str(tmp_path / "ix"),
+                   "--tagger", TAGGER)
+    assert proc.returncode == 1
+    assert "не найдено ни одной фотографии" in proc.stderr
+    _no_traceback(proc)
+
+
+def test_missing_index(tmp_path):
+    proc = run_cli("search", "кошка", "--index", str(tmp_path / "nothing"))
+    assert proc.returncode == IndexMissingError.exit_code
+    assert "индекс не найден" in proc.stderr and "photofinder index" in proc.stderr
+    _no_traceback(proc)
+    proc = run_cli("export", "--index", str(tmp_path / "nothing"), "--out", str(tmp_path / "t.json"))
+    assert proc.returncode == IndexMissingError.exit_code
+    assert not (tmp_path / "t.json").exists()
+
+
+def test_damaged_index_names_the_fix(sample_index, tmp_path):
+    broken = tmp_path / "ix"
+    broken.mkdir()
+    (broken / "index.json").write_text('{"format": "photofinder-index", "vers', encoding="utf-8")
+    proc = run_cli("search", "кошка", "--index", str(broken))
+    assert proc.returncode == IndexFormatError.exit_code
+    assert "повреждён" in proc.stderr and "--rebuild" in proc.stderr
+    _no_traceback(proc)
+
+
+def test_newer_index_is_refused(sample_index, tmp_path):
+    newer = tmp_path / "ix"
+    newer.mkdir()
+    meta = json.loads((sample_index / "index.json").read_text(encoding="utf-8"))
+    meta["version"] = 99
+    (newer / "index.json").write_text(json.dumps(meta), encoding="utf-8")
+    proc = run_cli("search", "кошка", "--index", str(newer))
+    assert proc.returncode == IndexFormatError.exit_code
+    assert "более новой версией" in proc.stderr
+
+
+def test_empty_and_punctuation_queries(sample_index):
+    for query in ["", "   ", "?!…", "-собака"]:
+        proc = run_cli("search", query, "--index", str(sample_index))
+        assert proc.returncode == 2, query
+        assert "запрос" in proc.stderr
+        _no_traceback(proc)
+
+
+def test_bad_options(sample_index, tmp_path):
+    proc = run_cli("search", "кошка", "--index", str(sample_index), "--top", "0")
+    assert proc.returncode == 2 and "--top" in proc.stderr
+    proc = run_cli("search", "--index", str(sample_index))
+    assert proc.returncode == 2
+    proc = run_cli("export", "--index", str(sample_index), "--out", str(tmp_path))
+    assert proc.returncode == 2 and "папка" in proc.stderr
+    proc = run_cli("index", str(tmp_path), "--index", str(tmp_path / "ix"), "--vectors", "word2vec")
+    assert proc.returncode == 2 and "неизвестные векторы" in proc.stderr
+    proc = run_cli("index", str(tmp_path), "--index", str(tmp_path / "ix"), "--tagger",
+                   "resnet50", "--weights", str(tmp_path / "none.pth"))
+    assert proc.returncode == 2 and "нет файла весов" in proc.stderr
+    _no_traceback(proc)

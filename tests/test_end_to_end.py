@@ -1,0 +1,160 @@
+"""What a user sees: real photos, the real bundled tagger and vectors, the real CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from photofinder.config import data_path
+
+from .conftest import TAGGER, run_cli, search_json
+
+
+@pytest.mark.parametrize("query", ["кошка", "кот", "Кошки", "котом", "животное"])
+def test_cat_photo_is_first_for_cat_words(sample_index, query):
+    hits = search_json(sample_index, query)
+    assert hits, f"nothing found for {query!r}"
+    assert Path(hits[0]["path"]).name == "chelsea.png"
+
+
+@pytest.mark.parametrize("query", ["кофе", "эспрессо", "чашка"])
+def test_coffee_photo_is_first_for_coffee_words(sample_index, query):
+    hits = search_json(sample_index, query)
+    assert Path(hits[0]["path"]).name == "coffee.png"
+
+
+def test_every_hit_is_explained_and_ranked(sample_index):
+    hits = search_json(sample_index, "кошка")
+    top = hits[0]
+    assert top["score"] > 0.3
+    match = top["matches"][0]
+    assert match["query"] == "кошка"
+    assert match["tag"]["en"] in {"tabby", "tiger cat", "Egyptian cat", "Persian cat", "Siamese cat"}
+    # the design's formula: similarity x relation weight x confidence
+    assert top["score"] == pytest.approx(
+        match["similarity"] * match["weight"] * match["confidence"], abs=2e-3)
+    assert "кошка" in top["why"]
+    scores = [h["score"] for h in hits]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_text_output_names_the_photo_and_why(sample_index):
+    proc = run_cli("search", "кошка", "--index", str(sample_index), check=True)
+    lines = proc.stdout.splitlines()
+    assert lines[0].startswith("«кошка»")
+    assert "chelsea.png" in lines[1]
+    assert "сходство" in lines[2] and "уверенность" in lines[2]
+
+
+def test_no_noise_for_a_query_with_no_match(sample_index):
+    proc = run_cli("search", "налоговая декларация", "--index", str(sample_index), check=True)
+    assert "ничего не найдено" in proc.stdout
+    assert search_json(sample_index, "налоговая декларация") == []
+
+
+def test_misspelled_word_gets_a_suggestion(sample_index):
+    proc = run_cli("search", "кошька", "--index", str(sample_index), check=True)
+    assert "«кошька» неизвестно" in proc.stdout
+    assert "кошка" in proc.stdout
+
+
+def test_batch_search_prints_one_json_line_per_query(sample_index, tmp_path):
+    queries = tmp_path / "queries.txt"
+    queries.write_text("кошка\nкофе\n\n!!!\n", encoding="utf-8")
+    proc = run_cli("search", "--batch", str(queries), "--index", str(sample_index), check=True)
+    records = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [r["query"] for r in records] == ["кошка", "кофе", "!!!"]
+    assert Path(records[0]["results"][0]["path"]).name == "chelsea.png"
+    assert Path(records[1]["results"][0]["path"]).name == "coffee.png"
+    assert records[2]["results"] == [] and "пустой запрос" in records[2]["error"]
+
+
+def test_export_matches_its_json_schema(sample_index, tmp_path):
+    out = tmp_path / "tags.json"
+    proc = run_cli("export", "--index", str(sample_index), "--out", str(out), check=True)
+    assert "выгружено 8 фото" in proc.stdout
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    schema = json.loads(data_path("export.schema.json").read_text(encoding="utf-8"))
+    jsonschema.validate(doc, schema)
+    assert doc["models"]["tagger"] == TAGGER
+    chelsea = next(p for p in doc["photos"] if p["path"].endswith("chelsea.png"))
+    assert chelsea["tags"][0]["ru"].endswith("кошка")
+    assert [t["probability"] for t in chelsea["tags"]] == sorted(
+        (t["probability"] for t in chelsea["tags"]), reverse=True)
+    assert list(tmp_path.iterdir()) == [out]  # only the file asked for, no temp left
+
+
+def test_console_script_and_module_agree(sample_index):
+    script = Path(sys.executable).with_name("photofinder")
+    if not script.exists():
+        pytest.skip("console script not installed in this environment")
+    args = ["search", "кофе", "--index", str(sample_index), "--json"]
+    via_script = subprocess.run([str(script), *args], capture_output=True, text=True, check=True)
+    via_module = run_cli(*args, check=True)
+    assert json.loads(via_script.stdout) == json.loads(via_module.stdout)
+
+
+def test_search_does_not_import_torch(sample_index):
+    code = (
+        "import sys; from photofinder.cli import main; "
+        f"rc = main(['search', 'кошка', '--index', {str(sample_index)!r}, '--json']); "
+        "sys.stderr.write(str('torch' in sys.modules)); sys.exit(rc)")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0
+    assert proc.stderr.strip().endswith("False")
+
+
+def test_reindex_tags_only_new_changed_and_drops_deleted(sample_photos, tmp_path):
+    photos = tmp_path / "photos"
+    shutil.copytree(sample_photos, photos)
+    index_dir = tmp_path / "index"
+    first = run_cli("index", str(photos), "--index", str(index_dir), "--tagger", TAGGER, check=True)
+    assert "новых 8" in first.stdout
+
+    again = run_cli("index", str(photos), "--index", str(index_dir), "--tagger", TAGGER, check=True)
+    assert "новых 0, изменённых 0, без изменений 8, удалено 0" in again.stdout
+
+    (photos / "sub").mkdir()
+    shutil.copy(photos / "chelsea.png", photos / "sub" / "кошка Челси.png")  # added, Cyrillic name
+    (photos / "rocket.jpg").unlink()                                          # deleted
+    shutil.copy(photos / "coffee.png", photos / "camera.png")                 # changed content
+    stamp = (photos / "camera.png").stat()
+    os.utime(photos / "camera.png", ns=(stamp.st_atime_ns, stamp.st_mtime_ns + 10**9))
+    third = run_cli("index", str(photos), "--index", str(index_dir), "--tagger", TAGGER, check=True)
+    assert "8 фото (новых 1, изменённых 1, без изменений 6, удалено 1" in third.stdout
+
+    names = [Path(h["path"]).name for h in search_json(index_dir, "кошка")]
+    assert names[:2] == sorted(["chelsea.png", "кошка Челси.png"]) or set(names[:2]) == {
+        "chelsea.png", "кошка Челси.png"}
+    coffee_like = [Path(h["path"]).name for h in search_json(index_dir, "кофе")]
+    assert "camera.png" in coffee_like  # it now holds the coffee photo
+    assert all(Path(h["path"]).name != "rocket.jpg" for h in search_json(index_dir, "ракета"))
+
+
+def test_imagenet_photos_are_found_by_russian_words(imagenet_samples, tmp_path):
+    """A few hundred real photos through index, search, batch and export."""
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    for src in sorted(imagenet_samples.glob("*.JPEG"))[::5]:  # 200 photos, every 5th class
+        os.symlink(src, photos / src.name)
+    index_dir = tmp_path / "index"
+    proc = run_cli("index", str(photos), "--index", str(index_dir), "--tagger",
+                   "efficientnet-lite0", check=True)
+    assert "200 фото" in proc.stdout
+    for query, expected in [("вулкан", "n09472597_volcano"), ("футбольный мяч", "n04254680"),
+                            ("собака", None), ("птица", None)]:
+        hits = search_json(index_dir, query)
+        assert hits, query
+        if expected:
+            assert Path(hits[0]["path"]).name.startswith(expected)
+    labels = json.loads((imagenet_samples / "labels.json").read_text())
+    dog_hits = search_json(index_dir, "собака", "--top", "10")
+    dogs = [labels[Path(h["path"]).name]["class_index"] for h in dog_hits]
+    assert sum(151 <= c <= 268 for c in dogs) >= 9  # precision@10 for a broad word

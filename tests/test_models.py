@@ -1,0 +1,103 @@
+"""The real loaders: ResNet50 from a local state dict, FastText from a .bin file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from photofinder.errors import ModelUnavailableError
+from photofinder.photos import model_input
+from photofinder.tagger import load_tagger
+from photofinder.vectors import FastTextVectors, load_vectors
+
+from .conftest import TAGGER, run_cli, search_json
+
+RUSSIAN_TEXT = """кошка сидит на окне и смотрит на птицу . кот спит на диване .
+собака бежит за мячом . пес лает на кошку . кошки любят рыбу .
+чашка кофе стоит на столе . утром я пью кофе из чашки . эспрессо крепкий кофе .
+мотоцикл едет по дороге . ракета летит в космос . автобус везет людей .
+""" * 40
+
+
+@pytest.fixture(scope="module")
+def tiny_fasttext(tmp_path_factory) -> Path:
+    fasttext = pytest.importorskip("fasttext")
+    folder = tmp_path_factory.mktemp("fasttext")
+    corpus = folder / "corpus.txt"
+    corpus.write_text(RUSSIAN_TEXT, encoding="utf-8")
+    model = fasttext.train_unsupervised(str(corpus), model="skipgram", dim=16, epoch=5,
+                                        minCount=1, minn=2, maxn=4, thread=1, verbose=0)
+    path = folder / "tiny.ru.bin"
+    model.save_model(str(path))
+    return path
+
+
+def test_fasttext_gives_unknown_words_a_vector_from_subwords(tiny_fasttext):
+    vectors = FastTextVectors(tiny_fasttext)
+    assert vectors.dim == 16
+    assert "кошечка" not in vectors.known_words()
+    vec = vectors.get("кошечка")  # never seen: built from its character n-grams
+    assert vec is not None and np.linalg.norm(vec) > 0
+    cat, cup = vectors.get("кошка"), vectors.get("чашка")
+    cos = lambda a, b: float(a @ b / np.linalg.norm(a) / np.linalg.norm(b))  # noqa: E731
+    assert cos(vec, cat) > cos(vec, cup)
+
+
+def test_index_and_search_with_fasttext_vectors(sample_photos, tiny_fasttext, tmp_path):
+    index_dir = tmp_path / "ix"
+    run_cli("index", str(sample_photos), "--index", str(index_dir), "--tagger", TAGGER,
+            "--vectors", f"fasttext:{tiny_fasttext}", check=True)
+    meta = json.loads((index_dir / "index.json").read_text(encoding="utf-8"))
+    assert meta["vectors"] == f"fasttext:{tiny_fasttext.resolve()}"
+    assert Path(search_json(index_dir, "кошка")[0]["path"]).name == "chelsea.png"
+    # a word the tiny model never saw still gets a vector and an answer, not an error
+    proc = run_cli("search", "кошечки", "--index", str(index_dir), check=True)
+    assert "неизвестно" not in proc.stdout
+
+
+def test_fasttext_rejects_a_file_that_is_not_a_model(tmp_path):
+    bad = tmp_path / "bad.bin"
+    bad.write_bytes(b"not a model")
+    with pytest.raises(ModelUnavailableError):
+        load_vectors(f"fasttext:{bad}")
+
+
+def test_resnet50_loads_a_local_state_dict_with_weights_only(tmp_path, sample_photos):
+    torch = pytest.importorskip("torch")
+    from torchvision.models import resnet50
+
+    weights = tmp_path / "resnet50-local.pth"
+    torch.save(resnet50(weights=None).state_dict(), weights)  # same shapes as IMAGENET1K_V2
+    tagger = load_tagger("resnet50", weights)
+    assert tagger.name == "resnet50" and tagger.preprocess.size == 224
+    batch = np.stack([model_input(sample_photos / "chelsea.png", tagger.preprocess)] * 2)
+    probs = tagger.predict(batch)
+    assert probs.shape == (2, 1000)
+    assert np.allclose(probs.sum(axis=1), 1.0, atol=1e-4)
+
+
+def test_resnet50_refuses_weights_of_another_model(tmp_path):
+    torch = pytest.importorskip("torch")
+    weights = tmp_path / "other.pth"
+    torch.save({"fc.weight": torch.zeros(10, 10)}, weights)
+    with pytest.raises(ModelUnavailableError, match="не веса ResNet50"):
+        load_tagger("resnet50", weights)
+
+
+def test_auto_uses_the_bundled_model_when_resnet50_is_absent(monkeypatch, tmp_path):
+    monkeypatch.setenv("PHOTOFINDER_MODELS", str(tmp_path))
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path))
+    tagger = load_tagger("auto")
+    assert tagger.name == "efficientnet-lite2"
+
+
+def test_bundled_tagger_names_the_cat(sample_photos):
+    from photofinder.vocabulary import load_vocabulary
+
+    tagger = load_tagger("efficientnet-lite0")
+    probs = tagger.predict(model_input(sample_photos / "chelsea.png", tagger.preprocess)[None])
+    top = int(probs[0].argmax())
+    assert load_vocabulary().classes[top].en in {"tabby", "tiger cat", "Egyptian cat"}

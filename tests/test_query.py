@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+import pytest
+
+from photofinder.errors import QueryError
+from photofinder.query import Lemmatizer, parse_query
+
+
+@pytest.fixture(scope="module")
+def lemmatizer() -> Lemmatizer:
+    return Lemmatizer()
+
+
+@pytest.mark.parametrize("typed, lemma", [
+    ("кошки", "кошка"), ("Кошку", "кошка"), ("собаками", "собака"), ("пиццу", "пицца"),
+    ("ёжик", "ежик"), ("ЁЖ", "еж"), ("самолёты", "самолет"),
+])
+def test_word_forms_reduce_to_the_dictionary_form(lemmatizer, typed, lemma):
+    query = parse_query(typed, lemmatizer)
+    assert [c.lemmas for c in query.include] == [(lemma,)]
+
+
+def test_known_phrase_stays_one_concept(lemmatizer):
+    query = parse_query("плюшевые мишки", lemmatizer, {("плюшевый", "мишка")})
+    assert [c.lemmas for c in query.include] == [("плюшевый", "мишка")]
+    assert [c.text for c in query.include] == ["плюшевые мишки"]
+
+
+def test_separate_words_are_separate_concepts(lemmatizer):
+    query = parse_query("собака, кошка!", lemmatizer, {("плюшевый", "мишка")})
+    assert [c.lemmas for c in query.include] == [("собака",), ("кошка",)]
+
+
+def test_minus_excludes(lemmatizer):
+    query = parse_query("животное -собака -кошки", lemmatizer)
+    assert [c.lemmas for c in query.include] == [("животное",)]
+    assert [c.lemmas for c in query.exclude] == [("собака",), ("кошка",)]
+
+
+def test_hyphenated_word_is_not_an_exclusion(lemmatizer):
+    query = parse_query("рыба-ангел", lemmatizer)
+    assert [c.words for c in query.include] == [("рыба-ангел",)]
+    assert query.exclude == ()
+
+
+@pytest.mark.parametrize("text", ["", "   ", "!!!", "«»—…", "-кошка"])
+def test_nothing_to_search_is_a_clear_error(lemmatizer, text):
+    with pytest.raises(QueryError):
+        parse_query(text, lemmatizer)
