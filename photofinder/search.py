@@ -2,7 +2,8 @@
 
 For each concept of the query (a word or a known phrase) and each vocabulary term t:
 
-    similarity(t) = 1.0 if t has the concept's dictionary form, else cos(query, t)
+    similarity(t) = 1.0 if t has the concept's dictionary form (or is its alias),
+                    else (cos(query, t) - 0.6) / 0.4, halved when the word itself is a term
     score(photo)  = max over t of  similarity(t) x min(1, sum over the photo's tags c
                                                        of weight(t, c) x p(c | photo))
 
@@ -32,7 +33,8 @@ from .vocabulary import Vocabulary
 SYNONYM_WEIGHT = 0.9
 BROADER_WEIGHT = 0.8
 RELATION_WEIGHTS = {"name": 1.0, "synonym": SYNONYM_WEIGHT, "broader": BROADER_WEIGHT}
-MIN_TERM_SIMILARITY = 0.5   # cosine below this is not a meaning match, just noise
+MIN_TERM_SIMILARITY = 0.6   # navec puts co-hyponyms at 0.55-0.65: below this is noise
+MEANING_ONLY_WEIGHT = 0.5   # a match by meaning when the vocabulary has the word itself
 TERMS_PER_CONCEPT = 12      # the most similar terms considered for one concept
 MIN_SCORE = 0.1             # results below this are not shown: "nothing found" instead
 EXCLUDE_AT = 0.25           # `-word`: a photo this sure to show the word is dropped
@@ -83,6 +85,7 @@ class SearchResult:
     query: str
     hits: list[Hit]
     unknown: list[str] = field(default_factory=list)           # words with no meaning known
+    unmatched: list[str] = field(default_factory=list)         # known words no tag is close to
     suggestions: dict[str, list[str]] = field(default_factory=dict)
     related: list[str] = field(default_factory=list)            # nearest known terms, for "nothing found"
     below_threshold: int = 0                                    # matches hidden by MIN_SCORE
@@ -114,6 +117,11 @@ class SearchEngine:
         for i, key in enumerate(index.term_keys):
             self._term_rows.setdefault(key, []).append(i)
         self.phrases = {tuple(k.split()) for k in index.term_keys if " " in k}
+        self._phrases_with_word: dict[str, list[int]] = {}
+        for i, key in enumerate(index.term_keys):
+            if " " in key:
+                for lemma in set(key.split()):
+                    self._phrases_with_word.setdefault(lemma, []).append(i)
         self.weights = self._weight_matrix()
         n, k = index.classes.shape
         self.probabilities = sparse.csr_matrix(
@@ -143,17 +151,31 @@ class SearchEngine:
     # --- one concept -------------------------------------------------------------
     def _term_similarities(self, concept: Concept) -> tuple[np.ndarray, np.ndarray] | None:
         """The terms a concept may mean and how close each is, or None if unknown.
+
+        The word itself (any of its forms) is similarity 1. A term reached only through
+        the vectors gets (cos - 0.6) / 0.4: navec puts co-hyponyms (кошка/пес 0.60,
+        телевизор/холодильник 0.63) as close as true synonyms, so a meaning match is a
+        weak signal, and it is halved again when the vocabulary has the word itself:
+        then the classes the word names come first. A phrase that merely contains
+        the word is not a match by meaning (морской лев is not a лев, морской еж not
+        an еж): the vocabulary lists every class a word names.
         Also remembers the nearest terms of all, to suggest when nothing is found."""
-        exact = self._term_rows.get(" ".join(concept.lemmas), [])
+        key = " ".join(concept.lemmas)
+        exact = self._term_rows.get(key, [])
         qvec = self._concept_vector(concept)
         if qvec is None and not exact:
             return None
         sims = np.zeros(len(self.terms), np.float32)
         if qvec is not None:
-            sims = self.term_vectors @ qvec
+            cosines = self.term_vectors @ qvec
+            sims = np.clip((cosines - MIN_TERM_SIMILARITY) / (1.0 - MIN_TERM_SIMILARITY), 0.0, None)
+            if exact:
+                sims *= MEANING_ONLY_WEIGHT
+            if len(concept.lemmas) == 1:
+                sims[self._phrases_with_word.get(concept.lemmas[0], [])] = 0.0
+            self._nearest = [self.terms[i] for i in np.argsort(-cosines)[:5]]
         sims[exact] = 1.0
-        self._nearest = [self.terms[i] for i in np.argsort(-sims)[:5]]
-        candidates = np.flatnonzero(sims >= MIN_TERM_SIMILARITY)
+        candidates = np.flatnonzero(sims > 0)
         if len(candidates) > TERMS_PER_CONCEPT:
             candidates = candidates[np.argsort(-sims[candidates], kind="stable")[:TERMS_PER_CONCEPT]]
         return candidates, sims[candidates]
@@ -191,6 +213,13 @@ class SearchEngine:
                 result.suggestions[concept.text] = self.suggest(concept.text)
                 continue
             terms, sims = found
+            if len(terms) == 0:
+                # a real word, but nothing in the vocabulary means it ("жираф"):
+                # it cannot rank photos, so it does not dilute the other words either
+                result.unmatched.append(concept.text)
+                if not result.related:
+                    result.related = self._nearest
+                continue
             scores, best = self._concept_scores(terms, sims)
             total += scores
             known.append((concept, terms, sims, best))

@@ -19,6 +19,7 @@ from .config import data_path
 from .errors import PhotofinderError
 
 VOCABULARY_FILE = "vocabulary.json"
+ALIASES_FILE = "aliases.json"
 
 
 @dataclass(frozen=True)
@@ -41,9 +42,11 @@ class Link:
 
 
 class Vocabulary:
-    def __init__(self, classes: list[ClassNames], digest: str) -> None:
+    def __init__(self, classes: list[ClassNames], digest: str,
+                 aliases: dict[str, str] | None = None) -> None:
         self.classes = classes
         self.digest = digest
+        self.aliases = dict(aliases or {})
         links: dict[str, dict[int, Link]] = {}
         for c in classes:
             candidates = [Link(c.index, "name")]
@@ -53,12 +56,18 @@ class Vocabulary:
             for text, link in zip(texts, candidates):
                 # the closest relation wins when a term appears twice for one class
                 links.setdefault(text, {}).setdefault(c.index, link)
+        for alias, target in self.aliases.items():
+            # "пес" reaches every class "собака" reaches, the same way
+            for class_index, link in links.get(target, {}).items():
+                links.setdefault(alias, {}).setdefault(class_index, link)
         self.terms: list[str] = sorted(links)
         self.links: list[list[Link]] = [list(links[t].values()) for t in self.terms]
 
     def path(self, term: str, class_index: int) -> list[str]:
         """The chain from a term down to a class name: ["транспорт", "автобус", "школьный автобус"]."""
         c = self.classes[class_index]
+        if term in self.aliases and term not in (c.ru, *c.synonyms, *c.broader):
+            return [term, *self.path(self.aliases[term], class_index)]
         if term == c.ru or term in c.synonyms:
             return [term] if term == c.ru else [term, c.ru]
         if term in c.broader:
@@ -67,8 +76,9 @@ class Vocabulary:
         return [c.ru]
 
 
-def parse_vocabulary(raw: bytes, source: str) -> Vocabulary:
+def parse_vocabulary(raw: bytes, source: str, raw_aliases: bytes = b"{}") -> Vocabulary:
     try:
+        aliases = {k: v for k, v in json.loads(raw_aliases).items() if not k.startswith("_")}
         rows = json.loads(raw)
         classes = [
             ClassNames(int(r["index"]), str(r["wnid"]), str(r["en"]), str(r["ru"]),
@@ -79,21 +89,24 @@ def parse_vocabulary(raw: bytes, source: str) -> Vocabulary:
         raise PhotofinderError(f"словарь {source} повреждён: {exc}") from None
     if [c.index for c in classes] != list(range(len(classes))):
         raise PhotofinderError(f"словарь {source}: классы должны идти по порядку с 0")
-    return Vocabulary(classes, hashlib.sha256(raw).hexdigest()[:16])
+    return Vocabulary(classes, hashlib.sha256(raw + raw_aliases).hexdigest()[:16], aliases)
 
 
 @cache
-def load_vocabulary(path: Path | None = None) -> Vocabulary:
+def load_vocabulary(path: Path | None = None, aliases: Path | None = None) -> Vocabulary:
     """The shipped vocabulary (or another file in the same format, for new label sets)."""
     path = path or data_path(VOCABULARY_FILE)
-    return parse_vocabulary(path.read_bytes(), str(path))
+    aliases = aliases or data_path(ALIASES_FILE)
+    raw_aliases = aliases.read_bytes() if aliases.is_file() else b"{}"
+    return parse_vocabulary(path.read_bytes(), str(path), raw_aliases)
 
 
 # Every class ends its broader chain in one of these, so broad queries are complete.
 TOP_CATEGORIES = frozenset({
     "животное", "растение", "гриб", "еда", "напиток", "транспорт", "одежда", "обувь",
     "мебель", "посуда", "музыкальный инструмент", "инструмент", "оружие", "спорт",
-    "здание", "техника", "игрушка", "природа", "предмет", "люди",
+    "здание", "сооружение", "помещение", "техника", "игрушка", "природа", "предмет",
+    "аксессуар", "головной убор", "люди",
 })
 _RUSSIAN_TERM = re.compile(r"[а-я]+(?:-[а-я]+)*(?: [а-я]+(?:-[а-я]+)*)*")
 
@@ -120,4 +133,10 @@ def check_vocabulary(vocab: Vocabulary, vectors) -> tuple[list[str], set[str]]:
                             f"{', '.join(sorted(TOP_CATEGORIES))}")
         if len(set(c.synonyms)) != len(c.synonyms) or c.ru in c.synonyms:
             problems.append(f"{where}: повтор в синонимах")
+    named = {t for c in vocab.classes for t in (c.ru, *c.synonyms, *c.broader)}
+    for alias, target in vocab.aliases.items():
+        if target not in named:
+            problems.append(f"синоним «{alias}» ведёт к «{target}», которого нет в словаре")
+        if not _RUSSIAN_TERM.fullmatch(alias):
+            problems.append(f"синоним «{alias}» — не строчные русские слова (или есть ё)")
     return problems, unknown

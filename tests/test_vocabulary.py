@@ -43,3 +43,20 @@ def test_dogs_are_dogs_and_wolves_are_not():
 def test_path_from_broader_word_to_class():
     vocab = load_vocabulary()
     assert vocab.path("транспорт", 779) == ["транспорт", "автобус", "школьный автобус"]
+
+
+def test_colloquial_aliases_reach_the_same_classes():
+    vocab = load_vocabulary()
+    assert vocab.path("пес", 162) == ["пес", "собака", "гончая", "бигль"]
+    links = dict(zip(vocab.terms, vocab.links))
+    assert {link.class_index for link in links["пес"]} == {
+        link.class_index for link in links["собака"]}
+    assert {link.class_index for link in links["машина"]} >= {436, 817}  # универсал, спорткар
+
+
+def test_structures_accessories_and_interiors_are_not_buildings_or_clothes():
+    vocab = load_vocabulary()
+    assert "здание" not in vocab.classes[489].broader    # a chain-link fence
+    assert "одежда" not in vocab.classes[879].broader    # an umbrella
+    assert "здание" not in vocab.classes[454].broader    # a bookshop photo shows a room
+    assert vocab.classes[162].broader[-2:] == ("млекопитающее", "животное")
