@@ -54,7 +54,7 @@ def main() -> int:
     index_dir = REPO / "build" / f"eval-{args.tagger}"
     started = time.perf_counter()
     subprocess.run([sys.executable, "-m", "photofinder", "index", str(args.photos), "--index",
-                    str(index_dir), "--tagger", args.tagger], check=True, cwd=REPO)
+                    str(index_dir), "--tagger", args.tagger, "--people"], check=True, cwd=REPO)
     print(f"index: {time.perf_counter() - started:.1f} s")
 
     idx = index_store.load(index_dir)

@@ -43,5 +43,10 @@ class QueryError(PhotofinderError):
     exit_code = 2
 
 
+class WriteError(PhotofinderError):
+    """A file could not be written (disk full, no permission, read-only disk); the
+    file that was there before is left as it was."""
+
+
 class PhotoError(PhotofinderError):
     """One photo cannot be read. Indexing skips it and goes on."""

@@ -18,6 +18,8 @@ def export_document(index: Index, vocabulary: Vocabulary) -> dict:
     for row, path in enumerate(index.paths):
         tags = []
         for class_index, prob in zip(index.classes[row].tolist(), index.probs[row].tolist()):
+            if prob <= 0.0:  # the person column of a photo with no face
+                continue
             c = vocabulary.classes[class_index]
             tags.append({"ru": c.ru, "en": c.en, "class_id": int(class_index), "wnid": c.wnid,
                          "probability": round(float(prob), 6)})

@@ -272,7 +272,8 @@ class SearchEngine:
             similarity=float(sims[j]), weight=mass / confidence if confidence else 0.0,
             confidence=min(1.0, confidence), class_index=class_index,
             class_probability=float(probs[top]),
-            other_tags=int(np.count_nonzero(contributing)) - 1)
+            # tags under 1% are noise nobody is shown; they still count in the score
+            other_tags=max(0, int(np.count_nonzero(contributing & (probs >= 0.01))) - 1))
 
     def _links(self, term_text: str):
         if self._term_links is None:

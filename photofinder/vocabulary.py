@@ -1,4 +1,5 @@
-"""Russian names for the 1000 ImageNet classes: reviewed data shipped in the package.
+"""Russian names for the 1000 ImageNet classes (and the people detector's tag, id 1000):
+reviewed data shipped in the package.
 
 Each class has the name a Russian speaker would type (`ru`), everyday synonyms, and
 broader words nearest first (бигль → гончая → собака → животное). A *term* is any of
@@ -115,8 +116,8 @@ def check_vocabulary(vocab: Vocabulary, vectors) -> tuple[list[str], set[str]]:
     """Problems that must be fixed, and words the vectors do not know (flagged:
     such words still match when typed exactly, but not by meaning)."""
     problems: list[str] = []
-    if len(vocab.classes) != 1000:
-        problems.append(f"классов {len(vocab.classes)}, а не 1000")
+    if len(vocab.classes) != 1001 or vocab.classes[1000].ru != "человек":
+        problems.append(f"классов {len(vocab.classes)}, а нужно 1000 классов ImageNet и «человек»")
     unknown: set[str] = set()
     for c in vocab.classes:
         where = f"класс {c.index} ({c.en})"

@@ -158,3 +158,24 @@ def test_imagenet_photos_are_found_by_russian_words(imagenet_samples, tmp_path):
     dog_hits = search_json(index_dir, "собака", "--top", "10")
     dogs = [labels[Path(h["path"]).name]["class_index"] for h in dog_hits]
     assert sum(151 <= c <= 268 for c in dogs) >= 9  # precision@10 for a broad word
+
+
+@pytest.mark.parametrize("query", ["человек", "люди", "девушка"])
+def test_people_are_found_through_the_face_detector(sample_index, query):
+    hits = search_json(sample_index, query)
+    assert hits and Path(hits[0]["path"]).name == "astronaut.png"
+    assert hits[0]["matches"][0]["tag"]["class_id"] == 1000
+
+
+def test_people_detector_can_be_turned_off(sample_photos, tmp_path):
+    index_dir = tmp_path / "ix"
+    run_cli("index", str(sample_photos), "--index", str(index_dir), "--tagger", TAGGER,
+            "--no-people", check=True)
+    assert search_json(index_dir, "человек") == []
+    assert Path(search_json(index_dir, "кошка")[0]["path"]).name == "chelsea.png"
+    meta = json.loads((index_dir / "index.json").read_text(encoding="utf-8"))
+    assert "people" not in meta["tagger"]
+    # a re-run keeps the index's choice instead of re-tagging everything
+    again = run_cli("index", str(sample_photos), "--index", str(index_dir), "--tagger", TAGGER,
+                    check=True)
+    assert "без изменений 8" in again.stdout

@@ -21,7 +21,8 @@ def test_shipped_vocabulary_passes_its_checks():
 
 def test_every_class_has_a_russian_name_and_reaches_a_top_category():
     vocab = load_vocabulary()
-    assert len(vocab.classes) == 1000
+    assert len(vocab.classes) == 1001  # 1000 ImageNet classes + the people detector's tag
+    assert vocab.classes[1000].ru == "человек"
     assert all(c.ru and c.broader[-1] in TOP_CATEGORIES for c in vocab.classes)
 
 

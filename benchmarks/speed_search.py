@@ -1,0 +1,159 @@
+"""Search speed and memory on synthetic indexes of 10k, 100k and 1M photos.
+
+    .venv/bin/python benchmarks/speed_search.py [--sizes 10000,100000,1000000] [--repeat 5]
+
+Writes an index of N photos with generated tags (no images: Zipf-distributed classes,
+five per photo, probabilities like a classifier's) with `photofinder.index.save` into a
+temp folder outside the repo (kept between runs), then, per size, in a fresh process:
+
+- `photofinder search "кошка"` from process start to printed results (the CLI, wall
+  clock), and whether it imported torch;
+- index load and engine build time, peak memory (ru_maxrss) of that process;
+- per-query latency p50 / p95 over the queries of benchmarks/queries.json, after load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+WORK = Path(tempfile.gettempdir()) / "photofinder-bench"
+QUERIES = REPO / "benchmarks" / "queries.json"
+FALLBACK_QUERIES = ["кошка", "собака", "транспорт", "кофе", "животное -собака", "плюшевый мишка",
+                    "лыжи", "птица", "еда", "цветок"]
+
+
+def synthetic_index(n: int) -> Path:
+    """An index of n photos with generated tags, written like a real one (index.save)."""
+    from photofinder import index as index_store
+    from photofinder.index import TOP_K, Index
+    from photofinder.indexer import term_table
+    from photofinder.query import Lemmatizer
+    from photofinder.tagger import describe_tagger
+    from photofinder.vectors import load_vectors
+    from photofinder.vocabulary import load_vocabulary
+
+    folder = WORK / f"search-{n}"
+    if index_store.exists(folder):
+        return folder
+    rng = np.random.default_rng(n)
+    # A photo library is not uniform: some classes are common (Zipf over a shuffled order).
+    popularity = 1.0 / np.arange(1, 1001) ** 0.8
+    popularity = popularity[rng.permutation(1000)]
+    popularity /= popularity.sum()
+    # the best tag by popularity; the runners-up near it in ImageNet's order, as a
+    # classifier's are (neighbouring classes are related: dog breeds, cars...)
+    first = rng.choice(1000, size=n, p=popularity)
+    steps = np.cumsum(rng.integers(1, 20, (n, TOP_K - 1)), axis=1)
+    classes = np.concatenate([first[:, None], (first[:, None] + steps) % 1000], axis=1).astype(np.int16)
+    probs = -np.sort(-rng.dirichlet(np.full(TOP_K, 0.4), n).astype(np.float32), axis=1)
+    probs *= rng.uniform(0.5, 1.0, (n, 1)).astype(np.float32)  # the rest is spread over other classes
+    vocabulary, vectors = load_vocabulary(), load_vectors("navec")
+    terms, keys, table = term_table(vocabulary, vectors, Lemmatizer())
+    idx = Index(tagger=describe_tagger("efficientnet-lite2") or {"name": "synthetic", "weights": ""},
+                vectors=vectors.spec, vocabulary=vocabulary.digest,
+                paths=[f"/home/user/Pictures/{2000 + i % 25}/{i // 1000:04d}/IMG_{i:07d}.jpg"
+                       for i in range(n)],
+                sizes=rng.integers(2_000_000, 6_000_000, n), mtimes=rng.integers(10**18, 2 * 10**18, n),
+                classes=classes, probs=probs, terms=terms, term_keys=keys, term_vectors=table,
+                hashes=rng.integers(1, 2**63, n).astype(np.uint64))
+    index_store.save(idx, folder)
+    return folder
+
+
+def queries() -> list[str]:
+    try:
+        return [q["query"] for q in json.loads(QUERIES.read_text(encoding="utf-8"))]
+    except (OSError, ValueError, KeyError, TypeError):
+        return FALLBACK_QUERIES
+
+
+def one_size(folder: Path, repeat: int) -> dict:
+    """Runs in its own process: load, build, time queries, report peak memory."""
+    from photofinder import index as index_store
+    from photofinder.errors import QueryError
+    from photofinder.search import SearchEngine
+    from photofinder.vectors import load_vectors
+    from photofinder.vocabulary import load_vocabulary
+
+    started = time.perf_counter()
+    idx = index_store.load(folder)
+    load_s = time.perf_counter() - started
+    started = time.perf_counter()
+    engine = SearchEngine(idx, load_vocabulary(), lambda: load_vectors(idx.vectors))
+    build_s = time.perf_counter() - started
+    qs = queries()
+    for q in qs:  # warm-up: word vectors, lemmas, lazy tables
+        try:
+            engine.search(q, top=10)
+        except QueryError:
+            pass
+    times = []
+    for _ in range(repeat):
+        for q in qs:
+            started = time.perf_counter()
+            try:
+                engine.search(q, top=10)
+            except QueryError:
+                continue
+            times.append(time.perf_counter() - started)
+    return {"n": len(idx), "load_s": load_s, "build_s": build_s, "queries": len(times),
+            "p50_ms": 1000 * float(np.percentile(times, 50)),
+            "p95_ms": 1000 * float(np.percentile(times, 95)),
+            "max_ms": 1000 * float(np.max(times)),
+            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "torch": "torch" in sys.modules}
+
+
+def cli_search(folder: Path, query: str = "кошка") -> tuple[float, bool, str]:
+    started = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "photofinder", "search", query,
+                           "--index", str(folder), "--top", "5"],
+                          capture_output=True, text=True, cwd=REPO, check=True)
+    seconds = time.perf_counter() - started
+    torch = any(line.rstrip().endswith("| torch") for line in proc.stderr.splitlines())
+    return seconds, torch, proc.stdout.splitlines()[0]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default="10000,100000,1000000")
+    ap.add_argument("--repeat", type=int, default=5, help="passes over the query list")
+    ap.add_argument("--one", type=Path, help=argparse.SUPPRESS)  # internal: one size, JSON out
+    args = ap.parse_args()
+    if args.one:
+        print(json.dumps(one_size(args.one, args.repeat)))
+        return 0
+    WORK.mkdir(parents=True, exist_ok=True)
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    print(f"{len(queries())} queries x {args.repeat} passes per size; p50/p95 after load\n")
+    print("photos    | CLI start→results | torch | load s | build s | p50 ms | p95 ms | max ms | peak MB")
+    for n in sizes:
+        started = time.perf_counter()
+        folder = synthetic_index(n)
+        made = time.perf_counter() - started
+        if made > 1:
+            print(f"(wrote the {n:,} photo index in {made:.0f} s: {folder})", flush=True)
+        cli_s, torch, first = cli_search(folder)
+        proc = subprocess.run([sys.executable, __file__, "--one", str(folder), "--repeat", str(args.repeat)],
+                              capture_output=True, text=True, check=True)
+        r = json.loads(proc.stdout.strip().splitlines()[-1])
+        print(f"{n:9,} | {cli_s:15.2f} s | {'yes' if torch or r['torch'] else 'no':5} | "
+              f"{r['load_s']:6.2f} | {r['build_s']:7.2f} | {r['p50_ms']:6.1f} | {r['p95_ms']:6.1f} | "
+              f"{r['max_ms']:6.1f} | {r['peak_mb']:7.0f}", flush=True)
+    print("\ntargets: CLI start to results <= 1.5 s; 1M photos: p95 <= 100 ms, memory < 1 GB")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
