@@ -24,7 +24,7 @@ run: $(STAMP)
 	@if [ -n "$(QUERY)" ]; then \
 		$(BIN)/photofinder search "$(QUERY)" --index $(INDEX); \
 	else \
-		for q in кошка кофе транспорт; do $(BIN)/photofinder search "$$q" --index $(INDEX) --top 3; done; \
+		for q in кошка кофе транспорт люди; do $(BIN)/photofinder search "$$q" --index $(INDEX) --top 3; done; \
 	fi
 
 test: $(STAMP)

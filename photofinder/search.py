@@ -197,7 +197,7 @@ class SearchEngine:
         np.minimum(mass, 1.0, out=mass)
         mass *= sims[None, :]
         best = mass.argmax(axis=1)
-        return mass[np.arange(n), best], best
+        return np.take_along_axis(mass, best[:, None], axis=1)[:, 0], best
 
     # --- a whole query -----------------------------------------------------------
     def search(self, text: str, top: int = 20, min_score: float = MIN_SCORE) -> SearchResult:
