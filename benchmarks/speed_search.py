@@ -37,10 +37,10 @@ def synthetic_index(n: int) -> Path:
     """An index of n photos with generated tags, written like a real one (index.save)."""
     from photofinder import index as index_store
     from photofinder.index import TOP_K, Index
-    from photofinder.indexer import term_table
     from photofinder.people import PERSON_CLASS
     from photofinder.query import Lemmatizer
     from photofinder.tagger import describe_tagger
+    from photofinder.terms import term_table
     from photofinder.vectors import load_vectors
     from photofinder.vocabulary import load_vocabulary
 

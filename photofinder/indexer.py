@@ -31,7 +31,8 @@ from .index import TOP_K, Index
 from .people import PERSON_CLASS, FaceDetector
 from .photos import Preprocess, crop_for_model, find_photos, open_photo, open_regular_file, stamp
 from .query import Lemmatizer
-from .vectors import WordVectors, phrase_vector
+from .terms import term_table
+from .vectors import WordVectors
 from .vocabulary import Vocabulary
 
 ProgressCallback = Callable[[int, int], None]
@@ -72,19 +73,6 @@ def index_lock(index_dir: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(f.fileno(), fcntl.LOCK_UN)
-
-
-def term_table(vocabulary: Vocabulary, vectors: WordVectors,
-               lemmatizer: Lemmatizer) -> tuple[list[str], list[str], np.ndarray]:
-    """Every vocabulary term, its lemma key and its unit vector (zeros where unknown)."""
-    terms = vocabulary.terms
-    keys = [" ".join(lemmatizer.key(t)) for t in terms]
-    table = np.zeros((len(terms), vectors.dim), np.float32)
-    for i, term in enumerate(terms):
-        vec = phrase_vector(vectors, term.split())
-        if vec is not None:
-            table[i] = vec
-    return terms, keys, table
 
 
 Decoded = tuple[np.ndarray, float]  # model input, person confidence (0 without the detector)

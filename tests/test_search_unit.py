@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from photofinder.index import Index
-from photofinder.indexer import term_table
 from photofinder.query import Lemmatizer
 from photofinder.search import BROADER_WEIGHT, MIN_SCORE, SYNONYM_WEIGHT, SearchEngine
+from photofinder.terms import term_table
 from photofinder.vocabulary import parse_vocabulary
 
 CLASSES = [
