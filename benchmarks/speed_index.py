@@ -1,31 +1,35 @@
-"""Indexing speed on camera-size JPEGs: photofinder vs a seed-style loop vs the model alone.
+"""Indexing speed on camera-size JPEGs, measured in one run on this machine.
 
     .venv/bin/python benchmarks/speed_index.py [--n 64] [--weights resnet50.pth]
-                                               [--tagger resnet50] [--skip-int8]
+                                               [--skip-seed] [--skip-threads] [--skip-reindex]
 
 Makes N 4000x3000 JPEGs (quality 90) by upscaling real photos from
 ../shared/data/imagenet-samples into a temp folder outside the repo (kept between runs),
-then measures, in this one run, photos per second of:
+then measures photos per second of:
 
 - seed loop: open, full decode, torchvision Resize/CenterCrop/ToTensor/Normalize,
-  the model on a batch of one (no channels_last), the same weights;
-- decode only: photofinder's draft-mode decode on 1 thread, 2 threads, 2 processes;
-- pure model: the tagger on ready uint8 batches (the limit: no decoding at all);
-- photofinder: `update_index` end to end (decode threads + batched inference), with the
-  model loaded beforehand, in fp32 and int8;
-- re-index of an unchanged folder: the CLI, from process start, over the N photos and
-  over 10,000 files (hard links, with an index written for them), and a move.
+  ResNet50 on a batch of one (no channels_last), the same weights;
+- decode only: photofinder's decode (draft mode, EXIF, dHash, file hash) on 1 and 2 threads;
+- pure model: the tagger's one pass (`analyze`) on ready uint8 batches of 16 (the
+  limit), for ResNet50 and the default EfficientNet-Lite2, whole photo and with regions;
+- photofinder: `update_index` end to end (decode threads, batched passes, heads, tags,
+  hashes, saving), the model loaded beforehand: tagging phase and whole call;
+- a grid of torch threads x decode threads for the default pipeline (how the defaults
+  were chosen), and the share of each stage of the default pipeline;
+- re-index of an unchanged folder (the CLI, from process start): N photos, 10,000
+  photos (hard links, with an index written for them) and a move among them.
 
-Without --weights, a ResNet50 state dict with random weights is saved to the temp folder:
-its cost is the same as IMAGENET1K_V2's (tags are meaningless, speed is not).
-Every figure is measured in this run on this machine: compare ratios, not absolutes
-(the machine is shared). Skips when the sample photos are absent.
+Without --weights, ResNet50 gets random weights (saved to the temp folder) and random
+heads of the real shapes: the cost is that of the real ones, the tags mean nothing.
+Every figure comes from this run: compare ratios, not absolutes (machines differ and
+are shared). Skips when the sample photos are absent.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import platform
 import resource
 import shutil
 import subprocess
@@ -42,13 +46,24 @@ sys.path.insert(0, str(REPO))
 SAMPLES = REPO.parent / "shared" / "data" / "imagenet-samples"
 WORK = Path(tempfile.gettempdir()) / "photofinder-bench"
 
+from photofinder import heads as heads_module  # noqa: E402
 from photofinder import index as index_store  # noqa: E402
-from photofinder.index import Index  # noqa: E402
-from photofinder.indexer import content_hash, update_index  # noqa: E402
-from photofinder.photos import model_input  # noqa: E402
-from photofinder.tagger import load_tagger  # noqa: E402
+from photofinder.indexer import ModelChoice, decode, update_index  # noqa: E402
+from photofinder.tagger import load_tagger, set_threads  # noqa: E402
 from photofinder.vectors import load_vectors  # noqa: E402
 from photofinder.vocabulary import load_vocabulary  # noqa: E402
+
+
+def cpu_name() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                flags = Path("/proc/cpuinfo").read_text()
+                simd = "AVX-512" if "avx512f" in flags else "AVX2" if "avx2" in flags else "no AVX2"
+                return f"{line.split(':', 1)[1].strip()} ({simd})"
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
 
 
 def _make_camera_jpeg(args: tuple[Path, Path]) -> None:
@@ -77,6 +92,33 @@ def rate(count: int, seconds: float) -> float:
     return count / seconds if seconds > 0 else float("inf")
 
 
+def resnet50_files(weights: Path | None) -> Path:
+    """models/ for ResNet50: its weights (random unless given) and random heads of the
+    real shapes, so it runs the whole default pipeline at the real cost."""
+    import torch
+    from torchvision.models import resnet50
+
+    models = WORK / "models"
+    (models / "heads").mkdir(parents=True, exist_ok=True)
+    target = models / "resnet50-11ad3fa6.pth"
+    if weights is not None:
+        shutil.copy(weights, target)
+    elif not target.is_file():
+        torch.manual_seed(0)
+        torch.save(resnet50(weights=None).state_dict(), target)
+    lite = heads_module.load_heads("efficientnet-lite2")
+    rng = np.random.default_rng(0)
+    d, s = lite.pca_components.shape[0], len(lite.scene_keys)
+    np.savez(models / "heads" / "resnet50.npz", format=np.array(heads_module.HEADS_FORMAT),
+             tagger=np.array("resnet50"), input_size=np.array(288),
+             pca_mean=np.zeros(2048, np.float32),
+             pca_components=rng.standard_normal((d, 2048)).astype(np.float32) / 45,
+             scene_keys=np.array(lite.scene_keys), scene_weight=lite.scene_weight,
+             scene_bias=lite.scene_bias, person_weight=lite.person_weight,
+             person_bias=np.array(lite.person_bias, np.float32))
+    return models
+
+
 def seed_loop(paths: list[Path], weights: Path) -> float:
     """What a first version does: full decode, torchvision transforms, batch of one."""
     import torch
@@ -97,28 +139,27 @@ def seed_loop(paths: list[Path], weights: Path) -> float:
     return rate(len(paths), time.perf_counter() - started)
 
 
-def decode_rate(paths: list[Path], prep, workers: int, processes: bool = False) -> float:
-    pool_type = ProcessPoolExecutor if processes else ThreadPoolExecutor
-    with pool_type(workers) as pool:
-        list(pool.map(model_input, paths[:2], [prep] * 2))  # start the workers first
+def decode_rate(paths: list[Path], prep, workers: int) -> float:
+    with ThreadPoolExecutor(workers) as pool:
+        list(pool.map(decode, paths[:2], [prep] * 2))  # start the workers first
         started = time.perf_counter()
-        list(pool.map(model_input, paths, [prep] * len(paths)))
+        list(pool.map(decode, paths, [prep] * len(paths)))
         return rate(len(paths), time.perf_counter() - started)
 
 
-def pure_model(tagger, pixels: np.ndarray, batch: int) -> float:
-    tagger.predict(pixels[:batch])  # warm-up
+def pure_model(tagger, pixels: np.ndarray, batch: int = 16) -> float:
+    tagger.analyze(pixels[:batch])  # warm-up
     started = time.perf_counter()
     for i in range(0, len(pixels), batch):
-        tagger.predict(pixels[i:i + batch])
+        tagger.analyze(pixels[i:i + batch])
     return rate(len(pixels), time.perf_counter() - started)
 
 
-def pipeline(tagger, folder: Path, index_dir: Path, batch: int,
-             workers: int | None) -> tuple[float, float]:
+def pipeline(tagger, folder: Path, index_dir: Path, workers: int | None = None
+             ) -> tuple[float, float]:
     """Photos/s of the tagging phase (first decode to last tag: the steady state), and
-    of the whole update_index call (plus walking, hashing, the vocabulary's word
-    vectors for a new index, saving: fixed costs that small N exaggerates)."""
+    of the whole update_index call (plus walking, the vocabulary's word vectors for a
+    new index, saving: fixed costs that small N exaggerates)."""
     shutil.rmtree(index_dir, ignore_errors=True)
     vectors = load_vectors("navec")  # loaded before timing, like the model
     marks: list[float] = []
@@ -128,25 +169,57 @@ def pipeline(tagger, folder: Path, index_dir: Path, batch: int,
             marks.append(time.perf_counter())
 
     started = time.perf_counter()
-    report = update_index([folder], index_dir, lambda: tagger, lambda: vectors, load_vocabulary(),
-                          batch_size=batch, decode_workers=workers, on_progress=on_progress)
+    report = update_index([folder], index_dir, load_vocabulary(), lambda: vectors,
+                          choice=ModelChoice(tagger.name, regions=tagger.regions),
+                          load_tagger=lambda model: tagger, decode_workers=workers,
+                          on_progress=on_progress)
     seconds = time.perf_counter() - started
     assert report.added == report.found, report
     return rate(report.added, marks[-1] - marks[0]), rate(report.added, seconds)
 
 
-def cli_index(folder: Path, index_dir: Path, tagger_args: list[str]) -> tuple[float, str]:
+def stage_costs(tagger, paths: list[Path], pixels: np.ndarray) -> dict[str, float]:
+    """Milliseconds of one core per photo for each stage of the default pipeline."""
+    from photofinder.index import Index
+    from photofinder.tagging import Columns, Decoded, rows_for
+
+    costs: dict[str, float] = {}
+    started = time.perf_counter()
+    decoded = [decode(p, tagger.preprocess) for p in paths]
+    costs["decode (draft mode, EXIF, dHash, file hash)"] = (time.perf_counter() - started) / len(paths)
+    torch_threads = set_threads()
+    analyses = []
+    started = time.perf_counter()
+    for i in range(0, len(pixels), 16):
+        analyses.append(tagger.analyze(pixels[i:i + 16]))
+    costs["model pass (regions pooled)"] = torch_threads * (time.perf_counter() - started) / len(pixels)
+    heads = heads_module.load_heads(tagger.name)
+    idx = Index(tagger={}, vectors="", vocabulary="")
+    columns = Columns(idx, load_vocabulary(), heads)
+    started = time.perf_counter()
+    for k, analysis in enumerate(analyses):
+        n = len(analysis.probs)
+        batch = [d for d in decoded[k * 16:k * 16 + n] if isinstance(d, Decoded)]
+        rows_for(analysis, batch, columns, heads, ["p"] * n, [0] * n, [0] * n, [0] * n)
+    costs["heads + tags (NumPy)"] = (time.perf_counter() - started) / len(pixels)
+    return costs
+
+
+def cli_index(folder: Path, index_dir: Path, extra: list[str]) -> tuple[float, str]:
     started = time.perf_counter()
     proc = subprocess.run([sys.executable, "-m", "photofinder", "index", str(folder),
-                           "--index", str(index_dir), *tagger_args],
+                           "--index", str(index_dir), *extra],
                           capture_output=True, text=True, cwd=REPO, check=True)
     summary = next(line for line in proc.stdout.splitlines() if line.startswith("индекс"))
     return time.perf_counter() - started, summary
 
 
-def ten_thousand(camera_index: Path, tagger_args: list[str]) -> tuple[float, str, float, str]:
+def ten_thousand(camera_index: Path) -> tuple[float, str, float, str]:
     """10,000 hard links to small sample photos, an index written for them with
     generated tags (the re-run only checks size + mtime), then a CLI re-run and a move."""
+    from photofinder.index import Rows, Tags
+    from photofinder.photos import content_hash
+
     folder = WORK / "ten-thousand"
     sources = sorted(SAMPLES.glob("*.JPEG"))
     if not (folder / "999" / "IMG_09999.jpg").is_file():
@@ -158,24 +231,25 @@ def ten_thousand(camera_index: Path, tagger_args: list[str]) -> tuple[float, str
             os.link(sources[i % len(sources)], sub / f"IMG_{i:05d}.jpg")
     paths = sorted(str(p) for p in folder.rglob("*.jpg"))
     stats = [os.stat(p) for p in paths]
-    real = index_store.load(camera_index)
+    idx = index_store.load(camera_index)
+    idx.select(np.zeros(0, np.int64))
+    idx.roots = [str(folder)]
     n = len(paths)
     rng = np.random.default_rng(0)
-    idx = Index(tagger=real.tagger, vectors=real.vectors, vocabulary=real.vocabulary,
-                paths=paths, sizes=np.array([s.st_size for s in stats], np.int64),
-                mtimes=np.array([s.st_mtime_ns for s in stats], np.int64),
-                classes=rng.integers(0, 1000, (n, 5)).astype(np.int16),
-                probs=np.full((n, 5), 0.2, np.float32), terms=real.terms,
-                term_keys=real.term_keys, term_vectors=real.term_vectors,
-                hashes=np.array([content_hash(Path(p)) for p in paths], np.uint64))
+    idx.append(Rows(paths=paths, sizes=np.array([s.st_size for s in stats], np.int64),
+                    mtimes=np.array([s.st_mtime_ns for s in stats], np.int64),
+                    hashes=np.array([content_hash(Path(p)) for p in paths], np.uint64),
+                    tags=Tags.from_dense(rng.integers(0, 1000, (n, 30)), np.full((n, 30), 0.03)),
+                    features=rng.standard_normal((n, idx.features.shape[1])).astype(np.float16),
+                    dhash=np.ones(n, np.uint64), taken=np.zeros(n, np.int64)))
     index_dir = WORK / "ten-thousand-index"
     shutil.rmtree(index_dir, ignore_errors=True)
     index_store.save(idx, index_dir)
-    rerun_s, summary = cli_index(folder, index_dir, tagger_args)
+    rerun_s, summary = cli_index(folder, index_dir, [])
     # a whole subfolder renamed: 10 photos moved, found by content, not tagged again
     os.rename(folder / "000", folder / "000-moved")
     try:
-        move_s, move_summary = cli_index(folder, index_dir, tagger_args)
+        move_s, move_summary = cli_index(folder, index_dir, [])
     finally:
         os.rename(folder / "000-moved", folder / "000")
     return rerun_s, summary, move_s, move_summary
@@ -185,9 +259,9 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=64, help="camera JPEGs to make and index")
     ap.add_argument("--weights", type=Path, help="ResNet50 state dict (default: random weights)")
-    ap.add_argument("--batch", type=int, default=16)
-    ap.add_argument("--skip-int8", action="store_true")
     ap.add_argument("--skip-seed", action="store_true")
+    ap.add_argument("--skip-threads", action="store_true")
+    ap.add_argument("--skip-reindex", action="store_true")
     args = ap.parse_args()
     if not (SAMPLES / "labels.json").is_file():
         print(f"skipped: no sample photos at {SAMPLES}")
@@ -195,79 +269,79 @@ def main() -> int:
     import torch
 
     WORK.mkdir(parents=True, exist_ok=True)
-    weights = args.weights
-    if weights is None:
-        from torchvision.models import resnet50
-
-        weights = WORK / "resnet50-random.pth"
-        if not weights.is_file():
-            torch.manual_seed(0)
-            torch.save(resnet50(weights=None).state_dict(), weights)
-        print(f"weights: random ResNet50 ({weights}): speed only, the tags mean nothing")
+    os.environ["PHOTOFINDER_MODELS"] = str(resnet50_files(args.weights))
+    weights = Path(os.environ["PHOTOFINDER_MODELS"]) / "resnet50-11ad3fa6.pth"
+    if args.weights is None:
+        print("ResNet50: random weights and heads: speed only, its tags mean nothing")
     folder = camera_photos(args.n)
     paths = sorted(folder.glob("*.jpg"))
-    tagger_args = ["--tagger", "resnet50", "--weights", str(weights)]
-    print(f"{len(paths)} camera JPEGs 4000x3000 q90, {os.cpu_count()} cores, "
-          f"torch {torch.__version__}, {torch.get_num_threads()} torch threads, batch {args.batch}")
+    print(f"{len(paths)} camera JPEGs 4000x3000 q90; {os.cpu_count()} cores: {cpu_name()}; "
+          f"torch {torch.__version__}")
 
-    rows: list[tuple[str, float]] = []
+    figures: dict[str, float] = {}
 
     def show(name: str, value: float) -> None:
-        rows.append((name, value))
-        print(f"  {name:48} {value:7.2f} photos/s", flush=True)
+        figures[name] = value
+        print(f"  {name:58} {value:7.2f} photos/s", flush=True)
 
-    started = time.perf_counter()
-    fp32 = load_tagger("resnet50", weights)
-    load_s = time.perf_counter() - started
-    prep = fp32.preprocess
-    show("decode only, draft mode, 1 thread", decode_rate(paths, prep, 1))
-    show("decode only, draft mode, 2 threads", decode_rate(paths, prep, 2))
-    show("decode only, draft mode, 2 processes", decode_rate(paths, prep, 2, processes=True))
     if not args.skip_seed:
-        show("seed loop (full decode, transforms, batch 1)", seed_loop(paths, weights))
-    pixels = np.stack([model_input(p, prep) for p in paths])
-    show("pure model fp32 (ready tensors, the limit)", pure_model(fp32, pixels, args.batch))
+        show("seed loop, ResNet50 (full decode, transforms, batch 1)", seed_loop(paths, weights))
     ix = WORK / "index-bench"
-    for label, workers in (("1 decode thread", 1), ("2 decode threads", 2), ("default threads", None)):
-        tagging, whole = pipeline(fp32, folder, ix, args.batch, workers)
-        show(f"photofinder fp32, {label}", tagging)
-        show("  same, whole update_index call", whole)
-    quantize_s = 0.0
-    if not args.skip_int8:
-        started = time.perf_counter()
-        int8 = load_tagger("resnet50", weights, precision="int8")
-        quantize_s = time.perf_counter() - started
-        show("pure model int8 (ready tensors)", pure_model(int8, pixels, args.batch))
-        tagging, whole = pipeline(int8, folder, ix, args.batch, None)
-        show("photofinder int8, default threads", tagging)
-        show("  same, whole update_index call", whole)
-    figures = dict(rows)
+    for name in ("resnet50", "efficientnet-lite2"):
+        for regions in (False, True):
+            mode = "regions" if regions else "whole"
+            tagger = load_tagger(name, weights if name == "resnet50" else None, regions=regions)
+            prep = tagger.preprocess
+            if name == "resnet50" and not regions:
+                show("decode only, 1 thread", decode_rate(paths, prep, 1))
+                show("decode only, 2 threads", decode_rate(paths, prep, 2))
+            pixels = np.stack([decode(p, prep).pixels for p in paths])
+            show(f"{name} {mode} ({prep.size} px): pure model", pure_model(tagger, pixels))
+            tagging, whole = pipeline(tagger, folder, ix)
+            show(f"{name} {mode}: photofinder, tagging phase", tagging)
+            show(f"{name} {mode}: photofinder, whole update_index call", whole)
 
-    print("\nre-index, from process start (CLI):")
-    first_s, _ = cli_index(folder, ix, tagger_args)  # the index from the last pipeline run
-    rerun_s, summary = cli_index(folder, ix, tagger_args)
-    print(f"  unchanged {len(paths)} camera photos: {rerun_s:.2f} s  ({summary})")
-    rerun10k_s, summary10k, move_s, move_summary = ten_thousand(ix, tagger_args)
-    print(f"  unchanged 10,000 photos: {rerun10k_s:.2f} s  ({summary10k})")
-    print(f"  10 photos moved among 10,000: {move_s:.2f} s  ({move_summary})")
+    if not args.skip_threads:
+        print("\nthreads (EfficientNet-Lite2, regions): torch threads x decode threads")
+        tagger = load_tagger("efficientnet-lite2", regions=True)
+        for torch_threads in (1, 2):
+            for workers in (1, 2, 3):
+                set_threads(torch_threads)
+                tagging, _ = pipeline(tagger, folder, ix, workers)
+                print(f"  torch {torch_threads}, decode {workers}: {tagging:6.2f} photos/s", flush=True)
+        set_threads()
 
-    print("\nratios (this run):")
-    e2e = figures["photofinder fp32, default threads"]
-    pure = figures["pure model fp32 (ready tensors, the limit)"]
-    if "seed loop (full decode, transforms, batch 1)" in figures:
-        seed = figures["seed loop (full decode, transforms, batch 1)"]
-        print(f"  photofinder fp32 / seed loop       {e2e / seed:5.2f}x   (target >= 2.5x)")
-    print(f"  photofinder fp32 / pure model fp32 {e2e / pure:5.0%}    (target >= 80%)")
-    if not args.skip_int8:
-        e2e8 = figures["photofinder int8, default threads"]
-        pure8 = figures["pure model int8 (ready tensors)"]
-        print(f"  photofinder int8 / photofinder fp32 {e2e8 / e2e:4.2f}x   (target >= 1.7x)")
-        print(f"  pure int8 / pure fp32              {pure8 / pure:5.2f}x")
-        print(f"  photofinder int8 / pure model int8 {e2e8 / pure8:5.0%}")
-    print(f"\nmodel load {load_s:.1f} s, int8 quantization {quantize_s:.1f} s (once per run)")
+    tagger = load_tagger("efficientnet-lite2", regions=True)
+    pixels = np.stack([decode(p, tagger.preprocess).pixels for p in paths])
+    costs = stage_costs(tagger, paths, pixels)
+    total = sum(costs.values())
+    print("\nstages of the default pipeline (ms of one core per photo, share):")
+    for stage, seconds in costs.items():
+        print(f"  {stage:48} {seconds * 1000:7.1f} ms  {seconds / total:5.1%}")
+
+    print(f"\nratios (this run, {cpu_name()}):")
+    seed = figures.get("seed loop, ResNet50 (full decode, transforms, batch 1)")
+    for name in ("resnet50", "efficientnet-lite2"):
+        e2e = figures[f"{name} whole: photofinder, tagging phase"]
+        pure = figures[f"{name} whole (" + ("224" if name == "resnet50" else "260") + " px): pure model"]
+        print(f"  {name}, whole photo, people on: {e2e / pure:5.0%} of the pure model (target >= 80%)"
+              + (f", {e2e / seed:4.2f}x the seed loop (target >= 2.5x)" if seed else ""))
+    default = figures["efficientnet-lite2 regions: photofinder, tagging phase"]
+    print(f"  default pipeline (Lite2, regions + scenes + people): {default:.2f} photos/s "
+          f"(target >= 6), 10,000 photos in {10_000 / default / 60:.0f} min")
+
+    if not args.skip_reindex:
+        print("\nre-index, from process start (CLI):")
+        tagger = load_tagger("efficientnet-lite2", regions=True)
+        pipeline(tagger, folder, ix)
+        rerun_s, summary = cli_index(folder, ix, [])
+        print(f"  unchanged {len(paths)} camera photos: {rerun_s:.2f} s  ({summary})")
+        rerun10k_s, summary10k, move_s, move_summary = ten_thousand(ix)
+        print(f"  unchanged 10,000 photos: {rerun10k_s:.2f} s  ({summary10k})")
+        print(f"  10 photos moved among 10,000: {move_s:.2f} s  ({move_summary})")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     peak_cli = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(f"peak memory: this process {peak:.0f} MB, largest CLI re-index {peak_cli:.0f} MB")
+    print(f"\npeak memory: this process {peak:.0f} MB, largest CLI run {peak_cli:.0f} MB")
     return 0
 
 

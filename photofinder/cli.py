@@ -20,6 +20,7 @@ from .config import default_index_dir
 from .errors import PhotofinderError, QueryError, UsageError
 
 EXIT_INTERRUPTED = 130
+WEAK_DIVIDER = "— возможно (слабые совпадения) —"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -44,6 +45,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INTERRUPTED
     except BrokenPipeError:  # `photofinder search ... | head`
         return 0
+    except MemoryError:
+        print("photofinder: не хватило памяти", file=sys.stderr)
+        return 1
     except OSError as exc:  # a disk or a folder failed us where no better message exists
         where = f": {exc.filename}" if exc.filename else ""
         print(f"photofinder: {exc.strerror or exc}{where}", file=sys.stderr)
@@ -51,6 +55,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
+    from .tagger import TAGGER_NAMES
+
     p = argparse.ArgumentParser(
         prog="photofinder",
         description="Поиск своих фотографий по русскому слову, без интернета.")
@@ -62,28 +68,28 @@ def _parser() -> argparse.ArgumentParser:
                          help=f"папка индекса (по умолчанию {default_index_dir()})")
 
     ix = sub.add_parser("index", help="проиндексировать папки с фотографиями")
-    ix.add_argument("folders", nargs="+", type=Path, metavar="DIR")
+    ix.add_argument("folders", nargs="*", type=Path, metavar="DIR",
+                    help="папки с фото; без них — обновить все папки индекса")
     index_option(ix)
-    ix.add_argument("--tagger", default="auto",
-                    choices=["auto", "resnet50", "efficientnet-lite0", "efficientnet-lite2"],
-                    help="классификатор (auto: ResNet50, если веса есть, иначе EfficientNet-Lite2)")
+    ix.add_argument("--tagger", default=None, choices=TAGGER_NAMES,
+                    help="классификатор (по умолчанию — модель индекса; для нового индекса "
+                         "auto: ResNet50, если есть его веса и головы, иначе EfficientNet-Lite2)")
     ix.add_argument("--weights", type=Path, help="локальный файл весов ResNet50 (state dict .pth)")
     ix.add_argument("--vectors", default="navec", metavar="navec|fasttext:PATH",
                     help="векторы слов: navec (встроены) или модель FastText .bin")
-    ix.add_argument("--device", default="cpu", help="cpu или cuda")
-    ix.add_argument("--precision", default="fp32", choices=["fp32", "int8"],
-                    help="int8: квантованная модель для CPU (ResNet50 быстрее в ~2-3 раза)")
+    ix.add_argument("--device", default="cpu", help="cpu, cuda или cuda:N")
+    ix.add_argument("--regions", action=argparse.BooleanOptionalAction, default=None,
+                    help="размечать и фрагменты фото (несколько предметов на фото; по "
+                         "умолчанию да); --no-regions быстрее, только фото целиком")
     ix.add_argument("--batch-size", type=int, default=16)
     ix.add_argument("--checkpoint-every", type=int, default=500, metavar="N",
                     help="сохранять индекс каждые N размеченных фото (прерывание теряет не больше)")
-    ix.add_argument("--people", action=argparse.BooleanOptionalAction, default=None,
-                    help="находить лица и отмечать фото тегом «человек» (по умолчанию: "
-                         "как в существующем индексе; для нового — да)")
-    ix.add_argument("--rebuild", action="store_true", help="заново разметить все фото")
+    ix.add_argument("--rebuild", action="store_true",
+                    help="заново разметить все фото всех папок индекса (например, другой моделью)")
     ix.set_defaults(run=_cmd_index)
 
     se = sub.add_parser("search", help="найти фотографии по слову")
-    se.add_argument("query", nargs="?", help="запрос, например «кошка» или «животное -собака»")
+    se.add_argument("query", nargs="?", help="запрос, например «кошка», «собака на пляже 2019»")
     index_option(se)
     se.add_argument("--top", type=int, default=10, help="сколько результатов показать")
     se.add_argument("--json", action="store_true", help="вывести JSON-массив")
@@ -92,16 +98,34 @@ def _parser() -> argparse.ArgumentParser:
     se.add_argument("--min-score", type=float, default=None, help="порог оценки")
     se.set_defaults(run=_cmd_search)
 
-    ex = sub.add_parser("export", help="выгрузить теги всех фото в JSON")
+    si = sub.add_parser("similar", help="найти фото, похожие на данное")
+    si.add_argument("photo", type=Path, metavar="PHOTO", help="фото из индекса или любое другое")
+    index_option(si)
+    si.add_argument("--top", type=int, default=10, help="сколько результатов показать")
+    si.add_argument("--json", action="store_true", help="вывести JSON-массив {path, score}")
+    si.set_defaults(run=_cmd_similar)
+
+    du = sub.add_parser("duplicates", help="найти группы почти одинаковых фото (копии, серии)")
+    index_option(du)
+    du.add_argument("--json", action="store_true", help="вывести JSON-массив групп")
+    du.set_defaults(run=_cmd_duplicates)
+
+    ex = sub.add_parser("export", help="выгрузить теги: в JSON или ключевыми словами в XMP")
     index_option(ex)
-    ex.add_argument("--out", type=Path, required=True, metavar="FILE")
+    where = ex.add_mutually_exclusive_group(required=True)
+    where.add_argument("--out", type=Path, metavar="FILE", help="все теги всех фото в JSON-файл")
+    where.add_argument("--xmp", action="store_true",
+                       help="ключевые слова в XMP-файлы рядом с фото (digiKam, darktable, "
+                            "Lightroom, ExifTool); сами фото не меняются")
+    ex.add_argument("--dry-run", action="store_true",
+                    help="с --xmp: показать, какие файлы были бы записаны, ничего не меняя")
     ex.set_defaults(run=_cmd_export)
 
     sa = sub.add_parser("samples", help="скопировать несколько примеров фото из scikit-image")
     sa.add_argument("folder", type=Path, metavar="DIR")
     sa.set_defaults(run=_cmd_samples)
 
-    vo = sub.add_parser("vocabulary", help="проверить русский словарь классов")
+    vo = sub.add_parser("vocabulary", help="проверить русский словарь меток")
     vo.add_argument("--check", action="store_true", help="проверить полноту и слова")
     vo.set_defaults(run=_cmd_vocabulary)
 
@@ -121,8 +145,7 @@ def _parser() -> argparse.ArgumentParser:
 def _cmd_index(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from .indexer import update_index
-    from .tagger import describe_tagger, load_tagger
+    from .indexer import ModelChoice, update_index
     from .vectors import load_vectors
     from .vocabulary import load_vocabulary
 
@@ -130,6 +153,9 @@ def _cmd_index(args: argparse.Namespace) -> int:
         raise UsageError("--batch-size должен быть не меньше 1")
     if args.checkpoint_every < 1:
         raise UsageError("--checkpoint-every должен быть не меньше 1")
+    from .tagger import check_device
+
+    check_device(args.device)
     index_dir = args.index or default_index_dir()
     stop = threading.Event()
     bar: tqdm | None = None
@@ -143,8 +169,7 @@ def _cmd_index(args: argparse.Namespace) -> int:
             bar.n = done
             bar.refresh()
 
-    def on_skip(path: Path, reason: str) -> None:
-        line = f"пропущено {path}: {reason}"
+    def say(line: str) -> None:
         (bar.write if bar is not None else print)(line, file=sys.stderr)
 
     def on_sigint(signum, frame) -> None:
@@ -157,35 +182,28 @@ def _cmd_index(args: argparse.Namespace) -> int:
     previous = signal.signal(signal.SIGINT, on_sigint)
     try:
         report = update_index(
-            args.folders, index_dir,
-            load_tagger=lambda: load_tagger(args.tagger, args.weights, args.device,
-                                            args.precision),
-            tagger_identity=describe_tagger(args.tagger, args.weights, args.precision),
-            vectors=lambda: load_vectors(args.vectors),
-            vocabulary=load_vocabulary(),
+            args.folders, index_dir, load_vocabulary(), lambda: load_vectors(args.vectors),
+            choice=ModelChoice(args.tagger, args.weights, args.regions, args.device),
             rebuild=args.rebuild, batch_size=args.batch_size,
-            checkpoint_every=args.checkpoint_every, people=args.people,
-            on_progress=on_progress, on_skip=on_skip,
+            checkpoint_every=args.checkpoint_every, on_progress=on_progress,
+            on_skip=lambda path, reason: say(f"пропущено {path}: {reason}"),
             on_tagger=lambda name: print(f"модель: {name}", file=sys.stderr),
-            stop=stop)
+            on_note=say, stop=stop)
     finally:
         signal.signal(signal.SIGINT, previous)
         if bar is not None:
             bar.close()
-    if report.retagged_all:
-        print("модель изменилась: все фото размечены заново", file=sys.stderr)
-    print(f"индекс {index_dir}: {report.total} фото "
-          f"(новых {report.added}, изменённых {report.updated}, без изменений {report.unchanged}, "
-          f"удалено {report.removed}, пропущено {len(report.skipped)}"
-          + (f", перемещено без повторной разметки {report.moved}" if report.moved else "")
-          + f") за {report.seconds:.1f} с")
-    if report.found == 0:
-        folders = ", ".join(str(f) for f in args.folders)
-        print(f"photofinder: в {folders} не найдено ни одной фотографии "
-              "(jpg, jpeg, png, webp, gif, bmp, tiff)", file=sys.stderr)
+    print(f"индекс {index_dir}: {report.summary()} за {report.seconds:.1f} с")
+    if report.found == 0 and not report.plan.kept_unavailable and report.total == 0:
+        from .photos import SUPPORTED_EXTENSIONS
+
+        folders = ", ".join(str(f) for f in args.folders) or "папках индекса"
+        kinds = ", ".join(sorted(e.lstrip(".") for e in SUPPORTED_EXTENSIONS))
+        print(f"photofinder: в {folders} не найдено ни одной фотографии ({kinds})", file=sys.stderr)
         return 1
     if report.interrupted:
-        print("прервано: сделанное сохранено, повторный запуск продолжит", file=sys.stderr)
+        print(f"прервано: сделанное сохранено, осталось разметить {report.remaining}; "
+              "повторный запуск продолжит", file=sys.stderr)
         return EXIT_INTERRUPTED
     return 0
 
@@ -201,27 +219,9 @@ def _engine(args: argparse.Namespace):
     return SearchEngine(idx, load_vocabulary(), lambda: load_vectors(idx.vectors))
 
 
-def _hit_json(engine, hit) -> dict:
-    vocab = engine.vocabulary
-    return {
-        "path": hit.path,
-        "score": round(hit.score, 4),
-        "why": hit.describe(),
-        "matches": [{
-            "query": e.concept, "term": e.term, "path": list(e.path), "relation": e.relation,
-            "similarity": round(e.similarity, 4), "weight": round(e.weight, 4),
-            "confidence": round(e.confidence, 4),
-            "tag": {"ru": vocab.classes[e.class_index].ru, "en": vocab.classes[e.class_index].en,
-                    "class_id": e.class_index, "probability": round(e.class_probability, 4)},
-        } for e in hit.evidence],
-    }
-
-
-def _result_notes(result) -> list[str]:
-    notes = []
-    for word in result.unknown:
-        hint = result.suggestions.get(word)
-        notes.append(f"слово «{word}» неизвестно" + (f"; может быть: {', '.join(hint)}?" if hint else ""))
+def result_notes(result) -> list[str]:
+    """What to say besides the hits: unknown words, and "nothing found" with words to try."""
+    notes = result.word_notes()
     if not result.hits:
         notes.append("ничего не найдено" + (
             f"; близкие слова: {', '.join(result.related)}" if result.related else ""))
@@ -251,8 +251,8 @@ def _cmd_search(args: argparse.Namespace) -> int:
                 continue
             try:
                 result = engine.search(line, top=args.top, min_score=min_score)
-                record = {"query": line, "results": [_hit_json(engine, h) for h in result.hits]}
-                if notes := _result_notes(result):
+                record = {"query": line, "results": [h.to_json() for h in result.hits]}
+                if notes := result_notes(result):
                     record["notes"] = notes
             except QueryError as exc:
                 record = {"query": line, "results": [], "error": str(exc)}
@@ -260,26 +260,87 @@ def _cmd_search(args: argparse.Namespace) -> int:
         return 0
     result = engine.search(args.query, top=args.top, min_score=min_score)
     if args.json:
-        print(json.dumps([_hit_json(engine, h) for h in result.hits], ensure_ascii=False, indent=1))
-        for note in _result_notes(result):
+        print(json.dumps([h.to_json() for h in result.hits], ensure_ascii=False, indent=1))
+        for note in result_notes(result):
             print(f"photofinder: {note}", file=sys.stderr)
         return 0
     elapsed = time.perf_counter() - started
-    print(f"«{args.query}»: {len(result.hits)} из {len(engine.index)} фото ({elapsed:.2f} с)")
+    print(f"«{args.query}»: {len(result.strong)} из {len(engine.index)} фото"
+          + (f", ещё слабых совпадений: {result.weak_total}" if result.weak_total else "")
+          + f" ({elapsed:.2f} с)")
     for rank, hit in enumerate(result.hits, 1):
+        if hit.weak and (rank == 1 or not result.hits[rank - 2].weak):
+            print(WEAK_DIVIDER)
         print(f"{rank:3}. {hit.score:.3f}  {hit.path}")
         print(f"       {hit.describe()}")
-    for note in _result_notes(result):
+    for note in result_notes(result):
         print(note)
+    return 0
+
+
+# --- similar photos and duplicates -------------------------------------------------
+def _cmd_similar(args: argparse.Namespace) -> int:
+    from . import index as index_store
+    from .indexer import features_of_photo
+    from .similar import similar_to
+
+    if args.top < 1:
+        raise UsageError("--top должен быть не меньше 1")
+    if not args.photo.is_file():
+        raise UsageError(f"нет такого файла: {args.photo}")
+    idx = index_store.load(args.index or default_index_dir())
+    vector, row, how = features_of_photo(args.photo, idx)
+    if how:
+        print(f"photofinder: {how}", file=sys.stderr)
+    hits = similar_to(idx, vector, top=args.top, exclude=row)
+    if args.json:
+        print(json.dumps([h.to_json() for h in hits], ensure_ascii=False, indent=1))
+        return 0
+    print(f"похожие на {args.photo}: {len(hits)} из {len(idx)} фото")
+    for rank, hit in enumerate(hits, 1):
+        print(f"{rank:3}. {hit.score:.3f}  {hit.path}")
+    return 0
+
+
+def _cmd_duplicates(args: argparse.Namespace) -> int:
+    from . import index as index_store
+    from .similar import duplicate_groups
+
+    idx = index_store.load(args.index or default_index_dir())
+    groups = duplicate_groups(idx)
+    if args.json:
+        print(json.dumps([{"photos": g} for g in groups], ensure_ascii=False, indent=1))
+        return 0
+    for number, group in enumerate(groups, 1):
+        print(f"группа {number} ({len(group)} фото):")
+        for path in group:
+            print(f"  {path}")
+    print(f"групп почти одинаковых фото: {len(groups)}, фото в них: "
+          f"{sum(len(g) for g in groups)} из {len(idx)}")
     return 0
 
 
 # --- export, samples, vocabulary, translate ---------------------------------------
 def _cmd_export(args: argparse.Namespace) -> int:
     from . import index as index_store
-    from .export import write_export
+    from .export import write_export, write_xmp_sidecars
     from .vocabulary import load_vocabulary
 
+    if args.xmp:
+        idx = index_store.load(args.index or default_index_dir())
+        report = write_xmp_sidecars(idx, load_vocabulary(), dry_run=args.dry_run)
+        for path in report.created if args.dry_run else []:
+            print(f"создать {path}")
+        for path in report.updated if args.dry_run else []:
+            print(f"обновить {path}")
+        for path, reason in report.skipped:
+            print(f"пропущено {path}: {reason}", file=sys.stderr)
+        print(("пробный запуск, ничего не записано: " if args.dry_run else "")
+              + f"XMP-файлов создано {len(report.created)}, обновлено {len(report.updated)}, "
+              f"без изменений {report.unchanged}, пропущено {len(report.skipped)}")
+        return 0
+    if args.dry_run:
+        raise UsageError("--dry-run относится к --xmp")
     out: Path = args.out
     if out.is_dir():
         raise UsageError(f"{out} — папка; укажите имя файла, например {out / 'tags.json'}")
@@ -305,8 +366,9 @@ def _cmd_vocabulary(args: argparse.Namespace) -> int:
 
     vocab = load_vocabulary()
     problems, unknown = check_vocabulary(vocab, load_vectors("navec"))
-    names = sum(1 for _ in vocab.classes)
-    print(f"классов: {names}, терминов: {len(vocab.terms)}, "
+    scenes = sum(1 for label in vocab.labels if label.kind == "scene")
+    print(f"меток: {len(vocab.labels)} (классов ImageNet 1000, «человек», сцен {scenes}), "
+          f"терминов: {len(vocab.terms)}, "
           f"слов без вектора navec: {len(unknown)} (ищутся только точным совпадением)")
     for word in sorted(unknown):
         print(f"  без вектора: {word}")

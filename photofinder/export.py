@@ -3,35 +3,122 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
+from .errors import WriteError
 from .index import Index, atomic_write
 from .vocabulary import Vocabulary
 
 EXPORT_FORMAT = "photofinder-tags"
-EXPORT_VERSION = 1
+EXPORT_VERSION = 2
 EXPORT_SCHEMA = "export.schema.json"
 
 
+def taken_text(seconds: int) -> str | None:
+    """An EXIF date (camera wall-clock seconds) as YYYY-MM-DDTHH:MM:SS, None if unknown."""
+    return str(np.datetime64(int(seconds), "s")) if seconds > 0 else None
+
+
+def photo_tags(index: Index, vocabulary: Vocabulary, row: int) -> list[dict]:
+    """One photo's tags for other tools, best first (labels this vocabulary lacks are left out)."""
+    tags = []
+    labels, scores, regions = index.tags.row(row)
+    for column, score, region in zip(labels.tolist(), scores.tolist(), regions.tolist()):
+        label = vocabulary.index_of_key.get(index.labels[column])
+        if label is None:
+            continue
+        c = vocabulary.labels[label]
+        tags.append({"ru": c.ru, "en": c.en, "label": c.key, "kind": c.kind,
+                     "class_id": label if c.kind == "imagenet" else None,
+                     "wnid": c.wnid or None, "probability": round(float(score), 4),
+                     "region": bool(region)})
+    return tags
+
+
 def export_document(index: Index, vocabulary: Vocabulary) -> dict:
-    photos = []
-    for row, path in enumerate(index.paths):
-        tags = []
-        for class_index, prob in zip(index.classes[row].tolist(), index.probs[row].tolist()):
-            if prob <= 0.0:  # the person column of a photo with no face
-                continue
-            c = vocabulary.classes[class_index]
-            tags.append({"ru": c.ru, "en": c.en, "class_id": int(class_index), "wnid": c.wnid,
-                         "probability": round(float(prob), 6)})
-        photos.append({"path": path, "size": int(index.sizes[row]),
-                       "mtime_ns": int(index.mtimes[row]), "tags": tags})
+    photos = [{"path": path, "size": int(index.sizes[row]), "mtime_ns": int(index.mtimes[row]),
+               "taken": taken_text(int(index.taken[row])),
+               "tags": photo_tags(index, vocabulary, row)}
+              for row, path in enumerate(index.paths)]
     return {
         "format": EXPORT_FORMAT,
         "version": EXPORT_VERSION,
-        "models": {"tagger": index.tagger["name"], "tagger_weights": index.tagger["weights"],
+        "models": {"tagger": index.tagger.get("name", ""),
+                   "tagger_weights": index.tagger.get("weights", ""),
+                   "heads": index.tagger.get("heads", "none"),
                    "vectors": index.vectors, "vocabulary": index.vocabulary},
         "photos": photos,
     }
+
+
+# A photo's keywords for other tools: tags this sure (a weak guess in a photo
+# manager's keyword list is worse than none there: search still finds weak ones)
+KEYWORD_MIN = 0.4
+
+
+def keywords_of(index: Index, vocabulary: Vocabulary, row: int) -> tuple[list[str], list[str]]:
+    """(keywords, hierarchical keywords) of one photo: its sure tags' Russian names, and
+    their chains of broader words top first, "животное|собака|гончая|бигль"."""
+    keywords, tree = [], []
+    for tag in photo_tags(index, vocabulary, row):
+        if tag["probability"] < KEYWORD_MIN:
+            continue
+        label = vocabulary.labels[vocabulary.index_of_key[tag["label"]]]
+        keywords.append(label.ru)
+        tree.append("|".join([*reversed(label.broader), label.ru]))
+    return list(dict.fromkeys(keywords)), list(dict.fromkeys(tree))
+
+
+@dataclass
+class XmpReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+
+
+def write_xmp_sidecars(index: Index, vocabulary: Vocabulary, dry_run: bool = False,
+                       on_progress=None) -> XmpReport:
+    """Merges every photo's keywords into its XMP sidecar (xmp.merge_keywords): a
+    sidecar that exists under either common name keeps all its other fields; the
+    photos are never touched. `dry_run`: decide and report, write nothing."""
+    from collections import Counter
+
+    from .xmp import XmpError, merge_keywords, sidecar_path
+
+    report = XmpReport()
+    stems = Counter((Path(p).parent, Path(p).stem.lower()) for p in index.paths)
+    for row, path in enumerate(index.paths):
+        photo = Path(path)
+        if on_progress:
+            on_progress(row, len(index))
+        if not photo.is_file():
+            report.skipped.append((path, "фото нет на месте (папка недоступна?)"))
+            continue
+        sidecar = sidecar_path(photo, stems[(photo.parent, photo.stem.lower())] > 1)
+        keywords, tree = keywords_of(index, vocabulary, row)
+        try:
+            existing = sidecar.read_bytes() if sidecar.is_file() else None
+            merged = merge_keywords(existing, keywords, tree)
+        except (OSError, XmpError) as exc:
+            report.skipped.append((str(sidecar), f"не удалось прочитать: {exc}"))
+            continue
+        if not merged.changed:
+            report.unchanged += 1
+            continue
+        if not dry_run:
+            try:
+                atomic_write(sidecar, lambda f, data=merged.data: f.write(data))
+            except WriteError as exc:
+                report.skipped.append((str(sidecar), str(exc)))
+                continue
+        (report.created if existing is None else report.updated).append(str(sidecar))
+    if on_progress:
+        on_progress(len(index), len(index))
+    return report
 
 
 def write_export(index: Index, vocabulary: Vocabulary, out: Path) -> int:

@@ -1,11 +1,14 @@
 """The index on disk: `index.json` plus one NumPy `.npz` per saved generation.
 
 index.json names the format version, the tagger, the word vectors and the vocabulary
-the index was made with, the photo paths, and the `.npz` file that holds this
-generation's arrays. Every save writes a new `.npz` and then replaces index.json
-atomically, so a reader (or a crash) always sees index.json and arrays that belong
-together; the previous generation's file is kept one save longer for readers that
-opened index.json just before the switch.
+the index was made with, the label of every tag column, the photo paths, and the
+`.npz` file that holds this generation's arrays. Every save writes a new `.npz` and
+then replaces index.json atomically, so a reader (or a crash) always sees index.json
+and arrays that belong together; the previous generation's file is kept one save
+longer for readers that opened index.json just before the switch.
+
+Tags are sparse: a photo keeps every label above a floor (ImageNet classes of the
+whole photo and of its regions, scenes, the person score), stored as CSR rows.
 """
 
 from __future__ import annotations
@@ -26,24 +29,123 @@ import numpy as np
 from .errors import IndexFormatError, IndexMissingError, WriteError
 
 FORMAT = "photofinder-index"
-VERSION = 1
+VERSION = 2
 INDEX_FILE = "index.json"
-TOP_K = 5  # tags kept per photo: enough to rank, explain and threshold later
-REBUILD_HINT = "выполните `photofinder index --rebuild ПАПКА...`"
+REBUILD_HINT = "выполните `photofinder index --rebuild`"
+PERSON_LABEL = "person"
+
+
+@dataclass
+class Tags:
+    """Sparse photo x label scores, row by row (CSR): photo i has the labels
+    `label[ptr[i]:ptr[i + 1]]` with their scores; `region` marks a tag that a region of
+    the photo gave more strongly than the whole photo ("бутылка (фрагмент)")."""
+
+    ptr: np.ndarray = field(default_factory=lambda: np.zeros(1, np.int64))
+    label: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
+    score: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float16))
+    region: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
+
+    def __len__(self) -> int:
+        return len(self.ptr) - 1
+
+    @property
+    def nnz(self) -> int:
+        return int(self.ptr[-1])
+
+    def row(self, i: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Labels, scores (float32) and region flags of photo i, best first."""
+        a, b = int(self.ptr[i]), int(self.ptr[i + 1])
+        return self.label[a:b], self.score[a:b].astype(np.float32), self.region[a:b]
+
+    def rows(self) -> np.ndarray:
+        """The photo of every stored tag (expands ptr)."""
+        return np.repeat(np.arange(len(self), dtype=np.int64), np.diff(self.ptr))
+
+    @classmethod
+    def from_rows(cls, rows: list[tuple[np.ndarray, np.ndarray, np.ndarray]]) -> Tags:
+        """From (labels, scores, region) per photo; each row is sorted best first."""
+        counts = [len(r[0]) for r in rows]
+        ptr = np.zeros(len(rows) + 1, np.int64)
+        np.cumsum(counts, out=ptr[1:])
+        if not rows:
+            return cls()
+        labels = np.concatenate([np.asarray(r[0], np.int32) for r in rows])
+        scores = np.concatenate([np.asarray(r[1], np.float32) for r in rows])
+        region = np.concatenate([np.asarray(r[2], bool) for r in rows])
+        for i, count in enumerate(counts):  # best first within each photo
+            a = ptr[i]
+            order = np.argsort(-scores[a:a + count], kind="stable")
+            labels[a:a + count] = labels[a:a + count][order]
+            scores[a:a + count] = scores[a:a + count][order]
+            region[a:a + count] = region[a:a + count][order]
+        return cls(ptr, labels, scores.astype(np.float16), region)
+
+    @classmethod
+    def from_dense(cls, labels: np.ndarray, scores: np.ndarray,
+                   region: np.ndarray | None = None) -> Tags:
+        """From fixed-width [N, K] arrays; scores <= 0 are padding and are dropped."""
+        region = np.zeros(labels.shape, bool) if region is None else region
+        return cls.from_rows([(labels[i][scores[i] > 0], scores[i][scores[i] > 0],
+                               region[i][scores[i] > 0]) for i in range(len(labels))])
+
+    def select(self, rows: np.ndarray) -> Tags:
+        rows = np.asarray(rows, np.int64)
+        counts = self.ptr[rows + 1] - self.ptr[rows]
+        ptr = np.zeros(len(rows) + 1, np.int64)
+        np.cumsum(counts, out=ptr[1:])
+        take = (np.repeat(self.ptr[rows] - ptr[:-1], counts)
+                + np.arange(int(ptr[-1]), dtype=np.int64))
+        return Tags(ptr, self.label[take], self.score[take], self.region[take])
+
+    def concat(self, other: Tags) -> Tags:
+        return Tags(np.concatenate([self.ptr, other.ptr[1:] + self.ptr[-1]]),
+                    np.concatenate([self.label, other.label]),
+                    np.concatenate([self.score, other.score]),
+                    np.concatenate([self.region, other.region]))
+
+
+@dataclass
+class Rows:
+    """Photos to add to an index, each with everything the index stores about it."""
+
+    paths: list[str]
+    sizes: np.ndarray
+    mtimes: np.ndarray
+    hashes: np.ndarray
+    tags: Tags
+    features: np.ndarray          # float16 [n, D]
+    dhash: np.ndarray             # uint64 [n]: difference hash of the pixels, for duplicates
+    taken: np.ndarray             # int64 [n]: when taken (EXIF, seconds, local time), 0 = unknown
+    words: list[list[str]] | None = None   # words.py keys per photo ("folder:свадьба")
 
 
 @dataclass
 class Index:
-    """Tags of every indexed photo, as columns (row i is photo i)."""
+    """Everything known about the indexed photos, as columns (row i is photo i)."""
 
-    tagger: dict[str, str]                  # {"name": "efficientnet-lite2", "weights": "....pth"}
+    tagger: dict[str, str]                  # what made the tags: tagger.tagger_identity + heads
     vectors: str                            # "navec" or "fasttext:/path/model.bin"
     vocabulary: str                         # digest of the vocabulary the terms came from
+    labels: list[str] = field(default_factory=list)  # what each tag column means (its key)
     paths: list[str] = field(default_factory=list)
     sizes: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     mtimes: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
-    classes: np.ndarray = field(default_factory=lambda: np.zeros((0, TOP_K), np.int16))
-    probs: np.ndarray = field(default_factory=lambda: np.zeros((0, TOP_K), np.float32))
+    # content hash per photo (indexer.content_hash), 0 = unknown: recognises a moved or
+    # renamed photo without tagging it again
+    hashes: np.ndarray = field(default_factory=lambda: np.zeros(0, np.uint64))
+    # tagged by an older pipeline (another model, or before scenes and regions existed):
+    # kept and searchable, tagged again as soon as its file can be read
+    stale: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
+    tags: Tags = field(default_factory=Tags)
+    features: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.float16))
+    dhash: np.ndarray = field(default_factory=lambda: np.zeros(0, np.uint64))
+    taken: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    # words people wrote (folder and file names, keywords in the file): a second sparse
+    # matrix over `word_labels`, kept apart from the model's tags because a moved photo
+    # keeps its tags but not its folder's words
+    word_labels: list[str] = field(default_factory=list)
+    words: Tags = field(default_factory=Tags)
     roots: list[str] = field(default_factory=list)
     # word vectors of the vocabulary's terms, computed once per index
     terms: list[str] = field(default_factory=list)
@@ -51,39 +153,85 @@ class Index:
     term_vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.float32))
     created: float = field(default_factory=time.time)
     updated: float = field(default_factory=time.time)
-    # content hash per photo (photos.content_hash), 0 = unknown: recognises a moved or
-    # renamed photo without tagging it again. Optional: older indexes have none.
-    hashes: np.ndarray = field(default_factory=lambda: np.zeros(0, np.uint64))
+
+    def __post_init__(self) -> None:
+        if len(self.words) != len(self.paths) and self.words.nnz == 0:
+            self.words = Tags(np.zeros(len(self.paths) + 1, np.int64))  # nobody wrote any
 
     def __len__(self) -> int:
         return len(self.paths)
 
-    def aligned_hashes(self) -> np.ndarray:
-        """`hashes` with one entry per photo (zeros where an older index had none)."""
-        if len(self.hashes) != len(self.paths):
-            return np.zeros(len(self.paths), np.uint64)
-        return self.hashes.astype(np.uint64, copy=False)
+    def label_column(self, key: str) -> int:
+        """The column of a label, added at the end if the index has none yet."""
+        try:
+            return self.labels.index(key)
+        except ValueError:
+            self.labels.append(key)
+            return len(self.labels) - 1
 
     def select(self, rows: np.ndarray | list[int]) -> None:
         """Keeps only the given rows, in that order."""
         rows = np.asarray(rows, dtype=np.int64)
-        self.hashes = self.aligned_hashes()[rows]
         self.paths = [self.paths[i] for i in rows]
-        self.sizes, self.mtimes = self.sizes[rows], self.mtimes[rows]
-        self.classes, self.probs = self.classes[rows], self.probs[rows]
+        for name in ("sizes", "mtimes", "hashes", "stale", "dhash", "taken", "features"):
+            setattr(self, name, getattr(self, name)[rows])
+        self.tags = self.tags.select(rows)
+        self.words = self.words.select(rows)
 
-    def append(self, paths: list[str], sizes: list[int], mtimes: list[int],
-               classes: np.ndarray, probs: np.ndarray, hashes: list[int] | None = None) -> None:
-        new_hashes = np.zeros(len(paths), np.uint64) if hashes is None else np.asarray(hashes, np.uint64)
-        self.hashes = np.concatenate([self.aligned_hashes(), new_hashes])
-        self.paths.extend(paths)
-        self.sizes = np.concatenate([self.sizes, np.asarray(sizes, np.int64)])
-        self.mtimes = np.concatenate([self.mtimes, np.asarray(mtimes, np.int64)])
-        if not len(self.classes):  # a new index takes the width of its first rows
-            self.classes = self.classes.reshape(0, classes.shape[1])
-            self.probs = self.probs.reshape(0, probs.shape[1])
-        self.classes = np.concatenate([self.classes, classes.astype(np.int16)])
-        self.probs = np.concatenate([self.probs, probs.astype(np.float32)])
+    def word_rows(self, keys: list[list[str]]) -> Tags:
+        """Word keys per photo as rows over `word_labels` (new keys are added)."""
+        column = {k: i for i, k in enumerate(self.word_labels)}
+        rows = []
+        for photo_keys in keys:
+            ids = []
+            for key in photo_keys:
+                if key not in column:
+                    column[key] = len(self.word_labels)
+                    self.word_labels.append(key)
+                ids.append(column[key])
+            rows.append((np.array(ids, np.int32), np.ones(len(ids), np.float32),
+                         np.zeros(len(ids), bool)))
+        return Tags.from_rows(rows)
+
+    def words_of(self, row: int) -> list[str]:
+        return [self.word_labels[i] for i in self.words.row(row)[0]]
+
+    def set_words(self, replacements: dict[int, list[str]]) -> None:
+        """Replaces some photos' words (a moved photo is in another folder now)."""
+        if not replacements:
+            return
+        keys = [replacements[i] if i in replacements else self.words_of(i)
+                for i in range(len(self))]
+        self.words = self.word_rows(keys)
+
+    def append(self, rows: Rows) -> None:
+        if not rows.paths:
+            return
+        self.paths.extend(rows.paths)
+        self.sizes = np.concatenate([self.sizes, np.asarray(rows.sizes, np.int64)])
+        self.mtimes = np.concatenate([self.mtimes, np.asarray(rows.mtimes, np.int64)])
+        self.hashes = np.concatenate([self.hashes, np.asarray(rows.hashes, np.uint64)])
+        self.stale = np.concatenate([self.stale, np.zeros(len(rows.paths), bool)])
+        self.dhash = np.concatenate([self.dhash, np.asarray(rows.dhash, np.uint64)])
+        self.taken = np.concatenate([self.taken, np.asarray(rows.taken, np.int64)])
+        features = np.asarray(rows.features, np.float16)
+        if len(self.features) == 0 and self.features.shape[1] != features.shape[1]:
+            self.features = self.features.reshape(0, features.shape[1])
+        if features.shape[1] != self.features.shape[1]:  # a row without features
+            features = np.zeros((len(rows.paths), self.features.shape[1]), np.float16)
+        self.features = np.concatenate([self.features, features])
+        self.tags = self.tags.concat(rows.tags)
+        self.words = self.words.concat(self.word_rows(rows.words or [[] for _ in rows.paths]))
+
+    def take_rows(self, rows: np.ndarray, paths: list[str], sizes: list[int],
+                  mtimes: list[int], words: list[list[str]]) -> Rows:
+        """Copies of stored rows under new paths (a copy keeps its tags, with the words
+        of its new place)."""
+        rows = np.asarray(rows, np.int64)
+        return Rows(paths=paths, sizes=np.asarray(sizes, np.int64),
+                    mtimes=np.asarray(mtimes, np.int64), hashes=self.hashes[rows],
+                    tags=self.tags.select(rows), features=self.features[rows],
+                    dhash=self.dhash[rows], taken=self.taken[rows], words=words)
 
 
 def exists(index_dir: Path) -> bool:
@@ -103,16 +251,27 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def _umask_mode() -> int:
+    """The mode a plain open() would give a new file: 0666 less the user's umask
+    (mkstemp makes 0600, which would hide an index or export from the user's other
+    tools and accounts that the umask lets read it)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
 def atomic_write(target: Path, write) -> None:
     """Writes via `write(file)` to a temp file in the same folder, fsyncs, os.replace()s.
 
-    Raises WriteError (disk full, no permission...); `target` is then as it was before.
+    The file gets the user's usual permissions (umask). Raises WriteError (disk full,
+    no permission...); `target` is then as it was before.
     """
     try:
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     except OSError as exc:
         raise WriteError(f"не удалось записать {target}: {exc.strerror or exc}") from None
     try:
+        os.fchmod(fd, _umask_mode())
         with os.fdopen(fd, "wb") as f:
             write(f)
             f.flush()
@@ -130,11 +289,21 @@ def atomic_write(target: Path, write) -> None:
     _fsync_dir(target.parent)
 
 
-def save(index: Index, index_dir: Path) -> None:
+def _arrays_of(index: Index) -> dict[str, np.ndarray]:
+    return dict(sizes=index.sizes, mtimes=index.mtimes, hashes=index.hashes,
+                stale=index.stale, tag_ptr=index.tags.ptr, tag_label=index.tags.label,
+                tag_score=index.tags.score, tag_region=index.tags.region,
+                features=index.features, dhash=index.dhash, taken=index.taken,
+                word_ptr=index.words.ptr, word_label=index.words.label,
+                term_vectors=index.term_vectors)
+
+
+def save(index: Index, index_dir: Path) -> int:
     """Writes a new generation: its arrays file, then index.json, each atomically.
 
     Call it under the indexer's lock (`indexer.index_lock`): it deletes the temp files
-    that a killed writer left behind. Raises WriteError; the previous generation stays.
+    that a killed writer left behind. Returns the bytes written. Raises WriteError;
+    the previous generation stays.
     """
     try:
         index_dir.mkdir(parents=True, exist_ok=True)
@@ -142,9 +311,7 @@ def save(index: Index, index_dir: Path) -> None:
         raise WriteError(f"не удалось создать папку индекса {index_dir}: {exc.strerror or exc}") from None
     index.updated = time.time()
     arrays_name = f"arrays-{time.time_ns():x}.npz"
-    arrays = dict(sizes=index.sizes, mtimes=index.mtimes, classes=index.classes,
-                  probs=index.probs, term_vectors=index.term_vectors,
-                  hashes=index.aligned_hashes())
+    arrays = _arrays_of(index)
     atomic_write(index_dir / arrays_name, lambda f: np.savez(f, **arrays))
     meta = {
         "format": FORMAT,
@@ -153,7 +320,8 @@ def save(index: Index, index_dir: Path) -> None:
         "tagger": index.tagger,
         "vectors": index.vectors,
         "vocabulary": index.vocabulary,
-        "top_k": int(index.classes.shape[1]),
+        "labels": index.labels,
+        "word_labels": index.word_labels,
         "created": index.created,
         "updated": index.updated,
         "roots": index.roots,
@@ -174,6 +342,7 @@ def save(index: Index, index_dir: Path) -> None:
             old.unlink()
         except OSError:
             pass
+    return len(payload) + (index_dir / arrays_name).stat().st_size
 
 
 def _read_meta(index_dir: Path) -> dict:
@@ -184,15 +353,60 @@ def _read_meta(index_dir: Path) -> dict:
     return meta if isinstance(meta, dict) else {}
 
 
-# Older format versions, each upgraded one step: MIGRATIONS[v] turns a version-v
-# index.json (a dict) into version v + 1. A version with no way forward is rebuilt.
-MIGRATIONS: dict[int, Callable[[dict], dict]] = {}
+def read_roots(index_dir: Path) -> list[str]:
+    """The folders a (possibly damaged) index.json names, for --rebuild; [] if none."""
+    roots = _read_meta(index_dir).get("roots")
+    return [r for r in roots if isinstance(r, str)] if isinstance(roots, list) else []
+
+
+# --- older formats ---------------------------------------------------------------------
+def _v1_to_v2(meta: dict, arrays: dict[str, np.ndarray]) -> tuple[dict, dict[str, np.ndarray]]:
+    """Version 1 (top-5 ImageNet classes + the face detector's column, fixed width)
+    to 2 (sparse labelled tags, scenes, features, dates). Nothing is dropped: every photo
+    keeps its object tags and stays searchable; all are marked stale, so the next
+    `photofinder index` tags them again with regions, scenes and people."""
+    from .vocabulary import load_vocabulary
+
+    vocabulary = load_vocabulary()
+    classes, probs = arrays.pop("classes"), arrays.pop("probs")
+    if classes.ndim != 2 or classes.shape != probs.shape:
+        raise ValueError("classes/probs")
+    labels = [c.key for c in vocabulary.labels[:1000]] + [PERSON_LABEL]
+    if classes.size and not (0 <= int(classes.min()) and int(classes.max()) < len(labels)):
+        raise ValueError("номера классов")
+    tags = Tags.from_dense(classes.astype(np.int32), probs.astype(np.float32))
+    n = len(classes)
+    arrays.update(stale=np.ones(n, bool), tag_ptr=tags.ptr, tag_label=tags.label,
+                  tag_score=tags.score, tag_region=tags.region,
+                  features=np.zeros((n, 0), np.float16), dhash=np.zeros(n, np.uint64),
+                  taken=np.zeros(n, np.int64), word_ptr=np.zeros(n + 1, np.int64),
+                  word_label=np.zeros(0, np.int32))
+    if "hashes" not in arrays or len(arrays["hashes"]) != n:
+        arrays["hashes"] = np.zeros(n, np.uint64)
+    tagger = meta.get("tagger")
+    if isinstance(tagger, dict):
+        # int8 tags and the face-only person column are gone: every row is stale anyway
+        meta["tagger"] = {"name": str(tagger.get("name", "")),
+                          "weights": str(tagger.get("weights", "")), "regions": "on"}
+    meta["labels"] = labels
+    meta["word_labels"] = []
+    return meta, arrays
+
+
+# MIGRATIONS[v] turns a version-v index (index.json as a dict, and its arrays) into
+# version v + 1. A version with no way forward is rebuilt.
+MIGRATIONS: dict[int, Callable[[dict, dict], tuple[dict, dict]]] = {1: _v1_to_v2}
 # Readers that opened index.json just before two saves in a row find its arrays gone:
 # they read index.json again (a new generation is there by then) this many times.
 LOAD_ATTEMPTS = 5
 _ARRAYS_NAME = re.compile(r"arrays-[0-9a-f]{1,32}\.npz")
-_ARRAY_KINDS = {"sizes": "iu", "mtimes": "iu", "classes": "iu", "probs": "f", "term_vectors": "f"}
-NUM_CLASSES = 1001  # 1000 ImageNet classes + the person tag: ids index the vocabulary
+# array: allowed dtype kinds, and whether a format-1 index has it
+_ARRAY_KINDS = {
+    1: {"sizes": "iu", "mtimes": "iu", "classes": "iu", "probs": "f", "term_vectors": "f"},
+    2: {"sizes": "iu", "mtimes": "iu", "hashes": "u", "stale": "b", "tag_ptr": "i",
+        "tag_label": "i", "tag_score": "f", "tag_region": "b", "features": "f",
+        "dhash": "u", "taken": "i", "word_ptr": "i", "word_label": "i", "term_vectors": "f"},
+}
 
 
 def load(index_dir: Path) -> Index:
@@ -215,6 +429,15 @@ def load(index_dir: Path) -> Index:
                 continue  # a writer replaced the generation under us: read the new one
             raise IndexFormatError(
                 f"индекс в {index_dir} повреждён (нет файла {meta['arrays']}): {REBUILD_HINT}") from None
+        version = meta["version"]
+        try:
+            while version < VERSION:
+                meta, arrays = MIGRATIONS[version](meta, arrays)
+                version += 1
+        except (KeyError, TypeError, ValueError, OverflowError) as exc:
+            raise IndexFormatError(
+                f"индекс в {index_dir} повреждён ({type(exc).__name__}: {str(exc)[:80]}): "
+                f"{REBUILD_HINT}") from None
         return _build(index_dir, meta, arrays)
     raise AssertionError("unreachable")  # pragma: no cover
 
@@ -233,15 +456,10 @@ def _load_meta(path: Path) -> dict:
         raise IndexFormatError(
             f"индекс {path} сделан более новой версией photofinder (формат {version}, "
             f"эта версия читает до {VERSION}): обновите photofinder")
-    while version < VERSION:
-        step = MIGRATIONS.get(version)
-        if step is None:
-            raise IndexFormatError(
-                f"индекс {path} сделан старой версией photofinder (формат {version}, "
-                f"нужен {VERSION}): {REBUILD_HINT}")
-        meta = step(meta)
-        version += 1
-        meta["version"] = version
+    if version < VERSION and any(v not in MIGRATIONS for v in range(version, VERSION)):
+        raise IndexFormatError(
+            f"индекс {path} сделан старой версией photofinder (формат {version}, "
+            f"нужен {VERSION}): {REBUILD_HINT}")
     if not isinstance(meta.get("arrays"), str) or not _ARRAYS_NAME.fullmatch(meta["arrays"]):
         # only a file of ours, in the index folder: never a path from elsewhere
         raise IndexFormatError(f"индекс {path} повреждён (имя файла массивов): {REBUILD_HINT}")
@@ -250,19 +468,20 @@ def _load_meta(path: Path) -> dict:
 
 def _load_arrays(index_dir: Path, meta: dict) -> dict[str, np.ndarray]:
     """The arrays of one generation. FileNotFoundError when it is gone (see load)."""
+    kinds = _ARRAY_KINDS[meta["version"]]
     try:
         with np.load(index_dir / meta["arrays"], allow_pickle=False) as npz:
-            arrays = {k: npz[k] for k in _ARRAY_KINDS}
-            if "hashes" in npz.files:  # optional: indexes made before it have none
-                arrays["hashes"] = npz["hashes"].astype(np.uint64, copy=False)
+            arrays = {k: npz[k] for k in kinds}
+            if meta["version"] == 1 and "hashes" in npz.files:  # optional in format 1
+                arrays["hashes"] = npz["hashes"]
     except FileNotFoundError:
         raise
     except (OSError, KeyError, TypeError, ValueError, EOFError, MemoryError,
             zipfile.BadZipFile, zlib.error) as exc:
         raise IndexFormatError(
             f"индекс в {index_dir} повреждён ({type(exc).__name__}: {str(exc)[:80]}): {REBUILD_HINT}") from None
-    for name, kinds in _ARRAY_KINDS.items():
-        if arrays[name].dtype.kind not in kinds:
+    for name, allowed in kinds.items():
+        if name in arrays and arrays[name].dtype.kind not in allowed:
             raise IndexFormatError(
                 f"индекс в {index_dir} повреждён (тип массива {name}): {REBUILD_HINT}")
     return arrays
@@ -275,26 +494,56 @@ def _strings(value: object) -> list[str]:
 
 
 def _build(index_dir: Path, meta: dict, arrays: dict[str, np.ndarray]) -> Index:
+    def damaged(what: str) -> IndexFormatError:
+        return IndexFormatError(f"индекс в {index_dir} повреждён ({what}): {REBUILD_HINT}")
+
     try:
         tagger = meta["tagger"]
-        if not isinstance(tagger, dict) or not all(
-                isinstance(tagger.get(k), str) for k in ("name", "weights")):
+        if not isinstance(tagger, dict) or not all(isinstance(v, str) for v in tagger.values()) \
+                or not all(isinstance(tagger.get(k), str) for k in ("name", "weights")):
             raise TypeError("tagger")
+        tags = Tags(arrays["tag_ptr"].astype(np.int64, copy=False),
+                    arrays["tag_label"].astype(np.int32, copy=False),
+                    arrays["tag_score"].astype(np.float16, copy=False),
+                    arrays["tag_region"].astype(bool, copy=False))
+        word_label = arrays["word_label"].astype(np.int32, copy=False)
+        words = Tags(arrays["word_ptr"].astype(np.int64, copy=False), word_label,
+                     np.ones(len(word_label), np.float16), np.zeros(len(word_label), bool))
         index = Index(
             tagger=dict(tagger), vectors=str(meta["vectors"]),
-            vocabulary=str(meta["vocabulary"]), paths=_strings(meta["paths"]),
-            roots=_strings(meta.get("roots", [])), terms=_strings(meta["terms"]),
-            term_keys=_strings(meta["term_keys"]), created=float(meta["created"]),
-            updated=float(meta["updated"]), **arrays)
+            vocabulary=str(meta["vocabulary"]), labels=_strings(meta["labels"]),
+            word_labels=_strings(meta["word_labels"]), words=words,
+            paths=_strings(meta["paths"]), roots=_strings(meta.get("roots", [])),
+            terms=_strings(meta["terms"]), term_keys=_strings(meta["term_keys"]),
+            created=float(meta["created"]), updated=float(meta["updated"]),
+            sizes=arrays["sizes"].astype(np.int64, copy=False),
+            mtimes=arrays["mtimes"].astype(np.int64, copy=False),
+            hashes=arrays["hashes"].astype(np.uint64, copy=False),
+            stale=arrays["stale"].astype(bool, copy=False), tags=tags,
+            features=arrays["features"].astype(np.float16, copy=False),
+            dhash=arrays["dhash"].astype(np.uint64, copy=False),
+            taken=arrays["taken"].astype(np.int64, copy=False),
+            term_vectors=arrays["term_vectors"])
     except (KeyError, TypeError, ValueError, OverflowError) as exc:
-        raise IndexFormatError(
-            f"индекс в {index_dir} повреждён ({type(exc).__name__}: {str(exc)[:80]}): {REBUILD_HINT}") from None
+        raise damaged(f"{type(exc).__name__}: {str(exc)[:80]}") from None
     n = len(index.paths)
-    if not (index.sizes.shape == (n,) and index.mtimes.shape == (n,)
-            and index.classes.ndim == 2 and index.term_vectors.ndim == 2
-            and index.classes.shape == index.probs.shape and index.classes.shape[:1] == (n,)
-            and index.term_vectors.shape[:1] == (len(index.terms),) == (len(index.term_keys),)):
-        raise IndexFormatError(f"индекс в {index_dir} повреждён (размеры не сходятся): {REBUILD_HINT}")
-    if index.classes.size and not (0 <= int(index.classes.min()) and int(index.classes.max()) < NUM_CLASSES):
-        raise IndexFormatError(f"индекс в {index_dir} повреждён (номера классов): {REBUILD_HINT}")
+    if not (all(getattr(index, a).shape == (n,) for a in
+                ("sizes", "mtimes", "hashes", "stale", "dhash", "taken"))
+            and index.features.ndim == 2 and index.features.shape[0] == n
+            and index.term_vectors.ndim == 2
+            and index.term_vectors.shape[:1] == (len(index.terms),) == (len(index.term_keys),)
+            and tags.ptr.shape == (n + 1,) and tags.label.ndim == tags.score.ndim == 1
+            and tags.label.shape == tags.score.shape == tags.region.shape):
+        raise damaged("размеры не сходятся")
+    if not (tags.ptr[0] == 0 and (np.diff(tags.ptr) >= 0).all()
+                  and tags.ptr[-1] == len(tags.label)):
+        raise damaged("строки тегов")
+    if tags.label.size and not (0 <= int(tags.label.min()) and int(tags.label.max()) < len(index.labels)):
+        raise damaged("номера меток")
+    if not (words.ptr.shape == (n + 1,) and words.label.ndim == 1 and words.ptr[0] == 0
+            and (np.diff(words.ptr) >= 0).all() and words.ptr[-1] == len(words.label)):
+        raise damaged("строки слов")
+    if words.label.size and not (0 <= int(words.label.min())
+                                 and int(words.label.max()) < len(index.word_labels)):
+        raise damaged("номера слов")
     return index

@@ -1,19 +1,23 @@
-"""Building and updating an index: walk folders, tag what is new, drop what is gone.
+"""Building and updating an index: plan what to do (plan.py), then do it.
 
 Decoding runs on a small thread pool (Pillow releases the GIL while decoding) ahead
 of batched inference, through a bounded window, so the CPU cores are busy with the
 model instead of waiting on JPEG decoding and memory stays flat on huge folders.
 
-Nothing is done twice: a photo is decoded once; the model is loaded once per run, and
-not at all when nothing needs tagging (a re-run over an unchanged folder only stats the
-files); a photo that was moved or renamed is recognised by a content hash and keeps
-its tags.
+Nothing is done twice: a photo is decoded once for the model, its duplicate hash and
+its date; the model is loaded once per run, and not at all when nothing needs tagging
+(a re-run over an unchanged folder only stats the files); a photo that was moved or
+renamed is recognised by a content hash and keeps its tags.
+
+Nothing is lost: a model change is refused unless asked for with --rebuild (then
+every stored folder is tagged again), photos in a stored folder that is missing now
+(an unplugged drive) are kept, and a photo to be tagged again keeps its old tags until
+its new ones are saved.
 """
 
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import os
 import threading
 import time
@@ -26,35 +30,120 @@ from pathlib import Path
 import numpy as np
 
 from . import index as index_store
-from .errors import PhotoError, PhotofinderError, UsageError
-from .index import TOP_K, Index
-from .people import PERSON_CLASS, FaceDetector
-from .photos import Preprocess, crop_for_model, find_photos, open_photo, open_regular_file, stamp
+from .errors import (
+    IndexFormatError,
+    ModelUnavailableError,
+    PhotoError,
+    PhotofinderError,
+    UsageError,
+)
+from .heads import Heads, load_heads
+from .index import Index
+from .photos import (
+    Preprocess,
+    content_hash,
+    difference_hash,
+    find_photos,
+    fit_for_model,
+    read_photo_and_hash,
+    stamp,
+)
+from .plan import Found, Plan, make_plan, outermost
 from .query import Lemmatizer
+from .tagging import Columns, Decoded, rows_for
 from .terms import term_table
 from .vectors import WordVectors
 from .vocabulary import Vocabulary
+from .words import keyword_words, path_words
 
 ProgressCallback = Callable[[int, int], None]
 SkipCallback = Callable[[Path, str], None]
 LOCK_FILE = ".lock"
 
 
+@dataclass(frozen=True)
+class ModelChoice:
+    """What the user asked for. None: the index's own (for a new index: the default)."""
+
+    tagger: str | None = None        # auto | resnet50 | efficientnet-lite0 | efficientnet-lite2
+    weights: Path | None = None
+    regions: bool | None = None
+    device: str = "cpu"
+
+    @property
+    def explicit(self) -> bool:
+        return (self.tagger not in (None, "auto") or self.weights is not None
+                or self.regions is not None)
+
+
+@dataclass(frozen=True)
+class Model:
+    """The model an update uses, resolved: what the index records, and how to load it."""
+
+    name: str                         # a TAGGER_NAMES entry or "auto"
+    weights: Path | None
+    regions: bool
+    device: str
+    identity: dict[str, str] | None   # None: known only once loaded (ResNet50 not found yet)
+
+
 @dataclass
 class IndexReport:
+    """What an update did, derived from its plan and what happened while tagging."""
+
+    plan: Plan
     tagger: str = ""
-    found: int = 0
-    added: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    removed: int = 0
+    tagged_new: int = 0          # new photos the model tagged
+    tagged_changed: int = 0      # changed photos tagged again
+    tagged_stale: int = 0        # photos tagged again for a new model or pipeline
+    dropped_changed: int = 0     # changed photos that could not be read: rows removed
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    interrupted: bool = False
+    remaining: int = 0           # photos left untagged by an interruption
     total: int = 0
     seconds: float = 0.0
-    interrupted: bool = False
-    retagged_all: bool = False
-    people: bool = False    # faces were tagged as "человек"
-    moved: int = 0          # moved or renamed photos recognised by content: not tagged again
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def found(self) -> int:
+        return self.plan.found
+
+    @property
+    def added(self) -> int:
+        return self.tagged_new + len(self.plan.copies)
+
+    @property
+    def updated(self) -> int:
+        return self.tagged_changed + len(self.plan.touched) + len(self.plan.changed_known)
+
+    @property
+    def unchanged(self) -> int:
+        return len(self.plan.unchanged)
+
+    @property
+    def removed(self) -> int:
+        return len(self.plan.gone) + self.dropped_changed
+
+    @property
+    def moved(self) -> int:
+        return len(self.plan.moved)
+
+    @property
+    def retagged(self) -> int:
+        return self.tagged_stale
+
+    def summary(self) -> str:
+        """The one line `photofinder index` prints (and the GUI shows)."""
+        parts = [f"новых {self.added}", f"изменённых {self.updated}",
+                 f"без изменений {self.unchanged}", f"удалено {self.removed}",
+                 f"пропущено {len(self.skipped)}"]
+        if self.moved:
+            parts.append(f"перемещено без повторной разметки {self.moved}")
+        if self.retagged:
+            parts.append(f"размечено заново {self.retagged}")
+        if self.plan.kept_unavailable:
+            parts.append(f"в недоступных папках сохранено {self.plan.kept_unavailable}")
+        return f"{self.total} фото ({', '.join(parts)})"
 
 
 @contextmanager
@@ -75,246 +164,325 @@ def index_lock(index_dir: Path) -> Iterator[None]:
             fcntl.flock(f.fileno(), fcntl.LOCK_UN)
 
 
-Decoded = tuple[np.ndarray, float]  # model input, person confidence (0 without the detector)
-PEOPLE_DETECTOR = "opencv-haar-frontalface-alt2"
+# --- which model ---------------------------------------------------------------------
+def _same_model(a: dict[str, str], b: dict[str, str]) -> bool:
+    return all(a.get(k) == b.get(k) for k in ("name", "weights", "regions"))
 
 
-def _decode(path: Path, prep: Preprocess, faces: FaceDetector | None) -> Decoded | PhotoError:
+def resolve_model(choice: ModelChoice, old: Index | None, rebuild: bool) -> tuple[Model, bool]:
+    """The model to tag with, and whether every stored photo must be tagged again.
+
+    An index keeps its model: `auto` means the index's own. Asking for another one is
+    refused (UsageError naming --rebuild) unless `rebuild`, so no photo is ever
+    dropped or silently tagged by two models. Heads shipped with a newer photofinder
+    (another digest) make every photo stale: tagged again, searchable meanwhile.
+    """
+    from .tagger import describe_tagger
+
+    stored = old.tagger if old is not None and not rebuild else None
+    if stored is not None and stored.get("name"):
+        name = choice.tagger if choice.tagger not in (None, "auto") else stored["name"]
+        weights = choice.weights
+        if weights is None and stored.get("weights_path"):
+            weights = Path(stored["weights_path"])
+            weights = weights if weights.is_file() else None
+        regions = stored.get("regions", "on") == "on" if choice.regions is None else choice.regions
+    else:
+        name, weights = choice.tagger or "auto", choice.weights
+        regions = True if choice.regions is None else choice.regions
+    identity = describe_tagger(name, weights, regions)
+    if identity is not None:
+        identity = _with_heads(identity, weights)
+    if stored is not None and choice.explicit and identity is not None \
+            and not _same_model(identity, stored):
+        raise UsageError(
+            f"индекс размечен моделью {_describe(stored)}, а запрошена {_describe(identity)}: "
+            "чтобы разметить все фото заново новой моделью, добавьте --rebuild")
+    retag_all = rebuild and old is not None
+    if stored is not None and identity is not None and _same_model(identity, stored) \
+            and identity.get("heads") != stored.get("heads"):
+        retag_all = True  # heads of a newer photofinder: scenes and people change
+    return Model(name, weights, regions, choice.device, identity), retag_all
+
+
+def _with_heads(identity: dict[str, str], weights: Path | None) -> dict[str, str]:
+    identity = dict(identity)
     try:
-        img = open_photo(path, min_side=prep.resize)
-        person = faces.confidence(img) if faces is not None else 0.0
-        return crop_for_model(img, prep), person
+        identity["heads"] = load_heads(identity["name"]).digest
+    except ModelUnavailableError:
+        identity["heads"] = "none"
+    if weights is not None:
+        identity["weights_path"] = str(weights.resolve())
+    return identity
+
+
+def _describe(identity: dict[str, str]) -> str:
+    regions = "" if identity.get("regions", "on") == "on" else ", без фрагментов"
+    return f"{identity.get('name')} ({identity.get('weights')}{regions})"
+
+
+# --- scanning --------------------------------------------------------------------------
+def scan(folders: list[str]) -> tuple[list[Found], list[tuple[str, str]]]:
+    """Every photo under the folders with its size and mtime, and those that could
+    not even be stat()ed (with a reason)."""
+    found, unreadable = [], []
+    for path in find_photos([Path(f) for f in folders]):
+        try:
+            st = stamp(path)
+        except OSError as exc:
+            unreadable.append((str(path.absolute()), f"нет доступа: {exc.strerror or exc}"))
+            continue
+        found.append(Found(str(path.absolute()), st.size, st.mtime_ns))
+    return found, unreadable
+
+
+def _hash_or_zero(path: str) -> int:
+    try:
+        return content_hash(Path(path))
+    except OSError:
+        return 0  # unreadable now: the decoder will say why, and the photo is tagged as new
+
+
+def _hashes(paths: list[str], workers: int = 4) -> dict[str, int]:
+    if len(paths) < 64:
+        return {p: _hash_or_zero(p) for p in paths}
+    with ThreadPoolExecutor(max_workers=workers) as pool:  # mostly I/O waits
+        return dict(zip(paths, pool.map(_hash_or_zero, paths, chunksize=64)))
+
+
+# --- decoding ----------------------------------------------------------------------------
+def decode(path: Path, prep: Preprocess) -> Decoded | PhotoError:
+    """Everything the index needs from a photo's file, pixels and metadata: one read,
+    one decode."""
+    try:
+        photo, file_hash = read_photo_and_hash(path, min_side=prep.size)
+        return Decoded(fit_for_model(photo.image, prep), difference_hash(photo.image),
+                       photo.taken, file_hash, photo.texts)
     except PhotoError as exc:
         return exc
     except Exception as exc:  # noqa: BLE001 - one odd file must never stop a long run
         return PhotoError(f"не удалось прочитать: {type(exc).__name__}: {str(exc)[:100]}")
 
 
-def _decoded_in_order(paths: list[Path], prep: Preprocess, workers: int, window: int,
-                      faces: FaceDetector | None = None
-                      ) -> Iterator[tuple[Path, Decoded | PhotoError]]:
+def decoded_in_order(paths: list[Path], prep: Preprocess, workers: int, window: int
+                     ) -> Iterator[tuple[Path, Decoded | PhotoError]]:
     """Decodes ahead on `workers` threads, at most `window` photos in flight."""
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="decode") as pool:
         pending: list[tuple[Path, Future]] = []
         it = iter(paths)
         for path in it:
-            pending.append((path, pool.submit(_decode, path, prep, faces)))
+            pending.append((path, pool.submit(decode, path, prep)))
             if len(pending) >= window:
                 break
         while pending:
             path, future = pending.pop(0)
             nxt = next(it, None)
             if nxt is not None:
-                pending.append((nxt, pool.submit(_decode, nxt, prep, faces)))
+                pending.append((nxt, pool.submit(decode, nxt, prep)))
             yield path, future.result()
 
 
-def _with_people(identity: dict[str, str], people: bool) -> dict[str, str]:
-    """The index records the people detector with the tagger: tags made with and
-    without it have different columns and must not mix."""
-    identity = {k: v for k, v in identity.items() if k != "people"}
-    if people:
-        identity["people"] = PEOPLE_DETECTOR
-    return identity
+def decode_threads(workers: int | None = None) -> int:
+    """Decode threads beside the model's intra-op threads (see benchmarks/speed_index.py)."""
+    if workers is not None:
+        return max(1, workers)
+    return max(2, min(8, os.cpu_count() or 2))
 
 
-def people_available() -> bool:
-    try:
-        FaceDetector()
-    except Exception:  # noqa: BLE001 - no OpenCV, or a wheel without the cascades
-        return False
-    return True
-
-
+# --- the update --------------------------------------------------------------------------
 def update_index(
-    roots: list[Path],
+    folders: list[Path],
     index_dir: Path,
-    load_tagger: Callable[[], object],
-    vectors: Callable[[], WordVectors],
     vocabulary: Vocabulary,
+    vectors: Callable[[], WordVectors],
     *,
+    choice: ModelChoice = ModelChoice(),
     rebuild: bool = False,
+    load_tagger: Callable[[Model], object] | None = None,
     batch_size: int = 16,
     checkpoint_every: int = 500,
     on_progress: ProgressCallback | None = None,
     on_skip: SkipCallback | None = None,
     on_tagger: Callable[[str], None] | None = None,
+    on_note: Callable[[str], None] | None = None,
     stop: threading.Event | None = None,
-    tagger_identity: dict[str, str] | None = None,
     decode_workers: int | None = None,
-    people: bool | None = None,
+    torch_threads: int | None = None,
 ) -> IndexReport:
-    """Tags new and changed photos under `roots` and writes the index.
+    """Tags new and changed photos under `folders` (all stored folders when empty) and
+    writes the index.
 
-    Photos already indexed under other roots stay. Saves a checkpoint every
+    Photos under other stored folders stay as they are. Saves a checkpoint every
     `checkpoint_every` tagged photos, so an interruption loses at most that much work.
     Setting `stop` ends the run early; what was tagged so far is saved.
-    `tagger_identity` (tagger.describe_tagger): what the tagger will record, known
-    without loading it; then the model is loaded only if some photo needs tagging.
-    `people`: also tag faces as "человек" (photofinder.people); None keeps what the
-    existing index does (on for a new index where OpenCV is installed).
+    `load_tagger(model)`: injected by tests and benchmarks (default: tagger.load_tagger).
     """
     started = time.perf_counter()
-    missing = [r for r in roots if not r.is_dir()]
-    if missing:
-        raise UsageError(f"нет такой папки: {missing[0]}")
-    roots = [r.resolve() for r in roots]
-    report = IndexReport()
+    missing_given = [f for f in folders if not f.is_dir()]
+    if missing_given:
+        raise UsageError(f"нет такой папки: {missing_given[0]}")
     with index_lock(index_dir):
-        tagger = None
-        if tagger_identity is None:
-            tagger = load_tagger()
-            tagger_identity = _identity(tagger)
-        report.tagger = tagger_identity["name"]
-        if on_tagger:
-            on_tagger(report.tagger)
-        old = None if rebuild or not index_store.exists(index_dir) else index_store.load(index_dir)
-        if people is None:
-            people = "people" in old.tagger if old is not None else people_available()
-        tagger_identity = _with_people(tagger_identity, people)
-        report.people = people
-        if old is not None and old.tagger != tagger_identity:
-            report.retagged_all = True  # tags of another model do not mix with these
-            old = None
-        idx = old or Index(tagger=tagger_identity, vectors="", vocabulary="")
-        for r in roots:
-            if str(r) not in idx.roots:
-                idx.roots.append(str(r))
+        old = _load_for_update(index_dir, rebuild)
+        if old is None and not folders:
+            raise UsageError("укажите папку с фотографиями: индекса ещё нет")
+        model, retag_all = resolve_model(choice, old, rebuild)
+        idx = old or Index(tagger={}, vectors="", vocabulary="")
+        if retag_all:
+            idx.stale[:] = True
+        if model.identity is not None:
+            idx.tagger = model.identity
+        notes: list[str] = []
+        if model.identity is not None and model.identity.get("heads") == "none":
+            notes.append(f"для модели {model.identity['name']} нет голов сцен и людей: места, "
+                         "небо и «человек» не размечаются (`make train-heads` обучит их)")
 
-        # What is on disk now, and what of it needs tagging.
-        row_of = {p: i for i, p in enumerate(idx.paths)}
-        keep = np.ones(len(idx), dtype=bool)
-        root_prefixes = tuple(str(r) + os.sep for r in roots)
-        seen_rows: set[int] = set()
-        todo: list[tuple[Path, int, int]] = []
-        for path in find_photos(roots):
-            report.found += 1
-            try:
-                st = stamp(path)
-            except OSError as exc:
-                _skip(report, on_skip, path, f"нет доступа: {exc.strerror or exc}")
-                continue
-            key = str(path.absolute())
-            row = row_of.get(key)
-            if row is not None:
-                seen_rows.add(row)
-                if idx.sizes[row] == st.size and idx.mtimes[row] == st.mtime_ns:
-                    report.unchanged += 1
-                    continue
-                keep[row] = False  # changed: tag again
-                report.updated += 1
-            todo.append((path, st.size, st.mtime_ns))
-        gone = [row for row, p in enumerate(idx.paths)
-                if row not in seen_rows and p.startswith(root_prefixes)]
-        keep[gone] = False
-        report.removed = len(gone)
+        given = [str(f.resolve()) for f in folders]
+        stored = list(idx.roots)
+        present = [r for r in stored if os.path.isdir(r)]
+        missing = [r for r in stored if not os.path.isdir(r)]
+        if folders and not rebuild:
+            to_scan = outermost(given)
+            missing = [m for m in missing if any(m.startswith(g + os.sep) or m == g for g in to_scan)]
+        else:
+            to_scan = outermost([*present, *given])
+        found, unreadable = scan(to_scan)
+        hash_cache = HashCache(idx, found, decode_workers)
+        plan = make_plan(idx.paths, idx.sizes, idx.mtimes, idx.hashes, idx.stale,
+                         stored_roots=stored, scan=to_scan, missing=missing, found=found,
+                         unreadable=unreadable, hash_of=hash_cache)
+        report = IndexReport(plan=plan, notes=notes)
+        for folder, rows in plan.unavailable.items():
+            notes.append(f"папка недоступна: {folder}, сохранено {len(rows)} фото")
+        if retag_all and len(idx):
+            notes.append(f"все {len(idx)} фото индекса будут размечены заново "
+                         f"моделью {_describe(model.identity or {'name': model.name})}")
+        for path, reason in plan.unreadable:
+            _skip(report, on_skip, Path(path), reason)
+        idx.roots = list(plan.roots)
+        lemmatizer = _lazy(Lemmatizer)
+        _apply_without_tagging(idx, plan, lemmatizer)
 
-        # Content hashes: a new path whose content an index row had (a moved or renamed
-        # photo, or one whose mtime alone changed) takes that row's tags, untagged.
-        hashes = idx.aligned_hashes().copy()
-        todo_hashes = _hashes([p for p, _, _ in todo], decode_workers)
-        reused, copies = _reuse_tags(idx, todo, todo_hashes, hashes, keep, set(gone), report)
-        backfill = np.flatnonzero(keep & (hashes == 0))  # rows of an older index
-        if len(backfill):
-            hashes[backfill] = _hashes([Path(idx.paths[i]) for i in backfill], decode_workers)
-        idx.hashes = hashes
-        idx.select(np.flatnonzero(keep))
-        for (path, size, mtime), h, donor in reused:
-            idx.append([str(path.absolute())], [size], [mtime], donor[0], donor[1], [h])
-        todo_hashes = [h for (item, h) in zip(todo, todo_hashes) if item is not None]
-        todo = [item for item in todo if item is not None]
-
-        # Word vectors of the vocabulary: once per index, again only if they changed.
         vec = vectors()
         if idx.vectors != vec.spec or idx.vocabulary != vocabulary.digest or not idx.terms:
-            idx.terms, idx.term_keys, idx.term_vectors = term_table(vocabulary, vec, Lemmatizer())
+            idx.terms, idx.term_keys, idx.term_vectors = term_table(vocabulary, vec, lemmatizer())
             idx.vectors, idx.vocabulary = vec.spec, vocabulary.digest
 
-        if todo and tagger is None:
-            tagger = load_tagger()
-            if _with_people(_identity(tagger), people) != idx.tagger:  # describe_tagger guessed wrong: trust the model
-                raise PhotofinderError(
-                    f"модель {_identity(tagger)} не совпала с ожидаемой {idx.tagger}: "
-                    "повторите с --rebuild")
-        retag_updated = report.updated - sum(
-            1 for (p, _, _), _, _ in reused if str(p.absolute()) in row_of)
-        before = len(idx)
-        _tag(tagger, todo, todo_hashes, idx, index_dir, report, batch_size, checkpoint_every,
-             on_progress, on_skip, stop, decode_workers, FaceDetector() if people else None)
-        tagged = len(idx) - before
-        report.added = max(0, tagged - retag_updated) + copies
+        work = _work_list(idx, plan)
+        tagger = None
+        if work:
+            tagger = _load(model, load_tagger, torch_threads)
+            identity = _with_heads(dict(tagger.identity), model.weights)
+            if old is not None and old.tagger.get("name") and not (rebuild or retag_all) \
+                    and not _same_model(identity, old.tagger):
+                raise UsageError(  # describe_tagger could not tell before loading it
+                    f"индекс размечен моделью {_describe(old.tagger)}, а загружена "
+                    f"{_describe(identity)}: повторите с --rebuild")
+            idx.tagger = identity
+        report.tagger = idx.tagger.get("name", model.name)
+        if on_tagger:
+            on_tagger(report.tagger)
+        if on_note:
+            for note in notes:
+                on_note(note)
+        if tagger is None and not idx.tagger:  # a new index and nothing to tag: learn its model
+            tagger = _load(model, load_tagger, torch_threads)
+            idx.tagger = _with_heads(dict(tagger.identity), model.weights)
+        _tag(tagger, work, idx, index_dir, vocabulary, lemmatizer, report, batch_size,
+             checkpoint_every, on_progress, on_skip, stop, decode_workers)
         index_store.save(idx, index_dir)
     report.total = len(idx)
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _identity(tagger) -> dict[str, str]:
-    identity = getattr(tagger, "identity", None)
-    return dict(identity) if identity else {"name": tagger.name, "weights": tagger.weights}
+def _lazy(make: Callable[[], object]) -> Callable[[], object]:
+    """make() once, on first use (the lemmatizer takes ~0.3 s: not for a run with nothing to do)."""
+    made: list = []
+
+    def get():
+        if not made:
+            made.append(make())
+        return made[0]
+
+    return get
 
 
-HASH_CHUNK = 64 * 1024
-
-
-def content_hash(path: Path) -> int:
-    """A fast fingerprint of a file's content: the size plus its first and last 64 KB
-    (blake2b, 64 bits; never 0). Reads at most 128 KB however big the photo; a JPEG's
-    first 64 KB hold its EXIF (time, camera) and the start of the image itself."""
-    with open_regular_file(path) as f:  # a FIFO named .jpg must not block the run
-        size = os.fstat(f.fileno()).st_size
-        h = hashlib.blake2b(size.to_bytes(8, "little"), digest_size=8)
-        h.update(f.read(HASH_CHUNK))
-        if size > 2 * HASH_CHUNK:
-            f.seek(size - HASH_CHUNK)
-        h.update(f.read(HASH_CHUNK))
-    return int.from_bytes(h.digest(), "little") or 1
-
-
-def _hash_or_zero(path: Path) -> int:
+def _load_for_update(index_dir: Path, rebuild: bool) -> Index | None:
+    """The index to update. A damaged one is an error, unless it is being rebuilt:
+    then its folders are taken from index.json where it can still be read."""
+    if not index_store.exists(index_dir):
+        return None
     try:
-        return content_hash(path)
-    except OSError:
-        return 0  # unreadable now: the decoder will say why, and the photo is tagged as new
+        return index_store.load(index_dir)
+    except IndexFormatError:
+        if not rebuild:
+            raise
+        roots = index_store.read_roots(index_dir)
+        return Index(tagger={}, vectors="", vocabulary="", roots=roots) if roots else None
 
 
-def _hashes(paths: list[Path], workers: int | None = None) -> list[int]:
-    if len(paths) < 64:
-        return [_hash_or_zero(p) for p in paths]
-    with ThreadPoolExecutor(max_workers=max(2, workers or 4)) as pool:  # mostly I/O waits
-        return list(pool.map(_hash_or_zero, paths, chunksize=64))
+class HashCache:
+    """Content hashes for make_plan's move detection: the new and changed paths are
+    hashed in parallel, once, and only if the plan asks (some row could be a donor)."""
+
+    def __init__(self, idx: Index, found: list[Found], workers: int | None) -> None:
+        row_of = {p: i for i, p in enumerate(idx.paths)}
+        self._todo = [f.path for f in found
+                      if (r := row_of.get(f.path)) is None
+                      or idx.sizes[r] != f.size or idx.mtimes[r] != f.mtime_ns]
+        self._workers = max(2, workers or 4)
+        self.known: dict[str, int] = {}
+
+    def __call__(self, path: str) -> int:
+        if not self.known and self._todo:
+            self.known.update(_hashes(self._todo, self._workers))
+        return self.known.get(path) or _hash_or_zero(path)
 
 
-def _reuse_tags(idx: Index, todo: list, todo_hashes: list[int], hashes: np.ndarray,
-                keep: np.ndarray, gone: set[int], report: IndexReport) -> tuple[list, int]:
-    """Matches new or changed paths to dropped rows with the same content hash.
+def _apply_without_tagging(idx: Index, plan: Plan, lemmatizer: Callable[[], Lemmatizer]) -> None:
+    """Everything a plan does that needs no model: restamps, moves, copies, removals.
+    A moved or copied photo keeps its tags and the keywords in its file, and gets the
+    words of its new folder and name."""
 
-    Returns (todo item, hash, (classes, probs)) for each match, with its todo entry set
-    to None, and how many of them count as added (copies). The first new path that
-    takes a vanished row's tags is a move: that row is then not counted as removed.
-    """
-    donors: dict[int, int] = {}
-    for row in np.flatnonzero(~keep & (hashes != 0)):
-        donors.setdefault(int(hashes[row]), int(row))
-    reused: list = []
-    used: set[int] = set()
-    copies = 0
-    for i, (item, h) in enumerate(zip(todo, todo_hashes)):
-        row = donors.get(h) if h else None
-        if row is None or idx.sizes[row] != item[1]:
-            continue
-        reused.append((item, h, (idx.classes[row:row + 1], idx.probs[row:row + 1])))
-        todo[i] = None
-        if idx.paths[row] == str(item[0].absolute()):
-            continue  # only its mtime changed: counted as updated, not tagged again
-        if row in used:
-            copies += 1
-            continue
-        used.add(row)
-        report.moved += 1
-        if row in gone:
-            report.removed -= 1  # it was counted as removed: it moved instead
-    return reused, copies
+    def words_at(row: int, path: str) -> list[str]:
+        kept = [k for k in idx.words_of(row) if k.startswith("keyword:")]
+        return path_words(path, idx.roots, lemmatizer()) + kept
+
+    for row, photo in plan.touched:
+        idx.mtimes[row] = photo.mtime_ns
+    if plan.moved:
+        idx.set_words({row: words_at(row, photo.path) for row, photo in plan.moved})
+    for row, photo in plan.moved:
+        idx.paths[row] = photo.path
+        idx.sizes[row], idx.mtimes[row] = photo.size, photo.mtime_ns
+    copies = list(plan.copies) + [(donor, photo) for _, donor, photo in plan.changed_known]
+    if copies:
+        donors = np.array([row for row, _ in copies], np.int64)
+        idx.append(idx.take_rows(donors, [p.path for _, p in copies], [p.size for _, p in copies],
+                                 [p.mtime_ns for _, p in copies],
+                                 [words_at(row, p.path) for row, p in copies]))
+    dropped = list(plan.gone) + [row for row, _, _ in plan.changed_known]
+    if dropped:
+        keep = np.ones(len(idx), bool)
+        keep[dropped] = False
+        # rows that the work list refers to are renumbered by _work_list afterwards
+        idx.select(np.flatnonzero(keep))
+
+
+def _work_list(idx: Index, plan: Plan) -> list[tuple[str, Found]]:
+    """(kind, photo) to tag: new, changed, stale. Rows are found by path when tagged
+    (row numbers change as rows are removed)."""
+    return ([("new", f) for f in plan.new] + [("changed", f) for _, f in plan.changed]
+            + [("stale", f) for _, f in plan.stale])
+
+
+def _load(model: Model, load_tagger, torch_threads: int | None):
+    if load_tagger is not None:
+        return load_tagger(model)
+    from .tagger import load_tagger as load
+
+    return load(model.name, model.weights, model.device, regions=model.regions,
+                threads=torch_threads)
 
 
 def _skip(report: IndexReport, on_skip: SkipCallback | None, path: Path, reason: str) -> None:
@@ -323,71 +491,120 @@ def _skip(report: IndexReport, on_skip: SkipCallback | None, path: Path, reason:
         on_skip(path, reason)
 
 
-def decode_threads(workers: int | None = None) -> int:
-    """Decode threads beside the model's intra-op threads: one per core (2 at least).
-
-    Measured on 2 cores with ResNet50 and 12 MP JPEGs (benchmarks/speed_index.py): a
-    draft-mode decode is ~14 ms of one core; 2 decode threads beat 1 both in fp32
-    (19.2 vs 17.6 photos/s, the model is the limit) and in int8 (decoding is the limit
-    there). Pillow releases the GIL while decoding: 2 threads decode as fast as
-    2 processes (147 vs 137 photos/s), so no process pool.
-    """
-    if workers is not None:
-        return max(1, workers)
-    return max(2, min(8, os.cpu_count() or 2))
-
-
-def _tag(tagger, todo: list[tuple[Path, int, int]], todo_hashes: list[int], idx: Index,
-         index_dir: Path, report: IndexReport, batch_size: int, checkpoint_every: int,
+def _tag(tagger, work: list[tuple[str, Found]], idx: Index, index_dir: Path,
+         vocabulary: Vocabulary, lemmatizer: Callable[[], Lemmatizer], report: IndexReport,
+         batch_size: int, checkpoint_every: int,
          on_progress: ProgressCallback | None, on_skip: SkipCallback | None,
-         stop: threading.Event | None, decode_workers: int | None = None,
-         faces: FaceDetector | None = None) -> None:
+         stop: threading.Event | None, decode_workers: int | None) -> None:
+    """Tags the work list in batches. A changed or stale photo's old row stays (and is
+    searchable) until its new one exists; both never reach the disk together."""
     if on_progress:
-        on_progress(0, len(todo))
-    if not todo:
+        on_progress(0, len(work))
+    if not work:
         return
-    info = {str(p): (size, mtime, h) for (p, size, mtime), h in zip(todo, todo_hashes)}
+    heads = _heads_for(tagger)
+    columns = Columns(idx, vocabulary, heads)
+    row_of = {p: i for i, p in enumerate(idx.paths)}
+    superseded = np.zeros(len(idx), bool)
+    kind_of = {f.path: (kind, f) for kind, f in work}
     workers = decode_threads(decode_workers)
     done = since_checkpoint = 0
-    batch_paths: list[Path] = []
-    batch_pixels: list[np.ndarray] = []
-    batch_people: list[float] = []
+    batch: list[tuple[Found, Decoded]] = []
 
     def flush() -> None:
-        nonlocal since_checkpoint
-        if not batch_pixels:
+        nonlocal since_checkpoint, superseded
+        if not batch:
             return
-        probs = tagger.predict(np.stack(batch_pixels))
-        top = np.argsort(-probs, axis=1)[:, :TOP_K]
-        top_probs = np.take_along_axis(probs, top, axis=1)
-        if faces is not None:  # one more column: the person tag and its confidence
-            top = np.column_stack([top, np.full(len(top), PERSON_CLASS)])
-            top_probs = np.column_stack([top_probs, np.asarray(batch_people, np.float32)])
-        stamps = [info[str(p)] for p in batch_paths]
-        idx.append([str(p.absolute()) for p in batch_paths], [s[0] for s in stamps],
-                   [s[1] for s in stamps], top, top_probs, [s[2] for s in stamps])
-        since_checkpoint += len(batch_paths)
-        batch_paths.clear()
-        batch_pixels.clear()
-        batch_people.clear()
+        analysis = tagger.analyze(np.stack([d.pixels for _, d in batch]))
+        photos = [f for f, _ in batch]
+        rows = rows_for(analysis, [d for _, d in batch], columns, heads,
+                        [f.path for f in photos], [f.size for f in photos],
+                        [f.mtime_ns for f in photos], [d.file_hash for _, d in batch])
+        rows.words = [path_words(f.path, idx.roots, lemmatizer())
+                      + keyword_words(list(d.texts), lemmatizer()) for f, d in batch]
+        idx.append(rows)
+        superseded = np.concatenate([superseded, np.zeros(len(batch), bool)])
+        for f in photos:
+            kind, _ = kind_of[f.path]
+            if kind != "new":
+                superseded[row_of[f.path]] = True
+            report.tagged_new += kind == "new"
+            report.tagged_changed += kind == "changed"
+            report.tagged_stale += kind == "stale"
+        since_checkpoint += len(batch)
+        batch.clear()
         if since_checkpoint >= checkpoint_every:
-            index_store.save(idx, index_dir)
+            index_store.save(_without(idx, superseded), index_dir)
             since_checkpoint = 0
 
-    for path, decoded in _decoded_in_order([p for p, _, _ in todo], tagger.preprocess,
-                                           workers, window=batch_size * 2 + workers, faces=faces):
+    paths = [Path(f.path) for _, f in work]
+    for path, decoded in decoded_in_order(paths, tagger.preprocess, workers,
+                                          window=batch_size * 2 + workers):
         if stop is not None and stop.is_set():
             report.interrupted = True
             break
+        kind, photo = kind_of[str(path)]
         if isinstance(decoded, PhotoError):
             _skip(report, on_skip, path, str(decoded))
+            if kind == "changed":  # its old tags describe content that is no longer there
+                superseded[row_of[photo.path]] = True
+                report.dropped_changed += 1
         else:
-            batch_paths.append(path)
-            batch_pixels.append(decoded[0])
-            batch_people.append(decoded[1])
-            if len(batch_pixels) >= batch_size:
+            batch.append((photo, decoded))
+            if len(batch) >= batch_size:
                 flush()
         done += 1
         if on_progress:
-            on_progress(done, len(todo))
+            on_progress(done, len(work))
     flush()
+    report.remaining = len(work) - done
+    idx.select(np.flatnonzero(~superseded))
+
+
+def _without(idx: Index, superseded: np.ndarray) -> Index:
+    """A copy of the index without the superseded rows (what a checkpoint writes)."""
+    import copy
+
+    snapshot = copy.copy(idx)
+    snapshot.select(np.flatnonzero(~superseded))
+    return snapshot
+
+
+def _heads_for(tagger) -> Heads | None:
+    """The heads made for this tagger, or None (ResNet50 without its own heads). Heads
+    are trained on the regions mode's input (320 px for Lite2); the whole-photo mode's
+    smaller input shifts the features a little (person AP on coco-dev 0.89 vs 0.91:
+    benchmarks/coco.py --no-regions), less than retraining for both sizes would gain."""
+    try:
+        return load_heads(tagger.name)
+    except ModelUnavailableError:
+        return None
+
+
+def features_of_photo(path: Path, idx: Index) -> tuple[np.ndarray, int | None, str]:
+    """The compact features of a photo for "similar photos": stored ones when the photo
+    (or a copy of it) is in the index, else computed now with the index's own model.
+    Returns (features, its row or None, a note for the user or "")."""
+    resolved = str(path.resolve())
+    try:
+        return idx.features[idx.paths.index(resolved)].astype(np.float32), \
+            idx.paths.index(resolved), ""
+    except ValueError:
+        pass
+    file_hash = _hash_or_zero(resolved)
+    size = path.stat().st_size
+    same = np.flatnonzero((idx.hashes == file_hash) & (idx.sizes == size)) if file_hash else []
+    if len(same):
+        return idx.features[same[0]].astype(np.float32), None, \
+            f"фото нет в индексе, но там есть его копия: {idx.paths[same[0]]}"
+    model, _ = resolve_model(ModelChoice(), idx, rebuild=False)
+    tagger = _load(model, None, None)
+    heads = _heads_for(tagger)
+    if heads is None or idx.features.shape[1] == 0:
+        raise PhotofinderError("для модели индекса нет признаков фото: похожие не найти")
+    decoded = decode(path, tagger.preprocess)
+    if isinstance(decoded, PhotoError):
+        raise UsageError(f"не удалось открыть {path}: {decoded}")
+    analysis = tagger.analyze(decoded.pixels[None])
+    return heads.project(analysis.pooled[:, 0])[0], None, \
+        f"фото нет в индексе: его признаки вычислены сейчас моделью {tagger.name}"

@@ -9,9 +9,10 @@ classifier's 224-260 px input needs.
 from __future__ import annotations
 
 import errno
+import hashlib
+import io
 import os
 import stat
-import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -105,18 +106,28 @@ def find_photos(roots: list[Path]) -> Iterator[Path]:
 class Preprocess:
     """How a model wants its input: it travels with the model's weights.
 
-    resize: the shorter side is scaled to this, then the centre `size` x `size` is cut.
+    size: the whole photo is scaled to `size` x `size` (not centre-cropped: an object
+    at the edge of a photo is still in it; the classifiers tolerate the squeeze of a
+    4:3 photo, measured on coco-dev in benchmarks/regions.py).
     mean, std: per-channel normalisation of pixel values scaled to 0..1.
     """
 
     size: int
-    resize: int
     mean: tuple[float, float, float]
     std: tuple[float, float, float]
     interpolation: str = "bilinear"  # or "bicubic"
 
 
 _RESAMPLE = {"bilinear": Image.Resampling.BILINEAR, "bicubic": Image.Resampling.BICUBIC}
+
+
+@dataclass(frozen=True)
+class Photo:
+    """A decoded photo and what its file says about it."""
+
+    image: Image.Image   # upright (EXIF orientation applied), RGB
+    taken: int = 0       # date_taken(): camera wall-clock seconds, 0 if unknown
+    texts: tuple[str, ...] = ()  # embedded_texts(): keywords and titles people wrote
 
 
 def open_photo(path: Path, min_side: int | None = None) -> Image.Image:
@@ -128,17 +139,65 @@ def open_photo(path: Path, min_side: int | None = None) -> Image.Image:
     refused (Pillow's default, `LOAD_TRUNCATED_IMAGES = False`), not half-decoded, so a
     photo still being copied is skipped now and tagged whole on the next run.
     """
+    return read_photo(path, min_side).image
+
+
+def read_photo(path: Path, min_side: int | None = None) -> Photo:
+    """`open_photo` plus what the file's metadata says (date taken)."""
+    with _open_checked(path) as f:
+        return _decode(f, min_side)
+
+
+def read_photo_and_hash(path: Path, min_side: int | None = None) -> tuple[Photo, int]:
+    """`read_photo` and the file's `content_hash`, from one read of the file: a JPEG is
+    read whole to be decoded even in draft mode, so hashing it costs no extra I/O."""
+    with _open_checked(path) as f:
+        try:
+            data = f.read()
+        except OSError as exc:
+            raise PhotoError(_os_reason(exc)) from None
+    return _decode(io.BytesIO(data), min_side), hash_bytes(data)
+
+
+def _open_checked(path: Path) -> BinaryIO:
     try:
         str(path).encode("utf-8")
     except UnicodeEncodeError:
         # Such a path could not be written to the UTF-8 index nor printed by a search.
         raise PhotoError("имя файла не в кодировке UTF-8: переименуйте файл") from None
     try:
-        f = open_regular_file(path)
+        return open_regular_file(path)
     except OSError as exc:
         raise PhotoError(_os_reason(exc)) from None
-    with f:
-        return _decode(f, min_side)
+
+
+HASH_CHUNK = 64 * 1024
+
+
+def hash_bytes(data: bytes) -> int:
+    """`content_hash` of a file already read."""
+    h = hashlib.blake2b(len(data).to_bytes(8, "little"), digest_size=8)
+    h.update(data[:HASH_CHUNK])
+    h.update(data[-HASH_CHUNK:] if len(data) > 2 * HASH_CHUNK else data[HASH_CHUNK:])
+    return int.from_bytes(h.digest(), "little") or 1
+
+
+def content_hash(path: Path) -> int:
+    """A fast fingerprint of a file's content: the size plus its first and last 64 KB
+    (blake2b, 64 bits; never 0). Reads at most 128 KB however big the photo; a JPEG's
+    first 64 KB hold its EXIF (time, camera) and the start of the image itself."""
+    with open_regular_file(path) as f:  # a FIFO named .jpg must not block the run
+        size = os.fstat(f.fileno()).st_size
+        head = f.read(HASH_CHUNK)
+        if size > 2 * HASH_CHUNK:
+            f.seek(size - HASH_CHUNK)
+            tail = f.read(HASH_CHUNK)
+        else:
+            tail = f.read()
+    h = hashlib.blake2b(size.to_bytes(8, "little"), digest_size=8)
+    h.update(head)
+    h.update(tail)
+    return int.from_bytes(h.digest(), "little") or 1
 
 
 def open_regular_file(path: Path) -> BinaryIO:
@@ -157,20 +216,30 @@ def open_regular_file(path: Path) -> BinaryIO:
         raise
 
 
-def _decode(f: BinaryIO, min_side: int | None) -> Image.Image:
+TOO_BIG = f"слишком большое изображение (больше {MAX_PIXELS // 1_000_000} Мпикс)"
+
+
+def _decode(f: BinaryIO, min_side: int | None) -> Photo:
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            img = Image.open(f)
-            if min_side is not None and img.format == "JPEG":
-                img.draft("RGB", (min_side, min_side))
-            if getattr(img, "is_animated", False):
-                img.seek(0)  # the first frame of a GIF/WebP animation stands for it
-            img.load()
-            img = ImageOps.exif_transpose(img) or img
-            return _to_rgb(img)
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise PhotoError(f"слишком большое изображение (больше {MAX_PIXELS // 1_000_000} Мпикс)") from None
+        img = Image.open(f)
+        # Checked here, from the header, before any pixel is decoded: Pillow's own guard
+        # only warns below twice MAX_IMAGE_PIXELS, and turning that warning into an
+        # error with warnings.catch_warnings() is not thread-safe (decoding runs on threads).
+        width, height = img.size
+        if width * height > MAX_PIXELS:
+            raise PhotoError(TOO_BIG)
+        if min_side is not None and img.format == "JPEG":
+            img.draft("RGB", (min_side, min_side))
+        if getattr(img, "is_animated", False):
+            img.seek(0)  # the first frame of a GIF/WebP animation stands for it
+        img.load()
+        taken, texts = date_taken(img), embedded_texts(img)
+        img = ImageOps.exif_transpose(img) or img
+        return Photo(_to_rgb(img), taken, texts)
+    except PhotoError:
+        raise
+    except Image.DecompressionBombError:
+        raise PhotoError(TOO_BIG) from None
     except UnidentifiedImageError:
         raise PhotoError("не изображение или неизвестный формат") from None
     except MemoryError:
@@ -205,29 +274,83 @@ def _to_rgb(img: Image.Image) -> Image.Image:
 
 
 def model_input(path: Path, prep: Preprocess) -> np.ndarray:
-    """Decodes a photo into the uint8 HxWx3 array a model wants (not normalised yet).
-
-    The pipeline is torchvision's `Resize(prep.resize)` + `CenterCrop(prep.size)` on
-    the upright RGB photo, with the decode itself done at reduced scale for JPEGs.
-    """
-    return crop_for_model(open_photo(path, min_side=prep.resize), prep)
+    """Decodes a photo into the uint8 SxSx3 array a model wants (not normalised yet):
+    the upright RGB photo scaled to prep.size x prep.size, decoded at reduced scale
+    (JPEG draft mode) where the file allows."""
+    return fit_for_model(open_photo(path, min_side=prep.size), prep)
 
 
-def crop_for_model(img: Image.Image, prep: Preprocess) -> np.ndarray:
-    """`model_input` on a photo already opened (so one decode can serve two uses)."""
+def fit_for_model(img: Image.Image, prep: Preprocess) -> np.ndarray:
+    """`model_input` on a photo already opened (so one decode serves every use)."""
     width, height = img.size
     if max(width, height) > MAX_ASPECT * min(width, height):
-        # A 2 x 60000 strip would be resized to 256 x 7.7M pixels (8 GB) before the
-        # crop: cut the part the centre crop keeps first (same pixels, bounded memory).
+        # A panorama or a 2 x 60000 strip squeezed into a square shows nothing
+        # recognisable: keep its middle part, at most MAX_ASPECT : 1.
         side = min(width, height)
         keep_w, keep_h = min(width, MAX_ASPECT * side), min(height, MAX_ASPECT * side)
         left, top = (width - keep_w) // 2, (height - keep_h) // 2
         img = img.crop((left, top, left + keep_w, top + keep_h))
-        width, height = img.size
-    scale = prep.resize / min(width, height)
-    new_size = (max(prep.size, round(width * scale)), max(prep.size, round(height * scale)))
-    img = img.resize(new_size, _RESAMPLE[prep.interpolation], reducing_gap=3.0)
-    left = (new_size[0] - prep.size) // 2
-    top = (new_size[1] - prep.size) // 2
-    img = img.crop((left, top, left + prep.size, top + prep.size))
+    img = img.resize((prep.size, prep.size), _RESAMPLE[prep.interpolation], reducing_gap=3.0)
     return np.asarray(img, dtype=np.uint8)
+
+
+def difference_hash(img: Image.Image) -> int:
+    """A 64-bit difference hash of the photo's pixels (dHash: is each of 8x8 cells
+    brighter than its right neighbour): the same for a resized, recompressed or
+    re-saved copy, a few bits apart for a burst shot. Never 0 (0 means unknown)."""
+    small = np.asarray(img.convert("L").resize((9, 8), Image.Resampling.BILINEAR), np.int16)
+    bits = (small[:, 1:] > small[:, :-1]).ravel()
+    return int(np.packbits(bits).view(">u8")[0]) or 1
+
+
+_EXIF_IFD = 0x8769
+_DATE_TIME_ORIGINAL = 0x9003
+_DATE_TIME = 0x0132
+
+
+def date_taken(img: Image.Image) -> int:
+    """When the photo was taken, from EXIF (DateTimeOriginal, else DateTime), as seconds
+    of the camera's wall clock since 1970 (no time zone: a camera has none); 0 if unknown."""
+    import calendar
+    import time as _time
+
+    try:
+        exif = img.getexif()
+        text = exif.get_ifd(_EXIF_IFD).get(_DATE_TIME_ORIGINAL) or exif.get(_DATE_TIME)
+        if not isinstance(text, str):
+            return 0
+        parsed = _time.strptime(text.strip()[:19], "%Y:%m:%d %H:%M:%S")
+        if not 1900 <= parsed.tm_year <= 2200:
+            return 0
+        return calendar.timegm(parsed)
+    except (ValueError, TypeError, OSError, SyntaxError, AttributeError):
+        return 0  # no EXIF, or EXIF that says nothing usable
+
+
+# IPTC datasets people fill in (digiKam, Lightroom, Photoshop): keywords, object name,
+# headline, caption
+_IPTC_TEXTS = ((2, 25), (2, 5), (2, 105), (2, 120))
+
+
+def embedded_texts(img: Image.Image) -> tuple[str, ...]:
+    """Keywords, titles and captions inside the photo (XMP and IPTC)."""
+    from .xmp import embedded_texts as xmp_texts
+
+    texts = list(xmp_texts(img.info.get("xmp") or img.info.get("XML:com.adobe.xmp")))
+    try:
+        from PIL import IptcImagePlugin
+
+        iptc = IptcImagePlugin.getiptcinfo(img) or {}
+    except Exception:  # noqa: BLE001 - broken IPTC says nothing, it is not an error
+        iptc = {}
+    for key in _IPTC_TEXTS:
+        values = iptc.get(key) or []
+        for value in values if isinstance(values, list) else [values]:
+            if isinstance(value, bytes):
+                try:
+                    value = value.decode("utf-8")
+                except UnicodeDecodeError:
+                    value = value.decode("cp1251", errors="replace")
+            if isinstance(value, str) and value.strip():
+                texts.append(value.strip())
+    return tuple(dict.fromkeys(texts))

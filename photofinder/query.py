@@ -1,9 +1,12 @@
-"""Turning what a person typed into concepts to look for.
+"""Turning what a person typed into concepts to look for, and dates to filter by.
 
-"Кошки -собака" -> include [кошка], exclude [собака]. Words are lower-cased, ё is
-folded to е, and each word is reduced to its dictionary form (pymorphy3), so
-"кошки", "кошку" and "кошками" all mean "кошка". Adjacent words that together form a
-known term ("плюшевый мишка") stay one concept; other words are separate concepts.
+"Собака на пляже 2019 -кошки" -> include [собака, пляж], exclude [кошка], years {2019}.
+Words are lower-cased, ё is folded to е, and each word is reduced to its dictionary form
+(pymorphy3), so "кошки", "кошку" and "кошками" all mean "кошка". Adjacent words that
+together form a known term ("плюшевый мишка") stay one concept; other words are separate
+concepts. Prepositions, conjunctions and words like "фото" are not concepts ("собака на
+пляже" means a dog and a beach). A year (1900-2100) or a month name in any form
+("декабрь", "в декабре") filters by when the photo was taken.
 """
 
 from __future__ import annotations
@@ -17,6 +20,20 @@ from .errors import QueryError
 
 _TOKEN = re.compile(r"-?[0-9a-zа-я]+(?:-[0-9a-zа-я]+)*")
 MAX_QUERY_CHARS = 500
+
+# Not concepts: prepositions, conjunctions, particles, pronouns, and words that only
+# say "a photo of". Compared after lemmatising (so "фотографии", "моей" are caught).
+STOP_WORDS = frozenset("""
+в во на с со у и или а но под над за из изо от по к ко о об обо около возле рядом при для
+без через между перед среди вокруг вдоль внутри сквозь про до после как где когда что
+это этот тот весь мой наш свой твой ваш его ее их я мы ты вы он она они же ли бы не ни
+фото фотография фотка снимок картинка изображение год
+""".split())
+MONTHS = {
+    "январь": 1, "февраль": 2, "март": 3, "апрель": 4, "май": 5, "июнь": 6, "июль": 7,
+    "август": 8, "сентябрь": 9, "октябрь": 10, "ноябрь": 11, "декабрь": 12,
+}
+_YEAR = re.compile(r"(19\d\d|20\d\d|2100)(?:-?(?:й|го|году|год))?")
 
 
 def normalize(text: str) -> str:
@@ -64,6 +81,12 @@ class Query:
     text: str
     include: tuple[Concept, ...]
     exclude: tuple[Concept, ...]
+    years: frozenset[int] = frozenset()
+    months: frozenset[int] = frozenset()
+
+    @property
+    def dated(self) -> bool:
+        return bool(self.years or self.months)
 
 
 def parse_query(text: str, lemmatizer: Lemmatizer,
@@ -72,30 +95,45 @@ def parse_query(text: str, lemmatizer: Lemmatizer,
     text = text.strip()[:MAX_QUERY_CHARS]
     include: list[tuple[str, str]] = []
     exclude: list[tuple[str, str]] = []
+    years: set[int] = set()
+    months: set[int] = set()
     for token in _TOKEN.findall(normalize(text)):
         word = token.lstrip("-")
         if not word:
             continue
-        target = exclude if token.startswith("-") else include
-        target.append((word, lemmatizer.lemma(word)))
-    if not include:
+        negative = token.startswith("-")
+        if not negative and (year := _YEAR.fullmatch(word)):
+            years.add(int(year.group(1)))
+            continue
+        lemma = lemmatizer.lemma(word)
+        if not negative and lemma in MONTHS:
+            months.add(MONTHS[lemma])
+            continue
+        (exclude if negative else include).append((word, lemma))
+    if not include and not (years or months):
         if exclude:
             raise QueryError("запрос только из исключений: добавьте, что искать, например «животное -собака»")
         raise QueryError("пустой запрос: введите слово, например «кошка»")
     max_len = max((len(p) for p in known_phrases), default=1)
-    return Query(text, _segment(include, known_phrases, max_len), _segment(exclude, known_phrases, max_len))
+    concepts = _segment(include, known_phrases, max_len)
+    if not concepts and not (years or months):
+        raise QueryError("в запросе только служебные слова: введите, что искать, например «кошка»")
+    return Query(text, concepts, _segment(exclude, known_phrases, max_len),
+                 frozenset(years), frozenset(months))
 
 
 def _segment(tokens: list[tuple[str, str]], phrases: Collection[tuple[str, ...]],
              max_len: int) -> tuple[Concept, ...]:
-    """Greedy longest match of known multi-word terms; other words stand alone."""
+    """Greedy longest match of known multi-word terms ("поле для гольфа" keeps its
+    "для"); other words stand alone, and a lone stop word is dropped."""
     concepts: list[Concept] = []
     i = 0
     while i < len(tokens):
         for n in range(min(max_len, len(tokens) - i), 0, -1):
             lemmas = tuple(lemma for _, lemma in tokens[i:i + n])
             if n == 1 or lemmas in phrases:
-                concepts.append(Concept(tuple(w for w, _ in tokens[i:i + n]), lemmas))
+                if n > 1 or not (lemmas[0] in STOP_WORDS or tokens[i][0] in STOP_WORDS):
+                    concepts.append(Concept(tuple(w for w, _ in tokens[i:i + n]), lemmas))
                 i += n
                 break
     # the same concept typed twice counts once

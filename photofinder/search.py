@@ -1,24 +1,36 @@
 """Ranking photos for a Russian query: pure NumPy/SciPy, no torch.
 
-For each concept of the query (a word or a known phrase) and each vocabulary term t:
+Every tag is a label column (ImageNet classes of the whole photo and its regions,
+scenes, the person score). For each concept of the query (a word or a known phrase)
+and each vocabulary term t:
 
     similarity(t) = 1.0 if t has the concept's dictionary form (or is its alias),
                     else (cos(query, t) - 0.6) / 0.4, halved when the word itself is a term
-    score(photo)  = max over t of  similarity(t) x min(1, sum over the photo's tags c
-                                                       of weight(t, c) x p(c | photo))
+    score(photo)  = max over t of  similarity(t) x min(1, sum over the photo's tags l
+                                                       of weight(t, l) x p(l | photo))
 
-weight(t, c) is 1.0 when t is the class's own Russian name, SYNONYM_WEIGHT for a
+weight(t, l) is 1.0 when t is the label's own Russian name, SYNONYM_WEIGHT for a
 synonym and BROADER_WEIGHT for a broader word. For a class name this is the design's
 formula (cosine x the classifier's confidence, the best tag decides); for a broader
 word such as "собака" the probabilities of all dog breeds the photo may show add up,
 because the classifier splitting its vote between beagle and foxhound does not make
-the photo less of a dog. Several concepts: the mean of their scores, so photos that
-hold all of them come first. `-word` removes photos that match the word.
+the photo less of a dog.
+
+A photo matches a concept when the tag behind its score is sure enough: an ImageNet
+class's probability from MIN_SCORE, the people and scene heads' calibrated
+probabilities from SURE["person"] and SURE["scene"] (more likely than not), times the
+relation's weight. Several concepts: photos that match every concept come first.
+Photos that match every concept come first (ranked by the mean of their scores), then
+the weak ones: photos that match only some concepts, or all of them only faintly
+(from WEAK_SCORE up). So "собака пляж" shows dogs on beaches before any dog alone, and
+a query answers "ничего не найдено" only when nothing plausible is there. `-word`
+removes photos that match the word. A year or a month filters by the date taken.
 """
 
 from __future__ import annotations
 
 import difflib
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -26,9 +38,10 @@ import numpy as np
 from scipy import sparse
 
 from .index import Index
-from .query import Concept, Lemmatizer, parse_query
+from .query import Concept, Lemmatizer, Query, parse_query
 from .vectors import WordVectors, phrase_vector
 from .vocabulary import Vocabulary
+from .words import KIND_WEIGHTS, describe_word
 
 SYNONYM_WEIGHT = 0.9
 BROADER_WEIGHT = 0.8
@@ -36,7 +49,12 @@ RELATION_WEIGHTS = {"name": 1.0, "synonym": SYNONYM_WEIGHT, "broader": BROADER_W
 MIN_TERM_SIMILARITY = 0.6   # navec puts co-hyponyms at 0.55-0.65: below this is noise
 MEANING_ONLY_WEIGHT = 0.5   # a match by meaning when the vocabulary has the word itself
 TERMS_PER_CONCEPT = 12      # the most similar terms considered for one concept
-MIN_SCORE = 0.1             # results below this are not shown: "nothing found" instead
+MIN_SCORE = 0.1             # an ImageNet class this probable is a match; below: weak at most
+# The heads' probabilities are calibrated (0.5: as likely as not); ImageNet's are a
+# softmax over 1000 classes, where 0.1 is already a clear vote. Measured on coco-dev:
+# a person score >= 0.5 is right 90% of the time (recall 0.80); from 0.1 it is 67%.
+SURE = {"imagenet": MIN_SCORE, "person": 0.5, "scene": 0.3, "word": MIN_SCORE}
+WEAK_SCORE = 0.03           # plausible: shown after the strong results, marked weak
 EXCLUDE_AT = 0.25           # `-word`: a photo this sure to show the word is dropped
 
 
@@ -46,24 +64,46 @@ class Evidence:
 
     concept: str          # what the user typed: "транспорт"
     term: str             # the vocabulary term it matched: "транспорт"
-    path: tuple[str, ...]  # ("транспорт", "автобус", "школьный автобус"): term -> class name
-    relation: str         # how the term reaches the class: name | synonym | broader
+    path: tuple[str, ...]  # ("транспорт", "автобус", "школьный автобус"): term -> label name
+    relation: str         # how the term reaches the label: name | synonym | broader
     similarity: float     # 1.0 for the word itself, else the cosine of the vectors
     weight: float         # the relation's weight (averaged when several tags contribute)
     confidence: float     # the classifier's probability of the tags behind the term
-    class_index: int      # the tag that contributed most
-    class_probability: float
+    label_key: str        # the tag that contributed most: "n02124075", "scene:coast"
+    label_ru: str
+    label_en: str
+    class_id: int | None  # its ImageNet class (0-999), None for scenes and people
+    probability: float
+    region: bool          # that tag came from a region of the photo, not the whole
     other_tags: int       # how many more of the photo's tags added to `confidence`
+
+    @property
+    def score(self) -> float:
+        return self.similarity * self.weight * self.confidence
 
     def describe(self) -> str:
         """One line in Russian: the path, then similarity x weight x confidence."""
         chain = " ← ".join(self.path)
+        if self.relation == "word":  # words people wrote: the place says it all
+            return chain if self.similarity >= 0.995 else f"{chain}: сходство {self.similarity:.2f}"
         parts = [f"сходство {self.similarity:.2f}"]
         if abs(self.weight - 1.0) > 0.005:
             parts.append(f"{_RELATION_RU[self.relation]} {self.weight:.2f}")
         more = f", ещё тегов: {self.other_tags}" if self.other_tags else ""
-        parts.append(f"уверенность {self.confidence:.2f} ({self.path[-1]} {self.class_probability:.2f}{more})")
+        where = " (фрагмент)" if self.region else ""
+        parts.append(f"уверенность {self.confidence:.2f} "
+                     f"({self.label_ru}{where} {self.probability:.2f}{more})")
         return f"{chain}: " + " × ".join(parts)
+
+    def to_json(self) -> dict:
+        return {
+            "query": self.concept, "term": self.term, "path": list(self.path),
+            "relation": self.relation, "similarity": round(self.similarity, 4),
+            "weight": round(self.weight, 4), "confidence": round(self.confidence, 4),
+            "tag": {"ru": self.label_ru, "en": self.label_en, "label": self.label_key,
+                    "class_id": self.class_id, "probability": round(self.probability, 4),
+                    "region": self.region},
+        }
 
 
 _RELATION_RU = {"name": "название", "synonym": "синоним", "broader": "общее слово"}
@@ -75,9 +115,21 @@ class Hit:
     path: str
     score: float
     evidence: tuple[Evidence, ...]
+    weak: bool = False           # shown after the strong results: a plausible match
+    date: str = ""               # "14.07.2019 (EXIF)" for a query with a date
 
     def describe(self) -> str:
-        return "; ".join(e.describe() for e in self.evidence)
+        parts = [e.describe() for e in self.evidence]
+        if self.date:
+            parts.append(f"снято {self.date}")
+        return "; ".join(parts) or "совпадений по словам нет"
+
+    def to_json(self) -> dict:
+        record = {"path": self.path, "score": round(self.score, 4), "why": self.describe(),
+                  "matches": [e.to_json() for e in self.evidence]}
+        if self.weak:
+            record["weak"] = True
+        return record
 
 
 @dataclass
@@ -88,13 +140,30 @@ class SearchResult:
     unmatched: list[str] = field(default_factory=list)         # known words no tag is close to
     suggestions: dict[str, list[str]] = field(default_factory=dict)
     related: list[str] = field(default_factory=list)            # nearest known terms, for "nothing found"
-    below_threshold: int = 0                                    # matches hidden by MIN_SCORE
+    weak_total: int = 0                                         # weak matches in all (shown or not)
     excluded: int = 0                                           # photos removed by -word
+
+    def word_notes(self) -> list[str]:
+        """A line per unknown word, with its spelling suggestions (CLI and GUI alike)."""
+        notes = []
+        for word in self.unknown:
+            hint = self.suggestions.get(word)
+            notes.append(f"слово «{word}» неизвестно"
+                         + (f"; может быть: {', '.join(hint)}?" if hint else ""))
+        return notes
+
+    @property
+    def strong(self) -> list[Hit]:
+        return [h for h in self.hits if not h.weak]
+
+    @property
+    def weak(self) -> list[Hit]:
+        return [h for h in self.hits if h.weak]
 
 
 class SearchEngine:
-    """Answers queries over one loaded index. Built once, then a query is a few
-    sparse products: the photo x class probability matrix times term weights."""
+    """Answers queries over one loaded index. Built once, then a query is a few sparse
+    products over the label columns the query's terms reach."""
 
     def __init__(self, index: Index, vocabulary: Vocabulary,
                  vectors: WordVectors | Callable[[], WordVectors],
@@ -111,10 +180,18 @@ class SearchEngine:
             index.terms, index.term_keys, index.term_vectors = term_table(
                 vocabulary, self.vectors, self.lemmatizer)
             index.vocabulary = vocabulary.digest
-        self.terms = index.terms
-        self.term_vectors = index.term_vectors
+        # Words people wrote (folder and file names, keywords) are terms too: each lemma
+        # reaches its own columns after the vocabulary's labels. Matched as typed (any
+        # word form), not by meaning: they have no vectors.
+        self.n_vocabulary_terms = len(index.terms)
+        self.word_columns = len(vocabulary.labels) + np.arange(len(index.word_labels))
+        text_terms = sorted({key.partition(":")[2] for key in index.word_labels})
+        self.terms = index.terms + text_terms
+        self.term_keys = index.term_keys + text_terms
+        self.term_vectors = np.concatenate(
+            [index.term_vectors, np.zeros((len(text_terms), index.term_vectors.shape[1]), np.float32)])
         self._term_rows: dict[str, list[int]] = {}
-        for i, key in enumerate(index.term_keys):
+        for i, key in enumerate(self.term_keys):
             self._term_rows.setdefault(key, []).append(i)
         self.phrases = {tuple(k.split()) for k in index.term_keys if " " in k}
         self._phrases_with_word: dict[str, list[int]] = {}
@@ -123,13 +200,15 @@ class SearchEngine:
                 for lemma in set(key.split()):
                     self._phrases_with_word.setdefault(lemma, []).append(i)
         self.weights = self._weight_matrix()
-        n, k = index.classes.shape
-        self.probabilities = sparse.csr_matrix(
-            (index.probs.ravel().astype(np.float32), index.classes.ravel().astype(np.int32),
-             np.arange(0, n * k + 1, k)), shape=(n, len(vocabulary.classes)))
+        kinds = [label.kind for label in vocabulary.labels] + ["word"] * len(index.word_labels)
+        self.column_sure = np.array([SURE[k] for k in kinds], np.float32)
+        # index label column -> vocabulary label (-1: a label this vocabulary lacks)
+        self.label_of_column = np.array(
+            [vocabulary.index_of_key.get(k, -1) for k in index.labels] or [-1], np.int64)
+        self.probabilities = self._probability_matrix()
         self._known_words: list[str] | None = None
         self._term_links: dict | None = None
-        self._nearest: list[str] = []
+        self._dates: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
     @property
     def vectors(self) -> WordVectors:
@@ -137,35 +216,60 @@ class SearchEngine:
             self._vectors = self._vectors()
         return self._vectors  # type: ignore[return-value]
 
+    @property
+    def n_columns(self) -> int:
+        return len(self.vocabulary.labels) + len(self.index.word_labels)
+
     def _weight_matrix(self) -> sparse.csr_matrix:
         rows, cols, vals = [], [], []
-        term_row = {t: i for i, t in enumerate(self.terms)}
+        term_row = {t: i for i, t in enumerate(self.terms[:self.n_vocabulary_terms])}
         for term, links in zip(self.vocabulary.terms, self.vocabulary.links):
             for link in links:
                 rows.append(term_row[term])
-                cols.append(link.class_index)
+                cols.append(link.label)
                 vals.append(RELATION_WEIGHTS[link.relation])
+        text_row = {t: self.n_vocabulary_terms + i
+                    for i, t in enumerate(self.terms[self.n_vocabulary_terms:])}
+        for column, key in zip(self.word_columns, self.index.word_labels):
+            kind, _, lemma = key.partition(":")
+            rows.append(text_row[lemma])
+            cols.append(int(column))
+            vals.append(KIND_WEIGHTS.get(kind, 0.9))
         return sparse.csr_matrix((vals, (rows, cols)), dtype=np.float32,
-                                 shape=(len(self.terms), len(self.vocabulary.classes)))
+                                 shape=(len(self.terms), self.n_columns))
+
+    def _probability_matrix(self) -> sparse.csc_matrix:
+        """photo x (vocabulary label, then word), column-major: a query reads only the
+        columns of its labels."""
+        tags, words = self.index.tags, self.index.words
+        labels = self.label_of_column[tags.label] if tags.nnz else np.zeros(0, np.int64)
+        known = labels >= 0
+        rows = np.concatenate([tags.rows()[known], words.rows()])
+        cols = np.concatenate([labels[known], self.word_columns[words.label]])
+        data = np.concatenate([tags.score[known].astype(np.float32),
+                               np.ones(words.nnz, np.float32)])
+        return sparse.csc_matrix((data, (rows, cols)), shape=(len(self.index), self.n_columns))
 
     # --- one concept -------------------------------------------------------------
-    def _term_similarities(self, concept: Concept) -> tuple[np.ndarray, np.ndarray] | None:
-        """The terms a concept may mean and how close each is, or None if unknown.
+    def _term_similarities(self, concept: Concept
+                           ) -> tuple[np.ndarray, np.ndarray, list[str]] | None:
+        """The terms a concept may mean, how close each is, and the nearest terms of
+        all (to suggest when nothing is found); None if the word is unknown.
 
         The word itself (any of its forms) is similarity 1. A term reached only through
         the vectors gets (cos - 0.6) / 0.4: navec puts co-hyponyms (кошка/пес 0.60,
         телевизор/холодильник 0.63) as close as true synonyms, so a meaning match is a
         weak signal, and it is halved again when the vocabulary has the word itself:
-        then the classes the word names come first. A phrase that merely contains
+        then the labels the word names come first. A phrase that merely contains
         the word is not a match by meaning (морской лев is not a лев, морской еж not
-        an еж): the vocabulary lists every class a word names.
-        Also remembers the nearest terms of all, to suggest when nothing is found."""
+        an еж): the vocabulary lists every label a word names."""
         key = " ".join(concept.lemmas)
         exact = self._term_rows.get(key, [])
         qvec = self._concept_vector(concept)
         if qvec is None and not exact:
             return None
         sims = np.zeros(len(self.terms), np.float32)
+        nearest: list[str] = []
         if qvec is not None:
             cosines = self.term_vectors @ qvec
             sims = np.clip((cosines - MIN_TERM_SIMILARITY) / (1.0 - MIN_TERM_SIMILARITY), 0.0, None)
@@ -173,12 +277,12 @@ class SearchEngine:
                 sims *= MEANING_ONLY_WEIGHT
             if len(concept.lemmas) == 1:
                 sims[self._phrases_with_word.get(concept.lemmas[0], [])] = 0.0
-            self._nearest = [self.terms[i] for i in np.argsort(-cosines)[:5]]
+            nearest = [self.terms[i] for i in np.argsort(-cosines)[:5]]
         sims[exact] = 1.0
         candidates = np.flatnonzero(sims > 0)
         if len(candidates) > TERMS_PER_CONCEPT:
             candidates = candidates[np.argsort(-sims[candidates], kind="stable")[:TERMS_PER_CONCEPT]]
-        return candidates, sims[candidates]
+        return candidates, sims[candidates], nearest
 
     def _concept_vector(self, concept: Concept) -> np.ndarray | None:
         vectors = self.vectors
@@ -188,92 +292,175 @@ class SearchEngine:
             words.append(lemma if vectors.get(lemma) is not None else word)
         return phrase_vector(vectors, words)
 
-    def _concept_scores(self, terms: np.ndarray, sims: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Per photo: the concept's score and which candidate term gave it."""
+    def _concept_scores(self, terms: np.ndarray, sims: np.ndarray
+                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per photo: the concept's score, which candidate term gave it, and whether the
+        tags behind it are sure enough for a match (their evidence in units of their
+        kind's SURE level reaches 1). Only the columns of the terms' labels are read."""
         n = len(self.index)
         if len(terms) == 0 or n == 0:
-            return np.zeros(n, np.float32), np.zeros(n, np.int64)
-        mass = self.probabilities @ self.weights[terms].T.toarray()  # [n, len(terms)]
-        np.minimum(mass, 1.0, out=mass)
-        mass *= sims[None, :]
+            return np.zeros(n, np.float32), np.zeros(n, np.int64), np.zeros(n, bool)
+        w = self.weights[terms]                      # [T, labels], sparse
+        columns = np.unique(w.indices)
+        if len(columns) == 0:
+            return np.zeros(n, np.float32), np.zeros(n, np.int64), np.zeros(n, bool)
+        dense = w[:, columns].toarray()              # [T, k]
+        sub = self.probabilities[:, columns]         # [n, k] column slice: cheap in CSC
+        both = np.asarray(sub @ np.concatenate([dense, dense / self.column_sure[columns]]).T,
+                          dtype=np.float32)          # [n, 2T]: weighted mass, evidence units
+        t = len(terms)
+        mass = np.minimum(both[:, :t], 1.0) * sims[None, :]
         best = mass.argmax(axis=1)
-        return np.take_along_axis(mass, best[:, None], axis=1)[:, 0], best
+        sure = (both[:, t:] * sims[None, :]).max(axis=1) >= 1.0
+        return np.take_along_axis(mass, best[:, None], axis=1)[:, 0], best, sure
+
+    # --- dates -------------------------------------------------------------------
+    def _photo_dates(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(year, month, from_exif) per photo: the EXIF date, else the file's mtime in
+        local time (the current UTC offset: a summer-time hour off at most)."""
+        if self._dates is None:
+            taken = self.index.taken
+            offset = time.localtime().tm_gmtoff
+            seconds = np.where(taken > 0, taken, self.index.mtimes // 1_000_000_000 + offset)
+            stamps = seconds.astype("datetime64[s]")
+            years = stamps.astype("datetime64[Y]").astype(np.int64) + 1970
+            months = stamps.astype("datetime64[M]").astype(np.int64) % 12 + 1
+            self._dates = years, months, taken > 0
+        return self._dates
+
+    def _date_mask(self, query: Query) -> np.ndarray:
+        years, months, _ = self._photo_dates()
+        mask = np.ones(len(self.index), bool)
+        if query.years:
+            mask &= np.isin(years, sorted(query.years))
+        if query.months:
+            mask &= np.isin(months, sorted(query.months))
+        return mask
+
+    def _date_text(self, row: int) -> str:
+        _, _, exif = self._photo_dates()
+        seconds = int(self.index.taken[row]) if exif[row] else (
+            int(self.index.mtimes[row]) // 1_000_000_000 + time.localtime().tm_gmtoff)
+        day = np.datetime64(seconds, "s").astype("datetime64[D]").item()
+        return f"{day:%d.%m.%Y} ({'EXIF' if exif[row] else 'дата файла'})"
 
     # --- a whole query -----------------------------------------------------------
-    def search(self, text: str, top: int = 20, min_score: float = MIN_SCORE) -> SearchResult:
+    def search(self, text: str, top: int = 20, min_score: float = MIN_SCORE,
+               weak_score: float = WEAK_SCORE) -> SearchResult:
         query = parse_query(text, self.lemmatizer, self.phrases)
         result = SearchResult(query=query.text, hits=[])
         n = len(self.index)
-        total = np.zeros(n, np.float32)
-        known: list[tuple[Concept, np.ndarray, np.ndarray, np.ndarray]] = []
+        known: list[tuple[Concept, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
         for concept in query.include:
             found = self._term_similarities(concept)
             if found is None:
                 result.unknown.append(concept.text)
                 result.suggestions[concept.text] = self.suggest(concept.text)
                 continue
-            terms, sims = found
+            terms, sims, nearest = found
+            if not result.related:
+                result.related = nearest
             if len(terms) == 0:
                 # a real word, but nothing in the vocabulary means it ("жираф"):
                 # it cannot rank photos, so it does not dilute the other words either
                 result.unmatched.append(concept.text)
-                if not result.related:
-                    result.related = self._nearest
                 continue
-            scores, best = self._concept_scores(terms, sims)
-            total += scores
-            known.append((concept, terms, sims, best))
-            if not result.related:
-                result.related = self._nearest
-        if not known:
+            scores, best, sure = self._concept_scores(terms, sims)
+            if min_score != MIN_SCORE:  # --min-score: the user's own bar, for every kind
+                sure = scores >= min_score
+            known.append((concept, terms, sims, best, scores, sure))
+        if not known and not query.dated:
             return result
-        total /= len(known)
-        keep = total >= min_score
+        if known:
+            total = np.stack([k[4] for k in known]).mean(axis=0)
+            strong = np.stack([k[5] for k in known]).all(axis=0)
+            plausible = total >= weak_score
+        else:  # only a date: every photo of that time, newest first
+            total = np.ones(n, np.float32)
+            strong = plausible = np.ones(n, bool)
+        if query.dated:
+            in_time = self._date_mask(query)
+            strong, plausible = strong & in_time, plausible & in_time
         for concept in query.exclude:
             found = self._term_similarities(concept)
             if found is None:
                 result.unknown.append(f"-{concept.text}")
                 continue
-            neg, _ = self._concept_scores(*found)
-            dropped = keep & (neg >= EXCLUDE_AT)
+            neg, _, _ = self._concept_scores(found[0], found[1])
+            dropped = plausible & (neg >= EXCLUDE_AT)
             result.excluded += int(dropped.sum())
-            keep &= ~dropped
-            total *= 1.0 - np.minimum(neg, 1.0)  # a faint match to -word still costs rank
-            keep &= total >= min_score
-        matched = np.flatnonzero(keep)
-        result.below_threshold = int(np.count_nonzero((total > 0) & ~keep)) - result.excluded
-        order = matched[np.argsort(-total[matched], kind="stable")][:top]
-        for row in order:
-            evidence = tuple(self._explain(int(row), c, t, s, b) for c, t, s, b in known)
-            result.hits.append(Hit(int(row), self.index.paths[row], float(total[row]), evidence))
+            plausible &= ~dropped
+            strong &= ~dropped
+            total = total * (1.0 - np.minimum(neg, 1.0))  # a faint match to -word still costs rank
+        weak = plausible & ~strong
+        result.weak_total = int(weak.sum())
+        if known:
+            order_strong = np.flatnonzero(strong)[np.argsort(-total[strong], kind="stable")]
+        else:
+            order_strong = np.flatnonzero(strong)[np.argsort(-self._sort_time()[strong], kind="stable")]
+        order_weak = np.flatnonzero(weak)[np.argsort(-total[weak], kind="stable")]
+        for rows, is_weak in ((order_strong, False), (order_weak, True)):
+            for row in rows[: max(0, top - len(result.hits))]:
+                evidence = tuple(self._explain(int(row), c, t, s, b)
+                                 for c, t, s, b, sc, _ in known if sc[row] > 0)
+                date = self._date_text(int(row)) if query.dated else ""
+                result.hits.append(Hit(int(row), self.index.paths[row], float(total[row]),
+                                       evidence, is_weak, date))
         return result
+
+    def _sort_time(self) -> np.ndarray:
+        return np.where(self.index.taken > 0, self.index.taken,
+                        self.index.mtimes // 1_000_000_000)
 
     def _explain(self, row: int, concept: Concept, terms: np.ndarray, sims: np.ndarray,
                  best: np.ndarray) -> Evidence:
         j = int(best[row])
         term = int(terms[j])
         term_text = self.terms[term]
-        classes = self.index.classes[row].astype(np.int64)
-        probs = self.index.probs[row].astype(np.float64)
-        weights = self.weights[term].toarray()[0][classes]
+        if term >= self.n_vocabulary_terms:
+            return self._explain_words(row, concept, term_text, float(sims[j]))
+        columns, probs, regions = self.index.tags.row(row)
+        labels = self.label_of_column[columns]
+        known = labels >= 0
+        labels, probs, regions = labels[known], probs[known].astype(np.float64), regions[known]
+        weights = self.weights[term].toarray()[0][labels] if len(labels) else np.zeros(0)
         contributing = weights > 0
         contributions = weights * probs
-        top = int(np.argmax(contributions))
-        class_index = int(classes[top])
+        top = int(np.argmax(contributions)) if len(contributions) else 0
+        label = int(labels[top]) if len(labels) else 0
         confidence = float(probs[contributing].sum())
         mass = float(contributions.sum())
         relation = next((link.relation for link in self._links(term_text)
-                         if link.class_index == class_index), "name")
-        path = self.vocabulary.path(term_text, class_index)
-        if " ".join(concept.lemmas) != self.index.term_keys[term]:
+                         if link.label == label), "name")
+        path = self.vocabulary.path(term_text, label)
+        if " ".join(concept.lemmas) != self.term_keys[term]:
             path = [concept.text, *path]  # matched by meaning, not by the word itself
+        info = self.vocabulary.labels[label]
+        # score = similarity x min(1, sum of weight x p): shown as similarity x the mean
+        # relation weight x the summed confidence, both capped so the three multiply out
+        # to the score exactly (with regions the sum of per-class maxima can pass 1)
+        shown_confidence = min(1.0, confidence)
+        shown_weight = min(1.0, mass) / shown_confidence if shown_confidence else 0.0
         return Evidence(
             concept=concept.text, term=term_text, path=tuple(path), relation=relation,
-            similarity=float(sims[j]), weight=mass / confidence if confidence else 0.0,
-            confidence=min(1.0, confidence), class_index=class_index,
-            class_probability=float(probs[top]),
+            similarity=float(sims[j]), weight=shown_weight,
+            confidence=shown_confidence, label_key=info.key, label_ru=info.ru,
+            label_en=info.en, class_id=label if info.kind == "imagenet" else None,
+            probability=float(probs[top]) if len(probs) else 0.0,
+            region=bool(regions[top]) if len(regions) else False,
             # tags under 1% are noise nobody is shown; they still count in the score
             other_tags=max(0, int(np.count_nonzero(contributing & (probs >= 0.01))) - 1))
+
+    def _explain_words(self, row: int, concept: Concept, lemma: str, similarity: float) -> Evidence:
+        """A match on words people wrote: «свадьба ← папка: Свадьба Маши»."""
+        keys = [k for k in self.index.words_of(row) if k.partition(":")[2] == lemma]
+        key = max(keys, key=lambda k: KIND_WEIGHTS.get(k.partition(":")[0], 0.0))
+        where = describe_word(key, self.index.paths[row], self.lemmatizer)
+        weight = KIND_WEIGHTS.get(key.partition(":")[0], 0.9)
+        return Evidence(concept=concept.text, term=lemma, path=(concept.text, where),
+                        relation="word", similarity=similarity, weight=weight, confidence=1.0,
+                        label_key=key, label_ru=where, label_en="", class_id=None,
+                        probability=1.0, region=False, other_tags=0)
 
     def _links(self, term_text: str):
         if self._term_links is None:
@@ -286,3 +473,13 @@ class SearchEngine:
             words = {w for t in self.terms for w in t.split()}
             self._known_words = sorted(words)
         return difflib.get_close_matches(word, self._known_words, n=3, cutoff=0.7)
+
+    def photo_tags(self, row: int, floor: float = 0.01) -> list[tuple[str, float, bool]]:
+        """A photo's tags by their Russian names, best first: (name, probability, region)."""
+        columns, probs, regions = self.index.tags.row(row)
+        out = []
+        for column, p, region in zip(columns, probs, regions):
+            label = self.label_of_column[column]
+            if label >= 0 and p >= floor:
+                out.append((self.vocabulary.labels[label].ru, float(p), bool(region)))
+        return out

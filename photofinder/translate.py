@@ -23,7 +23,7 @@ def draft_translations(vocab: Vocabulary, out: Path, only_missing: bool = False,
         from deep_translator import GoogleTranslator
     except ImportError:
         raise ModelUnavailableError("нужен пакет deep-translator: `pip install deep-translator`") from None
-    classes = [c for c in vocab.classes if not (only_missing and c.ru)]
+    classes = [c for c in vocab.labels if c.kind == "imagenet" and not (only_missing and c.ru)]
     translator = GoogleTranslator(source="en", target="ru")
     drafts = []
     for start in range(0, len(classes), BATCH):
@@ -34,7 +34,7 @@ def draft_translations(vocab: Vocabulary, out: Path, only_missing: bool = False,
             raise ModelUnavailableError(
                 f"сервис перевода недоступен ({type(exc).__name__}): нужен интернет") from None
         for c, text in zip(chunk, texts):
-            drafts.append({"index": c.index, "en": c.en, "ru_draft": (text or "").lower(),
+            drafts.append({"index": c.index, "key": c.key, "en": c.en, "ru_draft": (text or "").lower(),
                            "ru_reviewed": c.ru})
         if on_progress:
             on_progress(min(start + BATCH, len(classes)), len(classes))

@@ -1,10 +1,15 @@
-"""Russian names for the 1000 ImageNet classes (and the people detector's tag, id 1000):
-reviewed data shipped in the package.
+"""Russian names for every label the index can hold: reviewed data shipped in the package.
 
-Each class has the name a Russian speaker would type (`ru`), everyday synonyms, and
-broader words nearest first (бигль → гончая → собака → животное). A *term* is any of
-these strings; one term can name one class and be a broader word of many others
-("кошка" is a synonym of the tabby and a broader word of the Persian cat).
+Three kinds of label, each named by a key that the index stores with its tag columns:
+- the 1000 ImageNet classes (key: the WordNet id, `vocabulary.json`, torchvision's order);
+- the person score (key `person`, the last entry of `vocabulary.json`);
+- scenes: places, landscapes, sky and weather (key `scene:<name>`, `scenes.json`).
+
+Each label has the name a Russian speaker would type (`ru`), everyday synonyms, and
+broader words nearest first (бигль → гончая → собака → животное; гавань → море →
+вода → природа). A *term* is any of these strings; one term can name one label and be
+a broader word of many others ("кошка" is a synonym of the tabby and a broader word
+of the Persian cat; "море" a broader word of both the coast scene and ImageNet's seashore).
 """
 
 from __future__ import annotations
@@ -20,55 +25,75 @@ from .config import data_path
 from .errors import PhotofinderError
 
 VOCABULARY_FILE = "vocabulary.json"
+SCENES_FILE = "scenes.json"
 ALIASES_FILE = "aliases.json"
+IMAGENET_CLASSES = 1000
+PERSON_KEY = "person"
+SCENE_PREFIX = "scene:"
 
 
 @dataclass(frozen=True)
-class ClassNames:
-    index: int
-    wnid: str
+class Label:
+    index: int          # position in this vocabulary (not in an index: see Index.labels)
+    key: str            # what an index stores: "n02124075", "person", "scene:coast"
     en: str
     ru: str
     synonyms: tuple[str, ...]
     broader: tuple[str, ...]
 
+    @property
+    def kind(self) -> str:
+        if self.key == PERSON_KEY:
+            return "person"
+        return "scene" if self.key.startswith(SCENE_PREFIX) else "imagenet"
+
+    @property
+    def wnid(self) -> str:
+        """The WordNet id of an ImageNet class (and of "person"); empty for a scene."""
+        return WNID_OF_PERSON if self.key == PERSON_KEY else (
+            "" if self.kind == "scene" else self.key)
+
+
+WNID_OF_PERSON = "n00007846"
+
 
 @dataclass(frozen=True)
 class Link:
-    """How a term reaches a class: as its name, a synonym, or a broader word `level` up."""
+    """How a term reaches a label: as its name, a synonym, or a broader word `level` up."""
 
-    class_index: int
+    label: int
     relation: str  # "name" | "synonym" | "broader"
     level: int = 0
 
 
 class Vocabulary:
-    def __init__(self, classes: list[ClassNames], digest: str,
+    def __init__(self, labels: list[Label], digest: str,
                  aliases: dict[str, str] | None = None) -> None:
-        self.classes = classes
+        self.labels = labels
         self.digest = digest
         self.aliases = dict(aliases or {})
+        self.index_of_key = {label.key: label.index for label in labels}
         links: dict[str, dict[int, Link]] = {}
-        for c in classes:
+        for c in labels:
             candidates = [Link(c.index, "name")]
             candidates += [Link(c.index, "synonym") for _ in c.synonyms]
             candidates += [Link(c.index, "broader", level) for level, _ in enumerate(c.broader, 1)]
             texts = [c.ru, *c.synonyms, *c.broader]
             for text, link in zip(texts, candidates):
-                # the closest relation wins when a term appears twice for one class
+                # the closest relation wins when a term appears twice for one label
                 links.setdefault(text, {}).setdefault(c.index, link)
         for alias, target in self.aliases.items():
-            # "пес" reaches every class "собака" reaches, the same way
-            for class_index, link in links.get(target, {}).items():
-                links.setdefault(alias, {}).setdefault(class_index, link)
+            # "пес" reaches every label "собака" reaches, the same way
+            for label, link in links.get(target, {}).items():
+                links.setdefault(alias, {}).setdefault(label, link)
         self.terms: list[str] = sorted(links)
         self.links: list[list[Link]] = [list(links[t].values()) for t in self.terms]
 
-    def path(self, term: str, class_index: int) -> list[str]:
-        """The chain from a term down to a class name: ["транспорт", "автобус", "школьный автобус"]."""
-        c = self.classes[class_index]
+    def path(self, term: str, label: int) -> list[str]:
+        """The chain from a term down to a label's name: ["транспорт", "автобус", "школьный автобус"]."""
+        c = self.labels[label]
         if term in self.aliases and term not in (c.ru, *c.synonyms, *c.broader):
-            return [term, *self.path(self.aliases[term], class_index)]
+            return [term, *self.path(self.aliases[term], label)]
         if term == c.ru or term in c.synonyms:
             return [term] if term == c.ru else [term, c.ru]
         if term in c.broader:
@@ -77,37 +102,50 @@ class Vocabulary:
         return [c.ru]
 
 
-def parse_vocabulary(raw: bytes, source: str, raw_aliases: bytes = b"{}") -> Vocabulary:
+def _label(index: int, key: str, row: dict) -> Label:
+    return Label(index, key, str(row["en"]), str(row["ru"]), tuple(row.get("synonyms", ())),
+                 tuple(row.get("broader", ())))
+
+
+def parse_vocabulary(raw: bytes, source: str, raw_aliases: bytes = b"{}",
+                     raw_scenes: bytes = b"[]") -> Vocabulary:
     try:
         aliases = {k: v for k, v in json.loads(raw_aliases).items() if not k.startswith("_")}
         rows = json.loads(raw)
-        classes = [
-            ClassNames(int(r["index"]), str(r["wnid"]), str(r["en"]), str(r["ru"]),
-                       tuple(r.get("synonyms", ())), tuple(r.get("broader", ())))
-            for r in rows
-        ]
-    except (ValueError, KeyError, TypeError) as exc:
+        labels = []
+        for i, row in enumerate(rows):
+            if int(row["index"]) != i:
+                raise PhotofinderError(f"словарь {source}: классы должны идти по порядку с 0")
+            key = PERSON_KEY if i == IMAGENET_CLASSES else str(row["wnid"])
+            labels.append(_label(i, key, row))
+        for row in json.loads(raw_scenes):
+            labels.append(_label(len(labels), SCENE_PREFIX + str(row["key"]), row))
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise PhotofinderError(f"словарь {source} повреждён: {exc}") from None
-    if [c.index for c in classes] != list(range(len(classes))):
-        raise PhotofinderError(f"словарь {source}: классы должны идти по порядку с 0")
-    return Vocabulary(classes, hashlib.sha256(raw + raw_aliases).hexdigest()[:16], aliases)
+    digest = hashlib.sha256(raw + raw_scenes + raw_aliases).hexdigest()[:16]
+    return Vocabulary(labels, digest, aliases)
 
 
 @cache
-def load_vocabulary(path: Path | None = None, aliases: Path | None = None) -> Vocabulary:
-    """The shipped vocabulary (or another file in the same format, for new label sets)."""
+def load_vocabulary(path: Path | None = None, aliases: Path | None = None,
+                    scenes: Path | None = None) -> Vocabulary:
+    """The shipped vocabulary (or other files in the same format, for new label sets)."""
     path = path or data_path(VOCABULARY_FILE)
     aliases = aliases or data_path(ALIASES_FILE)
+    scenes = scenes or data_path(SCENES_FILE)
     raw_aliases = aliases.read_bytes() if aliases.is_file() else b"{}"
-    return parse_vocabulary(path.read_bytes(), str(path), raw_aliases)
+    raw_scenes = scenes.read_bytes() if scenes.is_file() else b"[]"
+    return parse_vocabulary(path.read_bytes(), str(path), raw_aliases, raw_scenes)
 
 
-# Every class ends its broader chain in one of these, so broad queries are complete.
+# Every label ends its broader chain in one of these, so broad queries are complete.
 TOP_CATEGORIES = frozenset({
     "животное", "растение", "гриб", "еда", "напиток", "транспорт", "одежда", "обувь",
     "мебель", "посуда", "музыкальный инструмент", "инструмент", "оружие", "спорт",
     "здание", "сооружение", "помещение", "техника", "игрушка", "природа", "предмет",
     "аксессуар", "головной убор", "люди",
+    # scenes: landscapes, towns, rooms (помещение), sky and weather, time of day
+    "город", "небо", "погода", "время суток",
 })
 _RUSSIAN_TERM = re.compile(r"[а-я]+(?:-[а-я]+)*(?: [а-я]+(?:-[а-я]+)*)*")
 
@@ -116,11 +154,13 @@ def check_vocabulary(vocab: Vocabulary, vectors) -> tuple[list[str], set[str]]:
     """Problems that must be fixed, and words the vectors do not know (flagged:
     such words still match when typed exactly, but not by meaning)."""
     problems: list[str] = []
-    if len(vocab.classes) != 1001 or vocab.classes[1000].ru != "человек":
-        problems.append(f"классов {len(vocab.classes)}, а нужно 1000 классов ImageNet и «человек»")
+    if len(vocab.labels) < IMAGENET_CLASSES + 1 or vocab.labels[IMAGENET_CLASSES].ru != "человек":
+        problems.append(f"меток {len(vocab.labels)}, а нужны 1000 классов ImageNet и «человек»")
+    if len(vocab.index_of_key) != len(vocab.labels):
+        problems.append("ключи меток повторяются")
     unknown: set[str] = set()
-    for c in vocab.classes:
-        where = f"класс {c.index} ({c.en})"
+    for c in vocab.labels:
+        where = f"метка {c.index} ({c.key}, {c.en})"
         if not c.ru:
             problems.append(f"{where}: нет русского названия")
         for term in (c.ru, *c.synonyms, *c.broader):
@@ -134,7 +174,7 @@ def check_vocabulary(vocab: Vocabulary, vectors) -> tuple[list[str], set[str]]:
                             f"{', '.join(sorted(TOP_CATEGORIES))}")
         if len(set(c.synonyms)) != len(c.synonyms) or c.ru in c.synonyms:
             problems.append(f"{where}: повтор в синонимах")
-    named = {t for c in vocab.classes for t in (c.ru, *c.synonyms, *c.broader)}
+    named = {t for c in vocab.labels for t in (c.ru, *c.synonyms, *c.broader)}
     for alias, target in vocab.aliases.items():
         if target not in named:
             problems.append(f"синоним «{alias}» ведёт к «{target}», которого нет в словаре")

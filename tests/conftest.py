@@ -49,3 +49,23 @@ def imagenet_samples() -> Path:
     if not (IMAGENET_SAMPLES / "labels.json").is_file():
         pytest.skip(f"no evaluation photos at {IMAGENET_SAMPLES} (only on the developers' machines)")
     return IMAGENET_SAMPLES
+
+
+def index_of_tags(paths: list[str], classes, probs, *, sizes=None, mtimes=None,
+                  tagger: dict | None = None, **fields):
+    """An Index whose tags are written directly (vocabulary label ids, dense [N, K]):
+    for tests of the window, the search and the store, not of the classifier."""
+    import numpy as np
+
+    from photofinder.index import Index, Tags
+    from photofinder.vocabulary import load_vocabulary
+
+    n = len(paths)
+    return Index(tagger=tagger or {"name": "test-tags", "weights": ""}, vectors="navec",
+                 vocabulary="", labels=[c.key for c in load_vocabulary().labels], paths=paths,
+                 sizes=np.asarray(sizes if sizes is not None else np.zeros(n), np.int64),
+                 mtimes=np.asarray(mtimes if mtimes is not None else np.zeros(n), np.int64),
+                 hashes=np.zeros(n, np.uint64), stale=np.zeros(n, bool),
+                 tags=Tags.from_dense(np.asarray(classes), np.asarray(probs, np.float32)),
+                 features=np.zeros((n, 0), np.float16), dhash=np.zeros(n, np.uint64),
+                 taken=np.zeros(n, np.int64), **fields)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from photofinder.errors import IndexFormatError, IndexMissingError, UsageError
 
 from .conftest import TAGGER, run_cli
@@ -81,3 +83,49 @@ def test_bad_options(sample_index, tmp_path):
                    "resnet50", "--weights", str(tmp_path / "none.pth"))
     assert proc.returncode == 2 and "нет файла весов" in proc.stderr
     _no_traceback(proc)
+
+
+def _main_without(module: str, *args: str):
+    """Runs the CLI in a Python where `module` cannot be imported (as if not installed)."""
+    import subprocess
+    import sys
+
+    code = (f"import sys; sys.modules[{module!r}] = None; "
+            "from photofinder.cli import main; "
+            f"sys.exit(main({list(args)!r}))")
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+
+
+@pytest.mark.parametrize("module, hint", [("tkinter", "python3-tk"),
+                                          ("tktooltip", "tkinter-tooltip")])
+def test_gui_without_its_packages_is_one_line(tmp_path, module, hint):
+    proc = _main_without(module, "gui", "--index", str(tmp_path))
+    assert proc.returncode == 1, proc.stderr
+    assert hint in proc.stderr and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    _no_traceback(proc)
+
+
+def test_fasttext_vectors_without_the_fasttext_package_is_one_line(tmp_path):
+    model = tmp_path / "cc.ru.300.bin"
+    model.write_bytes(b"x")
+    proc = _main_without("fasttext", "index", str(tmp_path), "--index", str(tmp_path / "ix"),
+                         "--vectors", f"fasttext:{model}", "--tagger", TAGGER)
+    assert proc.returncode == 5 and "pip install fasttext" in proc.stderr, proc.stderr
+    _no_traceback(proc)
+
+
+def test_gpu_out_of_memory_is_one_clear_error():
+    torch = pytest.importorskip("torch")
+    import numpy as np
+
+    from photofinder.errors import PhotofinderError
+    from photofinder.photos import Preprocess
+    from photofinder.tagger import TorchTagger
+
+    def features(x):
+        raise torch.cuda.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
+
+    tagger = TorchTagger("test", torch.nn.Identity(), features, torch.nn.Identity(),
+                         Preprocess(8, (0, 0, 0), (1, 1, 1)), "w", regions=False)
+    with pytest.raises(PhotofinderError, match="памяти GPU.*--batch-size"):
+        tagger.analyze(np.zeros((2, 8, 8, 3), np.uint8))

@@ -162,21 +162,23 @@ def test_imagenet_photos_are_found_by_russian_words(imagenet_samples, tmp_path):
 
 
 @pytest.mark.parametrize("query", ["человек", "люди", "девушка"])
-def test_people_are_found_through_the_face_detector(sample_index, query):
-    hits = search_json(sample_index, query)
-    assert hits and Path(hits[0]["path"]).name == "astronaut.png"
-    assert hits[0]["matches"][0]["tag"]["class_id"] == 1000
+def test_people_are_found_through_the_people_head(sample_index, query):
+    hits = [h for h in search_json(sample_index, query) if not h.get("weak")]
+    names = [Path(h["path"]).name for h in hits]
+    assert names and names[0] in {"astronaut.png", "camera.png"}  # both show a person
+    assert hits[0]["matches"][0]["tag"]["label"] == "person"
+    assert "chelsea.png" not in names and "coffee.png" not in names
 
 
-def test_people_detector_can_be_turned_off(sample_photos, tmp_path):
+def test_whole_photo_mode_tags_without_regions(sample_photos, tmp_path):
     index_dir = tmp_path / "ix"
     run_cli("index", str(sample_photos), "--index", str(index_dir), "--tagger", TAGGER,
-            "--no-people", check=True)
-    assert search_json(index_dir, "человек") == []
-    assert Path(search_json(index_dir, "кошка")[0]["path"]).name == "chelsea.png"
+            "--no-regions", check=True)
     meta = json.loads((index_dir / "index.json").read_text(encoding="utf-8"))
-    assert "people" not in meta["tagger"]
-    # a re-run keeps the index's choice instead of re-tagging everything
-    again = run_cli("index", str(sample_photos), "--index", str(index_dir), "--tagger", TAGGER,
-                    check=True)
+    assert meta["tagger"]["regions"] == "off"
+    assert Path(search_json(index_dir, "кошка")[0]["path"]).name == "chelsea.png"
+    assert not any(m["tag"]["region"] for h in search_json(index_dir, "кошка")
+                   for m in h["matches"])
+    # a re-run keeps the index's mode instead of re-tagging everything
+    again = run_cli("index", str(sample_photos), "--index", str(index_dir), check=True)
     assert "без изменений 8" in again.stdout

@@ -43,7 +43,8 @@ def test_query_parser_raises_only_query_error(text):
         query = parse_query(text, LEMMATIZER, PHRASES)
     except QueryError:
         return
-    assert query.include and all(c.words and c.lemmas for c in query.include)
+    assert query.include or query.dated
+    assert all(c.words and c.lemmas for c in query.include)
 
 
 # --- the index loader ---------------------------------------------------------------
@@ -67,7 +68,10 @@ def _load_only_our_errors(meta: bytes, arrays: bytes) -> None:
         except PhotofinderError:
             return
         n = len(idx.paths)  # what loads is whole: the columns agree
-        assert idx.sizes.shape == (n,) and idx.classes.shape[0] == n == idx.probs.shape[0]
+        assert idx.sizes.shape == (n,) and len(idx.tags) == n == len(idx.features)
+        assert idx.tags.ptr[-1] == len(idx.tags.label) and (np.diff(idx.tags.ptr) >= 0).all()
+        if idx.tags.nnz:
+            assert 0 <= idx.tags.label.min() and idx.tags.label.max() < len(idx.labels)
         assert all(isinstance(p, str) for p in idx.paths)
 
 
@@ -119,7 +123,7 @@ def test_index_loader_on_wrong_json_values(key, value):
 
 
 @FUZZ
-@given(st.sampled_from(["sizes", "mtimes", "classes", "probs", "term_vectors", "hashes"]),
+@given(st.sampled_from(sorted(index_store._ARRAY_KINDS[index_store.VERSION])),
        hnp.arrays(hnp.scalar_dtypes() | hnp.unicode_string_dtypes(),
                   hnp.array_shapes(min_dims=0, max_dims=3, max_side=6)))
 def test_index_loader_on_wrong_arrays(name, array):
@@ -152,7 +156,7 @@ def test_an_array_header_claiming_any_shape_is_refused(shape):
 
 
 # --- the photo decoder ---------------------------------------------------------------
-PREP = Preprocess(size=32, resize=36, mean=(0, 0, 0), std=(1, 1, 1))
+PREP = Preprocess(size=32, mean=(0, 0, 0), std=(1, 1, 1))
 
 
 def _image_bytes(fmt: str, **kwargs) -> bytes:

@@ -52,9 +52,10 @@ def test_cat_query_gives_the_cat_first_with_its_russian_tags_and_reason(library)
     # the tags are Russian words with confidences, most probable first
     assert first.tags[0].probability >= first.tags[-1].probability
     assert any("кошка" in t.ru for t in first.tags)
-    assert f"{first.tags[0].ru} — {first.tags[0].probability:.2f}" in tip
+    region = " (фрагмент)" if first.tags[0].region else ""
+    assert f"{first.tags[0].ru}{region} — {first.tags[0].probability:.2f}" in tip
     assert "кошка ←" in tip and "уверенность" in tip
-    assert view.summary.startswith(f"Найдено {len(view.tiles)} фото")
+    assert view.summary.startswith(f"Найдено {view.strong_count} фото")
     # the cache key comes from the index: no stat() of the photo needed
     st = os.stat(first.path)
     assert (first.size, first.mtime_ns) == (st.st_size, st.st_mtime_ns)
@@ -101,9 +102,19 @@ def test_status_bar_tells_photos_models_and_last_search(library):
     assert vm.status_text(None) == "индекса нет"
 
 
-def test_indexing_keeps_the_models_of_the_index(library, tmp_path):
-    assert library.indexing_models() == ("efficientnet-lite2", "navec")
-    assert vm.Library(tmp_path).indexing_models() == ("auto", "navec")
+def test_indexing_keeps_the_vectors_of_the_index(library, tmp_path):
+    # (the tagger, its weights and mode are the index's own: test_index_safety.py)
+    assert library.indexing_vectors() == "navec"
+    assert vm.Library(tmp_path).indexing_vectors() == "navec"
+
+
+def test_weak_matches_are_tiles_marked_weak_after_the_strong_ones(library):
+    view = library.search("кошка")
+    flags = [t.weak for t in view.tiles]
+    assert flags == sorted(flags)  # all strong ones, then the weak ones
+    weak = [t for t in view.tiles if t.weak]
+    if weak:
+        assert "слабое совпадение" in weak[0].tooltip
 
 
 # --- errors become messages ------------------------------------------------------------
@@ -231,8 +242,8 @@ def test_index_job_reports_progress_and_cancels_with_its_event(tmp_path):
     calls: dict = {}
     started = threading.Event()
 
-    def fake_update(roots, index_dir, *, load_tagger, vectors, vocabulary, on_progress,
-                    on_skip, on_tagger, stop):
+    def fake_update(roots, index_dir, vocabulary, vectors, *, load_tagger, on_progress,
+                    on_skip, on_tagger, on_note, stop):
         calls.update(roots=roots, index_dir=index_dir)
         on_progress(0, 100)
         started.set()
@@ -244,7 +255,7 @@ def test_index_job_reports_progress_and_cancels_with_its_event(tmp_path):
         return "finished"
 
     out: queue.Queue = queue.Queue()
-    job = IndexJob(tmp_path / "photos", tmp_path / "index", out, "auto", "navec", update=fake_update)
+    job = IndexJob(tmp_path / "photos", tmp_path / "index", out, "navec", update=fake_update)
     job.start()
     assert started.wait(5)
     job.cancel()
@@ -259,8 +270,8 @@ def test_index_job_reports_progress_and_cancels_with_its_event(tmp_path):
 
 def test_index_job_turns_a_missing_folder_into_a_message(tmp_path):
     out: queue.Queue = queue.Queue()
-    job = IndexJob(tmp_path / "missing", tmp_path / "index", out, "auto", "navec",
-                   load_tagger=lambda: pytest.fail("no tagger for a missing folder"))
+    job = IndexJob(tmp_path / "missing", tmp_path / "index", out, "navec",
+                   load_tagger=lambda model: pytest.fail("no tagger for a missing folder"))
     job.start()
     assert job.join(30)
     message = out.get_nowait()

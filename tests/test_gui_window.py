@@ -25,8 +25,9 @@ import pytest
 from PIL import Image, ImageGrab
 
 from photofinder import index as index_store
-from photofinder.index import Index
 from photofinder.photos import stamp
+
+from .conftest import index_of_tags
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="Xvfb runs on Linux only")
 
@@ -182,9 +183,7 @@ def many_cats(tmp_path_factory) -> Path:
         mtimes.append(st.mtime_ns)
     classes = np.array([[TABBY, 0, 1, 2, 3]] * 60, np.int16)
     probs = np.array([[0.95 - i * 0.01, 0.01, 0.01, 0.01, 0.01] for i in range(60)], np.float32)
-    idx = Index(tagger={"name": "test-tags", "weights": ""}, vectors="navec", vocabulary="",
-                paths=paths, sizes=np.array(sizes, np.int64), mtimes=np.array(mtimes, np.int64),
-                classes=classes, probs=probs)
+    idx = index_of_tags(paths, classes, probs, sizes=sizes, mtimes=mtimes)
     index_store.save(idx, index_dir)  # vocabulary "": the engine computes the term table
     return index_dir
 

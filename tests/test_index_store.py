@@ -1,23 +1,31 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 
 import numpy as np
 import pytest
 
 from photofinder import index as store
 from photofinder.errors import IndexFormatError, IndexMissingError
-from photofinder.index import Index
+from photofinder.index import Index, Tags
+from photofinder.vocabulary import load_vocabulary
 
 
 def _index(n: int = 3) -> Index:
     rng = np.random.default_rng(0)
-    return Index(tagger={"name": "efficientnet-lite2", "weights": "w.pth"}, vectors="navec",
-                 vocabulary="abc", paths=[f"/photos/фото {i}.jpg" for i in range(n)],
+    labels = [f"n{i:08d}" for i in range(1000)] + ["person", "scene:coast"]
+    tags = Tags.from_dense(rng.integers(0, len(labels), (n, 5)).astype(np.int32),
+                           rng.random((n, 5)).astype(np.float32))
+    return Index(tagger={"name": "efficientnet-lite2", "weights": "w.pth", "regions": "on"},
+                 vectors="navec", vocabulary="abc", labels=labels,
+                 paths=[f"/photos/фото {i}.jpg" for i in range(n)],
                  sizes=np.arange(n, dtype=np.int64), mtimes=np.arange(n, dtype=np.int64) * 7,
-                 classes=rng.integers(0, 1000, (n, 5)).astype(np.int16),
-                 probs=rng.random((n, 5)).astype(np.float32), roots=["/photos"],
-                 terms=["кошка", "собака"], term_keys=["кошка", "собака"],
+                 hashes=np.arange(n, dtype=np.uint64) + 1, stale=np.zeros(n, bool), tags=tags,
+                 features=rng.random((n, 8)).astype(np.float16),
+                 dhash=np.arange(n, dtype=np.uint64) + 5, taken=np.arange(n, dtype=np.int64),
+                 roots=["/photos"], terms=["кошка", "собака"], term_keys=["кошка", "собака"],
                  term_vectors=rng.random((2, 4)).astype(np.float32))
 
 
@@ -26,11 +34,26 @@ def test_round_trip(tmp_path):
     store.save(original, tmp_path)
     loaded = store.load(tmp_path)
     assert loaded.paths == original.paths and loaded.tagger == original.tagger
-    for name in ("sizes", "mtimes", "classes", "probs", "term_vectors"):
+    assert loaded.labels == original.labels
+    for name in ("sizes", "mtimes", "hashes", "stale", "features", "dhash", "taken", "term_vectors"):
         np.testing.assert_array_equal(getattr(loaded, name), getattr(original, name))
+    for name in ("ptr", "label", "score", "region"):
+        np.testing.assert_array_equal(getattr(loaded.tags, name), getattr(original.tags, name))
     meta = json.loads((tmp_path / "index.json").read_text(encoding="utf-8"))
-    assert meta["format"] == "photofinder-index" and meta["version"] == store.VERSION
+    assert meta["format"] == "photofinder-index" and meta["version"] == store.VERSION == 2
     assert meta["tagger"]["name"] == "efficientnet-lite2" and meta["vectors"] == "navec"
+
+
+def test_rows_select_and_append_keep_tags_with_their_photo():
+    idx = _index(4)
+    before = {p: idx.tags.row(i)[0].tolist() for i, p in enumerate(idx.paths)}
+    idx.select([3, 1])
+    assert idx.paths == ["/photos/фото 3.jpg", "/photos/фото 1.jpg"]
+    assert [idx.tags.row(i)[0].tolist() for i in range(2)] == [before[p] for p in idx.paths]
+    idx.append(idx.take_rows(np.array([0]), ["/new/copy.jpg"], [10], [20], [["folder:new"]]))
+    assert idx.paths[-1] == "/new/copy.jpg" and idx.tags.row(2)[0].tolist() == before["/photos/фото 3.jpg"]
+    assert len(idx.tags) == 3 == len(idx.features) == len(idx.stale) == len(idx.words)
+    assert idx.words_of(2) == ["folder:new"] and idx.words_of(0) == []
 
 
 def test_saves_keep_at_most_two_generations_and_no_temp_files(tmp_path):
@@ -40,6 +63,16 @@ def test_saves_keep_at_most_two_generations_and_no_temp_files(tmp_path):
     names = sorted(p.name for p in tmp_path.iterdir())
     assert len([n for n in names if n.startswith("arrays-")]) == 2
     assert not [n for n in names if n.endswith(".tmp")]
+
+
+def test_files_get_the_users_umask_not_0600(tmp_path):
+    old = os.umask(0o022)
+    try:
+        store.save(_index(), tmp_path)
+    finally:
+        os.umask(old)
+    for path in tmp_path.iterdir():
+        assert stat.S_IMODE(path.stat().st_mode) == 0o644, path
 
 
 def test_missing_and_garbled(tmp_path):
@@ -57,8 +90,7 @@ def test_arrays_with_pickled_objects_are_refused(tmp_path):
     meta = json.loads((tmp_path / "index.json").read_text(encoding="utf-8"))
     objects = np.array([{"evil": 1}], dtype=object)
     with open(tmp_path / meta["arrays"], "wb") as f:
-        np.savez(f, sizes=objects, mtimes=objects, classes=objects, probs=objects,
-                 term_vectors=objects)
+        np.savez(f, **{name: objects for name in store._ARRAY_KINDS[2]})
     with pytest.raises(IndexFormatError):
         store.load(tmp_path)
 
@@ -69,3 +101,38 @@ def test_mismatched_shapes_are_damage(tmp_path):
     store.save(idx, tmp_path)
     with pytest.raises(IndexFormatError, match="размеры"):
         store.load(tmp_path)
+
+
+def write_v1_index(folder, paths: list[str], classes: np.ndarray, probs: np.ndarray) -> None:
+    """An index exactly as photofinder 0.1 (format 1) wrote it: top-5 classes and the
+    face detector's column (class 1000) in fixed-width arrays, int8 in the tagger."""
+    folder.mkdir(parents=True, exist_ok=True)
+    n = len(paths)
+    np.savez(folder / "arrays-1.npz", sizes=np.full(n, 10, np.int64), mtimes=np.arange(n),
+             classes=classes.astype(np.int16), probs=probs.astype(np.float32),
+             term_vectors=np.zeros((1, 300), np.float32), hashes=np.arange(n, dtype=np.uint64) + 1)
+    meta = {"format": "photofinder-index", "version": 1, "arrays": "arrays-1.npz",
+            "tagger": {"name": "efficientnet-lite0", "weights": "efficientnet-lite0-xyz.pth",
+                       "precision": "int8", "people": "opencv-haar-frontalface-alt2"},
+            "vectors": "navec", "vocabulary": "old", "top_k": classes.shape[1],
+            "roots": ["/photos"], "terms": ["кошка"], "term_keys": ["кошка"],
+            "paths": paths, "created": 1.0, "updated": 2.0}
+    (folder / "index.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+
+
+def test_a_format_1_index_is_upgraded_not_misread(tmp_path):
+    tabby = next(c.index for c in load_vocabulary().labels if c.en == "tabby")
+    classes = np.array([[tabby, 1, 2, 3, 4, 1000], [5, 6, 7, 8, 9, 1000]])
+    probs = np.array([[0.8, 0.1, 0.05, 0.03, 0.02, 0.9], [0.5, 0.2, 0.1, 0.1, 0.1, 0.0]])
+    write_v1_index(tmp_path, ["/photos/cat.jpg", "/photos/other.jpg"], classes, probs)
+    idx = store.load(tmp_path)
+    assert idx.paths == ["/photos/cat.jpg", "/photos/other.jpg"]
+    assert idx.stale.all()  # tagged again by the next `photofinder index`, searchable now
+    labels, scores, _ = idx.tags.row(0)
+    keys = [idx.labels[c] for c in labels]
+    assert keys[:2] == ["person", "n02123045"]  # the face detector's tag, then the tabby
+    assert scores[1] == pytest.approx(0.8, rel=1e-3)
+    assert "person" not in [idx.labels[c] for c in idx.tags.row(1)[0]]  # probability 0: no tag
+    assert idx.tagger == {"name": "efficientnet-lite0", "weights": "efficientnet-lite0-xyz.pth",
+                          "regions": "on"}
+    assert idx.features.shape == (2, 0) and not idx.taken.any()

@@ -72,11 +72,12 @@ def test_resnet50_loads_a_local_state_dict_with_weights_only(tmp_path, sample_ph
     weights = tmp_path / "resnet50-local.pth"
     torch.save(resnet50(weights=None).state_dict(), weights)  # same shapes as IMAGENET1K_V2
     tagger = load_tagger("resnet50", weights)
-    assert tagger.name == "resnet50" and tagger.preprocess.size == 224
+    assert tagger.name == "resnet50" and tagger.preprocess.size == 288 and tagger.regions
     batch = np.stack([model_input(sample_photos / "chelsea.png", tagger.preprocess)] * 2)
-    probs = tagger.predict(batch)
-    assert probs.shape == (2, 1000)
-    assert np.allclose(probs.sum(axis=1), 1.0, atol=1e-4)
+    analysis = tagger.analyze(batch)
+    assert analysis.probs.shape == (2, 14, 1000)  # the whole photo and 13 regions
+    assert analysis.pooled.shape == (2, 14, 2048)
+    assert np.allclose(analysis.probs.sum(axis=2), 1.0, atol=1e-4)
 
 
 def test_resnet50_refuses_weights_of_another_model(tmp_path):
@@ -94,10 +95,36 @@ def test_auto_uses_the_bundled_model_when_resnet50_is_absent(monkeypatch, tmp_pa
     assert tagger.name == "efficientnet-lite2"
 
 
-def test_bundled_tagger_names_the_cat(sample_photos):
+def test_auto_keeps_the_bundled_model_when_resnet50_has_weights_but_no_heads(monkeypatch, tmp_path):
+    """ResNet50's weights alone would lose scenes and people: auto stays on Lite2."""
+    torch = pytest.importorskip("torch")
+    from torchvision.models import resnet50
+
+    from photofinder.tagger import RESNET50_V2_FILE, choose_variant
+
+    torch.save(resnet50(weights=None).state_dict(), tmp_path / RESNET50_V2_FILE)
+    monkeypatch.setenv("PHOTOFINDER_MODELS", str(tmp_path))
+    assert choose_variant("auto", None) == "efficientnet-lite2"
+    assert choose_variant("resnet50", None) == "resnet50"
+
+
+@pytest.mark.parametrize("regions, size, count", [(True, 288, 14), (False, 224, 1)])
+def test_bundled_tagger_names_the_cat(sample_photos, regions, size, count):
     from photofinder.vocabulary import load_vocabulary
 
-    tagger = load_tagger("efficientnet-lite0")
-    probs = tagger.predict(model_input(sample_photos / "chelsea.png", tagger.preprocess)[None])
-    top = int(probs[0].argmax())
-    assert load_vocabulary().classes[top].en in {"tabby", "tiger cat", "Egyptian cat"}
+    tagger = load_tagger("efficientnet-lite0", regions=regions)
+    assert tagger.preprocess.size == size
+    analysis = tagger.analyze(model_input(sample_photos / "chelsea.png", tagger.preprocess)[None])
+    assert analysis.probs.shape == (1, count, 1000)
+    top = int(analysis.probs[0, 0].argmax())
+    assert load_vocabulary().labels[top].en in {"tabby", "tiger cat", "Egyptian cat"}
+
+
+@pytest.mark.parametrize("device, message", [
+    ("gpu", "неизвестное устройство"), ("mps", "неизвестное устройство"),
+    ("cuda:7", "cuda"), ("cuda", "cuda")])
+def test_bad_devices_are_one_line(tmp_path, device, message):
+    proc = run_cli("index", str(tmp_path), "--index", str(tmp_path / "ix"), "--device", device)
+    assert proc.returncode == 2, proc.stderr
+    assert message in proc.stderr and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    assert "Traceback" not in proc.stderr

@@ -7,9 +7,17 @@ import pytest
 from PIL import Image
 
 from photofinder.errors import PhotoError
-from photofinder.photos import Preprocess, find_photos, model_input, open_photo
+from photofinder.photos import (
+    Preprocess,
+    date_taken,
+    difference_hash,
+    find_photos,
+    model_input,
+    open_photo,
+    read_photo,
+)
 
-PREP = Preprocess(size=32, resize=36, mean=(0, 0, 0), std=(1, 1, 1))
+PREP = Preprocess(size=32, mean=(0, 0, 0), std=(1, 1, 1))
 
 
 def test_finds_photos_recursively_once_despite_link_loops(tmp_path):
@@ -54,3 +62,35 @@ def test_unreadable_files_raise_photo_error(tmp_path, content, reason):
     path.write_bytes(content)
     with pytest.raises(PhotoError, match=reason):
         model_input(path, PREP)
+
+
+def test_the_whole_photo_is_squeezed_not_cropped(tmp_path):
+    """An object at the edge of a 2:1 photo is still in the model's input."""
+    img = Image.new("RGB", (200, 100), (0, 0, 0))
+    img.paste((255, 0, 0), (0, 0, 20, 100))       # a red stripe at the left edge
+    img.save(tmp_path / "wide.png")
+    arr = model_input(tmp_path / "wide.png", PREP)
+    assert arr[:, 0, 0].mean() > 200 and arr[:, -1, 0].mean() < 50
+
+
+def test_date_taken_from_exif_and_none_without(tmp_path):
+    img = Image.new("RGB", (20, 20))
+    exif = img.getexif()
+    exif.get_ifd(0x8769)[0x9003] = "2019:07:14 18:30:00"  # DateTimeOriginal
+    img.save(tmp_path / "dated.jpg", exif=exif)
+    img.save(tmp_path / "plain.jpg")
+    assert read_photo(tmp_path / "dated.jpg").taken == 1563129000  # 2019-07-14 18:30 (camera clock)
+    assert read_photo(tmp_path / "plain.jpg").taken == 0
+    with Image.open(tmp_path / "plain.jpg") as plain:
+        assert date_taken(plain) == 0
+
+
+def test_difference_hash_survives_resizing_and_recompression(tmp_path):
+    rng = np.random.default_rng(1)
+    base = Image.fromarray(rng.integers(0, 255, (60, 80, 3), dtype=np.uint8)).resize((800, 600))
+    base.save(tmp_path / "a.jpg", quality=95)
+    base.resize((400, 300)).save(tmp_path / "b.jpg", quality=60)
+    other = Image.fromarray(rng.integers(0, 255, (60, 80, 3), dtype=np.uint8)).resize((800, 600))
+    a, b = (difference_hash(open_photo(tmp_path / n)) for n in ("a.jpg", "b.jpg"))
+    c = difference_hash(other)
+    assert bin(a ^ b).count("1") <= 4 < bin(a ^ c).count("1")

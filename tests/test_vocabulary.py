@@ -13,7 +13,7 @@ def test_shipped_vocabulary_passes_its_checks():
     assert problems == []
     # A word navec lacks (rare breeds, "абажур") still matches when typed exactly; most
     # classes must also be reachable by meaning through their name or a synonym.
-    by_meaning = [c for c in vocab.classes
+    by_meaning = [c for c in vocab.labels
                   if any(all(vectors.get(w) is not None for w in t.split())
                          for t in (c.ru, *c.synonyms))]
     assert len(by_meaning) >= 750
@@ -21,9 +21,10 @@ def test_shipped_vocabulary_passes_its_checks():
 
 def test_every_class_has_a_russian_name_and_reaches_a_top_category():
     vocab = load_vocabulary()
-    assert len(vocab.classes) == 1001  # 1000 ImageNet classes + the people detector's tag
-    assert vocab.classes[1000].ru == "человек"
-    assert all(c.ru and c.broader[-1] in TOP_CATEGORIES for c in vocab.classes)
+    assert len(vocab.labels) > 1001  # 1000 ImageNet classes, the person, the scenes
+    assert vocab.labels[1000].ru == "человек" and vocab.labels[1000].key == "person"
+    assert all(c.kind == "scene" for c in vocab.labels[1001:])
+    assert all(c.ru and c.broader[-1] in TOP_CATEGORIES for c in vocab.labels)
 
 
 @pytest.mark.parametrize("index, word", [
@@ -31,14 +32,14 @@ def test_every_class_has_a_russian_name_and_reaches_a_top_category():
     (620, "ноутбук"), (1, "рыба"), (130, "птица"),
 ])
 def test_everyday_words_reach_their_classes(index, word):
-    c = load_vocabulary().classes[index]
+    c = load_vocabulary().labels[index]
     assert word in (c.ru, *c.synonyms, *c.broader)
 
 
 def test_dogs_are_dogs_and_wolves_are_not():
     vocab = load_vocabulary()
-    assert all("собака" in vocab.classes[i].broader for i in range(151, 269))
-    assert all("собака" not in vocab.classes[i].broader for i in range(269, 281))
+    assert all("собака" in vocab.labels[i].broader for i in range(151, 269))
+    assert all("собака" not in vocab.labels[i].broader for i in range(269, 281))
 
 
 def test_path_from_broader_word_to_class():
@@ -50,14 +51,36 @@ def test_colloquial_aliases_reach_the_same_classes():
     vocab = load_vocabulary()
     assert vocab.path("пес", 162) == ["пес", "собака", "гончая", "бигль"]
     links = dict(zip(vocab.terms, vocab.links))
-    assert {link.class_index for link in links["пес"]} == {
-        link.class_index for link in links["собака"]}
-    assert {link.class_index for link in links["машина"]} >= {436, 817}  # универсал, спорткар
+    assert {link.label for link in links["пес"]} == {
+        link.label for link in links["собака"]}
+    assert {link.label for link in links["машина"]} >= {436, 817}  # универсал, спорткар
 
 
 def test_structures_accessories_and_interiors_are_not_buildings_or_clothes():
     vocab = load_vocabulary()
-    assert "здание" not in vocab.classes[489].broader    # a chain-link fence
-    assert "одежда" not in vocab.classes[879].broader    # an umbrella
-    assert "здание" not in vocab.classes[454].broader    # a bookshop photo shows a room
-    assert vocab.classes[162].broader[-2:] == ("млекопитающее", "животное")
+    assert "здание" not in vocab.labels[489].broader    # a chain-link fence
+    assert "одежда" not in vocab.labels[879].broader    # an umbrella
+    assert "здание" not in vocab.labels[454].broader    # a bookshop photo shows a room
+    assert vocab.labels[162].broader[-2:] == ("млекопитающее", "животное")
+
+
+@pytest.mark.parametrize("word", [
+    "море", "пляж", "побережье", "горы", "лес", "поле", "река", "озеро", "водопад", "снег",
+    "лед", "пустыня", "небо", "облака", "закат", "рассвет", "ночь", "туман", "город", "улица",
+    "дорога", "здание", "мост", "церковь", "парк", "сад", "цветы", "детская площадка",
+    "стадион", "бассейн", "кухня", "спальня", "гостиная", "офис", "магазин", "рынок",
+    "ресторан", "кафе"])
+def test_every_scene_word_the_issue_names_is_a_term(word):
+    vocab = load_vocabulary()
+    assert word in vocab.terms
+
+
+def test_scene_hierarchy():
+    vocab = load_vocabulary()
+    key = vocab.index_of_key
+    assert vocab.path("море", key["scene:harbor"]) == ["море", "гавань"]
+    assert vocab.path("горы", key["scene:canyon"]) == ["горы", "каньон"]
+    assert vocab.path("город", key["scene:tall_building"])[-1] == "небоскреб"
+    assert "небо" in vocab.labels[key["scene:sunset"]].broader
+    # ImageNet classes that show a place reach the same words
+    assert "море" in vocab.labels[978].broader and "горы" in vocab.labels[980].broader

@@ -13,7 +13,20 @@ from pathlib import Path
 def run(index_dir: Path, opener: Callable[[str], None] | None = None) -> int:
     """Opens the window on `index_dir` and returns when it is closed (exit code 0).
 
-    Raises PhotofinderError when no window can be opened (no display)."""
-    from .app import main
+    Raises PhotofinderError when no window can be opened (no display, no tkinter,
+    no tkinter-tooltip)."""
+    try:
+        from .app import main
+    except ImportError as exc:
+        from ..errors import PhotofinderError
 
+        missing = (exc.name or "").split(".")[0]
+        if missing in ("tkinter", "_tkinter"):
+            hint = "установите Tk для Python (Debian/Ubuntu: `sudo apt install python3-tk`)"
+        else:
+            hint = f"установите пакет: `pip install {_PIP_NAMES.get(missing, missing)}`"
+        raise PhotofinderError(f"окно не открыть: нет модуля {missing}; {hint}") from None
     return main(index_dir, opener)
+
+
+_PIP_NAMES = {"tktooltip": "tkinter-tooltip", "PIL": "pillow"}

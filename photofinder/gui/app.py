@@ -33,6 +33,7 @@ from .worker import (
     IndexFailed,
     IndexFinished,
     IndexJob,
+    Note,
     Progress,
     Pump,
     SerialWorker,
@@ -172,6 +173,8 @@ class App:
         for sequence in ("<MouseWheel>", "<Button-4>", "<Button-5>"):
             root.bind_all(sequence, self._on_wheel, add="+")
         self.more_button = ttk.Button(self.grid_frame, text="Ещё", command=self.more)
+        self.weak_divider = tk.Label(self.grid_frame, text=vm.WEAK_TITLE, anchor="w", bg=BG,
+                                     fg=MUTED, font=("DejaVu Sans", 11, "bold"))
 
         self.message_panel = ttk.Frame(body, padding=40)
         self.message_panel.grid(row=0, column=0, columnspan=2, sticky="nsew")
@@ -211,6 +214,8 @@ class App:
             self.progress_label.configure(text=f"модель {msg.name} загружена, ищу фотографии…")
         elif isinstance(msg, Skipped):
             self._set_note(f"пропущено {os.path.basename(msg.path)}: {msg.reason}")
+        elif isinstance(msg, Note):
+            self._set_note(msg.text)
         elif isinstance(msg, IndexFinished):
             self._indexing_ended(vm.report_text(msg.report))
         elif isinstance(msg, IndexFailed):
@@ -314,7 +319,8 @@ class App:
             token = len(self.tiles)
             label = tk.Label(self.grid_frame, image=self.placeholder, text=tile.caption,
                              compound="top", width=TILE_W - 8, height=TILE_H - 8, bg=TILE_BG,
-                             font=("DejaVu Sans", 9), fg="#222222", bd=1, relief="solid",
+                             font=("DejaVu Sans", 9), fg=MUTED if tile.weak else "#222222",
+                             bd=1, relief="solid",
                              highlightthickness=0, cursor="hand2")
             label.bind("<Enter>", lambda e, t=token: self._tooltip(e, t), add="+")
             label.bind("<Button-1>", lambda e, t=token: self._select(t))
@@ -340,6 +346,7 @@ class App:
         self.selected = None
         self.pages_shown = 0
         self.more_button.grid_remove()
+        self.weak_divider.grid_remove()
 
     def _thumb_ready(self, msg: ThumbReady) -> None:
         if msg.generation != self.generation or msg.token >= len(self.tiles):
@@ -361,7 +368,8 @@ class App:
         self._layout()
 
     def _layout(self, force: bool = False) -> None:
-        """Puts tiles in as many columns as fit; re-grids only when that number changes."""
+        """Puts tiles in as many columns as fit; re-grids only when that number changes.
+        Weak matches follow the strong ones under a «Возможно» divider row."""
         cols = max(1, self.canvas.winfo_width() // TILE_W)
         if cols == self.cols and not force:
             return
@@ -369,15 +377,28 @@ class App:
         self._schedule_state()
         for c in range(64):
             self.grid_frame.columnconfigure(c, weight=1 if c < cols else 0, uniform="")
+        strong = sum(not tile.weak for tile, _ in self.tiles)
+        strong_rows = -(-strong // cols)
+        last_row = strong_rows - 1
         for i, (_, label) in enumerate(self.tiles):
-            label.grid(row=i // cols, column=i % cols, padx=4, pady=4)
+            if i < strong:
+                row, col = divmod(i, cols)
+            else:
+                row, col = divmod(i - strong, cols)
+                row += strong_rows + 1
+            label.grid(row=row, column=col, padx=4, pady=4)
+            last_row = row
+        if strong < len(self.tiles):
+            self.weak_divider.grid(row=strong_rows, column=0, columnspan=cols, sticky="ew",
+                                   padx=4, pady=(12, 2))
+        else:
+            self.weak_divider.grid_remove()
         if self._has_more():
             left = len(self.view.tiles) - len(self.tiles)
             more = "" if self.view.complete else "+"
             self.more_button.configure(
                 text=f"Ещё {min(left, vm.PAGE_SIZE) or vm.PAGE_SIZE} (осталось {left}{more})")
-            self.more_button.grid(row=len(self.tiles) // cols + 1, column=0, columnspan=cols,
-                                  pady=12)
+            self.more_button.grid(row=last_row + 1, column=0, columnspan=cols, pady=12)
         else:
             self.more_button.grid_remove()
 
@@ -466,11 +487,11 @@ class App:
             if not chosen:
                 return
             folder = Path(chosen)
-        tagger = self.info.tagger if self.info else vm.DEFAULT_TAGGER
         vectors = self.info.vectors if self.info else vm.DEFAULT_VECTORS
-        self.job = IndexJob(folder, self.index_dir, self.messages, tagger, vectors)
+        self.job = IndexJob(folder, self.index_dir, self.messages, vectors)
         self.progress.configure(value=0, maximum=1)
-        self.progress_label.configure(text=f"загружаю модель ({tagger})…")
+        model = self.info.tagger if self.info else "по умолчанию"
+        self.progress_label.configure(text=f"загружаю модель ({model})…")
         self.cancel_button.configure(state="normal", text="Отмена")
         self.progress_row.grid(row=1, column=0, sticky="ew")
         self.add_button.configure(state="disabled")
@@ -540,6 +561,7 @@ class App:
             mapped = label.winfo_ismapped()
             tiles.append({
                 "path": tile.path, "score": round(tile.score, 4), "caption": tile.caption,
+                "weak": tile.weak,
                 "thumb": token in self.images,
                 "x": label.winfo_rootx() if mapped else None,
                 "y": label.winfo_rooty() if mapped else None,
@@ -558,6 +580,7 @@ class App:
                 "text": self.message.text, "suggestions": list(self.message.suggestions)},
             "results": None if self.view is None else len(self.view.tiles),
             "tiles": tiles,
+            "weak_divider": self.weak_divider.winfo_ismapped(),
             "thumbs_pending": len(self.pending_thumbs),
             "engine_ready": self.engine_ready,
             "indexing": self.job is not None,

@@ -26,10 +26,10 @@ if TYPE_CHECKING:  # the real imports are lazy: scipy and the vectors load on a 
 PAGE_SIZE = 40           # tiles drawn at once; "Ещё" or scrolling down adds the next page
 FETCH = 200              # hits asked of the engine at first: explaining every hit of a broad
                          # word in a big library costs ~0.3 ms each, so more are fetched on demand
-MIN_TAG = 0.01           # tags below this are noise in a tooltip
+MIN_TAG = 0.05           # tags below this are noise in a tooltip (they still rank)
+MAX_TOOLTIP_TAGS = 12
 MAX_NAME = 22            # characters of a file name under a thumbnail
 DEFAULT_VECTORS = "navec"
-DEFAULT_TAGGER = "auto"
 
 WELCOME_TITLE = "Добро пожаловать в photofinder"
 WELCOME_TEXT = (
@@ -43,15 +43,17 @@ READY_TITLE = "Что найти?"
 READY_TEXT = ("Введите слово по-русски и нажмите Enter: «кошка», «собака», «транспорт», "
               "«животное -собака».\nДвойной щелчок открывает фото, правая кнопка — меню.")
 EMPTY_TITLE = "Ничего не найдено"
+WEAK_TITLE = "Возможно — слабые совпадения"
 ERROR_TITLE = "Ошибка"
 
 
 @dataclass(frozen=True)
 class Tag:
-    """One of a photo's classifier tags, by its Russian name."""
+    """One of a photo's tags, by its Russian name."""
 
     ru: str
     probability: float
+    region: bool = False     # found in a region of the photo ("фрагмент")
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,7 @@ class Tile:
     mtime_ns: int
     tags: tuple[Tag, ...]
     why: str
+    weak: bool = False    # after the strong results, in the «возможно» section
 
     @property
     def name(self) -> str:
@@ -78,8 +81,9 @@ class Tile:
     @property
     def tooltip(self) -> str:
         lines = [self.name, "", "Теги:"]
-        lines += [f"  {t.ru} — {t.probability:.2f}" for t in self.tags if t.probability >= MIN_TAG]
-        lines += ["", "Почему найдено:"]
+        lines += [f"  {t.ru}{' (фрагмент)' if t.region else ''} — {t.probability:.2f}"
+                  for t in self.tags if t.probability >= MIN_TAG][:MAX_TOOLTIP_TAGS]
+        lines += ["", "Возможно, это оно — слабое совпадение:" if self.weak else "Почему найдено:"]
         lines += [f"  {part}" for part in self.why.split("; ")]
         return "\n".join(lines)
 
@@ -107,11 +111,20 @@ class ResultsView:
     fetched: int = 0                                 # how many hits were asked for
 
     @property
+    def strong_count(self) -> int:
+        return sum(not t.weak for t in self.tiles)
+
+    @property
     def summary(self) -> str:
         if not self.tiles:
             return ""
         more = "" if self.complete else "+"
-        return f"Найдено {len(self.tiles)}{more} фото по запросу «{self.query}»"
+        strong = self.strong_count
+        weak = len(self.tiles) - strong
+        text = f"Найдено {strong}{more if not weak else ''} фото по запросу «{self.query}»"
+        if weak:
+            text += f", возможно ещё {weak}{more}"
+        return text
 
     def page(self, number: int, size: int = PAGE_SIZE) -> list[Tile]:
         """Tiles of page `number` (0-based)."""
@@ -139,45 +152,34 @@ def shorten(text: str, limit: int) -> str:
     return text[:limit - tail - 1] + "…" + text[-tail:]
 
 
-def tags_of(index: Index, vocabulary: Vocabulary, row: int) -> tuple[Tag, ...]:
-    """A photo's stored tags, most probable first, by their Russian names."""
-    return tuple(Tag(vocabulary.classes[int(c)].ru, float(p))
-                 for c, p in zip(index.classes[row], index.probs[row]))
-
-
-def tiles_of(result: SearchResult, index: Index, vocabulary: Vocabulary) -> list[Tile]:
+def tiles_of(result: SearchResult, engine: SearchEngine) -> list[Tile]:
+    index = engine.index
     return [Tile(row=h.row, path=h.path, score=h.score, size=int(index.sizes[h.row]),
-                 mtime_ns=int(index.mtimes[h.row]), tags=tags_of(index, vocabulary, h.row),
-                 why=h.describe())
+                 mtime_ns=int(index.mtimes[h.row]),
+                 tags=tuple(Tag(*t) for t in engine.photo_tags(h.row)),
+                 why=h.describe(), weak=h.weak)
             for h in result.hits]
 
 
 def notes_of(result: SearchResult) -> list[str]:
     """The lines above the grid: unknown words with spelling suggestions, hidden matches."""
-    notes = []
-    for word in result.unknown:
-        hint = result.suggestions.get(word)
-        notes.append(f"слово «{word}» неизвестно" + (f" — может быть, {', '.join(hint)}?" if hint else ""))
+    notes = result.word_notes()
     if result.excluded:
         notes.append(f"исключено фото: {result.excluded}")
     return notes
 
 
-def view_of(result: SearchResult, index: Index, vocabulary: Vocabulary,
-            seconds: float, top: int | None = None) -> ResultsView:
+def view_of(result: SearchResult, engine: SearchEngine, seconds: float,
+            top: int | None = None) -> ResultsView:
     """Turns a search result into tiles, or into "Ничего не найдено" with words to try.
     `top`: how many hits were asked for; as many came back means there may be more."""
-    view = ResultsView(query=result.query, tiles=tiles_of(result, index, vocabulary),
+    view = ResultsView(query=result.query, tiles=tiles_of(result, engine),
                        seconds=seconds, notes=notes_of(result),
                        complete=top is None or len(result.hits) < top, fetched=top or 0)
     if not view.tiles:
         words = [w for hints in result.suggestions.values() for w in hints] + list(result.related)
         words = list(dict.fromkeys(w for w in words if w != result.query))[:8]
-        if result.below_threshold:
-            text = (f"Есть {result.below_threshold} слабых совпадений ниже порога. "
-                    "Попробуйте другое слово")
-        else:
-            text = "Попробуйте другое слово"
+        text = "Попробуйте другое слово"
         text += ": близкие известные слова ниже." if words else "."
         view.message = Message("empty", EMPTY_TITLE, text, tuple(words))
     return view
@@ -230,12 +232,14 @@ def duration_text(seconds: float) -> str:
 
 def report_text(report) -> str:
     """One line about a finished (or cancelled) indexing run, for the status bar."""
-    text = (f"добавлено {report.added}, изменено {report.updated}, удалено {report.removed}, "
-            f"пропущено {len(report.skipped)} — за {duration_text(report.seconds)}")
+    text = f"{report.summary()} — за {duration_text(report.seconds)}"
     if report.interrupted:
         return "разметка отменена, сделанное сохранено: " + text
-    if report.found == 0:
-        return "в папке не найдено фотографий (jpg, png, webp, gif, bmp, tiff)"
+    if report.found == 0 and not report.plan.kept_unavailable:
+        from ..photos import SUPPORTED_EXTENSIONS
+
+        kinds = ", ".join(sorted(e.lstrip(".") for e in SUPPORTED_EXTENSIONS))
+        return f"в папке не найдено фотографий ({kinds})"
     return "разметка закончена: " + text
 
 
@@ -306,11 +310,11 @@ class Library:
         started = time.perf_counter()
         result = engine.search(text, top=top)
         seconds = time.perf_counter() - started
-        return view_of(result, engine.index, self.vocabulary, seconds, top)
+        return view_of(result, engine, seconds, top)
 
-    def indexing_models(self) -> tuple[str, str]:
-        """The tagger and vectors to add a folder with: the index's own, so adding a
-        folder never re-tags the photos already there with another model."""
-        if self.index is not None:
-            return self.index.tagger.get("name", DEFAULT_TAGGER), self.index.vectors or DEFAULT_VECTORS
-        return DEFAULT_TAGGER, DEFAULT_VECTORS
+    def indexing_vectors(self) -> str:
+        """The word vectors to add a folder with: the index's own. (The tagger, its
+        weights and mode are always the index's own: indexer.resolve_model.)"""
+        if self.index is not None and self.index.vectors:
+            return self.index.vectors
+        return DEFAULT_VECTORS

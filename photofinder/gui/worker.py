@@ -61,6 +61,13 @@ class TaggerLoaded:
 
 
 @dataclass(frozen=True)
+class Note:
+    """Something the indexer says once (a folder is unavailable, a model has no heads)."""
+
+    text: str
+
+
+@dataclass(frozen=True)
 class IndexFinished:
     report: Any  # photofinder.indexer.IndexReport
 
@@ -149,15 +156,17 @@ class IndexJob:
     """`photofinder.indexer.update_index` on its own thread, reporting through `out`.
 
     torch and the tagger are imported here, on the thread, only when a folder is
-    added: the window opens without them.
+    added: the window opens without them. The folder is tagged with the index's own
+    model, weights and mode (indexer.resolve_model): adding a folder never re-tags or
+    drops the photos already there.
     """
 
-    def __init__(self, folder: Path, index_dir: Path, out: queue.Queue, tagger: str,
-                 vectors: str, update: Callable[..., Any] | None = None,
-                 load_tagger: Callable[[], Any] | None = None,
+    def __init__(self, folder: Path, index_dir: Path, out: queue.Queue, vectors: str,
+                 update: Callable[..., Any] | None = None,
+                 load_tagger: Callable[[Any], Any] | None = None,
                  load_vectors: Callable[[], Any] | None = None) -> None:
         self.folder, self.index_dir, self.out = folder, index_dir, out
-        self.tagger, self.vectors = tagger, vectors
+        self.vectors = vectors
         self._update, self._load_tagger, self._load_vectors = update, load_tagger, load_vectors
         self.stop = threading.Event()
         self.started = 0.0
@@ -191,15 +200,9 @@ class IndexJob:
 
     def _run(self) -> None:
         try:
-            update = self._update
-            load_tagger, load_vectors = self._load_tagger, self._load_vectors
+            update, load_vectors = self._update, self._load_vectors
             if update is None:
                 from ..indexer import update_index as update
-            if load_tagger is None:
-                from ..tagger import load_tagger as _load_tagger
-
-                def load_tagger():
-                    return _load_tagger(self.tagger)
             if load_vectors is None:
                 from ..vectors import load_vectors as _load_vectors
 
@@ -208,10 +211,11 @@ class IndexJob:
             from ..vocabulary import load_vocabulary
 
             report = update(
-                [self.folder], self.index_dir, load_tagger=load_tagger, vectors=load_vectors,
-                vocabulary=load_vocabulary(), on_progress=self._on_progress,
+                [self.folder], self.index_dir, load_vocabulary(), load_vectors,
+                load_tagger=self._load_tagger, on_progress=self._on_progress,
                 on_skip=lambda path, reason: self.out.put(Skipped(str(path), reason)),
-                on_tagger=lambda name: self.out.put(TaggerLoaded(name)), stop=self.stop)
+                on_tagger=lambda name: self.out.put(TaggerLoaded(name)),
+                on_note=lambda text: self.out.put(Note(text)), stop=self.stop)
         except Exception as exc:  # noqa: BLE001 - PhotofinderError or not, shown in the window
             self.out.put(IndexFailed(exc))
         else:

@@ -1,0 +1,104 @@
+"""Shared by the quality benchmarks: build an index of a labelled folder with the real
+CLI, run queries through the real SearchEngine, and score the rankings.
+
+Metrics, per query, over the ranked list the user sees (strong results, then weak):
+- AP: average precision (relevant photos never shown count as missed);
+- RR: 1 / rank of the first relevant photo (0 if none is shown);
+- P@10: relevant photos among the first 10 shown, divided by 10 (precision);
+- R@10: the same divided by min(10, relevant photos) (recall of the first page).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared" / "data"
+sys.path.insert(0, str(REPO))
+
+from photofinder import index as index_store  # noqa: E402
+from photofinder.errors import QueryError  # noqa: E402
+from photofinder.search import SearchEngine  # noqa: E402
+from photofinder.vectors import load_vectors  # noqa: E402
+from photofinder.vocabulary import load_vocabulary  # noqa: E402
+
+
+def average_precision(ranked_relevant: list[bool], n_relevant: int) -> float:
+    hits, total = 0, 0.0
+    for rank, rel in enumerate(ranked_relevant, 1):
+        if rel:
+            hits += 1
+            total += hits / rank
+    return total / n_relevant if n_relevant else 0.0
+
+
+def build_index(photos: Path, name: str, extra: list[str]) -> Path:
+    """`photofinder index PHOTOS --index build/eval-NAME EXTRA...` (a re-run only checks)."""
+    index_dir = REPO / "build" / f"eval-{name}"
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "photofinder", "index", str(photos), "--index",
+                    str(index_dir), *extra], check=True, cwd=REPO)
+    print(f"index {index_dir}: {time.perf_counter() - started:.1f} s", flush=True)
+    return index_dir
+
+
+def engine_for(index_dir: Path) -> SearchEngine:
+    idx = index_store.load(index_dir)
+    return SearchEngine(idx, load_vocabulary(), load_vectors(idx.vectors))
+
+
+def score_queries(engine: SearchEngine, queries: list[dict],
+                  relevant: Callable[[dict, str], bool]) -> list[dict]:
+    """One row per query with a relevant photo: kind, AP, RR, P@10, R@10, found, weak."""
+    rows = []
+    paths = engine.index.paths
+    for q in queries:
+        flags = [relevant(q, p) for p in paths]
+        n_relevant = sum(flags)
+        if not n_relevant:
+            continue
+        try:
+            result = engine.search(q["query"], top=len(paths))
+        except QueryError:
+            result = None
+        ranked = [flags[h.row] for h in result.hits] if result else []
+        first = next((i for i, r in enumerate(ranked, 1) if r), None)
+        rows.append({"query": q["query"], "kind": q.get("kind", ""), "relevant": n_relevant,
+                     "found": len(ranked), "weak": len(result.weak) if result else 0,
+                     "ap": average_precision(ranked, n_relevant),
+                     "rr": 1.0 / first if first else 0.0, "first": first,
+                     "p10": sum(ranked[:10]) / 10, "r10": sum(ranked[:10]) / min(10, n_relevant)})
+    return rows
+
+
+def mean(values) -> float:
+    values = list(values)
+    return sum(values) / len(values) if values else float("nan")
+
+
+def print_table(rows: list[dict], title: str = "kind") -> None:
+    by_kind: dict[str, list[dict]] = defaultdict(list)
+    for r in rows:
+        by_kind[r["kind"]].append(r)
+    print(f"\n| {title} | queries | MAP | MRR | P@10 | R@10 |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    for kind, rs in sorted(by_kind.items()):
+        print(f"| {kind} | {len(rs)} | {mean(r['ap'] for r in rs):.3f} | "
+              f"{mean(r['rr'] for r in rs):.3f} | {mean(r['p10'] for r in rs):.3f} | "
+              f"{mean(r['r10'] for r in rs):.3f} |")
+    print(f"| **all** | {len(rows)} | **{mean(r['ap'] for r in rows):.3f}** | "
+          f"**{mean(r['rr'] for r in rows):.3f}** | {mean(r['p10'] for r in rows):.3f} | "
+          f"{mean(r['r10'] for r in rows):.3f} |")
+
+
+def print_misses(rows: list[dict], limit: float = 0.5) -> None:
+    misses = [r for r in rows if r["ap"] < limit]
+    print(f"\nqueries with AP < {limit}:")
+    for r in sorted(misses, key=lambda r: r["ap"]):
+        print(f"  {r['query']:28} {r['kind']:9} rel={r['relevant']:3} found={r['found']:4} "
+              f"first={r['first']} AP={r['ap']:.2f}")

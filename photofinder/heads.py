@@ -1,0 +1,130 @@
+"""Small heads on the tagger's pooled features: scenes, people, and the compact
+features kept for "similar photos". NumPy only: a head is a matrix product.
+
+One file per offline tagger, `data/heads/<tagger>.npz`, made by `make train-heads`
+(training/train_heads.py) from ../shared/data and loaded without pickle (heads trained
+for another tagger, such as ResNet50 with its real weights, go to models/heads/). It holds:
+
+- `pca_mean` [C], `pca_components` [D, C]: the photo's whole-photo pooled features are
+  projected to D = 256 dimensions and stored as float16 (512 bytes a photo): enough
+  for similar photos and duplicates, and for training a new head later without
+  tagging the photos again;
+- `scene_keys` [S], `scene_weight` [D, S], `scene_bias` [S]: one calibrated logistic
+  regression per scene label, on the projected features;
+- `person_weight` [D], `person_bias`: the person score, a calibrated logistic
+  regression on the projected features. The face detector, ImageNet classes that imply
+  a person (clothing, sport gear) and the strongest region were measured as further
+  evidence and add nothing on coco-dev (benchmarks/people.py), so they are not used.
+
+A head file is made for one input size of one tagger (`input_size`), checked on load.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+
+from .config import data_path, models_dir
+from .errors import ModelUnavailableError
+
+HEADS_FORMAT = 1
+FEATURE_DIM = 256
+
+
+def heads_file(tagger: str) -> Path:
+    """Heads a user trained (models/heads/, e.g. for ResNet50 with its real weights)
+    come before the ones shipped in the package."""
+    own = models_dir() / "heads" / f"{tagger}.npz"
+    return own if own.is_file() else data_path("heads") / f"{tagger}.npz"
+
+
+def heads_available(tagger: str) -> bool:
+    return heads_file(tagger).is_file()
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(x, -40.0, 40.0)))
+
+
+@dataclass(frozen=True)
+class Heads:
+    tagger: str
+    input_size: int
+    digest: str                      # what the index records: heads of another file do not mix
+    pca_mean: np.ndarray             # [C]
+    pca_components: np.ndarray       # [D, C]
+    scene_keys: tuple[str, ...]      # "coast", ... (vocabulary key "scene:coast")
+    scene_weight: np.ndarray         # [D, S]
+    scene_bias: np.ndarray           # [S]
+    person_weight: np.ndarray        # [D]
+    person_bias: float
+
+    def project(self, pooled: np.ndarray) -> np.ndarray:
+        """[..., C] pooled features -> [..., D] compact features (float32)."""
+        return (pooled - self.pca_mean) @ self.pca_components.T
+
+    def scenes(self, features: np.ndarray) -> np.ndarray:
+        """[B, D] projected features -> [B, S] calibrated probabilities."""
+        return _sigmoid(features @ self.scene_weight + self.scene_bias)
+
+    def person(self, features: np.ndarray) -> np.ndarray:
+        """[B, D] projected features -> [B] probability that a person is in the photo."""
+        return _sigmoid(features @ self.person_weight + self.person_bias)
+
+
+def load_heads(tagger: str) -> Heads:
+    """The heads for a tagger (heads_file). ModelUnavailableError (exit 5) in one line
+    when the file is missing or damaged. Read once per file version."""
+    path = heads_file(tagger)
+    try:
+        version = path.stat().st_mtime_ns
+    except OSError:
+        version = 0
+    return _load_heads(path, tagger, version)
+
+
+@cache
+def _load_heads(path: Path, tagger: str, version: int) -> Heads:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ModelUnavailableError(
+            f"нет файла голов {path} для модели {tagger}: сцены и люди не размечаются; "
+            "обучите их командой `make train-heads` или выберите --tagger efficientnet-lite2"
+        ) from None
+    except OSError as exc:
+        raise ModelUnavailableError(f"не удалось прочитать {path}: {exc.strerror}") from None
+    try:
+        import io
+
+        with np.load(io.BytesIO(raw), allow_pickle=False) as npz:
+            a = {k: npz[k] for k in npz.files}
+        if int(a["format"]) != HEADS_FORMAT or str(a["tagger"]) != tagger:
+            raise ValueError("format or tagger")
+        d, c = a["pca_components"].shape
+        s = len(a["scene_keys"])
+        if not (a["pca_mean"].shape == (c,) and a["scene_weight"].shape == (d, s)
+                and a["scene_bias"].shape == (s,) and a["person_weight"].shape == (d,)):
+            raise ValueError("shapes")
+        heads = Heads(
+            tagger=tagger, input_size=int(a["input_size"]),
+            digest=hashlib.sha256(raw).hexdigest()[:12],
+            pca_mean=a["pca_mean"].astype(np.float32),
+            pca_components=a["pca_components"].astype(np.float32),
+            scene_keys=tuple(str(k) for k in a["scene_keys"]),
+            scene_weight=a["scene_weight"].astype(np.float32),
+            scene_bias=a["scene_bias"].astype(np.float32),
+            person_weight=a["person_weight"].astype(np.float32),
+            person_bias=float(a["person_bias"]))
+    except Exception as exc:  # noqa: BLE001 - a damaged file of any kind: one line
+        raise ModelUnavailableError(
+            f"файл голов {path} повреждён ({type(exc).__name__}): переустановите photofinder "
+            "или обучите заново `make train-heads`") from None
+    if not all(np.isfinite(x).all() for x in (heads.pca_components, heads.scene_weight,
+                                                heads.person_weight)):
+        raise ModelUnavailableError(f"файл голов {path} повреждён (не числа)")
+    return heads

@@ -1,0 +1,99 @@
+"""From one forward pass to the rows an index stores: tags, compact features.
+
+NumPy only (the tagger that made the Analysis is the only torch code). Every kind of
+tag is a column source with its own label keys, written into the index's label columns:
+
+- ImageNet classes: per class the larger of the whole photo's probability and the
+  best region's ("max", measured against noisy-OR and the mean on coco-dev in
+  benchmarks/regions.py); every class above IMAGENET_FLOOR is kept, at most
+  MAX_IMAGENET_TAGS, and a tag a region gave is marked as one;
+- scenes: the scene head's calibrated probabilities above SCENE_FLOOR;
+- person: the people head's calibrated probability above PERSON_FLOOR.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .heads import Heads
+from .index import Index, Rows, Tags
+from .tagger import Analysis
+from .vocabulary import IMAGENET_CLASSES, PERSON_KEY, SCENE_PREFIX, Vocabulary
+
+IMAGENET_FLOOR = 0.01     # a faint tag still ranks a photo above one with no trace of it
+MAX_IMAGENET_TAGS = 32
+SCENE_FLOOR = 0.02
+PERSON_FLOOR = 0.02
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """One photo, decoded once for every use."""
+
+    pixels: np.ndarray      # uint8 [S, S, 3], the model's input
+    dhash: int              # photos.difference_hash: near-duplicates
+    taken: int              # photos.date_taken: EXIF date, 0 if unknown
+    file_hash: int          # photos.content_hash: moved and renamed photos
+    texts: tuple[str, ...] = ()  # photos.embedded_texts: keywords and titles in the file
+
+
+class Columns:
+    """Where each model output goes among an index's label columns."""
+
+    def __init__(self, index: Index, vocabulary: Vocabulary, heads: Heads | None) -> None:
+        self.imagenet = np.array([index.label_column(c.key)
+                                  for c in vocabulary.labels[:IMAGENET_CLASSES]], np.int32)
+        self.person = index.label_column(PERSON_KEY) if heads is not None else -1
+        self.scenes = np.array([index.label_column(SCENE_PREFIX + k)
+                                for k in (heads.scene_keys if heads is not None else ())],
+                               np.int32)
+
+
+def photo_tags(probs: np.ndarray, columns: Columns, scenes: np.ndarray | None,
+               person: float | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One photo's (label columns, scores, region flags).
+
+    probs: [1 + R, 1000] the whole photo's and each region's ImageNet probabilities.
+    """
+    whole = probs[0]
+    best = probs.max(axis=0)
+    keep = np.flatnonzero(best >= IMAGENET_FLOOR)
+    keep = keep[np.argsort(-best[keep], kind="stable")[:MAX_IMAGENET_TAGS]]
+    labels = [columns.imagenet[keep]]
+    scores = [best[keep]]
+    region = [best[keep] > whole[keep]]
+    if scenes is not None:
+        s = np.flatnonzero(scenes >= SCENE_FLOOR)
+        labels.append(columns.scenes[s])
+        scores.append(scenes[s])
+        region.append(np.zeros(len(s), bool))
+    if person is not None and person >= PERSON_FLOOR:
+        labels.append(np.array([columns.person], np.int32))
+        scores.append(np.array([person], np.float32))
+        region.append(np.zeros(1, bool))
+    return (np.concatenate(labels).astype(np.int32), np.concatenate(scores).astype(np.float32),
+            np.concatenate(region))
+
+
+def rows_for(analysis: Analysis, decoded: list[Decoded], columns: Columns,
+             heads: Heads | None, paths: list[str], sizes: list[int], mtimes: list[int],
+             hashes: list[int]) -> Rows:
+    """The index rows of a batch of photos from its one Analysis."""
+    scenes = person = None
+    features = np.zeros((len(decoded), 0), np.float16)
+    if heads is not None:
+        projected = heads.project(analysis.pooled[:, 0])
+        scenes, person = heads.scenes(projected), heads.person(projected)
+        features = projected.astype(np.float16)
+    tags = Tags.from_rows([
+        photo_tags(analysis.probs[i], columns,
+                   None if scenes is None else scenes[i],
+                   None if person is None else float(person[i]))
+        for i in range(len(decoded))])
+    return Rows(paths=paths, sizes=np.asarray(sizes, np.int64),
+                mtimes=np.asarray(mtimes, np.int64), hashes=np.asarray(hashes, np.uint64),
+                tags=tags, features=features,
+                dhash=np.array([d.dhash for d in decoded], np.uint64),
+                taken=np.array([d.taken for d in decoded], np.int64))

@@ -1,0 +1,78 @@
+"""Words people already wrote: folder names, file names, and keywords and titles inside
+photos (XMP from digiKam or Lightroom, IPTC). «свадьба» finds `Свадьба Маши/IMG_1.jpg`.
+
+Each word is lemmatised like a query word (`Свадьбы` -> `свадьба`) and stored as a key
+"folder:свадьба", "file:свадьба" or "keyword:свадьба". Folder words are taken below the
+indexed folder (its own name included), so the user's home folder name does not match
+every photo; camera file names (IMG_0001, DSC01234) hold no words.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+from .query import STOP_WORDS, Lemmatizer, normalize
+
+KINDS = ("keyword", "folder", "file")
+KIND_WEIGHTS = {"keyword": 1.0, "folder": 0.9, "file": 0.9}
+KIND_RU = {"keyword": "ключевое слово", "folder": "папка", "file": "имя файла"}
+_WORD = re.compile(r"[a-zа-я]+")
+# what cameras, phones and editors put in names: not words a person wrote
+NOISE = frozenset("""
+img dsc dscn dscf dcim pxl mvimg vid mov jpg jpeg png heic heif tif tiff raw cr2 nef arw
+image photo photos pic pics picture pictures camera screenshot screen shot snapshot copy
+edited edit final export exported whatsapp telegram signal pano burst cover portrait
+скриншот снимок экрана копия фото фотки фотографии
+""".split())
+
+
+def _lemmas(text: str, lemmatizer: Lemmatizer) -> list[str]:
+    out = []
+    for token in _WORD.findall(normalize(text)):
+        if len(token) < 2 or token in NOISE:
+            continue
+        lemma = lemmatizer.lemma(token)
+        if lemma not in STOP_WORDS and lemma not in NOISE:
+            out.append(lemma)
+    return out
+
+
+def root_of(path: str, roots: list[str]) -> str | None:
+    """The indexed folder a photo is under (the longest one)."""
+    best = None
+    for root in roots:
+        if path.startswith(root.rstrip(os.sep) + os.sep) and (best is None or len(root) > len(best)):
+            best = root
+    return best
+
+
+def path_words(path: str, roots: list[str], lemmatizer: Lemmatizer) -> list[str]:
+    """"folder:…" keys for the folders from the indexed one down, "file:…" for the name."""
+    root = root_of(path, roots)
+    folder = os.path.dirname(path)
+    parts = os.path.relpath(folder, root).split(os.sep) if root else []
+    parts = [p for p in parts if p not in (".", "")]
+    if root:
+        parts.insert(0, os.path.basename(root.rstrip(os.sep)))
+    keys = [f"folder:{w}" for part in parts for w in _lemmas(part, lemmatizer)]
+    stem = os.path.splitext(os.path.basename(path))[0]
+    keys += [f"file:{w}" for w in _lemmas(stem, lemmatizer)]
+    return list(dict.fromkeys(keys))
+
+
+def keyword_words(texts: list[str], lemmatizer: Lemmatizer) -> list[str]:
+    return list(dict.fromkeys(f"keyword:{w}" for t in texts for w in _lemmas(t, lemmatizer)))
+
+
+def describe_word(key: str, path: str, lemmatizer: Lemmatizer) -> str:
+    """«папка: Свадьба Маши»: the folder or file name as written, for an explanation."""
+    kind, _, lemma = key.partition(":")
+    if kind == "keyword":
+        return f"{KIND_RU[kind]}: {lemma}"
+    names = ([os.path.basename(path)] if kind == "file"
+             else list(reversed(os.path.dirname(path).split(os.sep))))
+    for name in names:
+        if lemma in _lemmas(os.path.splitext(name)[0] if kind == "file" else name, lemmatizer):
+            return f"{KIND_RU[kind]}: {name}"
+    return f"{KIND_RU[kind]}: {lemma}"

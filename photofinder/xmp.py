@@ -1,0 +1,177 @@
+"""XMP: reading the words people already wrote into photos, and writing our Russian
+tags as keywords into sidecar files that digiKam, darktable, Lightroom and ExifTool read.
+
+Keywords go where those tools look: `dc:subject` (a bag of keywords) and
+`lr:hierarchicalSubject` ("животное|собака|бигль", the keyword tree digiKam and
+Lightroom build). An existing sidecar is merged, never replaced: every other field
+(title, rating, labels, develop settings, other keywords) is kept, and the keywords
+photofinder added are listed under its own namespace, so that a re-run replaces only
+those. The photo files themselves are never touched.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from pathlib import Path
+
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+X = "adobe:ns:meta/"
+DC = "http://purl.org/dc/elements/1.1/"
+LR = "http://ns.adobe.com/lightroom/1.0/"
+PF = "http://photofinder.invalid/xmp/1.0/"   # ours; .invalid never resolves: a pure name
+KNOWN_PREFIXES = {"x": X, "rdf": RDF, "dc": DC, "lr": LR, "photofinder": PF,
+                  "xmp": "http://ns.adobe.com/xap/1.0/",
+                  "xmpMM": "http://ns.adobe.com/xap/1.0/mm/",
+                  "photoshop": "http://ns.adobe.com/photoshop/1.0/",
+                  "exif": "http://ns.adobe.com/exif/1.0/",
+                  "tiff": "http://ns.adobe.com/tiff/1.0/",
+                  "digiKam": "http://www.digikam.org/ns/1.0/",
+                  "darktable": "http://darktable.sf.net/",
+                  "Iptc4xmpCore": "http://iptc.org/std/Iptc4xmpCore/1.0/xmlns/"}
+XPACKET_BEGIN = '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>\n'
+XPACKET_END = '\n<?xpacket end="w"?>\n'
+_XMLNS = re.compile(r'xmlns:([A-Za-z_][\w.-]*)\s*=\s*["\']([^"\']+)["\']')
+
+
+class XmpError(ValueError):
+    """A sidecar that is not XMP we can merge into: left as it is."""
+
+
+def _q(ns: str, name: str) -> str:
+    return f"{{{ns}}}{name}"
+
+
+def _register(text: str) -> None:
+    """Keep the prefixes a file already uses (ElementTree would write ns0, ns1...)."""
+    for prefix, uri in {**KNOWN_PREFIXES, **dict(_XMLNS.findall(text))}.items():
+        try:
+            ET.register_namespace(prefix, uri)
+        except ValueError:
+            pass  # a reserved prefix ("xml"): ElementTree keeps its own
+
+
+_ROOT = re.compile(r"<((?:[\w.-]+:)?(?:xmpmeta|xapmeta|RDF))[\s>]")
+
+
+def _parse(data: bytes) -> ET.Element:
+    """The x:xmpmeta (or bare rdf:RDF) element of a packet, without the xpacket wrapper."""
+    text = data.decode("utf-8-sig", errors="strict")
+    _register(text)
+    match = _ROOT.search(text)
+    if match is None:
+        raise XmpError("не XMP")
+    closing = f"</{match.group(1)}>"
+    end = text.rfind(closing)
+    if end < 0:
+        raise XmpError("XMP оборван")
+    return ET.fromstring(text[match.start():end + len(closing)])
+
+
+def _bag_items(description: ET.Element, ns: str, name: str) -> list[str]:
+    node = description.find(_q(ns, name))
+    if node is None:
+        return []
+    return [li.text or "" for li in node.iter(_q(RDF, "li"))]
+
+
+def _set_bag(description: ET.Element, ns: str, name: str, items: list[str]) -> None:
+    node = description.find(_q(ns, name))
+    if not items:
+        if node is not None:
+            description.remove(node)
+        return
+    if node is None:
+        node = ET.SubElement(description, _q(ns, name))
+    for child in list(node):
+        node.remove(child)
+    bag = ET.SubElement(node, _q(RDF, "Bag"))
+    for item in items:
+        ET.SubElement(bag, _q(RDF, "li")).text = item
+
+
+def _description(root: ET.Element) -> ET.Element:
+    rdf = root if root.tag == _q(RDF, "RDF") else root.find(f".//{_q(RDF, 'RDF')}")
+    if rdf is None:
+        raise XmpError("нет rdf:RDF")
+    descriptions = rdf.findall(_q(RDF, "Description"))
+    for d in descriptions:
+        if d.find(_q(DC, "subject")) is not None:
+            return d
+    if descriptions:
+        return descriptions[0]
+    return ET.SubElement(rdf, _q(RDF, "Description"), {_q(RDF, "about"): ""})
+
+
+def new_packet() -> ET.Element:
+    root = ET.Element(_q(X, "xmpmeta"), {_q(X, "xmptk"): "photofinder"})
+    rdf = ET.SubElement(root, _q(RDF, "RDF"))
+    ET.SubElement(rdf, _q(RDF, "Description"), {_q(RDF, "about"): ""})
+    return root
+
+
+@dataclass(frozen=True)
+class Merge:
+    data: bytes          # the sidecar to write
+    changed: bool        # differs from what was there
+
+
+def merge_keywords(existing: bytes | None, keywords: list[str], hierarchy: list[str]) -> Merge:
+    """The sidecar with our keywords in it: the ones photofinder added last time are
+    replaced, everything else is kept. Raises XmpError for a file we cannot parse."""
+    _register("")
+    if existing is not None:
+        try:
+            root = _parse(existing)
+        except (ET.ParseError, UnicodeDecodeError) as exc:
+            raise XmpError(str(exc).splitlines()[0][:120]) from None
+    else:
+        root = new_packet()
+    description = _description(root)
+    ours_before = set(_bag_items(description, PF, "keywords"))
+    ours_tree_before = set(_bag_items(description, PF, "hierarchy"))
+    subject = [k for k in _bag_items(description, DC, "subject") if k not in ours_before]
+    tree = [k for k in _bag_items(description, LR, "hierarchicalSubject") if k not in ours_tree_before]
+    added = [k for k in dict.fromkeys(keywords) if k not in subject]
+    added_tree = [k for k in dict.fromkeys(hierarchy) if k not in tree]
+    _set_bag(description, DC, "subject", subject + added)
+    _set_bag(description, LR, "hierarchicalSubject", tree + added_tree)
+    _set_bag(description, PF, "keywords", added)
+    _set_bag(description, PF, "hierarchy", added_tree)
+    body = ET.tostring(root, encoding="unicode")
+    data = (XPACKET_BEGIN + body + XPACKET_END).encode("utf-8")
+    return Merge(data, existing is None or set(ours_before) != set(added)
+                 or set(ours_tree_before) != set(added_tree))
+
+
+def sidecar_path(photo: Path, shared_stem: bool) -> Path:
+    """Where a photo's sidecar is: an existing IMG_1.jpg.xmp or IMG_1.xmp (either of the
+    two common names), else IMG_1.xmp, or IMG_1.jpg.xmp when another photo in the
+    folder has the same stem (IMG_1.png) and would share IMG_1.xmp."""
+    full = photo.with_name(photo.name + ".xmp")
+    short = photo.with_suffix(".xmp")
+    if full.is_file():
+        return full
+    if short.is_file() and not shared_stem:
+        return short
+    return full if shared_stem else short
+
+
+def embedded_texts(xmp_packet: bytes | str | None) -> list[str]:
+    """Keywords, titles and descriptions written into a photo's XMP (digiKam, Lightroom),
+    without those photofinder itself added to a sidecar."""
+    if not xmp_packet:
+        return []
+    data = xmp_packet.encode("utf-8") if isinstance(xmp_packet, str) else xmp_packet
+    try:
+        description = _description(_parse(data.strip(b"\x00")))
+    except (ET.ParseError, UnicodeDecodeError, XmpError):
+        return []
+    ours = set(_bag_items(description, PF, "keywords"))
+    texts = [k for k in _bag_items(description, DC, "subject") if k not in ours]
+    texts += [k.split("|")[-1] for k in _bag_items(description, LR, "hierarchicalSubject")
+              if k not in set(_bag_items(description, PF, "hierarchy"))]
+    for name in ("title", "description"):
+        texts += _bag_items(description, DC, name)   # rdf:Alt items are rdf:li too
+    return [t.strip() for t in texts if t and t.strip()]

@@ -1,0 +1,92 @@
+"""The update plan (plan.make_plan) is a pure value: every kind of photo, asserted."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from photofinder.plan import Found, make_plan, outermost
+
+A, B = "/photos/a", "/photos/b"
+
+
+def _plan(rows: list[tuple[str, int, int, int, bool]], found: list[Found], *, scan=(A,),
+          missing=(), hashes: dict[str, int] | None = None, roots=(A,)):
+    paths = [r[0] for r in rows]
+    return make_plan(paths, np.array([r[1] for r in rows], np.int64),
+                     np.array([r[2] for r in rows], np.int64),
+                     np.array([r[3] for r in rows], np.uint64), np.array([r[4] for r in rows], bool),
+                     stored_roots=list(roots), scan=list(scan), missing=list(missing),
+                     found=found, unreadable=[], hash_of=(hashes or {}).get)
+
+
+def test_every_kind_of_photo():
+    rows = [
+        (f"{A}/same.jpg", 10, 1, 101, False),      # unchanged
+        (f"{A}/edited.jpg", 10, 1, 102, False),    # changed content
+        (f"{A}/touched.jpg", 10, 1, 103, False),   # only the mtime changed
+        (f"{A}/old.jpg", 10, 1, 104, False),       # moved to new/old.jpg
+        (f"{A}/deleted.jpg", 10, 1, 105, False),   # gone
+        (f"{A}/stale.jpg", 10, 1, 106, True),      # tagged by an older pipeline
+        (f"{B}/kept.jpg", 10, 1, 107, False),      # another folder, not scanned: untouched
+    ]
+    found = [Found(f"{A}/same.jpg", 10, 1), Found(f"{A}/edited.jpg", 11, 2),
+             Found(f"{A}/touched.jpg", 10, 9), Found(f"{A}/new/old.jpg", 10, 5),
+             Found(f"{A}/stale.jpg", 10, 1), Found(f"{A}/fresh.jpg", 12, 1),
+             Found(f"{A}/copy of same.jpg", 10, 7)]
+    hashes = {f"{A}/edited.jpg": 999, f"{A}/touched.jpg": 103, f"{A}/new/old.jpg": 104,
+              f"{A}/fresh.jpg": 555, f"{A}/copy of same.jpg": 101}
+    plan = _plan(rows, found, hashes=hashes, roots=(A, B))
+    assert plan.unchanged == (0,)
+    assert [(r, f.path) for r, f in plan.changed] == [(1, f"{A}/edited.jpg")]
+    assert [(r, f.mtime_ns) for r, f in plan.touched] == [(2, 9)]
+    assert [(r, f.path) for r, f in plan.moved] == [(3, f"{A}/new/old.jpg")]
+    assert plan.gone == (4,)                      # old.jpg moved, so it is not "gone"
+    assert [(r, f.path) for r, f in plan.stale] == [(5, f"{A}/stale.jpg")]
+    assert [f.path for f in plan.new] == [f"{A}/fresh.jpg"]
+    assert [(r, f.path) for r, f in plan.copies] == [(0, f"{A}/copy of same.jpg")]
+    assert [f.path for _, f in plan.to_tag] == [f"{A}/fresh.jpg", f"{A}/edited.jpg", f"{A}/stale.jpg"]
+    assert plan.found == len(found)
+    assert plan.roots == (A, B)
+
+
+def test_a_missing_folder_keeps_its_photos():
+    rows = [(f"{A}/1.jpg", 1, 1, 1, False), (f"{B}/2.jpg", 1, 1, 2, False),
+            (f"{B}/sub/3.jpg", 1, 1, 3, False)]
+    plan = _plan(rows, [Found(f"{A}/1.jpg", 1, 1)], scan=(A,), missing=(B,), roots=(A, B))
+    assert plan.unavailable == {B: (1, 2)}
+    assert plan.gone == () and plan.kept_unavailable == 2
+    assert plan.roots == (A, B)
+
+
+def test_a_stale_row_is_no_donor_for_a_move():
+    """Its tags are of an older pipeline: the moved photo is tagged anew instead."""
+    rows = [(f"{A}/x.jpg", 10, 1, 7, True)]
+    plan = _plan(rows, [Found(f"{A}/y.jpg", 10, 1)], hashes={f"{A}/y.jpg": 7})
+    assert plan.moved == () and [f.path for f in plan.new] == [f"{A}/y.jpg"]
+    assert plan.gone == (0,)
+
+
+def test_no_hashing_when_nothing_could_be_a_move():
+    asked = []
+
+    def hash_of(path):
+        asked.append(path)
+        return 1
+
+    make_plan([], np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.uint64),
+              np.zeros(0, bool), stored_roots=[], scan=[A], missing=[],
+              found=[Found(f"{A}/{i}.jpg", 1, 1) for i in range(5)], unreadable=[],
+              hash_of=hash_of)
+    assert asked == []  # a first run over a folder reads no file twice
+
+
+def test_outermost_folders():
+    assert outermost(["/a/b", "/a", "/c", "/ab"]) == ["/a", "/ab", "/c"]
+
+
+def test_a_photo_overwritten_by_a_copy_of_another_takes_its_tags():
+    rows = [(f"{A}/a.jpg", 10, 1, 7, False), (f"{A}/b.jpg", 20, 1, 8, False)]
+    found = [Found(f"{A}/a.jpg", 10, 1), Found(f"{A}/b.jpg", 10, 5)]  # b.jpg := a copy of a.jpg
+    plan = _plan(rows, found, hashes={f"{A}/b.jpg": 7})
+    assert [(r, d, f.path) for r, d, f in plan.changed_known] == [(1, 0, f"{A}/b.jpg")]
+    assert plan.changed == () and plan.gone == () and plan.to_tag == []

@@ -1,0 +1,118 @@
+"""Features of a labelled photo set through the real tagger, cached for training heads.
+
+    .venv/bin/python training/extract.py --tagger efficientnet-lite2 --set scenes
+
+Each photo goes through exactly what `photofinder index` does (photos.model_input,
+the tagger's one pass with regions), and the cache keeps, per photo: the whole-photo
+pooled features and those of the 2x2 grid of regions (float16), the whole-photo and
+the per-class region-max ImageNet probabilities (float16), and for the people sets the
+face detector's strength (benchmarks/people.py measures it as evidence). Cached in build/features/<tagger>-<set>.npz: the heads
+are retrained in seconds once it exists.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+DATA = REPO.parent / "shared" / "data"
+CACHE = REPO / "build" / "features"
+
+from photofinder.photos import fit_for_model, open_photo  # noqa: E402
+
+
+def photo_set(name: str) -> tuple[list[Path], list[str], list[str]]:
+    """(paths, label, source) of a shared data set."""
+    if name == "scenes":
+        root = DATA / "scenes-train"
+        paths = sorted(root.glob("*/*/*.jpg")) + sorted(root.glob("*/*/*.jpeg")) + sorted(root.glob("*/*/*.png"))
+        paths = sorted(set(paths))
+        return paths, [p.parent.name for p in paths], [p.parent.parent.name for p in paths]
+    if name == "people":
+        root = DATA / "people-train"
+        rows = list(csv.DictReader((root / "labels.csv").open(encoding="utf-8")))
+        return [root / r["file"] for r in rows], [r["label"] for r in rows], [r["source"] for r in rows]
+    if name == "imagenet":  # analysis only (it is the object-search evaluation set)
+        import json
+
+        root = DATA / "imagenet-samples"
+        labels = json.loads((root / "labels.json").read_text(encoding="utf-8"))
+        files = sorted(labels)
+        return ([root / f for f in files], [str(labels[f]["class_index"]) for f in files],
+                ["imagenet"] * len(files))
+    if name == "coco":
+        import json
+
+        root = DATA / "coco-dev"
+        labels = json.loads((root / "labels.json").read_text(encoding="utf-8"))
+        files = sorted(labels)
+        return ([root / f for f in files],
+                ["person" if "person" in labels[f] else "no_person" for f in files],
+                ["coco"] * len(files))
+    raise SystemExit(f"unknown set {name}")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--tagger", default="efficientnet-lite2")
+    ap.add_argument("--set", required=True, choices=["scenes", "people", "coco", "imagenet"])
+    ap.add_argument("--batch", type=int, default=16)
+    ap.add_argument("--no-regions", action="store_true", help="whole-photo mode (its input size)")
+    ap.add_argument("--flip", action="store_true", help="mirrored photos (training augmentation)")
+    args = ap.parse_args()
+    from photofinder.people import FaceDetector
+    from photofinder.tagger import load_tagger
+
+    paths, labels, sources = photo_set(args.set)
+    if not paths:
+        print(f"skipped: no photos for {args.set} under {DATA}")
+        return 0
+    tagger = load_tagger(args.tagger, regions=not args.no_regions)
+    faces = FaceDetector() if args.set != "scenes" and not args.flip else None
+
+    def decode(path: Path):
+        img = open_photo(path, min_side=tagger.preprocess.size)
+        strength = faces.strongest_face(img) if faces is not None else 0
+        pixels = fit_for_model(img, tagger.preprocess)
+        return (pixels[:, ::-1] if args.flip else pixels), strength
+
+    whole, region_max, feats, region_feats, strengths = [], [], [], [], []
+    started = time.perf_counter()
+    with ThreadPoolExecutor(2) as pool:
+        for start in range(0, len(paths), args.batch):
+            chunk = list(pool.map(decode, paths[start:start + args.batch]))
+            analysis = tagger.analyze(np.stack([c[0] for c in chunk]))
+            whole.append(analysis.probs[:, 0].astype(np.float16))
+            region_max.append(analysis.probs.max(axis=1).astype(np.float16))
+            feats.append(analysis.pooled[:, 0].astype(np.float16))
+            region_feats.append(analysis.pooled[:, 1:5].astype(np.float16))  # the 2x2 grid
+            strengths.extend(c[1] for c in chunk)
+            done = start + len(chunk)
+            if done % 512 < args.batch:
+                rate = done / (time.perf_counter() - started)
+                print(f"  {done}/{len(paths)} ({rate:.1f} photos/s)", flush=True)
+    CACHE.mkdir(parents=True, exist_ok=True)
+    suffix = ("-whole" if args.no_regions else "") + ("-flip" if args.flip else "")
+    out = CACHE / f"{args.tagger}-{args.set}{suffix}.npz"
+    arrays = dict(files=np.array([str(p.relative_to(DATA)) for p in paths]),
+                  labels=np.array(labels), sources=np.array(sources),
+                  whole=np.concatenate(whole), region_max=np.concatenate(region_max),
+                  features=np.concatenate(feats), faces=np.array(strengths, np.int16),
+                  size=np.array(tagger.preprocess.size))
+    if region_feats and region_feats[0].shape[1]:
+        arrays["region_features"] = np.concatenate(region_feats)
+    np.savez(out, **arrays)
+    print(f"{len(paths)} photos in {time.perf_counter() - started:.0f} s -> {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
