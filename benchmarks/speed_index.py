@@ -108,7 +108,7 @@ def resnet50_files(weights: Path | None) -> Path:
         torch.save(resnet50(weights=None).state_dict(), target)
     lite = heads_module.load_heads("efficientnet-lite2")
     rng = np.random.default_rng(0)
-    d, s = lite.pca_components.shape[0], len(lite.scene_keys)
+    d = lite.pca_components.shape[0]
     np.savez(models / "heads" / "resnet50.npz", format=np.array(heads_module.HEADS_FORMAT),
              tagger=np.array("resnet50"), input_size=np.array(288),
              pca_mean=np.zeros(2048, np.float32),

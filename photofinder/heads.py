@@ -9,8 +9,10 @@ for another tagger, such as ResNet50 with its real weights, go to models/heads/)
   projected to D = 256 dimensions and stored as float16 (512 bytes a photo): enough
   for similar photos and duplicates, and for training a new head later without
   tagging the photos again;
-- `scene_keys` [S], `scene_weight` [D, S], `scene_bias` [S]: one calibrated logistic
-  regression per scene label, on the projected features;
+- `scene_keys` [S], `scene_weight` [D, S], `scene_bias` [S]: a multinomial logistic
+  regression over the scene labels on the projected features, temperature-calibrated;
+  keys the vocabulary does not name (training-only contrasts such as "day") are
+  computed for the softmax and not stored;
 - `person_weight` [D], `person_bias`: the person score, a calibrated logistic
   regression on the projected features. The face detector, ImageNet classes that imply
   a person (clothing, sport gear) and the strongest region were measured as further
@@ -68,8 +70,10 @@ class Heads:
         return (pooled - self.pca_mean) @ self.pca_components.T
 
     def scenes(self, features: np.ndarray) -> np.ndarray:
-        """[B, D] projected features -> [B, S] calibrated probabilities."""
-        return _sigmoid(features @ self.scene_weight + self.scene_bias)
+        """[B, D] projected features -> [B, S] calibrated probabilities (softmax)."""
+        logits = features @ self.scene_weight + self.scene_bias
+        e = np.exp(logits - logits.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True)
 
     def person(self, features: np.ndarray) -> np.ndarray:
         """[B, D] projected features -> [B] probability that a person is in the photo."""

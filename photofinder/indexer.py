@@ -85,6 +85,7 @@ class Model:
     regions: bool
     device: str
     identity: dict[str, str] | None   # None: known only once loaded (ResNet50 not found yet)
+    unavailable: str = ""             # why the index's own model cannot tag now
 
 
 @dataclass
@@ -193,16 +194,23 @@ def resolve_model(choice: ModelChoice, old: Index | None, rebuild: bool) -> tupl
     identity = describe_tagger(name, weights, regions)
     if identity is not None:
         identity = _with_heads(identity, weights)
-    if stored is not None and choice.explicit and identity is not None \
-            and not _same_model(identity, stored):
-        raise UsageError(
-            f"индекс размечен моделью {_describe(stored)}, а запрошена {_describe(identity)}: "
-            "чтобы разметить все фото заново новой моделью, добавьте --rebuild")
+    unavailable = ""
+    if stored is not None and identity is not None and not _same_model(identity, stored):
+        if choice.explicit:
+            raise UsageError(
+                f"индекс размечен моделью {_describe(stored)}, а запрошена {_describe(identity)}: "
+                "чтобы разметить все фото заново новой моделью, добавьте --rebuild")
+        # `auto` finds another model than the index's (other weights): tagging new photos
+        # with it would mix two models' tags, so only a run with nothing to tag goes on
+        unavailable = (f"модели индекса {_describe(stored)} здесь нет (найдена "
+                       f"{_describe(identity)}): укажите её веса --weights ПУТЬ или "
+                       "разметьте все фото заново с --rebuild")
+        identity = None
     retag_all = rebuild and old is not None
     if stored is not None and identity is not None and _same_model(identity, stored) \
             and identity.get("heads") != stored.get("heads"):
         retag_all = True  # heads of a newer photofinder: scenes and people change
-    return Model(name, weights, regions, choice.device, identity), retag_all
+    return Model(name, weights, regions, choice.device, identity, unavailable), retag_all
 
 
 def _with_heads(identity: dict[str, str], weights: Path | None) -> dict[str, str]:
@@ -369,6 +377,8 @@ def update_index(
 
         work = _work_list(idx, plan)
         tagger = None
+        if work and model.unavailable:
+            raise UsageError(model.unavailable)
         if work:
             tagger = _load(model, load_tagger, torch_threads)
             identity = _with_heads(dict(tagger.identity), model.weights)

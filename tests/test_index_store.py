@@ -103,17 +103,20 @@ def test_mismatched_shapes_are_damage(tmp_path):
         store.load(tmp_path)
 
 
-def write_v1_index(folder, paths: list[str], classes: np.ndarray, probs: np.ndarray) -> None:
+def write_v1_index(folder, paths: list[str], classes: np.ndarray, probs: np.ndarray,
+                   sizes=None, mtimes=None, tagger: dict | None = None) -> None:
     """An index exactly as photofinder 0.1 (format 1) wrote it: top-5 classes and the
     face detector's column (class 1000) in fixed-width arrays, int8 in the tagger."""
     folder.mkdir(parents=True, exist_ok=True)
     n = len(paths)
-    np.savez(folder / "arrays-1.npz", sizes=np.full(n, 10, np.int64), mtimes=np.arange(n),
+    sizes = np.full(n, 10, np.int64) if sizes is None else np.asarray(sizes, np.int64)
+    mtimes = np.arange(n) if mtimes is None else np.asarray(mtimes, np.int64)
+    np.savez(folder / "arrays-1.npz", sizes=sizes, mtimes=mtimes,
              classes=classes.astype(np.int16), probs=probs.astype(np.float32),
              term_vectors=np.zeros((1, 300), np.float32), hashes=np.arange(n, dtype=np.uint64) + 1)
     meta = {"format": "photofinder-index", "version": 1, "arrays": "arrays-1.npz",
-            "tagger": {"name": "efficientnet-lite0", "weights": "efficientnet-lite0-xyz.pth",
-                       "precision": "int8", "people": "opencv-haar-frontalface-alt2"},
+            "tagger": tagger or {"name": "efficientnet-lite0", "weights": "efficientnet-lite0-xyz.pth",
+                                 "precision": "int8", "people": "opencv-haar-frontalface-alt2"},
             "vectors": "navec", "vocabulary": "old", "top_k": classes.shape[1],
             "roots": ["/photos"], "terms": ["кошка"], "term_keys": ["кошка"],
             "paths": paths, "created": 1.0, "updated": 2.0}

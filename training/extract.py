@@ -23,6 +23,7 @@ import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "training"))
 DATA = REPO.parent / "shared" / "data"
 CACHE = REPO / "build" / "features"
 
@@ -68,7 +69,8 @@ def main() -> int:
     ap.add_argument("--no-regions", action="store_true", help="whole-photo mode (its input size)")
     ap.add_argument("--flip", action="store_true", help="mirrored photos (training augmentation)")
     args = ap.parse_args()
-    from photofinder.people import FaceDetector
+    from faces import FaceDetector
+
     from photofinder.tagger import load_tagger
 
     paths, labels, sources = photo_set(args.set)

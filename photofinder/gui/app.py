@@ -194,6 +194,8 @@ class App:
         self.menu.add_command(label="Открыть", command=lambda: self._menu_do("open"))
         self.menu.add_command(label="Копировать путь", command=lambda: self._menu_do("copy"))
         self.menu.add_command(label="Показать в папке", command=lambda: self._menu_do("folder"))
+        self.menu.add_separator()
+        self.menu.add_command(label="Похожие фото", command=lambda: self._menu_do("similar"))
 
         self.placeholder = tk.PhotoImage(width=THUMB_SIZE, height=THUMB_SIZE)
         self.placeholder.put("#e6e6e3", to=(0, 0, THUMB_SIZE, THUMB_SIZE))
@@ -475,6 +477,20 @@ class App:
             self._set_note(f"путь скопирован: {tile.path}")
         elif action == "folder":
             self._open(os.path.dirname(tile.path))
+        elif action == "similar":
+            self.similar(tile)
+
+    def similar(self, tile: vm.Tile) -> None:
+        """«Похожие фото»: the grid shows photos like this one (on the engine thread)."""
+        self.generation += 1
+        self.loader.generation = self.generation
+        self._search_started = time.perf_counter()
+        self.timings.pop("first_page_s", None)
+        self._fetching = False
+        self.query.set("")
+        self._set_note("ищу похожие…")
+        row = tile.row
+        self.worker.submit("search", lambda: self.library.similar(row), token=self.generation)
 
     # --- indexing a folder ---------------------------------------------------------
     def add_folder(self, folder: Path | None = None) -> None:

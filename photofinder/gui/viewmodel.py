@@ -312,6 +312,27 @@ class Library:
         seconds = time.perf_counter() - started
         return view_of(result, engine, seconds, top)
 
+    def similar(self, row: int, top: int = FETCH) -> ResultsView:
+        """Photos like the index's photo `row` («Похожие фото»), best first."""
+        from ..similar import similar_to
+
+        engine = self._engine()
+        started = time.perf_counter()
+        index = engine.index
+        name = os.path.basename(index.paths[row])
+        hits = similar_to(index, index.features[row], top=top, exclude=row)
+        tiles = [Tile(row=h.row, path=h.path, score=h.score, size=int(index.sizes[h.row]),
+                      mtime_ns=int(index.mtimes[h.row]),
+                      tags=tuple(Tag(*t) for t in engine.photo_tags(h.row)),
+                      why=f"похоже на {name}: сходство признаков {h.score:.2f}")
+                 for h in hits]
+        # the FETCH most similar photos are the whole answer: no "more" for them
+        view = ResultsView(query=f"похожие на {name}", tiles=tiles,
+                           seconds=time.perf_counter() - started, complete=True, fetched=top)
+        if not tiles:
+            view.message = Message("empty", EMPTY_TITLE, "Похожих фото в индексе нет.")
+        return view
+
     def indexing_vectors(self) -> str:
         """The word vectors to add a folder with: the index's own. (The tagger, its
         weights and mode are always the index's own: indexer.resolve_model.)"""

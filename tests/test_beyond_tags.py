@@ -1,0 +1,179 @@
+"""Beyond tags: similar photos, duplicates, XMP keywords other tools read, the words
+people already wrote (folders, file names, keywords in the file), dates. Real photos,
+the real tagger, the real CLI; ExifTool as the independent reader of the sidecars."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from .conftest import run_cli, search_json
+
+FAST = "efficientnet-lite0"
+
+
+def _exiftool(*args: str) -> list[dict]:
+    tool = shutil.which("exiftool")
+    if tool is None:
+        pytest.skip("ExifTool is not installed (Debian: libimage-exiftool-perl; .ci/run installs it)")
+    proc = subprocess.run([tool, "-j", "-struct", *args], capture_output=True, text=True,
+                          check=True)
+    return json.loads(proc.stdout)
+
+
+def _as_list(value) -> list:
+    return value if isinstance(value, list) else [] if value is None else [value]
+
+
+@pytest.fixture(scope="module")
+def library(sample_photos, tmp_path_factory) -> tuple[Path, Path]:
+    """Sample photos in named folders, copies of two of them, dated and keyworded photos."""
+    root = tmp_path_factory.mktemp("library")
+    wedding = root / "Свадьба Маши"
+    trips = root / "Поездки" / "Сочи 2019"
+    for folder in (wedding, trips):
+        folder.mkdir(parents=True)
+    shutil.copy(sample_photos / "chelsea.png", wedding / "IMG_0001.png")
+    shutil.copy(sample_photos / "coffee.png", trips / "IMG_0002.png")
+    shutil.copy(sample_photos / "rocket.jpg", root / "запуск ракеты.jpg")
+    shutil.copy(sample_photos / "astronaut.png", root / "IMG_0003.png")
+    shutil.copy(sample_photos / "motorcycle_left.png", root / "IMG_0004.png")
+    # copies: resized, recompressed, re-saved as another format
+    with Image.open(sample_photos / "chelsea.png") as img:
+        img.convert("RGB").resize((img.width // 2, img.height // 2)).save(root / "cat small.jpg", quality=70)
+    with Image.open(sample_photos / "astronaut.png") as img:
+        img.convert("RGB").save(root / "astronaut copy.jpg", quality=60)
+    # a photo with a date and keywords inside it, as a camera and digiKam leave them
+    with Image.open(sample_photos / "coffee.png") as img:
+        dated = img.convert("RGB")
+    exif = dated.getexif()
+    exif.get_ifd(0x8769)[0x9003] = "2021:12:24 09:15:00"
+    xmp = ('<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf='
+           '"http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description rdf:about="" '
+           'xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:subject><rdf:Bag>'
+           '<rdf:li>Рождество</rdf:li></rdf:Bag></dc:subject></rdf:Description></rdf:RDF>'
+           '</x:xmpmeta>')
+    dated.save(root / "IMG_0005.jpg", exif=exif, xmp=xmp.encode("utf-8"), quality=92)
+    index_dir = tmp_path_factory.mktemp("library_index")
+    run_cli("index", str(root), "--index", str(index_dir), "--tagger", FAST, check=True)
+    return root, index_dir
+
+
+# --- words people wrote ------------------------------------------------------------------
+def test_a_folder_word_finds_its_photo_and_says_so(library):
+    root, index_dir = library
+    hits = search_json(index_dir, "свадьба")
+    assert Path(hits[0]["path"]).name == "IMG_0001.png"
+    assert "папка: Свадьба Маши" in hits[0]["why"]
+    assert Path(search_json(index_dir, "сочи")[0]["path"]).name == "IMG_0002.png"
+
+
+def test_file_names_and_keywords_inside_the_photo_are_words_too(library):
+    root, index_dir = library
+    hits = search_json(index_dir, "ракета")
+    assert Path(hits[0]["path"]).name == "запуск ракеты.jpg"
+    hits = search_json(index_dir, "рождество")
+    assert Path(hits[0]["path"]).name == "IMG_0005.jpg"
+    assert "ключевое слово: рождество" in hits[0]["why"]
+
+
+# --- dates --------------------------------------------------------------------------------
+def test_a_year_or_a_month_filters_by_the_date_taken(library):
+    root, index_dir = library
+    dated = [Path(h["path"]).name for h in search_json(index_dir, "кофе 2021")]
+    assert dated == ["IMG_0005.jpg"]
+    assert [Path(h["path"]).name for h in search_json(index_dir, "декабрь")] == ["IMG_0005.jpg"]
+    assert "24.12.2021 (EXIF)" in search_json(index_dir, "кофе в декабре")[0]["why"]
+    assert search_json(index_dir, "кофе 1999") == []
+
+
+# --- similar photos -------------------------------------------------------------------------
+def test_a_resized_copy_outside_the_index_finds_its_original_first(library, sample_photos, tmp_path):
+    root, index_dir = library
+    outside = tmp_path / "cat.jpg"
+    with Image.open(sample_photos / "chelsea.png") as img:
+        img.convert("RGB").resize((200, 150)).save(outside, quality=80)
+    proc = run_cli("similar", str(outside), "--index", str(index_dir), "--json", check=True)
+    hits = json.loads(proc.stdout)
+    assert {Path(h["path"]).name for h in hits[:2]} == {"IMG_0001.png", "cat small.jpg"}
+    assert set(hits[0]) == {"path", "score"}
+    assert [h["score"] for h in hits] == sorted((h["score"] for h in hits), reverse=True)
+    assert "вычислены сейчас" in proc.stderr  # tagged on the fly, said once
+
+
+def test_similar_to_a_photo_in_the_index_leaves_out_the_photo_itself(library):
+    root, index_dir = library
+    proc = run_cli("similar", str(root / "IMG_0003.png"), "--index", str(index_dir), "--top", "3",
+                   check=True)
+    lines = proc.stdout.splitlines()
+    assert lines[0].startswith("похожие на") and "astronaut copy.jpg" in lines[1]
+    assert all("IMG_0003.png" not in line for line in lines[1:])
+
+
+# --- duplicates ------------------------------------------------------------------------------
+def test_copies_are_grouped_and_unrelated_photos_are_not(library):
+    root, index_dir = library
+    proc = run_cli("duplicates", "--index", str(index_dir), "--json", check=True)
+    groups = [sorted(Path(p).name for p in g["photos"]) for g in json.loads(proc.stdout)]
+    assert sorted(groups) == [["IMG_0001.png", "cat small.jpg"], ["IMG_0003.png", "astronaut copy.jpg"]]
+    text = run_cli("duplicates", "--index", str(index_dir), check=True).stdout
+    assert "групп почти одинаковых фото: 2" in text
+
+
+# --- XMP sidecars ------------------------------------------------------------------------------
+EXISTING_SIDECAR = """<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
+<x:xmpmeta xmlns:x="adobe:ns:meta/">
+ <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+  <rdf:Description rdf:about="" xmlns:xmp="http://ns.adobe.com/xap/1.0/"
+    xmlns:dc="http://purl.org/dc/elements/1.1/" xmp:Rating="4">
+   <dc:title><rdf:Alt><rdf:li xml:lang="x-default">Челси на диване</rdf:li></rdf:Alt></dc:title>
+   <dc:subject><rdf:Bag><rdf:li>семья</rdf:li></rdf:Bag></dc:subject>
+  </rdf:Description>
+ </rdf:RDF>
+</x:xmpmeta>
+<?xpacket end="w"?>"""
+
+
+def test_xmp_keywords_are_merged_into_sidecars_other_tools_read(sample_photos, tmp_path):
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    for name in ("chelsea.png", "coffee.png", "rocket.jpg"):
+        shutil.copy(sample_photos / name, photos / name)
+    shutil.copy(sample_photos / "coffee.png", photos / "rocket.png")  # same stem as rocket.jpg
+    (photos / "chelsea.png.xmp").write_text(EXISTING_SIDECAR, encoding="utf-8")
+    index_dir = tmp_path / "ix"
+    run_cli("index", str(photos), "--index", str(index_dir), "--tagger", FAST, check=True)
+    photo_bytes = {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+                   for p in photos.iterdir() if p.suffix != ".xmp"}
+
+    dry = run_cli("export", "--xmp", "--index", str(index_dir), "--dry-run", check=True)
+    assert "ничего не записано" in dry.stdout
+    assert sorted(p.name for p in photos.glob("*.xmp")) == ["chelsea.png.xmp"]
+
+    run_cli("export", "--xmp", "--index", str(index_dir), check=True)
+    # an existing sidecar (IMG.ext.xmp) is used; a new one is IMG.xmp, or IMG.ext.xmp
+    # where two photos share a stem
+    assert sorted(p.name for p in photos.glob("*.xmp")) == [
+        "chelsea.png.xmp", "coffee.xmp", "rocket.jpg.xmp", "rocket.png.xmp"]
+    [chelsea] = _exiftool(str(photos / "chelsea.png.xmp"))
+    subjects = _as_list(chelsea.get("Subject"))
+    assert chelsea["Rating"] == 4 and chelsea["Title"] == "Челси на диване"  # kept
+    assert "семья" in subjects                                               # kept
+    assert any("кошка" in s for s in subjects), subjects                     # ours
+    assert any(h.startswith("животное|") for h in _as_list(chelsea.get("HierarchicalSubject")))
+    [coffee] = _exiftool(str(photos / "coffee.xmp"))
+    assert "эспрессо" in _as_list(coffee.get("Subject"))
+    assert {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in photos.iterdir() if p.suffix != ".xmp"} == photo_bytes  # photos untouched
+
+    # a re-run replaces only our own keywords: the user's stay, ours are not doubled
+    again = run_cli("export", "--xmp", "--index", str(index_dir), check=True)
+    assert "без изменений 4" in again.stdout
+    [chelsea_again] = _exiftool(str(photos / "chelsea.png.xmp"))
+    assert sorted(_as_list(chelsea_again["Subject"])) == sorted(subjects)

@@ -1,0 +1,148 @@
+"""Nothing lost: a model change, a missing folder, an old format, the GUI adding a
+folder. Real photos, the real small tagger, the real CLI."""
+
+from __future__ import annotations
+
+import json
+import queue
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from photofinder import index as index_store
+from photofinder.gui.worker import IndexFinished, IndexJob
+
+from .conftest import run_cli, search_json
+from .test_index_store import write_v1_index
+
+FAST = "efficientnet-lite0"  # the fastest real model: these tests are about the index
+
+
+def _summary(proc) -> str:
+    return next(line for line in proc.stdout.splitlines() if line.startswith("индекс "))
+
+
+@pytest.fixture
+def two_folders(sample_photos, tmp_path) -> tuple[Path, Path]:
+    a, b = tmp_path / "A", tmp_path / "B"
+    a.mkdir()
+    b.mkdir()
+    for name in ("chelsea.png", "coffee.png"):
+        shutil.copy(sample_photos / name, a / name)
+    for name in ("rocket.jpg", "astronaut.png"):
+        shutil.copy(sample_photos / name, b / name)
+    return a, b
+
+
+def test_adding_a_folder_keeps_the_index_model_and_its_photos(two_folders, tmp_path):
+    a, b = two_folders
+    ix = tmp_path / "ix"
+    run_cli("index", str(a), "--index", str(ix), "--tagger", FAST, "--no-regions", check=True)
+    proc = run_cli("index", str(b), "--index", str(ix), check=True)  # no --tagger: the index's
+    assert "4 фото (новых 2" in _summary(proc) and "удалено 0" in _summary(proc)
+    idx = index_store.load(ix)
+    assert idx.tagger["name"] == FAST and idx.tagger["regions"] == "off"
+    assert sorted(Path(p).name for p in idx.paths) == [
+        "astronaut.png", "chelsea.png", "coffee.png", "rocket.jpg"]
+
+
+def test_another_model_is_refused_without_rebuild_and_the_index_is_untouched(two_folders, tmp_path):
+    a, b = two_folders
+    ix = tmp_path / "ix"
+    run_cli("index", str(a), "--index", str(ix), "--tagger", FAST, check=True)
+    before = {p.name: p.read_bytes() for p in ix.iterdir() if p.is_file()}
+    proc = run_cli("index", str(b), "--index", str(ix), "--tagger", "efficientnet-lite2")
+    assert proc.returncode == 2, proc.stderr
+    assert "--rebuild" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+    assert {p.name: p.read_bytes() for p in ix.iterdir() if p.is_file()} == before
+
+    # --rebuild tags every stored folder again, not only the one given
+    proc = run_cli("index", str(b), "--index", str(ix), "--tagger", "efficientnet-lite2",
+                   "--rebuild", check=True)
+    idx = index_store.load(ix)
+    assert idx.tagger["name"] == "efficientnet-lite2" and len(idx) == 4 and not idx.stale.any()
+    assert "размечено заново 2" in _summary(proc) and "новых 2" in _summary(proc)
+
+
+def test_a_missing_folder_keeps_its_photos_and_no_folder_refreshes_all(two_folders, tmp_path):
+    a, b = two_folders
+    ix = tmp_path / "ix"
+    run_cli("index", str(a), str(b), "--index", str(ix), "--tagger", FAST, check=True)
+    unplugged = tmp_path / "A-unplugged"
+    a.rename(unplugged)                                    # the drive is gone
+    shutil.copy(unplugged / "chelsea.png", b / "кошка.png")  # and B got a new photo
+    proc = run_cli("index", "--index", str(ix), check=True)  # no folder: every stored one
+    assert f"папка недоступна: {a.resolve()}, сохранено 2 фото" in proc.stderr
+    assert "5 фото" in _summary(proc) and "удалено 0" in _summary(proc)
+    assert "в недоступных папках сохранено 2" in _summary(proc)
+    names = [Path(h["path"]).name for h in search_json(ix, "кошка")]
+    assert "chelsea.png" in names and "кошка.png" in names  # searchable while unplugged
+    unplugged.rename(a)
+    proc = run_cli("index", "--index", str(ix), check=True)
+    assert "без изменений 5" in _summary(proc)
+
+
+def test_index_without_a_folder_and_without_an_index_is_one_line(tmp_path):
+    proc = run_cli("index", "--index", str(tmp_path / "ix"))
+    assert proc.returncode == 2 and "укажите папку" in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_an_old_index_is_tagged_again_not_dropped(sample_photos, tmp_path):
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    for name in ("chelsea.png", "coffee.png", "rocket.jpg"):
+        shutil.copy(sample_photos / name, photos / name)
+    from photofinder.tagger import describe_tagger
+
+    ix = tmp_path / "ix"
+    files = [photos / n for n in ("chelsea.png", "coffee.png", "rocket.jpg")]
+    classes = np.array([[281, 282, 285, 0, 1, 1000]] * 3)  # tabby ... for all three
+    old_tagger = {k: v for k, v in describe_tagger(FAST).items() if k != "regions"}
+    write_v1_index(ix, [str(f.resolve()) for f in files], classes,
+                   np.array([[0.7, 0.1, 0.1, 0.05, 0.05, 0.0]] * 3),
+                   sizes=[f.stat().st_size for f in files],
+                   mtimes=[f.stat().st_mtime_ns for f in files], tagger=old_tagger)
+    meta = json.loads((ix / "index.json").read_text(encoding="utf-8"))
+    meta["roots"] = [str(photos.resolve())]
+    (ix / "index.json").write_text(json.dumps(meta), encoding="utf-8")
+    # searchable as it was before anything is tagged again
+    assert len(search_json(ix, "кошка")) == 3
+    proc = run_cli("index", "--index", str(ix), check=True)  # the usual refresh
+    assert "3 фото" in _summary(proc) and "размечено заново 3" in _summary(proc)
+    assert "удалено 0" in _summary(proc)
+    idx = index_store.load(ix)
+    assert not idx.stale.any() and idx.features.shape == (3, 256)
+    assert [Path(h["path"]).name for h in search_json(ix, "кошка")][0] == "chelsea.png"
+
+
+def test_new_heads_make_every_photo_stale_and_a_run_tags_them_again(two_folders, tmp_path):
+    a, _ = two_folders
+    ix = tmp_path / "ix"
+    run_cli("index", str(a), "--index", str(ix), "--tagger", FAST, check=True)
+    meta = json.loads((ix / "index.json").read_text(encoding="utf-8"))
+    meta["tagger"]["heads"] = "older-heads"  # as if made by an older photofinder
+    (ix / "index.json").write_text(json.dumps(meta), encoding="utf-8")
+    proc = run_cli("index", "--index", str(ix), check=True)
+    assert "размечено заново 2" in _summary(proc) and "удалено 0" in _summary(proc)
+    assert index_store.load(ix).tagger["heads"] != "older-heads"
+
+
+def test_the_gui_adds_a_folder_with_the_index_model_precision_and_mode(two_folders, tmp_path):
+    a, b = two_folders
+    ix = tmp_path / "ix"
+    run_cli("index", str(a), "--index", str(ix), "--tagger", FAST, "--no-regions", check=True)
+    out: queue.Queue = queue.Queue()
+    job = IndexJob(b, ix, out, "navec")
+    job.start()
+    assert job.join(600)
+    messages = []
+    while not out.empty():
+        messages.append(out.get())
+    finished = [m for m in messages if isinstance(m, IndexFinished)]
+    assert finished, messages
+    assert finished[0].report.added == 2 and finished[0].report.removed == 0
+    idx = index_store.load(ix)
+    assert idx.tagger["name"] == FAST and idx.tagger["regions"] == "off" and len(idx) == 4
