@@ -18,7 +18,15 @@ import json
 import time
 from pathlib import Path
 
-from evaluation import REPO, SHARED, build_index, engine_for, print_misses, print_table, score_queries
+from evaluation import (
+    REPO,
+    SHARED,
+    build_index,
+    engine_for,
+    print_misses,
+    print_table,
+    score_queries,
+)
 
 DEFAULT_PHOTOS = SHARED / "imagenet-samples"
 SEED_QUERIES = ["лыжи", "кошка", "овца", "река", "ноутбук", "пес", "цапля", "жираф"]

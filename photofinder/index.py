@@ -215,9 +215,11 @@ class Index:
         self.dhash = np.concatenate([self.dhash, np.asarray(rows.dhash, np.uint64)])
         self.taken = np.concatenate([self.taken, np.asarray(rows.taken, np.int64)])
         features = np.asarray(rows.features, np.float16)
-        if len(self.features) == 0 and self.features.shape[1] != features.shape[1]:
-            self.features = self.features.reshape(0, features.shape[1])
-        if features.shape[1] != self.features.shape[1]:  # a row without features
+        if self.features.shape[1] == 0 and features.shape[1]:
+            # the first rows with features (an index of an older format, or of a model
+            # without heads): the rows before them have none, zeros
+            self.features = np.zeros((len(self.features), features.shape[1]), np.float16)
+        if features.shape[1] != self.features.shape[1]:  # rows without features
             features = np.zeros((len(rows.paths), self.features.shape[1]), np.float16)
         self.features = np.concatenate([self.features, features])
         self.tags = self.tags.concat(rows.tags)
