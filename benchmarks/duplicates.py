@@ -100,8 +100,9 @@ def main() -> int:
                   f"{int((found & ~same).sum())} |")
     found = (cos[i, j] >= DUPLICATE_COSINE) & (bits <= DUPLICATE_BITS)
     print("\nrecall of the default per kind of copy:")
+    kinds_i, kinds_j = np.array([kind[a] for a in i]), np.array([kind[b] for b in j])
     for name in VARIANTS:
-        pairs = same & (np.array([kind[a] for a in i]) == "orig") & (np.array([kind[b] for b in j]) == name)
+        pairs = same & (((kinds_i == "orig") & (kinds_j == name)) | ((kinds_j == "orig") & (kinds_i == name)))
         print(f"  {name:7} {(found & pairs).sum() / max(1, pairs.sum()):.2f}")
     groups = duplicate_groups(idx)
     pure = sum(len({int(Path(p).name[:4]) for p in g}) == 1 for g in groups)

@@ -2,9 +2,10 @@
 
     .venv/bin/python benchmarks/speed_search.py [--sizes 10000,100000,1000000] [--repeat 5]
 
-Writes an index of N photos with generated tags (no images: Zipf-distributed classes,
-five per photo, probabilities like a classifier's, and a person tag on ~1 photo in 5) with `photofinder.index.save` into a
-temp folder outside the repo (kept between runs), then, per size, in a fresh process:
+Writes an index of N photos with generated tags (no images: per photo 24 ImageNet tags,
+Zipf-distributed, with probabilities like a classifier's and the 0.01 floor, 7 scene
+tags, the person score, two folder words) with `photofinder.index.save` into a temp
+folder outside the repo (kept between runs), then, per size, in a fresh process:
 
 - `photofinder search "кошка"` from process start to printed results (the CLI, wall
   clock), and whether it imported torch;
@@ -33,24 +34,27 @@ FALLBACK_QUERIES = ["кошка", "собака", "транспорт", "коф�
                     "лыжи", "птица", "еда", "цветок"]
 
 
+IMAGENET_TAGS, SCENE_TAGS = 24, 7   # per photo: what coco-dev photos get with regions (README)
+
+
 def synthetic_index(n: int) -> Path:
     """An index of n photos with generated tags, written like a real one (index.save)."""
     from photofinder import index as index_store
-    from photofinder.index import TOP_K, Index
-    from photofinder.people import PERSON_CLASS
+    from photofinder.index import Index, Rows, Tags
     from photofinder.query import Lemmatizer
     from photofinder.tagger import describe_tagger
     from photofinder.terms import term_table
     from photofinder.vectors import load_vectors
     from photofinder.vocabulary import load_vocabulary
 
-    folder = WORK / f"search-{n}"
+    folder = WORK / f"search2-{n}"
     vocabulary = load_vocabulary()
     if index_store.exists(folder):
         meta = json.loads((folder / index_store.INDEX_FILE).read_bytes())
-        if meta.get("vocabulary") == vocabulary.digest and meta.get("top_k") == TOP_K + 1:
+        if meta.get("vocabulary") == vocabulary.digest and meta.get("version") == index_store.VERSION:
             return folder  # else made with another vocabulary: search would rebuild terms
     rng = np.random.default_rng(n)
+    scene_ids = [i for i, c in enumerate(vocabulary.labels) if c.kind == "scene"]
     # A photo library is not uniform: some classes are common (Zipf over a shuffled order).
     popularity = 1.0 / np.arange(1, 1001) ** 0.8
     popularity = popularity[rng.permutation(1000)]
@@ -58,23 +62,33 @@ def synthetic_index(n: int) -> Path:
     # the best tag by popularity; the runners-up near it in ImageNet's order, as a
     # classifier's are (neighbouring classes are related: dog breeds, cars...)
     first = rng.choice(1000, size=n, p=popularity)
-    steps = np.cumsum(rng.integers(1, 20, (n, TOP_K - 1)), axis=1)
-    classes = np.concatenate([first[:, None], (first[:, None] + steps) % 1000], axis=1).astype(np.int16)
-    probs = -np.sort(-rng.dirichlet(np.full(TOP_K, 0.4), n).astype(np.float32), axis=1)
-    probs *= rng.uniform(0.5, 1.0, (n, 1)).astype(np.float32)  # the rest is spread over other classes
-    # the default index also has the people detector's column: a face in ~1 photo in 5
-    person = np.where(rng.random(n) < 0.2, rng.uniform(0.9, 0.95, n), 0.0).astype(np.float32)
-    classes = np.column_stack([classes, np.full(n, PERSON_CLASS, np.int16)])
-    probs = np.column_stack([probs, person])
+    steps = np.cumsum(rng.integers(1, 12, (n, IMAGENET_TAGS - 1)), axis=1)
+    classes = np.concatenate([first[:, None], (first[:, None] + steps) % 1000], axis=1)
+    probs = -np.sort(-rng.dirichlet(np.full(IMAGENET_TAGS, 0.3), n), axis=1)
+    probs = np.maximum(probs, 0.01)  # the floor a stored tag has
+    scenes = np.array(scene_ids)[rng.integers(0, len(scene_ids), (n, SCENE_TAGS))]
+    scene_p = -np.sort(-rng.dirichlet(np.full(SCENE_TAGS, 0.5), n), axis=1)
+    person = rng.uniform(0.02, 1.0, (n, 1))  # the people head scores every photo
+    labels = np.concatenate([classes, scenes, np.full((n, 1), 1000)], axis=1).astype(np.int32)
+    scores = np.concatenate([probs, np.maximum(scene_p, 0.02), person], axis=1)
+    k = labels.shape[1]
+    tags = Tags(np.arange(0, n * k + 1, k, dtype=np.int64), labels.ravel(),
+                scores.ravel().astype(np.float16), (rng.random(n * k) < 0.3))
     vectors = load_vectors("navec")
     terms, keys, table = term_table(vocabulary, vectors, Lemmatizer())
     idx = Index(tagger=describe_tagger("efficientnet-lite2") or {"name": "synthetic", "weights": ""},
                 vectors=vectors.spec, vocabulary=vocabulary.digest,
-                paths=[f"/home/user/Pictures/{2000 + i % 25}/{i // 1000:04d}/IMG_{i:07d}.jpg"
-                       for i in range(n)],
-                sizes=rng.integers(2_000_000, 6_000_000, n), mtimes=rng.integers(10**18, 2 * 10**18, n),
-                classes=classes, probs=probs, terms=terms, term_keys=keys, term_vectors=table,
-                hashes=rng.integers(1, 2**63, n).astype(np.uint64))
+                labels=[c.key for c in vocabulary.labels], terms=terms, term_keys=keys,
+                term_vectors=table)
+    places = ["отпуск", "дача", "сочи", "свадьба", "день рождения", "новый год", "прага", "море"]
+    idx.append(Rows(
+        paths=[f"/home/user/Pictures/{2000 + i % 25}/{places[i // 1000 % len(places)]} {i // 1000:04d}/"
+               f"IMG_{i:07d}.jpg" for i in range(n)],
+        sizes=rng.integers(2_000_000, 6_000_000, n), mtimes=rng.integers(10**18, 2 * 10**18, n),
+        hashes=rng.integers(1, 2**63, n).astype(np.uint64), tags=tags,
+        features=rng.standard_normal((n, 256)).astype(np.float16),
+        dhash=rng.integers(1, 2**63, n).astype(np.uint64), taken=np.zeros(n, np.int64),
+        words=[[f"folder:{w}" for w in places[i // 1000 % len(places)].split()] for i in range(n)]))
     index_store.save(idx, folder)
     return folder
 

@@ -1,14 +1,19 @@
-"""The index on disk: `index.json` plus one NumPy `.npz` per saved generation.
+"""The index on disk: `index.json`, plus one arrays `.npz` and one features `.npy` per
+saved generation.
 
 index.json names the format version, the tagger, the word vectors and the vocabulary
-the index was made with, the label of every tag column, the photo paths, and the
-`.npz` file that holds this generation's arrays. Every save writes a new `.npz` and
-then replaces index.json atomically, so a reader (or a crash) always sees index.json
-and arrays that belong together; the previous generation's file is kept one save
-longer for readers that opened index.json just before the switch.
+the index was made with, the label of every tag column, the photo paths, and the two
+files that hold this generation's arrays. Every save writes new files and then
+replaces index.json atomically, so a reader (or a crash) always sees index.json and
+arrays that belong together; the previous generation's files are kept one save longer
+for readers that opened index.json just before the switch.
 
 Tags are sparse: a photo keeps every label above a floor (ImageNet classes of the
-whole photo and of its regions, scenes, the person score), stored as CSR rows.
+whole photo and of its regions, scenes, the person score). They are stored label by
+label (posting lists, CSC), the layout a search reads: a query touches only the lists
+of its labels, and loading needs no re-sorting. The indexer edits them row by row
+(CSR); each layout is made from the other on first use. The compact image features
+live in their own `.npy`, memory-mapped: a search never reads them.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import os
 import re
 import tempfile
 import time
+import tokenize
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -29,7 +35,7 @@ import numpy as np
 from .errors import IndexFormatError, IndexMissingError, WriteError
 
 FORMAT = "photofinder-index"
-VERSION = 2
+VERSION = 3
 INDEX_FILE = "index.json"
 REBUILD_HINT = "выполните `photofinder index --rebuild`"
 PERSON_LABEL = "person"
@@ -106,6 +112,44 @@ class Tags:
 
 
 @dataclass
+class Postings:
+    """The same tags label by label (CSC): label j's photos are `row[ptr[j]:ptr[j + 1]]`,
+    in ascending order. The index is stored this way, so a search loads the posting
+    lists of 1,000,000 photos as they are and reads only the lists its words reach."""
+
+    ptr: np.ndarray       # int64 [labels + 1]
+    row: np.ndarray       # int32 [nnz]
+    score: np.ndarray     # float16 [nnz]
+    region: np.ndarray    # bool [nnz]
+
+    @classmethod
+    def of(cls, tags: Tags, n_labels: int) -> Postings:
+        order = np.argsort(tags.label, kind="stable")  # stable: rows stay ascending
+        ptr = np.zeros(n_labels + 1, np.int64)
+        np.cumsum(np.bincount(tags.label, minlength=n_labels), out=ptr[1:])
+        return cls(ptr, tags.rows()[order].astype(np.int32), tags.score[order], tags.region[order])
+
+    def tags(self, n_rows: int) -> Tags:
+        """Row by row again, each photo's tags best first."""
+        label = np.repeat(np.arange(len(self.ptr) - 1, dtype=np.int32), np.diff(self.ptr))
+        order = np.lexsort((-self.score.astype(np.float32), self.row))
+        ptr = np.zeros(n_rows + 1, np.int64)
+        np.cumsum(np.bincount(self.row, minlength=n_rows), out=ptr[1:])
+        return Tags(ptr, label[order], self.score[order], self.region[order])
+
+    def lookup(self, row: int, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The scores (0 where absent) and region flags of one photo for some labels."""
+        scores = np.zeros(len(labels), np.float32)
+        regions = np.zeros(len(labels), bool)
+        for k, label in enumerate(np.asarray(labels, np.int64)):
+            a, b = int(self.ptr[label]), int(self.ptr[label + 1])
+            at = a + int(np.searchsorted(self.row[a:b], row))
+            if at < b and self.row[at] == row:
+                scores[k], regions[k] = float(self.score[at]), bool(self.region[at])
+        return scores, regions
+
+
+@dataclass
 class Rows:
     """Photos to add to an index, each with everything the index stores about it."""
 
@@ -137,7 +181,12 @@ class Index:
     # tagged by an older pipeline (another model, or before scenes and regions existed):
     # kept and searchable, tagged again as soon as its file can be read
     stale: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
-    tags: Tags = field(default_factory=Tags)
+    # the tags, row by row (what the indexer edits) or label by label (what is stored and
+    # searched); each is made from the other on first use (see `tags`, `postings`)
+    tag_rows: Tags | None = None
+    tag_postings: Postings | None = None
+    # compact image features (heads.Heads.project), float16 [N, D]; memory-mapped from
+    # their own file when loaded, so a search never reads them
     features: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.float16))
     dhash: np.ndarray = field(default_factory=lambda: np.zeros(0, np.uint64))
     taken: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
@@ -157,6 +206,24 @@ class Index:
     def __post_init__(self) -> None:
         if len(self.words) != len(self.paths) and self.words.nnz == 0:
             self.words = Tags(np.zeros(len(self.paths) + 1, np.int64))  # nobody wrote any
+        if self.tag_rows is None and self.tag_postings is None:
+            self.tag_rows = Tags(np.zeros(len(self.paths) + 1, np.int64))
+
+    @property
+    def tags(self) -> Tags:
+        if self.tag_rows is None:
+            self.tag_rows = self.tag_postings.tags(len(self.paths))
+        return self.tag_rows
+
+    @tags.setter
+    def tags(self, value: Tags) -> None:
+        self.tag_rows, self.tag_postings = value, None
+
+    @property
+    def postings(self) -> Postings:
+        if self.tag_postings is None or len(self.tag_postings.ptr) != len(self.labels) + 1:
+            self.tag_postings = Postings.of(self.tags, len(self.labels))
+        return self.tag_postings
 
     def __len__(self) -> int:
         return len(self.paths)
@@ -172,10 +239,10 @@ class Index:
     def select(self, rows: np.ndarray | list[int]) -> None:
         """Keeps only the given rows, in that order."""
         rows = np.asarray(rows, dtype=np.int64)
+        self.tags = self.tags.select(rows)  # first: stored postings know rows by len(paths)
         self.paths = [self.paths[i] for i in rows]
         for name in ("sizes", "mtimes", "hashes", "stale", "dhash", "taken", "features"):
             setattr(self, name, getattr(self, name)[rows])
-        self.tags = self.tags.select(rows)
         self.words = self.words.select(rows)
 
     def word_rows(self, keys: list[list[str]]) -> Tags:
@@ -207,6 +274,7 @@ class Index:
     def append(self, rows: Rows) -> None:
         if not rows.paths:
             return
+        self.tags = self.tags.concat(rows.tags)  # first: stored postings know rows by len(paths)
         self.paths.extend(rows.paths)
         self.sizes = np.concatenate([self.sizes, np.asarray(rows.sizes, np.int64)])
         self.mtimes = np.concatenate([self.mtimes, np.asarray(rows.mtimes, np.int64)])
@@ -222,7 +290,6 @@ class Index:
         if features.shape[1] != self.features.shape[1]:  # rows without features
             features = np.zeros((len(rows.paths), self.features.shape[1]), np.float16)
         self.features = np.concatenate([self.features, features])
-        self.tags = self.tags.concat(rows.tags)
         self.words = self.words.concat(self.word_rows(rows.words or [[] for _ in rows.paths]))
 
     def take_rows(self, rows: np.ndarray, paths: list[str], sizes: list[int],
@@ -292,11 +359,11 @@ def atomic_write(target: Path, write) -> None:
 
 
 def _arrays_of(index: Index) -> dict[str, np.ndarray]:
+    post = index.postings
     return dict(sizes=index.sizes, mtimes=index.mtimes, hashes=index.hashes,
-                stale=index.stale, tag_ptr=index.tags.ptr, tag_label=index.tags.label,
-                tag_score=index.tags.score, tag_region=index.tags.region,
-                features=index.features, dhash=index.dhash, taken=index.taken,
-                word_ptr=index.words.ptr, word_label=index.words.label,
+                stale=index.stale, post_ptr=post.ptr, post_row=post.row,
+                post_score=post.score, post_region=post.region, dhash=index.dhash,
+                taken=index.taken, word_ptr=index.words.ptr, word_label=index.words.label,
                 term_vectors=index.term_vectors)
 
 
@@ -312,13 +379,17 @@ def save(index: Index, index_dir: Path) -> int:
     except OSError as exc:
         raise WriteError(f"не удалось создать папку индекса {index_dir}: {exc.strerror or exc}") from None
     index.updated = time.time()
-    arrays_name = f"arrays-{time.time_ns():x}.npz"
+    generation = f"{time.time_ns():x}"
+    arrays_name, features_name = f"arrays-{generation}.npz", f"features-{generation}.npy"
     arrays = _arrays_of(index)
+    features = np.ascontiguousarray(index.features, dtype=np.float16)
+    atomic_write(index_dir / features_name, lambda f: np.save(f, features, allow_pickle=False))
     atomic_write(index_dir / arrays_name, lambda f: np.savez(f, **arrays))
     meta = {
         "format": FORMAT,
         "version": VERSION,
         "arrays": arrays_name,
+        "features": features_name,
         "tagger": index.tagger,
         "vectors": index.vectors,
         "vocabulary": index.vocabulary,
@@ -331,20 +402,24 @@ def save(index: Index, index_dir: Path) -> int:
         "term_keys": index.term_keys,
         "paths": index.paths,
     }
-    previous = _read_meta(index_dir).get("arrays") if exists(index_dir) else None
+    old_meta = _read_meta(index_dir) if exists(index_dir) else {}
+    keep = {arrays_name, features_name, old_meta.get("arrays"), old_meta.get("features")}
     payload = json.dumps(meta, ensure_ascii=False).encode("utf-8")
     atomic_write(index_dir / INDEX_FILE, lambda f: f.write(payload))
     # Older generations, and temp files of a writer killed mid-save (the indexer's
     # lock means no other writer is alive to own them).
-    stale = [p for p in index_dir.glob("arrays-*.npz") if p.name not in (arrays_name, previous)]
+    stale = [p for pattern in ("arrays-*.npz", "features-*.npy") for p in index_dir.glob(pattern)
+             if p.name not in keep]
     stale += index_dir.glob(f".{INDEX_FILE}.*.tmp")
     stale += index_dir.glob(".arrays-*.npz.*.tmp")
+    stale += index_dir.glob(".features-*.npy.*.tmp")
     for old in stale:
         try:
             old.unlink()
         except OSError:
             pass
-    return len(payload) + (index_dir / arrays_name).stat().st_size
+    return (len(payload) + (index_dir / arrays_name).stat().st_size
+            + (index_dir / features_name).stat().st_size)
 
 
 def _read_meta(index_dir: Path) -> dict:
@@ -395,19 +470,44 @@ def _v1_to_v2(meta: dict, arrays: dict[str, np.ndarray]) -> tuple[dict, dict[str
     return meta, arrays
 
 
+def _v2_to_v3(meta: dict, arrays: dict[str, np.ndarray]) -> tuple[dict, dict[str, np.ndarray]]:
+    """Version 2 (tags row by row, features inside the arrays file) to 3 (tags label by
+    label, features in their own memory-mapped file). The same tags, only laid out for
+    search: nothing is tagged again. The next save writes the new layout."""
+    n = len(arrays["sizes"])
+    tags = Tags(arrays.pop("tag_ptr").astype(np.int64), arrays.pop("tag_label").astype(np.int32),
+                arrays.pop("tag_score").astype(np.float16), arrays.pop("tag_region").astype(bool))
+    labels = meta.get("labels")
+    if not isinstance(labels, list) or tags.ptr.shape != (n + 1,) or tags.ptr[0] != 0 \
+            or tags.ptr[-1] != len(tags.label) or (np.diff(tags.ptr) < 0).any() \
+            or not (tags.label.shape == tags.score.shape == tags.region.shape) \
+            or (tags.label.size and not (0 <= int(tags.label.min())
+                                          and int(tags.label.max()) < len(labels))):
+        raise ValueError("строки тегов")
+    post = Postings.of(tags, len(labels))
+    arrays.update(post_ptr=post.ptr, post_row=post.row, post_score=post.score,
+                  post_region=post.region)
+    arrays["features"] = arrays["features"].astype(np.float16, copy=False)
+    return meta, arrays
+
+
 # MIGRATIONS[v] turns a version-v index (index.json as a dict, and its arrays) into
 # version v + 1. A version with no way forward is rebuilt.
-MIGRATIONS: dict[int, Callable[[dict, dict], tuple[dict, dict]]] = {1: _v1_to_v2}
+MIGRATIONS: dict[int, Callable[[dict, dict], tuple[dict, dict]]] = {1: _v1_to_v2, 2: _v2_to_v3}
 # Readers that opened index.json just before two saves in a row find its arrays gone:
 # they read index.json again (a new generation is there by then) this many times.
 LOAD_ATTEMPTS = 5
 _ARRAYS_NAME = re.compile(r"arrays-[0-9a-f]{1,32}\.npz")
+_FEATURES_NAME = re.compile(r"features-[0-9a-f]{1,32}\.npy")
 # array: allowed dtype kinds, and whether a format-1 index has it
 _ARRAY_KINDS = {
     1: {"sizes": "iu", "mtimes": "iu", "classes": "iu", "probs": "f", "term_vectors": "f"},
     2: {"sizes": "iu", "mtimes": "iu", "hashes": "u", "stale": "b", "tag_ptr": "i",
         "tag_label": "i", "tag_score": "f", "tag_region": "b", "features": "f",
         "dhash": "u", "taken": "i", "word_ptr": "i", "word_label": "i", "term_vectors": "f"},
+    3: {"sizes": "iu", "mtimes": "iu", "hashes": "u", "stale": "b", "post_ptr": "i",
+        "post_row": "i", "post_score": "f", "post_region": "b", "dhash": "u", "taken": "i",
+        "word_ptr": "i", "word_label": "i", "term_vectors": "f"},
 }
 
 
@@ -462,8 +562,10 @@ def _load_meta(path: Path) -> dict:
         raise IndexFormatError(
             f"индекс {path} сделан старой версией photofinder (формат {version}, "
             f"нужен {VERSION}): {REBUILD_HINT}")
-    if not isinstance(meta.get("arrays"), str) or not _ARRAYS_NAME.fullmatch(meta["arrays"]):
-        # only a file of ours, in the index folder: never a path from elsewhere
+    if not isinstance(meta.get("arrays"), str) or not _ARRAYS_NAME.fullmatch(meta["arrays"]) \
+            or (version >= 3 and not (isinstance(meta.get("features"), str)
+                                      and _FEATURES_NAME.fullmatch(meta["features"]))):
+        # only files of ours, in the index folder: never a path from elsewhere
         raise IndexFormatError(f"индекс {path} повреждён (имя файла массивов): {REBUILD_HINT}")
     return meta
 
@@ -476,10 +578,18 @@ def _load_arrays(index_dir: Path, meta: dict) -> dict[str, np.ndarray]:
             arrays = {k: npz[k] for k in kinds}
             if meta["version"] == 1 and "hashes" in npz.files:  # optional in format 1
                 arrays["hashes"] = npz["hashes"]
+        if meta["version"] >= 3:
+            # mapped, not read: only "similar" and "duplicates" touch the features
+            arrays["features"] = np.load(index_dir / meta["features"], mmap_mode="r",
+                                         allow_pickle=False)
+            if arrays["features"].dtype != np.float16:
+                raise ValueError("features dtype")
     except FileNotFoundError:
         raise
     except (OSError, KeyError, TypeError, ValueError, EOFError, MemoryError,
-            zipfile.BadZipFile, zlib.error) as exc:
+            zipfile.BadZipFile, zlib.error,
+            # a garbled .npy header: NumPy parses it as a Python literal
+            SyntaxError, tokenize.TokenError) as exc:
         raise IndexFormatError(
             f"индекс в {index_dir} повреждён ({type(exc).__name__}: {str(exc)[:80]}): {REBUILD_HINT}") from None
     for name, allowed in kinds.items():
@@ -504,10 +614,10 @@ def _build(index_dir: Path, meta: dict, arrays: dict[str, np.ndarray]) -> Index:
         if not isinstance(tagger, dict) or not all(isinstance(v, str) for v in tagger.values()) \
                 or not all(isinstance(tagger.get(k), str) for k in ("name", "weights")):
             raise TypeError("tagger")
-        tags = Tags(arrays["tag_ptr"].astype(np.int64, copy=False),
-                    arrays["tag_label"].astype(np.int32, copy=False),
-                    arrays["tag_score"].astype(np.float16, copy=False),
-                    arrays["tag_region"].astype(bool, copy=False))
+        post = Postings(arrays["post_ptr"].astype(np.int64, copy=False),
+                        arrays["post_row"].astype(np.int32, copy=False),
+                        arrays["post_score"].astype(np.float16, copy=False),
+                        arrays["post_region"].astype(bool, copy=False))
         word_label = arrays["word_label"].astype(np.int32, copy=False)
         words = Tags(arrays["word_ptr"].astype(np.int64, copy=False), word_label,
                      np.ones(len(word_label), np.float16), np.zeros(len(word_label), bool))
@@ -521,8 +631,8 @@ def _build(index_dir: Path, meta: dict, arrays: dict[str, np.ndarray]) -> Index:
             sizes=arrays["sizes"].astype(np.int64, copy=False),
             mtimes=arrays["mtimes"].astype(np.int64, copy=False),
             hashes=arrays["hashes"].astype(np.uint64, copy=False),
-            stale=arrays["stale"].astype(bool, copy=False), tags=tags,
-            features=arrays["features"].astype(np.float16, copy=False),
+            stale=arrays["stale"].astype(bool, copy=False), tag_postings=post,
+            features=arrays["features"],
             dhash=arrays["dhash"].astype(np.uint64, copy=False),
             taken=arrays["taken"].astype(np.int64, copy=False),
             term_vectors=arrays["term_vectors"])
@@ -534,14 +644,14 @@ def _build(index_dir: Path, meta: dict, arrays: dict[str, np.ndarray]) -> Index:
             and index.features.ndim == 2 and index.features.shape[0] == n
             and index.term_vectors.ndim == 2
             and index.term_vectors.shape[:1] == (len(index.terms),) == (len(index.term_keys),)
-            and tags.ptr.shape == (n + 1,) and tags.label.ndim == tags.score.ndim == 1
-            and tags.label.shape == tags.score.shape == tags.region.shape):
+            and post.ptr.shape == (len(index.labels) + 1,) and post.row.ndim == 1
+            and post.row.shape == post.score.shape == post.region.shape):
         raise damaged("размеры не сходятся")
-    if not (tags.ptr[0] == 0 and (np.diff(tags.ptr) >= 0).all()
-                  and tags.ptr[-1] == len(tags.label)):
-        raise damaged("строки тегов")
-    if tags.label.size and not (0 <= int(tags.label.min()) and int(tags.label.max()) < len(index.labels)):
-        raise damaged("номера меток")
+    if not (post.ptr[0] == 0 and (np.diff(post.ptr) >= 0).all()
+            and post.ptr[-1] == len(post.row)):
+        raise damaged("списки меток")
+    if post.row.size and not (0 <= int(post.row.min()) and int(post.row.max()) < n):
+        raise damaged("номера фото")
     if not (words.ptr.shape == (n + 1,) and words.label.ndim == 1 and words.ptr[0] == 0
             and (np.diff(words.ptr) >= 0).all() and words.ptr[-1] == len(words.label)):
         raise damaged("строки слов")

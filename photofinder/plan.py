@@ -111,7 +111,10 @@ def make_plan(paths: list[str], sizes: np.ndarray, mtimes: np.ndarray, hashes: n
             (stale_rows if stale[row] else unchanged).append((row, photo))
         else:
             candidates.append((row, photo))
-    gone = [row for row, p in enumerate(paths) if row not in seen and _under(p, scan)]
+    # a stored folder that is missing now (an unplugged drive) keeps its photos, also
+    # when it lies inside a folder that was walked (`index ~` with ~/nas unmounted)
+    gone = [row for row, p in enumerate(paths)
+            if row not in seen and _under(p, scan) and not _under(p, missing)]
     unavailable = {folder: tuple(row for row, p in enumerate(paths) if _under(p, [folder]))
                    for folder in missing}
     # Content hashes: a candidate whose content a row has takes that row's tags. Rows

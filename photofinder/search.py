@@ -54,7 +54,7 @@ MIN_SCORE = 0.1             # an ImageNet class this probable is a match; below:
 # softmax over 1000 classes, where 0.1 is already a clear vote. Measured on coco-dev:
 # a person score >= 0.5 is right 90% of the time (recall 0.80); from 0.1 it is 67%.
 SURE = {"imagenet": MIN_SCORE, "person": 0.5, "scene": 0.3, "word": MIN_SCORE}
-WEAK_SCORE = 0.03           # plausible: shown after the strong results, marked weak
+WEAK_SCORE = 0.01           # plausible (the floor of a stored tag): shown after the strong results, marked weak
 EXCLUDE_AT = 0.25           # `-word`: a photo this sure to show the word is dropped
 
 
@@ -184,7 +184,15 @@ class SearchEngine:
         # reaches its own columns after the vocabulary's labels. Matched as typed (any
         # word form), not by meaning: they have no vectors.
         self.n_vocabulary_terms = len(index.terms)
-        self.word_columns = len(vocabulary.labels) + np.arange(len(index.word_labels))
+        # columns: the index's own label columns (its posting lists, as stored), then words
+        self.n_label_columns = len(index.labels)
+        self.word_columns = self.n_label_columns + np.arange(len(index.word_labels))
+        # index label column <-> vocabulary label (-1: a label the other one lacks)
+        self.label_of_column = np.array(
+            [vocabulary.index_of_key.get(k, -1) for k in index.labels], np.int64)
+        self.column_of_label = np.full(len(vocabulary.labels), -1, np.int64)
+        known = self.label_of_column >= 0
+        self.column_of_label[self.label_of_column[known]] = np.flatnonzero(known)
         text_terms = sorted({key.partition(":")[2] for key in index.word_labels})
         self.terms = index.terms + text_terms
         self.term_keys = index.term_keys + text_terms
@@ -200,12 +208,10 @@ class SearchEngine:
                 for lemma in set(key.split()):
                     self._phrases_with_word.setdefault(lemma, []).append(i)
         self.weights = self._weight_matrix()
-        kinds = [label.kind for label in vocabulary.labels] + ["word"] * len(index.word_labels)
+        kinds = [vocabulary.labels[label].kind if label >= 0 else "imagenet"
+                 for label in self.label_of_column] + ["word"] * len(index.word_labels)
         self.column_sure = np.array([SURE[k] for k in kinds], np.float32)
-        # index label column -> vocabulary label (-1: a label this vocabulary lacks)
-        self.label_of_column = np.array(
-            [vocabulary.index_of_key.get(k, -1) for k in index.labels] or [-1], np.int64)
-        self.probabilities = self._probability_matrix()
+        self.label_matrix, self.word_matrix = self._probability_matrices()
         self._known_words: list[str] | None = None
         self._term_links: dict | None = None
         self._dates: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
@@ -218,16 +224,18 @@ class SearchEngine:
 
     @property
     def n_columns(self) -> int:
-        return len(self.vocabulary.labels) + len(self.index.word_labels)
+        return self.n_label_columns + len(self.index.word_labels)
 
     def _weight_matrix(self) -> sparse.csr_matrix:
         rows, cols, vals = [], [], []
         term_row = {t: i for i, t in enumerate(self.terms[:self.n_vocabulary_terms])}
         for term, links in zip(self.vocabulary.terms, self.vocabulary.links):
             for link in links:
-                rows.append(term_row[term])
-                cols.append(link.label)
-                vals.append(RELATION_WEIGHTS[link.relation])
+                column = self.column_of_label[link.label]
+                if column >= 0:  # a label this index has no column for (yet) finds nothing
+                    rows.append(term_row[term])
+                    cols.append(int(column))
+                    vals.append(RELATION_WEIGHTS[link.relation])
         text_row = {t: self.n_vocabulary_terms + i
                     for i, t in enumerate(self.terms[self.n_vocabulary_terms:])}
         for column, key in zip(self.word_columns, self.index.word_labels):
@@ -238,17 +246,19 @@ class SearchEngine:
         return sparse.csr_matrix((vals, (rows, cols)), dtype=np.float32,
                                  shape=(len(self.terms), self.n_columns))
 
-    def _probability_matrix(self) -> sparse.csc_matrix:
-        """photo x (vocabulary label, then word), column-major: a query reads only the
-        columns of its labels."""
-        tags, words = self.index.tags, self.index.words
-        labels = self.label_of_column[tags.label] if tags.nnz else np.zeros(0, np.int64)
-        known = labels >= 0
-        rows = np.concatenate([tags.rows()[known], words.rows()])
-        cols = np.concatenate([labels[known], self.word_columns[words.label]])
-        data = np.concatenate([tags.score[known].astype(np.float32),
-                               np.ones(words.nnz, np.float32)])
-        return sparse.csc_matrix((data, (rows, cols)), shape=(len(self.index), self.n_columns))
+    def _probability_matrices(self) -> tuple[sparse.csc_matrix, sparse.csc_matrix]:
+        """photo x label column and photo x word, column-major. The first is the index's
+        posting lists as stored (their row array is shared, not copied): a query reads
+        only the columns of its labels."""
+        n = len(self.index)
+        post = self.index.postings
+        labels = sparse.csc_matrix((post.score.astype(np.float32), post.row, post.ptr),
+                                   shape=(n, self.n_label_columns), copy=False)
+        words = self.index.words
+        word_matrix = sparse.csc_matrix(
+            (np.ones(words.nnz, np.float32), (words.rows(), words.label)),
+            shape=(n, len(self.index.word_labels)))
+        return labels, word_matrix
 
     # --- one concept -------------------------------------------------------------
     def _term_similarities(self, concept: Concept
@@ -305,9 +315,13 @@ class SearchEngine:
         if len(columns) == 0:
             return np.zeros(n, np.float32), np.zeros(n, np.int64), np.zeros(n, bool)
         dense = w[:, columns].toarray()              # [T, k]
-        sub = self.probabilities[:, columns]         # [n, k] column slice: cheap in CSC
-        both = np.asarray(sub @ np.concatenate([dense, dense / self.column_sure[columns]]).T,
-                          dtype=np.float32)          # [n, 2T]: weighted mass, evidence units
+        both_w = np.concatenate([dense, dense / self.column_sure[columns]]).T  # [k, 2T]
+        is_label = columns < self.n_label_columns
+        both = np.zeros((n, 2 * len(terms)), np.float32)  # weighted mass, evidence units
+        if is_label.any():  # a column slice is cheap in CSC
+            both += self.label_matrix[:, columns[is_label]] @ both_w[is_label]
+        if (~is_label).any():
+            both += self.word_matrix[:, columns[~is_label] - self.n_label_columns] @ both_w[~is_label]
         t = len(terms)
         mass = np.minimum(both[:, :t], 1.0) * sims[None, :]
         best = mass.argmax(axis=1)
@@ -419,11 +433,13 @@ class SearchEngine:
         term_text = self.terms[term]
         if term >= self.n_vocabulary_terms:
             return self._explain_words(row, concept, term_text, float(sims[j]))
-        columns, probs, regions = self.index.tags.row(row)
+        w = self.weights[term]                       # the term's label columns and weights
+        columns, weights = w.indices, w.data.astype(np.float64)
+        probs, regions = self.index.postings.lookup(row, columns)
+        present = probs > 0
+        columns, weights = columns[present], weights[present]
+        probs, regions = probs[present].astype(np.float64), regions[present]
         labels = self.label_of_column[columns]
-        known = labels >= 0
-        labels, probs, regions = labels[known], probs[known].astype(np.float64), regions[known]
-        weights = self.weights[term].toarray()[0][labels] if len(labels) else np.zeros(0)
         contributing = weights > 0
         contributions = weights * probs
         top = int(np.argmax(contributions)) if len(contributions) else 0

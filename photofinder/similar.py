@@ -21,7 +21,7 @@ import numpy as np
 from .errors import PhotofinderError
 from .index import Index
 
-DUPLICATE_COSINE = 0.90
+DUPLICATE_COSINE = 0.85
 DUPLICATE_BITS = 12
 BLOCK = 2048          # rows compared at once: memory stays at BLOCK x N floats
 
@@ -49,13 +49,23 @@ def unit_features(index: Index) -> np.ndarray:
 
 def similar_to(index: Index, vector: np.ndarray, top: int = 20,
                exclude: int | None = None) -> list[Similar]:
-    """Photos ranked by the cosine of their features with `vector` (projected features)."""
-    features = unit_features(index)
+    """Photos ranked by the cosine of their features with `vector` (projected features).
+    Reads the (memory-mapped) features a block at a time: a million photos' features
+    are 512 MB as float16, twice that as float32."""
+    if index.features.shape[1] == 0:
+        unit_features(index)  # raises the one-line error
     vector = np.asarray(vector, np.float32)
     norm = float(np.linalg.norm(vector))
     if norm == 0:
         return []
-    scores = features @ (vector / norm)
+    vector = vector / norm
+    scores = np.zeros(len(index), np.float32)
+    for start in range(0, len(index), 65536):
+        block = np.asarray(index.features[start:start + 65536], np.float32)
+        norms = np.linalg.norm(block, axis=1)
+        scores[start:start + len(block)] = np.divide(block @ vector, norms,
+                                                     out=np.zeros(len(block), np.float32),
+                                                     where=norms > 0)
     if exclude is not None:
         scores[exclude] = -np.inf
     top = min(top, len(scores))

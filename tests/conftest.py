@@ -66,6 +66,6 @@ def index_of_tags(paths: list[str], classes, probs, *, sizes=None, mtimes=None,
                  sizes=np.asarray(sizes if sizes is not None else np.zeros(n), np.int64),
                  mtimes=np.asarray(mtimes if mtimes is not None else np.zeros(n), np.int64),
                  hashes=np.zeros(n, np.uint64), stale=np.zeros(n, bool),
-                 tags=Tags.from_dense(np.asarray(classes), np.asarray(probs, np.float32)),
+                 tag_rows=Tags.from_dense(np.asarray(classes), np.asarray(probs, np.float32)),
                  features=np.zeros((n, 0), np.float16), dhash=np.zeros(n, np.uint64),
                  taken=np.zeros(n, np.int64), **fields)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -60,6 +61,11 @@ def library(sample_photos, tmp_path_factory) -> tuple[Path, Path]:
            '<rdf:li>Рождество</rdf:li></rdf:Bag></dc:subject></rdf:Description></rdf:RDF>'
            '</x:xmpmeta>')
     dated.save(root / "IMG_0005.jpg", exif=exif, xmp=xmp.encode("utf-8"), quality=92)
+    # every file written in June 2020, so the date tests do not depend on today's date
+    # (a photo without EXIF is dated by its file time)
+    june_2020 = 1591963200  # 2020-06-12 12:00 UTC
+    for photo in root.rglob("*.*"):
+        os.utime(photo, (june_2020, june_2020))
     index_dir = tmp_path_factory.mktemp("library_index")
     run_cli("index", str(root), "--index", str(index_dir), "--tagger", FAST, check=True)
     return root, index_dir
@@ -76,8 +82,9 @@ def test_a_folder_word_finds_its_photo_and_says_so(library):
 
 def test_file_names_and_keywords_inside_the_photo_are_words_too(library):
     root, index_dir = library
-    hits = search_json(index_dir, "ракета")
-    assert Path(hits[0]["path"]).name == "запуск ракеты.jpg"
+    hits = search_json(index_dir, "запуск")  # no tag means it: only the file name says it
+    assert [Path(h["path"]).name for h in hits] == ["запуск ракеты.jpg"]
+    assert "имя файла: запуск ракеты" in hits[0]["why"]
     hits = search_json(index_dir, "рождество")
     assert Path(hits[0]["path"]).name == "IMG_0005.jpg"
     assert "ключевое слово: рождество" in hits[0]["why"]
@@ -91,6 +98,9 @@ def test_a_year_or_a_month_filters_by_the_date_taken(library):
     assert [Path(h["path"]).name for h in search_json(index_dir, "декабрь")] == ["IMG_0005.jpg"]
     assert "24.12.2021 (EXIF)" in search_json(index_dir, "кофе в декабре")[0]["why"]
     assert search_json(index_dir, "кофе 1999") == []
+    # photos without EXIF are dated by their file time
+    june = {Path(h["path"]).name for h in search_json(index_dir, "июнь")}
+    assert "IMG_0002.png" in june and "IMG_0005.jpg" not in june
 
 
 # --- similar photos -------------------------------------------------------------------------

@@ -470,12 +470,13 @@ def test_rebuild_fixes_a_damaged_index(small_index, tmp_path):
 def test_older_format_is_migrated_step_by_step(small_index, tmp_path, monkeypatch):
     index_dir = tmp_path / "index"
     _copy_index(small_index[1], index_dir)
-    # pretend the code is at format 3 and knows how to lift a format 2 index
-    monkeypatch.setattr(index_store, "VERSION", 3)
-    monkeypatch.setitem(index_store.MIGRATIONS, 2,
+    # pretend the code is one format newer and knows how to lift today's index
+    now = index_store.VERSION
+    monkeypatch.setattr(index_store, "VERSION", now + 1)
+    monkeypatch.setitem(index_store.MIGRATIONS, now,
                         lambda meta, arrays: ({**meta, "roots": ["/moved"]}, arrays))
     assert index_store.load(index_dir).roots == ["/moved"]
-    monkeypatch.setattr(index_store, "VERSION", 4)  # no way from 3 to 4: rebuild
+    monkeypatch.setattr(index_store, "VERSION", now + 2)  # no way from now + 1: rebuild
     with pytest.raises(IndexFormatError, match="старой версией.*--rebuild"):
         index_store.load(index_dir)
 

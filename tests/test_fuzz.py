@@ -48,21 +48,23 @@ def test_query_parser_raises_only_query_error(text):
 
 
 # --- the index loader ---------------------------------------------------------------
-def _valid_files() -> tuple[bytes, str, bytes]:
+def _valid_files() -> tuple[bytes, str, bytes, str, bytes]:
     with tempfile.TemporaryDirectory() as tmp:
         index_store.save(_index(4), Path(tmp))
         meta = (Path(tmp) / "index.json").read_bytes()
-        name = json.loads(meta)["arrays"]
-        return meta, name, (Path(tmp) / name).read_bytes()
+        names = json.loads(meta)
+        return (meta, names["arrays"], (Path(tmp) / names["arrays"]).read_bytes(),
+                names["features"], (Path(tmp) / names["features"]).read_bytes())
 
 
-META, ARRAYS_NAME, ARRAYS = _valid_files()
+META, ARRAYS_NAME, ARRAYS, FEATURES_NAME, FEATURES = _valid_files()
 
 
-def _load_only_our_errors(meta: bytes, arrays: bytes) -> None:
+def _load_only_our_errors(meta: bytes, arrays: bytes, features: bytes = FEATURES) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         (Path(tmp) / "index.json").write_bytes(meta)
         (Path(tmp) / ARRAYS_NAME).write_bytes(arrays)
+        (Path(tmp) / FEATURES_NAME).write_bytes(features)
         try:
             idx = index_store.load(Path(tmp))
         except PhotofinderError:
@@ -106,6 +108,20 @@ def test_index_loader_on_mutated_index_json(meta):
 @given(mutated(ARRAYS))
 def test_index_loader_on_mutated_arrays(arrays):
     _load_only_our_errors(META, arrays)
+
+
+def test_the_files_the_fuzzers_mutate_load_when_whole():
+    """The fuzzers start from an index that loads: otherwise they would test nothing."""
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, data in (("index.json", META), (ARRAYS_NAME, ARRAYS), (FEATURES_NAME, FEATURES)):
+            (Path(tmp) / name).write_bytes(data)
+        assert len(index_store.load(Path(tmp))) == 4
+
+
+@FUZZ
+@given(mutated(FEATURES))
+def test_index_loader_on_mutated_features(features):
+    _load_only_our_errors(META, ARRAYS, features)
 
 
 JSON_VALUES = st.recursive(

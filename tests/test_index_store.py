@@ -22,7 +22,7 @@ def _index(n: int = 3) -> Index:
                  vectors="navec", vocabulary="abc", labels=labels,
                  paths=[f"/photos/фото {i}.jpg" for i in range(n)],
                  sizes=np.arange(n, dtype=np.int64), mtimes=np.arange(n, dtype=np.int64) * 7,
-                 hashes=np.arange(n, dtype=np.uint64) + 1, stale=np.zeros(n, bool), tags=tags,
+                 hashes=np.arange(n, dtype=np.uint64) + 1, stale=np.zeros(n, bool), tag_rows=tags,
                  features=rng.random((n, 8)).astype(np.float16),
                  dhash=np.arange(n, dtype=np.uint64) + 5, taken=np.arange(n, dtype=np.int64),
                  roots=["/photos"], terms=["кошка", "собака"], term_keys=["кошка", "собака"],
@@ -40,7 +40,7 @@ def test_round_trip(tmp_path):
     for name in ("ptr", "label", "score", "region"):
         np.testing.assert_array_equal(getattr(loaded.tags, name), getattr(original.tags, name))
     meta = json.loads((tmp_path / "index.json").read_text(encoding="utf-8"))
-    assert meta["format"] == "photofinder-index" and meta["version"] == store.VERSION == 2
+    assert meta["format"] == "photofinder-index" and meta["version"] == store.VERSION == 3
     assert meta["tagger"]["name"] == "efficientnet-lite2" and meta["vectors"] == "navec"
 
 
@@ -139,3 +139,57 @@ def test_a_format_1_index_is_upgraded_not_misread(tmp_path):
     assert idx.tagger == {"name": "efficientnet-lite0", "weights": "efficientnet-lite0-xyz.pth",
                           "regions": "on"}
     assert idx.features.shape == (2, 0) and not idx.taken.any()
+
+
+def test_a_format_2_index_is_upgraded_with_its_tags_and_features(tmp_path):
+    """Format 2 (photofinder 0.2's first layout: tags row by row, features inside the
+    arrays file) loads as the same photos, tags and features, nothing stale; the next
+    save writes format 3."""
+    original = _index(4)
+    tags = original.tags
+    arrays = dict(sizes=original.sizes, mtimes=original.mtimes, hashes=original.hashes,
+                  stale=original.stale, tag_ptr=tags.ptr, tag_label=tags.label,
+                  tag_score=tags.score, tag_region=tags.region, features=original.features,
+                  dhash=original.dhash, taken=original.taken, word_ptr=original.words.ptr,
+                  word_label=original.words.label, term_vectors=original.term_vectors)
+    np.savez(tmp_path / "arrays-2.npz", **arrays)
+    meta = {"format": "photofinder-index", "version": 2, "arrays": "arrays-2.npz",
+            "tagger": original.tagger, "vectors": "navec", "vocabulary": "abc",
+            "labels": original.labels, "word_labels": [], "roots": ["/photos"],
+            "terms": original.terms, "term_keys": original.term_keys, "paths": original.paths,
+            "created": 1.0, "updated": 2.0}
+    (tmp_path / "index.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+    loaded = store.load(tmp_path)
+    assert loaded.paths == original.paths and not loaded.stale.any()
+    for i in range(4):
+        for got, want in zip(loaded.tags.row(i), original.tags.row(i)):
+            np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(loaded.features, original.features)
+    store.save(loaded, tmp_path)
+    assert json.loads((tmp_path / "index.json").read_text())["version"] == store.VERSION == 3
+    np.testing.assert_array_equal(store.load(tmp_path).features, original.features)
+
+
+def test_a_loaded_index_keeps_every_photo_s_tags_when_rows_are_added_and_removed(tmp_path):
+    """A loaded index holds its tags label by label; adding and removing photos (what
+    every re-index does) must keep each photo's own tags."""
+    from photofinder.index import Rows
+
+    original = _index(3)
+    store.save(original, tmp_path)
+    loaded = store.load(tmp_path)
+    new_tags = Tags.from_dense(np.array([[7, 8]], np.int32), np.array([[0.9, 0.2]], np.float32))
+    loaded.append(Rows(paths=["/photos/new.jpg"], sizes=np.array([1]), mtimes=np.array([1]),
+                       hashes=np.array([9], np.uint64), tags=new_tags,
+                       features=np.zeros((1, 8), np.float16), dhash=np.zeros(1, np.uint64),
+                       taken=np.zeros(1, np.int64)))
+    assert len(loaded.tags) == 4
+    for i in range(3):
+        np.testing.assert_array_equal(loaded.tags.row(i)[0], original.tags.row(i)[0])
+    assert list(loaded.tags.row(3)[0]) == [7, 8]
+    store.save(loaded, tmp_path)
+    again = store.load(tmp_path)
+    again.select(np.array([3, 0]))
+    assert list(again.tags.row(0)[0]) == [7, 8]
+    np.testing.assert_array_equal(again.tags.row(1)[0], original.tags.row(0)[0])
+    assert again.paths == ["/photos/new.jpg", original.paths[0]]

@@ -58,6 +58,16 @@ def test_a_missing_folder_keeps_its_photos():
     assert plan.roots == (A, B)
 
 
+def test_a_missing_folder_inside_a_walked_one_keeps_its_photos():
+    """~/nas (stored, unplugged) inside ~ (walked): its photos are kept, not gone."""
+    nas = f"{A}/nas"
+    rows = [(f"{A}/1.jpg", 1, 1, 1, False), (f"{nas}/2.jpg", 1, 1, 2, False),
+            (f"{A}/deleted.jpg", 1, 1, 3, False)]
+    plan = _plan(rows, [Found(f"{A}/1.jpg", 1, 1)], scan=(A,), missing=(nas,), roots=(A, nas))
+    assert plan.unavailable == {nas: (1,)} and plan.kept_unavailable == 1
+    assert plan.gone == (2,)  # a photo deleted elsewhere under ~ is still gone
+
+
 def test_a_stale_row_is_no_donor_for_a_move():
     """Its tags are of an older pipeline: the moved photo is tagged anew instead."""
     rows = [(f"{A}/x.jpg", 10, 1, 7, True)]

@@ -54,7 +54,7 @@ def make_engine(paths: list[str], classes: list[list[int]], probs: list[list[flo
                 labels=[c.key for c in vocab.labels], paths=paths,
                 sizes=np.zeros(n, np.int64), mtimes=np.zeros(n, np.int64),
                 hashes=np.zeros(n, np.uint64), stale=np.zeros(n, bool),
-                tags=Tags.from_dense(np.array(classes), np.array(probs, np.float32)),
+                tag_rows=Tags.from_dense(np.array(classes), np.array(probs, np.float32)),
                 features=np.zeros((n, 0), np.float16), dhash=np.zeros(n, np.uint64),
                 taken=np.zeros(n, np.int64), terms=terms, term_keys=keys, term_vectors=table)
     return SearchEngine(idx, vocab, FakeVectors(), lem)
