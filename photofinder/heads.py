@@ -48,6 +48,20 @@ def heads_available(tagger: str) -> bool:
     return heads_file(tagger).is_file()
 
 
+# taggers whose heads ship inside the package: a missing file is a broken install
+SHIPPED_HEADS = ("efficientnet-lite0", "efficientnet-lite2")
+
+
+def heads_for(tagger: str) -> Heads | None:
+    """The tagger's heads, or None for a tagger that has none (ResNet50 until a user
+    trains them: it then tags objects only, and `photofinder index` says so). A damaged
+    file, or a missing one that should have shipped, is ModelUnavailableError (exit 5):
+    indexing on without scenes and people would be a silent loss."""
+    if tagger not in SHIPPED_HEADS and not heads_available(tagger):
+        return None
+    return load_heads(tagger)
+
+
 def _sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.clip(x, -40.0, 40.0)))
 

@@ -32,12 +32,11 @@ import numpy as np
 from . import index as index_store
 from .errors import (
     IndexFormatError,
-    ModelUnavailableError,
     PhotoError,
     PhotofinderError,
     UsageError,
 )
-from .heads import Heads, load_heads
+from .heads import Heads, heads_for
 from .index import Index
 from .photos import (
     Preprocess,
@@ -215,10 +214,8 @@ def resolve_model(choice: ModelChoice, old: Index | None, rebuild: bool) -> tupl
 
 def _with_heads(identity: dict[str, str], weights: Path | None) -> dict[str, str]:
     identity = dict(identity)
-    try:
-        identity["heads"] = load_heads(identity["name"]).digest
-    except ModelUnavailableError:
-        identity["heads"] = "none"
+    heads = heads_for(identity["name"])
+    identity["heads"] = heads.digest if heads is not None else "none"
     if weights is not None:
         identity["weights_path"] = str(weights.resolve())
     return identity
@@ -585,10 +582,7 @@ def _heads_for(tagger) -> Heads | None:
     are trained on the regions mode's input (320 px for Lite2); the whole-photo mode's
     smaller input shifts the features a little (person AP on coco-dev 0.89 vs 0.91:
     benchmarks/coco.py --no-regions), less than retraining for both sizes would gain."""
-    try:
-        return load_heads(tagger.name)
-    except ModelUnavailableError:
-        return None
+    return heads_for(tagger.name)
 
 
 def features_of_photo(path: Path, idx: Index) -> tuple[np.ndarray, int | None, str]:

@@ -129,3 +129,39 @@ def test_gpu_out_of_memory_is_one_clear_error():
                          Preprocess(8, (0, 0, 0), (1, 1, 1)), "w", regions=False)
     with pytest.raises(PhotofinderError, match="памяти GPU.*--batch-size"):
         tagger.analyze(np.zeros((2, 8, 8, 3), np.uint8))
+
+
+@pytest.mark.parametrize("damage", ["garbage", "pickled", "empty"])
+def test_a_damaged_head_file_is_one_line_and_exit_5(damage, sample_photos, tmp_path):
+    """The scene and people heads are read without pickle; a damaged file stops the run
+    with one line (indexing on without scenes and people would lose them silently)."""
+    import numpy as np
+
+    heads = tmp_path / "models" / "heads" / "efficientnet-lite0.npz"
+    heads.parent.mkdir(parents=True)
+    if damage == "garbage":
+        heads.write_bytes(b"PK\x03\x04 not really a zip")
+    elif damage == "pickled":  # an object array: loading it would need pickle
+        np.savez(heads, format=np.array(1), tagger=np.array("efficientnet-lite0"),
+                 pca_mean=np.array([{"x": 1}], dtype=object))
+    else:
+        heads.write_bytes(b"")
+    proc = run_cli("index", str(sample_photos), "--index", str(tmp_path / "ix"),
+                   "--tagger", "efficientnet-lite0", env={"PHOTOFINDER_MODELS": str(tmp_path / "models")})
+    assert proc.returncode == 5, proc.stderr
+    lines = [line for line in proc.stderr.splitlines() if line.startswith("photofinder:")]
+    assert len(lines) == 1 and "файл голов" in lines[0] and "Traceback" not in proc.stderr
+    assert not (tmp_path / "ix" / "index.json").exists()  # nothing half-made
+
+
+def test_a_missing_shipped_head_file_is_an_error_not_a_silent_loss(monkeypatch, tmp_path):
+    """Lite models ship their heads: without the file (a broken install) tagging would
+    lose scenes and people, so it is ModelUnavailableError; ResNet50 may have none."""
+    from photofinder import heads
+    from photofinder.errors import ModelUnavailableError
+
+    monkeypatch.setattr(heads, "data_path", lambda name: tmp_path / name)
+    monkeypatch.setenv("PHOTOFINDER_MODELS", str(tmp_path / "models"))
+    with pytest.raises(ModelUnavailableError, match="нет файла голов"):
+        heads.heads_for("efficientnet-lite2")
+    assert heads.heads_for("resnet50") is None

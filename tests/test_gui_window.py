@@ -230,6 +230,30 @@ def test_nothing_found_suggests_words_and_escape_clears(gui_factory, sample_inde
                      and s["message"]["kind"] == "ready")
 
 
+def test_similar_photos_from_the_context_menu(gui_factory, sample_index, xdisplay, tmp_path):
+    """Right click on a photo, «Похожие фото»: the grid shows the other photos ranked by
+    how alike they look, best first, without the photo itself."""
+    gui = gui_factory(sample_index)
+    gui.type_query("кошка")
+    first = gui.wait("the cat's tile", tiles_with_thumbs(1))["tiles"][0]
+    gui.xdotool("mousemove", str(first["x"] + first["w"] // 2), str(first["y"] + first["h"] // 2))
+    gui.xdotool("click", "3")
+    menu = gui.wait("the context menu", lambda s: "Похожие фото" in s.get("menu", {}))["menu"]
+    assert list(menu) == ["Открыть", "Копировать путь", "Показать в папке", "Похожие фото"]
+    screenshot(xdisplay, "gui_menu", tmp_path)
+    x, y = menu["Похожие фото"]
+    gui.xdotool("mousemove", str(x), str(y))
+    time.sleep(0.2)
+    gui.xdotool("click", "1")
+    state = gui.wait("similar photos", lambda s: "похожие на chelsea.png" in s.get("note", "")
+                     and s.get("thumbs_pending") == 0 and len(s.get("tiles", [])) > 1)
+    paths = [Path(t["path"]).name for t in state["tiles"]]
+    assert "chelsea.png" not in paths and len(paths) == 7  # the other sample photos
+    scores = [t["score"] for t in state["tiles"]]
+    assert scores == sorted(scores, reverse=True)
+    screenshot(xdisplay, "gui_similar", tmp_path, state["window"])
+
+
 def test_first_run_without_an_index_shows_the_welcome(gui_factory, tmp_path, xdisplay):
     gui = gui_factory(tmp_path / "no-index-yet")
     state = gui.state()

@@ -464,6 +464,7 @@ class App:
             self.menu.tk_popup(event.x_root, event.y_root)
         finally:
             self.menu.grab_release()
+        self._schedule_state()
 
     def _menu_do(self, action: str) -> None:
         tile = self.menu_tile
@@ -570,6 +571,20 @@ class App:
             self._state_scheduled = True
             self.root.after_idle(self._write_state)
 
+    def _menu_entries(self) -> dict[str, list[int]]:
+        """The context menu's entries and the screen point of each, while it is shown."""
+        if not self.menu.winfo_ismapped():
+            return {}
+        x, y = self.menu.winfo_rootx() + self.menu.winfo_width() // 2, self.menu.winfo_rooty()
+        entries = {}
+        for i in range(int(self.menu.index("end")) + 1):
+            if self.menu.type(i) == "command":
+                top = self.menu.yposition(i)
+                bottom = self.menu.yposition(i + 1) if i < int(self.menu.index("end")) \
+                    else self.menu.winfo_height()
+                entries[self.menu.entrycget(i, "label")] = [x, y + (top + bottom) // 2]
+        return entries
+
     def state(self) -> dict:
         """What a person sees, as data: the tiles with their place on the screen."""
         tiles = []
@@ -597,6 +612,7 @@ class App:
             "results": None if self.view is None else len(self.view.tiles),
             "tiles": tiles,
             "weak_divider": self.weak_divider.winfo_ismapped(),
+            "menu": self._menu_entries(),
             "thumbs_pending": len(self.pending_thumbs),
             "engine_ready": self.engine_ready,
             "indexing": self.job is not None,
