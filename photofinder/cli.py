@@ -75,8 +75,9 @@ def _parser() -> argparse.ArgumentParser:
                     help="классификатор (по умолчанию — модель индекса; для нового индекса "
                          "auto: ResNet50, если есть его веса и головы, иначе EfficientNet-Lite2)")
     ix.add_argument("--weights", type=Path, help="локальный файл весов ResNet50 (state dict .pth)")
-    ix.add_argument("--vectors", default="navec", metavar="navec|fasttext:PATH",
-                    help="векторы слов: navec (встроены) или модель FastText .bin")
+    ix.add_argument("--vectors", default=None, metavar="navec|fasttext:PATH",
+                    help="векторы слов: navec (встроены) или модель FastText .bin "
+                         "(по умолчанию — векторы индекса; для нового индекса navec)")
     ix.add_argument("--device", default="cpu", help="cpu, cuda или cuda:N")
     ix.add_argument("--regions", action=argparse.BooleanOptionalAction, default=None,
                     help="размечать и фрагменты фото (несколько предметов на фото; по "
@@ -179,10 +180,13 @@ def _cmd_index(args: argparse.Namespace) -> int:
         print("\nостанавливаюсь, сохраняю сделанное… (Ctrl-C ещё раз — выйти сразу)",
               file=sys.stderr)
 
+    from . import index as index_store
+
+    vectors = args.vectors or index_store.read_vectors(index_dir) or "navec"
     previous = signal.signal(signal.SIGINT, on_sigint)
     try:
         report = update_index(
-            args.folders, index_dir, load_vocabulary(), lambda: load_vectors(args.vectors),
+            args.folders, index_dir, load_vocabulary(), lambda: load_vectors(vectors),
             choice=ModelChoice(args.tagger, args.weights, args.regions, args.device),
             rebuild=args.rebuild, batch_size=args.batch_size,
             checkpoint_every=args.checkpoint_every, on_progress=on_progress,
@@ -265,7 +269,7 @@ def _cmd_search(args: argparse.Namespace) -> int:
             print(f"photofinder: {note}", file=sys.stderr)
         return 0
     elapsed = time.perf_counter() - started
-    print(f"«{args.query}»: {len(result.strong)} из {len(engine.index)} фото"
+    print(f"«{args.query}»: {result.strong_total} из {len(engine.index)} фото"
           + (f", ещё слабых совпадений: {result.weak_total}" if result.weak_total else "")
           + f" ({elapsed:.2f} с)")
     for rank, hit in enumerate(result.hits, 1):

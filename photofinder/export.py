@@ -109,6 +109,9 @@ def write_xmp_sidecars(index: Index, vocabulary: Vocabulary, dry_run: bool = Fal
         if not merged.changed:
             report.unchanged += 1
             continue
+        if existing is None and not keywords:
+            report.unchanged += 1  # nothing to say about this photo: no empty sidecar
+            continue
         if not dry_run:
             try:
                 atomic_write(sidecar, lambda f, data=merged.data: f.write(data))

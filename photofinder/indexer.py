@@ -331,7 +331,8 @@ def update_index(
         if old is None and not folders:
             raise UsageError("укажите папку с фотографиями: индекса ещё нет")
         model, retag_all = resolve_model(choice, old, rebuild)
-        idx = old or Index(tagger={}, vectors="", vocabulary="")
+        # `is not None`: an index with no rows is still the index (its folders, its model)
+        idx = old if old is not None else Index(tagger={}, vectors="", vocabulary="")
         if retag_all:
             idx.stale[:] = True
         if model.identity is not None:

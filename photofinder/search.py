@@ -18,9 +18,9 @@ the photo less of a dog.
 
 A photo matches a concept when the tag behind its score is sure enough: an ImageNet
 class's probability from MIN_SCORE, the people and scene heads' calibrated
-probabilities from SURE["person"] and SURE["scene"] (more likely than not), times the
-relation's weight. Several concepts: photos that match every concept come first.
-Photos that match every concept come first (ranked by the mean of their scores), then
+probabilities from SURE["person"] (more likely than not) and SURE["scene"], times the
+relation's weight, and the score reaches MIN_SCORE. Several concepts: photos that
+match every concept come first (ranked by the mean of their scores), then
 the weak ones: photos that match only some concepts, or all of them only faintly
 (from WEAK_SCORE up). So "собака пляж" shows dogs on beaches before any dog alone, and
 a query answers "ничего не найдено" only when nothing plausible is there. `-word`
@@ -141,6 +141,7 @@ class SearchResult:
     suggestions: dict[str, list[str]] = field(default_factory=dict)
     related: list[str] = field(default_factory=list)            # nearest known terms, for "nothing found"
     weak_total: int = 0                                         # weak matches in all (shown or not)
+    strong_total: int = 0                                       # strong matches in all (shown or not)
     excluded: int = 0                                           # photos removed by -word
 
     def word_notes(self) -> list[str]:
@@ -150,6 +151,8 @@ class SearchResult:
             hint = self.suggestions.get(word)
             notes.append(f"слово «{word}» неизвестно"
                          + (f"; может быть: {', '.join(hint)}?" if hint else ""))
+        for word in self.unmatched:  # known, but no tag means it: it ranked nothing
+            notes.append(f"слово «{word}» не связано ни с одной меткой и не учитывалось")
         return notes
 
     @property
@@ -159,6 +162,20 @@ class SearchResult:
     @property
     def weak(self) -> list[Hit]:
         return [h for h in self.hits if h.weak]
+
+
+def _best_first(rows: np.ndarray, keys: np.ndarray, k: int) -> np.ndarray:
+    """The k rows with the largest keys, best first, ties in row order: the first k of
+    a stable sort of all of them, without sorting a million rows to show ten."""
+    if k <= 0:
+        return rows[:0]
+    if len(rows) > k:
+        kth = np.partition(keys, len(keys) - k)[len(keys) - k]   # the k-th largest key
+        above = np.flatnonzero(keys > kth)
+        ties = np.flatnonzero(keys == kth)[: k - len(above)]
+        pick = np.sort(np.concatenate([above, ties]))
+        rows, keys = rows[pick], keys[pick]
+    return rows[np.argsort(-keys, kind="stable")]
 
 
 class SearchEngine:
@@ -252,7 +269,9 @@ class SearchEngine:
         only the columns of its labels."""
         n = len(self.index)
         post = self.index.postings
-        labels = sparse.csc_matrix((post.score.astype(np.float32), post.row, post.ptr),
+        # int32 pointers like the rows: scipy would otherwise copy the rows to int64
+        ptr = post.ptr.astype(np.int32) if post.ptr[-1] < 2**31 else post.ptr
+        labels = sparse.csc_matrix((post.score.astype(np.float32, copy=False), post.row, ptr),
                                    shape=(n, self.n_label_columns), copy=False)
         words = self.index.words
         word_matrix = sparse.csc_matrix(
@@ -314,19 +333,46 @@ class SearchEngine:
         columns = np.unique(w.indices)
         if len(columns) == 0:
             return np.zeros(n, np.float32), np.zeros(n, np.int64), np.zeros(n, bool)
-        dense = w[:, columns].toarray()              # [T, k]
-        both_w = np.concatenate([dense, dense / self.column_sure[columns]]).T  # [k, 2T]
+        dense = w[:, columns].toarray().T            # [k, T]
+        # One product per (matrix, sure level) gives the weighted mass of every term and,
+        # scaled by the level, its evidence in units of it. Only the photos that have a
+        # tag in these columns are computed: the others score 0 (a million-photo index
+        # spent most of a query on rows of zeros).
         is_label = columns < self.n_label_columns
-        both = np.zeros((n, 2 * len(terms)), np.float32)  # weighted mass, evidence units
-        if is_label.any():  # a column slice is cheap in CSC
-            both += self.label_matrix[:, columns[is_label]] @ both_w[is_label]
-        if (~is_label).any():
-            both += self.word_matrix[:, columns[~is_label] - self.n_label_columns] @ both_w[~is_label]
-        t = len(terms)
-        mass = np.minimum(both[:, :t], 1.0) * sims[None, :]
-        best = mass.argmax(axis=1)
-        sure = (both[:, t:] * sims[None, :]).max(axis=1) >= 1.0
-        return np.take_along_axis(mass, best[:, None], axis=1)[:, 0], best, sure
+        levels = self.column_sure[columns]
+        parts = []
+        for in_labels in (True, False):
+            matrix = self.label_matrix if in_labels else self.word_matrix
+            offset = 0 if in_labels else self.n_label_columns
+            for level in np.unique(levels[is_label == in_labels]):
+                pick = (is_label == in_labels) & (levels == level)
+                parts.append((matrix[:, columns[pick] - offset], dense[pick], float(level)))
+        touched = np.zeros(n, bool)
+        for sub, _, _ in parts:
+            touched[sub.indices] = True
+        rows = np.flatnonzero(touched)
+        scores, best = np.zeros(n, np.float32), np.zeros(n, np.int64)
+        sure = np.zeros(n, bool)
+        if len(rows) == 0:
+            return scores, best, sure
+        position = np.zeros(n, np.int32)
+        position[rows] = np.arange(len(rows), dtype=np.int32)
+        mass = np.zeros((len(rows), len(terms)), np.float32)
+        units = np.zeros((len(rows), len(terms)), np.float32)
+        for sub, weights, level in parts:
+            compact = sparse.csc_matrix((sub.data, position[sub.indices], sub.indptr),
+                                        shape=(len(rows), sub.shape[1]), copy=False)
+            part = np.asarray(compact @ weights, np.float32)
+            mass += part
+            part *= np.float32(1.0 / level)
+            units += part
+        np.minimum(mass, 1.0, out=mass)
+        mass *= sims[None, :]
+        best[rows] = mass.argmax(axis=1)
+        scores[rows] = np.take_along_axis(mass, best[rows][:, None], axis=1)[:, 0]
+        units *= sims[None, :]
+        sure[rows] = units.max(axis=1) >= 1.0
+        return scores, best, sure
 
     # --- dates -------------------------------------------------------------------
     def _photo_dates(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -380,6 +426,9 @@ class SearchEngine:
                 result.unmatched.append(concept.text)
                 continue
             scores, best, sure = self._concept_scores(terms, sims)
+            # a strong match also scores min_score: many sure tags reached through a
+            # faint meaning match («дождь» -> снег at similarity 0.08) stay weak
+            sure &= scores >= min_score
             if min_score != MIN_SCORE:  # --min-score: the user's own bar, for every kind
                 sure = scores >= min_score
             known.append((concept, terms, sims, best, scores, sure))
@@ -408,13 +457,12 @@ class SearchEngine:
             total = total * (1.0 - np.minimum(neg, 1.0))  # a faint match to -word still costs rank
         weak = plausible & ~strong
         result.weak_total = int(weak.sum())
-        if known:
-            order_strong = np.flatnonzero(strong)[np.argsort(-total[strong], kind="stable")]
-        else:
-            order_strong = np.flatnonzero(strong)[np.argsort(-self._sort_time()[strong], kind="stable")]
-        order_weak = np.flatnonzero(weak)[np.argsort(-total[weak], kind="stable")]
+        result.strong_total = int(strong.sum())
+        rank_by = total if known else self._sort_time()  # only a date: newest first
+        order_strong = _best_first(np.flatnonzero(strong), rank_by[strong], top)
+        order_weak = _best_first(np.flatnonzero(weak), total[weak], top - len(order_strong))
         for rows, is_weak in ((order_strong, False), (order_weak, True)):
-            for row in rows[: max(0, top - len(result.hits))]:
+            for row in rows:
                 evidence = tuple(self._explain(int(row), c, t, s, b)
                                  for c, t, s, b, sc, _ in known if sc[row] > 0)
                 date = self._date_text(int(row)) if query.dated else ""

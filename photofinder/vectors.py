@@ -44,7 +44,7 @@ class NavecVectors:
         if path is None or not path.is_file():
             raise ModelUnavailableError(
                 "нет векторов navec: установите пакет natasha (`pip install natasha`)")
-        self._navec = Navec.load(str(path))
+        self._navec = _load_navec(Navec, path)
         self.spec = "navec"
         self.dim = int(self._navec.pq.dim)
 
@@ -54,6 +54,33 @@ class NavecVectors:
 
     def known_words(self) -> list[str]:
         return list(self._navec.vocab.words)
+
+
+def _load_navec(navec_class, path: Path):
+    """navec's own loader, minus PQ.precompute: it computes the norms and pairwise
+    tables of all 250,000 words (0.4 s) for navec's `sim`, which photofinder never
+    calls; `get` needs only the codes and indexes. Falls back to the stock loader when
+    navec's layout is not the one this was written against."""
+    from navec import pq as navec_pq
+    from navec.meta import Meta
+    from navec.tar import Tar
+    from navec.vocab import Vocab
+
+    if getattr(navec_pq.PQ, "__attributes__", None) != \
+            ["vectors", "dim", "qdim", "centroids", "indexes", "codes"]:
+        return navec_class.load(str(path))
+    with Tar(str(path)) as tar:
+        meta = Meta.from_file(tar.load("meta.json"))
+        Meta.check_protocol(meta.protocol)
+        vocab = Vocab.from_file(tar.load("vocab.bin"))
+        file = tar.load("pq.bin")
+        vectors, dim, qdim, centroids = (int(x) for x in np.frombuffer(file.read(16), np.uint32))
+        pq = navec_pq.PQ.__new__(navec_pq.PQ)
+        pq.vectors, pq.dim, pq.qdim, pq.centroids = vectors, dim, qdim, centroids
+        pq.indexes = np.frombuffer(file.read(vectors * qdim), np.uint8).reshape(vectors, qdim)
+        pq.codes = np.frombuffer(file.read(), np.float32).reshape(qdim, centroids, -1)
+        pq.qdims = np.arange(qdim)  # what __getitem__ needs of precompute
+    return navec_class(meta, vocab, pq)
 
 
 class FastTextVectors:

@@ -465,6 +465,13 @@ def test_rebuild_fixes_a_damaged_index(small_index, tmp_path):
     no_traceback(proc.stdout, proc.stderr)
     assert proc.returncode == 0, proc.stderr
     assert len(index_store.load(index_dir)) == 3
+    # the hint as printed, with no folder: the folders come from the damaged index.json
+    meta = json.loads((index_dir / "index.json").read_text(encoding="utf-8"))
+    (index_dir / meta["arrays"]).write_bytes(b"garbled")
+    proc = cli("index", "--rebuild", "--index", str(index_dir), "--tagger", TAGGER)
+    no_traceback(proc.stdout, proc.stderr)
+    assert proc.returncode == 0, proc.stderr
+    assert len(index_store.load(index_dir)) == 3 and index_store.load(index_dir).roots
 
 
 def test_older_format_is_migrated_step_by_step(small_index, tmp_path, monkeypatch):

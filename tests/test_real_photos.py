@@ -94,3 +94,16 @@ def test_weak_matches_come_after_a_divider_and_are_marked_weak(real_index):
     lines = text.splitlines()
     assert WEAK_DIVIDER in lines and "ещё слабых совпадений" in lines[0]
     assert lines.index(WEAK_DIVIDER) == 1 + 2 * flags.index(True)  # two lines per hit
+
+
+def test_the_header_counts_every_strong_result_not_only_the_shown_ones(real_index):
+    strong = _names(search_json(real_index, "человек", "--top", "20"))
+    first = run_cli("search", "человек", "--index", str(real_index), "--top", "1",
+                    check=True).stdout.splitlines()[0]
+    assert first.startswith(f"«человек»: {len(strong)} из 10 фото") and len(strong) > 1
+
+
+def test_a_known_word_that_no_tag_means_is_said_not_dropped_silently(real_index):
+    proc = run_cli("search", "кошка на старте", "--index", str(real_index), check=True)
+    assert "слово «старте» не связано ни с одной меткой" in proc.stdout
+    assert CAT_AND_LAPTOP in proc.stdout.splitlines()[1]
