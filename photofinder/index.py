@@ -2,8 +2,8 @@
 saved generation.
 
 index.json names the format version, the tagger, the word vectors and the vocabulary
-the index was made with, the label of every tag column, the photo paths, and the two
-files that hold this generation's arrays. Every save writes new files and then
+the index was made with, the label of every tag column, and the two files that hold
+this generation's arrays (the photo paths among them, as one UTF-8 buffer). Every save writes new files and then
 replaces index.json atomically, so a reader (or a crash) always sees index.json and
 arrays that belong together; the previous generation's files are kept one save longer
 for readers that opened index.json just before the switch.
@@ -368,7 +368,19 @@ def _arrays_of(index: Index) -> dict[str, np.ndarray]:
                 post_score=post.score.astype(np.float32, copy=False),
                 post_region=post.region, dhash=index.dhash,
                 taken=index.taken, word_ptr=index.words.ptr, word_label=index.words.label,
-                term_vectors=index.term_vectors)
+                term_vectors=index.term_vectors, paths=_pack_paths(index.paths))
+
+
+def _pack_paths(paths: list[str]) -> np.ndarray:
+    """The photo paths as one UTF-8 buffer, NUL-separated (no path holds a NUL): a
+    million paths decode in a tenth of the time JSON takes, at every search's start."""
+    return np.frombuffer("\0".join(paths).encode("utf-8"), np.uint8)
+
+
+def _unpack_paths(packed: np.ndarray, n: int) -> list[str]:
+    """The paths of `_pack_paths` (n: the photo count; their number is checked with the
+    other columns' sizes)."""
+    return packed.tobytes().decode("utf-8").split("\0") if n or packed.size else []
 
 
 def save(index: Index, index_dir: Path) -> int:
@@ -404,7 +416,6 @@ def save(index: Index, index_dir: Path) -> int:
         "roots": index.roots,
         "terms": index.terms,
         "term_keys": index.term_keys,
-        "paths": index.paths,
     }
     old_meta = _read_meta(index_dir) if exists(index_dir) else {}
     keep = {arrays_name, features_name, old_meta.get("arrays"), old_meta.get("features")}
@@ -518,7 +529,7 @@ _ARRAY_KINDS = {
         "dhash": "u", "taken": "i", "word_ptr": "i", "word_label": "i", "term_vectors": "f"},
     3: {"sizes": "iu", "mtimes": "iu", "hashes": "u", "stale": "b", "post_ptr": "i",
         "post_row": "i", "post_score": "f", "post_region": "b", "dhash": "u", "taken": "i",
-        "word_ptr": "i", "word_label": "i", "term_vectors": "f"},
+        "word_ptr": "i", "word_label": "i", "term_vectors": "f", "paths": "u"},
 }
 
 
@@ -679,7 +690,9 @@ def _build(index_dir: Path, meta: dict, arrays: dict[str, np.ndarray]) -> Index:
             tagger=dict(tagger), vectors=str(meta["vectors"]),
             vocabulary=str(meta["vocabulary"]), labels=_strings(meta["labels"]),
             word_labels=_strings(meta["word_labels"]), words=words,
-            paths=_strings(meta["paths"]), roots=_strings(meta.get("roots", [])),
+            paths=(_strings(meta["paths"]) if "paths" in meta  # before format 3: in the JSON
+                   else _unpack_paths(arrays["paths"], len(arrays["sizes"]))),
+            roots=_strings(meta.get("roots", [])),
             terms=_strings(meta["terms"]), term_keys=_strings(meta["term_keys"]),
             created=float(meta["created"]), updated=float(meta["updated"]),
             sizes=arrays["sizes"].astype(np.int64, copy=False),

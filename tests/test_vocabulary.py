@@ -84,3 +84,20 @@ def test_scene_hierarchy():
     assert "небо" in vocab.labels[key["scene:sunset"]].broader
     # ImageNet classes that show a place reach the same words
     assert "море" in vocab.labels[978].broader and "горы" in vocab.labels[980].broader
+
+
+def scene_words(vocab) -> set[str]:
+    """Every term that reaches a scene label (its name, a synonym or a broader word)."""
+    scenes = {label.index for label in vocab.labels if label.kind == "scene"}
+    return {t for t, links in zip(vocab.terms, vocab.links) if any(k.label in scenes for k in links)}
+
+
+def test_the_readme_lists_every_scene_word_understood():
+    """README's list is the vocabulary's, word for word: it stays true when either changes."""
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Scene, place and sky words understood", 1)[1].split("\n\n")[2]
+    listed = {w.strip() for w in re.sub(r"\s+", " ", section).split(",")}
+    assert listed == scene_words(load_vocabulary())
