@@ -128,3 +128,30 @@ def test_bad_devices_are_one_line(tmp_path, device, message):
     assert proc.returncode == 2, proc.stderr
     assert message in proc.stderr and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_resnet50_without_heads_says_so_and_tags_objects_only(tmp_path, sample_photos):
+    """No scene or people head ships for ResNet50: `photofinder index` says it in one
+    note, the index records it, and the photos are still tagged with ImageNet classes."""
+    torch = pytest.importorskip("torch")
+    import json
+
+    from torchvision.models import resnet50
+
+    from .conftest import run_cli
+
+    weights = tmp_path / "resnet50-random.pth"
+    torch.save(resnet50(weights=None).state_dict(), weights)
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    (photos / "chelsea.png").write_bytes((sample_photos / "chelsea.png").read_bytes())
+    env = {"PHOTOFINDER_MODELS": str(tmp_path / "models"), "TORCH_HOME": str(tmp_path)}
+    proc = run_cli("index", str(photos), "--index", str(tmp_path / "ix"), "--tagger", "resnet50",
+                   "--weights", str(weights), check=True, env=env)
+    assert "для модели resnet50 нет голов сцен и людей" in proc.stderr
+    meta = json.loads((tmp_path / "ix" / "index.json").read_text(encoding="utf-8"))
+    assert meta["tagger"]["name"] == "resnet50" and meta["tagger"]["heads"] == "none"
+    export = tmp_path / "tags.json"
+    run_cli("export", "--index", str(tmp_path / "ix"), "--out", str(export), check=True)
+    kinds = {t["kind"] for p in json.loads(export.read_text())["photos"] for t in p["tags"]}
+    assert kinds == {"imagenet"}
