@@ -138,15 +138,23 @@ class Postings:
         np.cumsum(np.bincount(self.row, minlength=n_rows), out=ptr[1:])
         return Tags(ptr, label[order], self.score[order], self.region[order])
 
-    def lookup(self, row: int, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The scores (0 where absent) and region flags of one photo for some labels."""
-        scores = np.zeros(len(labels), np.float32)
-        regions = np.zeros(len(labels), bool)
+    def lookup(self, rows: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The scores (0 where absent) and region flags of some photos for some labels,
+        [rows, labels]: one binary search per label for all the photos (the hits a
+        search explains), not one per photo and label."""
+        rows = np.asarray(rows, np.int64)
+        order = np.argsort(rows, kind="stable")
+        wanted = rows[order]
+        scores = np.zeros((len(rows), len(labels)), np.float32)
+        regions = np.zeros((len(rows), len(labels)), bool)
         for k, label in enumerate(np.asarray(labels, np.int64)):
-            a, b = int(self.ptr[label]), int(self.ptr[label + 1])
-            at = a + int(np.searchsorted(self.row[a:b], row))
-            if at < b and self.row[at] == row:
-                scores[k], regions[k] = float(self.score[at]), bool(self.region[at])
+            segment = self.row[int(self.ptr[label]):int(self.ptr[label + 1])]
+            at = np.searchsorted(segment, wanted)
+            found = at < len(segment)
+            found[found] = segment[at[found]] == wanted[found]
+            where = int(self.ptr[label]) + at[found]
+            scores[order[found], k] = self.score[where]
+            regions[order[found], k] = self.region[where]
         return scores, regions
 
 

@@ -304,6 +304,10 @@ class SearchEngine:
             sims = np.clip((cosines - MIN_TERM_SIMILARITY) / (1.0 - MIN_TERM_SIMILARITY), 0.0, None)
             if exact:
                 sims *= MEANING_ONLY_WEIGHT
+                # the word names labels itself: a neighbour by meaning that can never make
+                # a strong match (similarity under MIN_SCORE: «кошка» ~ собака 0.04) would
+                # only list every photo of it as a weak «возможно», and cost the most time
+                sims[sims < MIN_SCORE] = 0.0
             if len(concept.lemmas) == 1:
                 sims[self._phrases_with_word.get(concept.lemmas[0], [])] = 0.0
             nearest = [self.terms[i] for i in np.argsort(-cosines)[:5]]
@@ -353,31 +357,51 @@ class SearchEngine:
             for level in np.unique(levels[is_label == in_labels]):
                 pick = (is_label == in_labels) & (levels == level)
                 parts.append((matrix[:, columns[pick] - offset], dense[pick], float(level)))
-        touched = np.zeros(n, bool)
-        for sub, _, _ in parts:
-            touched[sub.indices] = True
-        rows = np.flatnonzero(touched)
         scores, best = np.zeros(n, np.float32), np.zeros(n, np.int64)
         sure = np.zeros(n, bool)
-        if len(rows) == 0:
+        # Few tags in these columns (a narrow word): compute only their photos. Many (a
+        # broad word such as «животное»): finding them would cost more than the rows of
+        # zeros it saves.
+        entries = sum(sub.nnz for sub, _, _ in parts)
+        if entries == 0:
             return scores, best, sure
-        position = np.zeros(n, np.int32)
-        position[rows] = np.arange(len(rows), dtype=np.int32)
-        mass = np.zeros((len(rows), len(terms)), np.float32)
-        units = np.zeros((len(rows), len(terms)), np.float32)
+        if entries * 2 < n * len(terms):
+            touched = np.zeros(n, bool)
+            for sub, _, _ in parts:
+                touched[sub.indices] = True
+            rows = np.flatnonzero(touched)
+            position = np.zeros(n, np.int32)
+            position[rows] = np.arange(len(rows), dtype=np.int32)
+        else:
+            rows, position = np.arange(n), None
+        mass = units = None
         for sub, weights, level in parts:
-            compact = sparse.csc_matrix((sub.data, position[sub.indices], sub.indptr),
+            if position is not None:
+                sub = sparse.csc_matrix((sub.data, position[sub.indices], sub.indptr),
                                         shape=(len(rows), sub.shape[1]), copy=False)
-            part = np.asarray(compact @ weights, np.float32)
+            # term by term over its own columns: a term reaches a few of the columns, so
+            # this reads far fewer tags than one product with all the terms (2-3x faster)
+            part = np.zeros((len(rows), len(terms)), np.float32)
+            for j in range(len(terms)):
+                own = np.flatnonzero(weights[:, j])
+                if len(own):
+                    part[:, j] = sub[:, own] @ weights[own, j]
+            if len(parts) == 1:  # one level (most queries): units are mass / level
+                mass, units, unit_of = part, None, np.float32(level)
+                break
+            if mass is None:
+                mass = np.zeros_like(part)
+                units = np.zeros_like(part)
             mass += part
             part *= np.float32(1.0 / level)
             units += part
+        weighted = (mass if units is None else units) * sims[None, :]
+        sure[rows] = weighted.max(axis=1) >= (unit_of if units is None else 1.0)
         np.minimum(mass, 1.0, out=mass)
         mass *= sims[None, :]
-        best[rows] = mass.argmax(axis=1)
-        scores[rows] = np.take_along_axis(mass, best[rows][:, None], axis=1)[:, 0]
-        units *= sims[None, :]
-        sure[rows] = units.max(axis=1) >= 1.0
+        top = mass.argmax(axis=1)
+        best[rows] = top
+        scores[rows] = mass[np.arange(len(rows)), top]
         return scores, best, sure
 
     # --- dates -------------------------------------------------------------------
@@ -467,10 +491,14 @@ class SearchEngine:
         rank_by = total if known else self._sort_time()  # only a date: newest first
         order_strong = _best_first(np.flatnonzero(strong), rank_by[strong], top)
         order_weak = _best_first(np.flatnonzero(weak), total[weak], top - len(order_strong))
+        shown = np.concatenate([order_strong, order_weak])
+        # every shown photo's tags in every column a concept reached, looked up at once
+        tags_of = [self._shown_tags(shown, t) for _, t, _, _, _, _ in known]
         for rows, is_weak in ((order_strong, False), (order_weak, True)):
             for row in rows:
-                evidence = tuple(self._explain(int(row), c, t, s, b)
-                                 for c, t, s, b, sc, _ in known if sc[row] > 0)
+                evidence = tuple(self._explain(int(row), c, t, s, b, tags)
+                                 for (c, t, s, b, sc, _), tags in zip(known, tags_of)
+                                 if sc[row] > 0)
                 date = self._date_text(int(row)) if query.dated else ""
                 result.hits.append(Hit(int(row), self.index.paths[row], float(total[row]),
                                        evidence, is_weak, date))
@@ -480,8 +508,20 @@ class SearchEngine:
         return np.where(self.index.taken > 0, self.index.taken,
                         self.index.mtimes // 1_000_000_000)
 
+    def _shown_tags(self, rows: np.ndarray, terms: np.ndarray) -> dict:
+        """{(row, label column): (score, region)} of the shown rows, for the label columns
+        of the concept's terms."""
+        columns = np.unique(self.weights[terms].indices)
+        columns = columns[columns < self.n_label_columns]
+        if not len(rows) or not len(columns):
+            return {}
+        scores, regions = self.index.postings.lookup(rows, columns)
+        i, k = np.nonzero(scores)
+        return {(int(rows[a]), int(columns[b])): (float(scores[a, b]), bool(regions[a, b]))
+                for a, b in zip(i, k)}
+
     def _explain(self, row: int, concept: Concept, terms: np.ndarray, sims: np.ndarray,
-                 best: np.ndarray) -> Evidence:
+                 best: np.ndarray, shown_tags: dict) -> Evidence:
         j = int(best[row])
         term = int(terms[j])
         term_text = self.terms[term]
@@ -489,7 +529,9 @@ class SearchEngine:
             return self._explain_words(row, concept, term_text, float(sims[j]))
         w = self.weights[term]                       # the term's label columns and weights
         columns, weights = w.indices, w.data.astype(np.float64)
-        probs, regions = self.index.postings.lookup(row, columns)
+        found = [shown_tags.get((row, int(c)), (0.0, False)) for c in columns]
+        probs = np.array([f[0] for f in found], np.float32)
+        regions = np.array([f[1] for f in found], bool)
         present = probs > 0
         columns, weights = columns[present], weights[present]
         probs, regions = probs[present].astype(np.float64), regions[present]
