@@ -657,3 +657,28 @@ def test_open_photo_raises_only_photo_error_on_a_directory(tmp_path):
     (tmp_path / "folder.jpg").mkdir()
     with pytest.raises(PhotoError):
         open_photo(tmp_path / "folder.jpg")
+
+
+def test_a_header_between_the_limit_and_pillows_own_is_refused_from_any_thread(tmp_path):
+    """15000 x 15000 (225 Mpx): above MAX_PIXELS, below the 2x where Pillow itself raises
+    (it only warns there, and a warnings filter is not thread-safe): the explicit pixel
+    check refuses it, on the decode threads too, without decoding."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from photofinder.errors import PhotoError
+    from photofinder.photos import open_photo
+
+    assert MAX_PIXELS < 15000 * 15000 < 2 * Image.MAX_IMAGE_PIXELS
+    bomb = tmp_path / "big.png"
+    bomb.write_bytes(png_bytes(15000, 15000, 8, 2, b"\0" * 4096))
+
+    def outcome(_: int) -> str:
+        try:
+            open_photo(bomb)
+        except PhotoError as exc:
+            return str(exc)
+        return "decoded"
+
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(outcome, range(8)))
+    assert all("слишком большое" in r for r in results), results
