@@ -154,11 +154,11 @@ def shorten(text: str, limit: int) -> str:
 
 def tiles_of(result: SearchResult, engine: SearchEngine) -> list[Tile]:
     index = engine.index
+    tags = engine.photos_tags([h.row for h in result.hits])
     return [Tile(row=h.row, path=h.path, score=h.score, size=int(index.sizes[h.row]),
-                 mtime_ns=int(index.mtimes[h.row]),
-                 tags=tuple(Tag(*t) for t in engine.photo_tags(h.row)),
+                 mtime_ns=int(index.mtimes[h.row]), tags=tuple(Tag(*t) for t in photo),
                  why=h.describe(), weak=h.weak)
-            for h in result.hits]
+            for h, photo in zip(result.hits, tags)]
 
 
 def notes_of(result: SearchResult) -> list[str]:
@@ -321,11 +321,11 @@ class Library:
         index = engine.index
         name = os.path.basename(index.paths[row])
         hits = similar_to(index, index.features[row], top=top, exclude=row)
+        tags = engine.photos_tags([h.row for h in hits])
         tiles = [Tile(row=h.row, path=h.path, score=h.score, size=int(index.sizes[h.row]),
-                      mtime_ns=int(index.mtimes[h.row]),
-                      tags=tuple(Tag(*t) for t in engine.photo_tags(h.row)),
+                      mtime_ns=int(index.mtimes[h.row]), tags=tuple(Tag(*t) for t in photo),
                       why=f"похоже на {name}: сходство признаков {h.score:.2f}")
-                 for h in hits]
+                 for h, photo in zip(hits, tags)]
         # the FETCH most similar photos are the whole answer: no "more" for them
         view = ResultsView(query=f"похожие на {name}", tiles=tiles,
                            seconds=time.perf_counter() - started, complete=True, fetched=top)
