@@ -155,3 +155,18 @@ def test_resnet50_without_heads_says_so_and_tags_objects_only(tmp_path, sample_p
     run_cli("export", "--index", str(tmp_path / "ix"), "--out", str(export), check=True)
     kinds = {t["kind"] for p in json.loads(export.read_text())["photos"] for t in p["tags"]}
     assert kinds == {"imagenet"}
+
+
+def test_navec_loads_the_same_vectors_as_its_own_loader():
+    """photofinder reads navec without its unused precompute: the vectors must not change."""
+    import importlib.resources
+
+    from navec import Navec
+
+    from photofinder.vectors import NAVEC_FILE, NavecVectors
+
+    ours = NavecVectors()
+    stock = Navec.load(str(importlib.resources.files("natasha") / "data" / "emb" / NAVEC_FILE))
+    for word in ("кошка", "море", "свадьба", "небоскреб"):
+        np.testing.assert_array_equal(ours.get(word), stock.get(word))
+    assert ours.get("несуществующееслово") is None and len(ours.known_words()) == 250_002
