@@ -15,8 +15,7 @@ photos labelled person / no person), with features of the real tagger
    photofinder/data/scenes.json (plus training-only contrasts: "day" for "night") on
    the projected features, calibrated by a temperature fitted on cross-validated scores.
 4. People: a logistic regression on the projected features, every (source, label)
-   group weighted equally (people-train's sources are entangled with its labels), with
-   scenes-train's flower and sky close-ups as more photos without people.
+   group weighted equally (people-train's sources are entangled with its labels).
    The face detector, the ImageNet classes that imply a person and the strongest
    region were measured as extra evidence and add nothing on coco-dev
    (benchmarks/people.py, README).
@@ -46,10 +45,6 @@ from photofinder.config import data_path  # noqa: E402
 from photofinder.heads import FEATURE_DIM, HEADS_FORMAT  # noqa: E402
 
 HOLDOUT = 0.2
-# close-ups of flowers and of the sky: negatives for the people head (measured: coco-dev
-# person AP 0.946 -> 0.951, person >= 0.5 on imagenet-samples' photos 27.7 % -> 24.5 %)
-PEOPLE_FREE_FOLDERS = ["oxford17flowers/flowers"] + [
-    f"ccsn_clouds/{genus}" for genus in "Ac As Cb Cc Ci Cs Ct Cu Ns Sc St".split()]
 # Training-only folders: contrast for a label without a label of their own.
 NEGATIVE_ONLY = {"amos_daynight/day"}
 def features(tagger: str, name: str) -> dict[str, np.ndarray]:
@@ -208,18 +203,13 @@ def main() -> int:
 
     # --- people ------------------------------------------------------------------
     y_people = (people["labels"] == "person").astype(int)
-    # people-train has few photos of things close up: the flower and sky photos of
-    # scenes-train (training part) are added as photos without people
-    extra = ~scene_held & np.isin(scene_folders, PEOPLE_FREE_FOLDERS)
-    x_train = np.concatenate([z_people[~people_held], z_scenes[extra]])
-    y_train = np.concatenate([y_people[~people_held], np.zeros(int(extra.sum()), int)])
-    groups = np.concatenate([people_groups[~people_held], ["scenes-train/no_person"] * int(extra.sum())])
     counts = defaultdict(int)
-    for g in groups:
+    for g in people_groups[~people_held]:
         counts[g] += 1
-    weight = np.array([1.0 / counts[g] for g in groups])
+    weight = np.array([1.0 / counts[g] for g in people_groups[~people_held]])
     weight *= len(weight) / weight.sum()
-    person_w, person_b = fit_logistic(x_train, y_train, weight, args.person_c, args.seed)
+    person_w, person_b = fit_logistic(z_people[~people_held], y_people[~people_held], weight,
+                                      args.person_c, args.seed)
     from sklearn.metrics import average_precision_score
 
     def person_p(z: np.ndarray) -> np.ndarray:
