@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from . import __version__
-from .config import default_index_dir
+from .config import TAGGER_NAMES, default_index_dir
 from .errors import PhotofinderError, QueryError, UsageError
 
 EXIT_INTERRUPTED = 130
@@ -55,8 +55,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    from .tagger import TAGGER_NAMES
-
     p = argparse.ArgumentParser(
         prog="photofinder",
         description="Поиск своих фотографий по русскому слову, без интернета.")

@@ -10,6 +10,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+# here, not in tagger.py: the command line lists them, and a search must not import
+# the tagger's module (Pillow, the model code) to print its help
+TAGGER_NAMES = ("auto", "resnet50", "efficientnet-lite0", "efficientnet-lite2")
+
 _PACKAGE_DIR = Path(__file__).resolve().parent
 _CHECKOUT_DIR = _PACKAGE_DIR.parent
 

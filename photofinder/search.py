@@ -1,4 +1,5 @@
-"""Ranking photos for a Russian query: pure NumPy/SciPy, no torch.
+"""Ranking photos for a Russian query: pure NumPy, no torch (and no SciPy: importing
+scipy.sparse took a quarter of a second of every search's start).
 
 Every tag is a label column (ImageNet classes of the whole photo and its regions,
 scenes, the person score). For each concept of the query (a word or a known phrase)
@@ -35,7 +36,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import sparse
 
 from .index import Index
 from .query import Concept, Lemmatizer, Query, parse_query
@@ -178,9 +178,32 @@ def _best_first(rows: np.ndarray, keys: np.ndarray, k: int) -> np.ndarray:
     return rows[np.argsort(-keys, kind="stable")]
 
 
+@dataclass(frozen=True)
+class TermWeights:
+    """weight(term, column), sparse, term by term (CSR): a term reaches a few columns."""
+
+    ptr: np.ndarray      # term t's columns are column[ptr[t]:ptr[t + 1]], ascending
+    column: np.ndarray
+    weight: np.ndarray
+
+    @classmethod
+    def of(cls, terms: np.ndarray, columns: np.ndarray, weights: np.ndarray,
+           n_terms: int, n_columns: int) -> TermWeights:
+        """From (term, column, weight) triples; a pair given twice adds up."""
+        pairs, where = np.unique(terms * n_columns + columns, return_inverse=True)
+        ptr = np.zeros(n_terms + 1, np.int64)
+        np.cumsum(np.bincount(pairs // n_columns, minlength=n_terms), out=ptr[1:])
+        return cls(ptr, pairs % n_columns,
+                   np.bincount(where, weights, minlength=len(pairs)).astype(np.float32))
+
+    def row(self, term: int) -> tuple[np.ndarray, np.ndarray]:
+        a, b = self.ptr[term], self.ptr[term + 1]
+        return self.column[a:b], self.weight[a:b]
+
+
 class SearchEngine:
-    """Answers queries over one loaded index. Built once, then a query is a few sparse
-    products over the label columns the query's terms reach."""
+    """Answers queries over one loaded index. Built once, then a query sums, term by
+    term, the posting lists of the label columns the query's terms reach."""
 
     def __init__(self, index: Index, vocabulary: Vocabulary,
                  vectors: WordVectors | Callable[[], WordVectors],
@@ -228,10 +251,10 @@ class SearchEngine:
         kinds = [vocabulary.labels[label].kind if label >= 0 else "imagenet"
                  for label in self.label_of_column] + ["word"] * len(index.word_labels)
         self.column_sure = np.array([SURE[k] for k in kinds], np.float32)
-        self.label_matrix, self.word_matrix = self._probability_matrices()
         self._known_words: list[str] | None = None
         self._term_links: dict | None = None
         self._dates: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._words_by_column: tuple[np.ndarray, np.ndarray] | None = None
 
     @property
     def vectors(self) -> WordVectors:
@@ -243,7 +266,7 @@ class SearchEngine:
     def n_columns(self) -> int:
         return self.n_label_columns + len(self.index.word_labels)
 
-    def _weight_matrix(self) -> sparse.csr_matrix:
+    def _weight_matrix(self) -> TermWeights:
         rows, cols, vals = [], [], []
         term_row = {t: i for i, t in enumerate(self.terms[:self.n_vocabulary_terms])}
         for term, links in zip(self.vocabulary.terms, self.vocabulary.links):
@@ -260,24 +283,31 @@ class SearchEngine:
             rows.append(text_row[lemma])
             cols.append(int(column))
             vals.append(KIND_WEIGHTS.get(kind, 0.9))
-        return sparse.csr_matrix((vals, (rows, cols)), dtype=np.float32,
-                                 shape=(len(self.terms), self.n_columns))
+        return TermWeights.of(np.array(rows, np.int64), np.array(cols, np.int64),
+                              np.array(vals, np.float64), len(self.terms), self.n_columns)
 
-    def _probability_matrices(self) -> tuple[sparse.csc_matrix, sparse.csc_matrix]:
-        """photo x label column and photo x word, column-major. The first is the index's
-        posting lists as stored (their row array is shared, not copied): a query reads
-        only the columns of its labels."""
-        n = len(self.index)
-        post = self.index.postings
-        # int32 pointers like the rows: scipy would otherwise copy the rows to int64
-        ptr = post.ptr.astype(np.int32) if post.ptr[-1] < 2**31 else post.ptr
-        labels = sparse.csc_matrix((post.score.astype(np.float32, copy=False), post.row, ptr),
-                                   shape=(n, self.n_label_columns), copy=False)
-        words = self.index.words
-        word_matrix = sparse.csc_matrix(
-            (np.ones(words.nnz, np.float32), (words.rows(), words.label)),
-            shape=(n, len(self.index.word_labels)))
-        return labels, word_matrix
+    def _column(self, column: int) -> tuple[np.ndarray, np.ndarray | None]:
+        """The photos with a tag in one column, ascending, and the tags' probabilities
+        (None for a word column: a word is there or not). Views of the stored posting
+        lists, not copies."""
+        if column < self.n_label_columns:
+            post = self.index.postings
+            a, b = int(post.ptr[column]), int(post.ptr[column + 1])
+            return post.row[a:b], post.score[a:b]
+        ptr, rows = self._word_postings()
+        j = column - self.n_label_columns
+        return rows[ptr[j]:ptr[j + 1]], None
+
+    def _word_postings(self) -> tuple[np.ndarray, np.ndarray]:
+        """The words people wrote, word by word: made on the first query that reaches one
+        (most queries never do, and a million photos' words take a tenth of a second)."""
+        if self._words_by_column is None:
+            words = self.index.words
+            order = np.argsort(words.label, kind="stable")   # rows stay ascending per word
+            ptr = np.zeros(len(self.index.word_labels) + 1, np.int64)
+            np.cumsum(np.bincount(words.label, minlength=len(self.index.word_labels)), out=ptr[1:])
+            self._words_by_column = ptr, words.rows()[order].astype(np.int32)
+        return self._words_by_column
 
     # --- one concept -------------------------------------------------------------
     def _term_similarities(self, concept: Concept
@@ -335,73 +365,75 @@ class SearchEngine:
                         ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per photo: the concept's score, which candidate term gave it, and whether the
         tags behind it are sure enough for a match (their evidence in units of their
-        kind's SURE level reaches 1). Only the columns of the terms' labels are read."""
+        kind's SURE level reaches 1). Only the posting lists of the terms' columns are
+        read, in place."""
         n = len(self.index)
+        nothing = np.zeros(n, np.float32), np.zeros(n, np.int64), np.zeros(n, bool)
         if len(terms) == 0 or n == 0:
-            return np.zeros(n, np.float32), np.zeros(n, np.int64), np.zeros(n, bool)
-        w = self.weights[terms]                      # [T, labels], sparse
-        columns = np.unique(w.indices)
-        if len(columns) == 0:
-            return np.zeros(n, np.float32), np.zeros(n, np.int64), np.zeros(n, bool)
-        dense = w[:, columns].toarray().T            # [k, T]
-        # One product per (matrix, sure level) gives the weighted mass of every term and,
-        # scaled by the level, its evidence in units of it. Only the photos that have a
-        # tag in these columns are computed: the others score 0 (a million-photo index
-        # spent most of a query on rows of zeros).
-        is_label = columns < self.n_label_columns
-        levels = self.column_sure[columns]
-        parts = []
-        for in_labels in (True, False):
-            matrix = self.label_matrix if in_labels else self.word_matrix
-            offset = 0 if in_labels else self.n_label_columns
-            for level in np.unique(levels[is_label == in_labels]):
-                pick = (is_label == in_labels) & (levels == level)
-                parts.append((matrix[:, columns[pick] - offset], dense[pick], float(level)))
-        scores, best = np.zeros(n, np.float32), np.zeros(n, np.int64)
-        sure = np.zeros(n, bool)
+            return nothing
+        links = [self.weights.row(int(t)) for t in terms]
+        columns = np.unique(np.concatenate([c for c, _ in links]))
+        lists = {int(c): self._column(int(c)) for c in columns}
+        entries = sum(len(rows) for rows, _ in lists.values())
+        if entries == 0:
+            return nothing
         # Few tags in these columns (a narrow word): compute only their photos. Many (a
         # broad word such as «животное»): finding them would cost more than the rows of
         # zeros it saves.
-        entries = sum(sub.nnz for sub, _, _ in parts)
-        if entries == 0:
-            return scores, best, sure
         if entries * 2 < n * len(terms):
             touched = np.zeros(n, bool)
-            for sub, _, _ in parts:
-                touched[sub.indices] = True
+            for rows, _ in lists.values():
+                touched[rows] = True
             rows = np.flatnonzero(touched)
             position = np.zeros(n, np.int32)
             position[rows] = np.arange(len(rows), dtype=np.int32)
         else:
-            rows, position = np.arange(n), None
-        mass = units = None
-        for sub, weights, level in parts:
-            if position is not None:
-                sub = sparse.csc_matrix((sub.data, position[sub.indices], sub.indptr),
-                                        shape=(len(rows), sub.shape[1]), copy=False)
-            # term by term over its own columns: a term reaches a few of the columns, so
-            # this reads far fewer tags than one product with all the terms (2-3x faster)
-            part = np.zeros((len(rows), len(terms)), np.float32)
-            for j in range(len(terms)):
-                own = np.flatnonzero(weights[:, j])
-                if len(own):
-                    part[:, j] = sub[:, own] @ weights[own, j]
-            if len(parts) == 1:  # one level (most queries): units are mass / level
-                mass, units, unit_of = part, None, np.float32(level)
-                break
-            if mass is None:
-                mass = np.zeros_like(part)
-                units = np.zeros_like(part)
-            mass += part
-            part *= np.float32(1.0 / level)
-            units += part
-        weighted = (mass if units is None else units) * sims[None, :]
-        sure[rows] = weighted.max(axis=1) >= (unit_of if units is None else 1.0)
+            rows, position = None, None
+        m = n if rows is None else len(rows)
+        levels = self.column_sure[columns]
+        mixed = bool((levels != levels[0]).any())  # e.g. a scene and an ImageNet class
+        # term by term (rows of T x m, contiguous): the weighted mass of its tags and,
+        # when its columns have different sure levels, the evidence in units of them
+        mass = np.zeros((len(terms), m), np.float32)
+        units = np.zeros_like(mass) if mixed else None
+        for j, (own, weights) in enumerate(links):
+            total = sum(len(lists[int(c)][0]) for c in own)
+            if total == 0:
+                continue
+            # every tag of the term's columns, laid out once in the types bincount adds
+            # in (it would copy int32 rows and float32 scores itself: a third of the time)
+            at = np.empty(total, np.intp)
+            masses = np.empty(total, np.float64)
+            evidence = np.empty(total, np.float64) if mixed else None
+            start = 0
+            for column, weight in zip(own, weights):
+                found, probs = lists[int(column)]
+                end = start + len(found)
+                at[start:end] = found if position is None else position[found]
+                if probs is None:
+                    masses[start:end] = weight
+                else:
+                    np.multiply(probs, weight, out=masses[start:end])
+                if evidence is not None:
+                    np.multiply(masses[start:end], 1.0 / self.column_sure[column], out=evidence[start:end])
+                start = end
+            # one photo has at most one tag per column, so this sums over its columns
+            mass[j] = np.bincount(at, masses, minlength=m)
+            if units is not None:
+                units[j] = np.bincount(at, evidence, minlength=m)
+        weighted = (mass if units is None else units) * sims[:, None].astype(np.float32)
+        sure_here = weighted.max(axis=0) >= (1.0 if mixed else levels[0])
         np.minimum(mass, 1.0, out=mass)
-        mass *= sims[None, :]
-        top = mass.argmax(axis=1)
-        best[rows] = top
-        scores[rows] = mass[np.arange(len(rows)), top]
+        mass *= sims[:, None].astype(np.float32)
+        if len(terms) == 1:
+            top, best_score = np.zeros(m, np.int64), mass[0]
+        else:
+            top = mass.argmax(axis=0)
+            best_score = np.take_along_axis(mass, top[None, :], axis=0)[0]
+        if rows is None:
+            return best_score, top, sure_here
+        scores, best, sure = nothing
+        scores[rows], best[rows], sure[rows] = best_score, top, sure_here
         return scores, best, sure
 
     # --- dates -------------------------------------------------------------------
@@ -465,8 +497,11 @@ class SearchEngine:
         if not known and not query.dated:
             return result
         if known:
-            total = np.stack([k[4] for k in known]).mean(axis=0)
-            strong = np.stack([k[5] for k in known]).all(axis=0)
+            if len(known) == 1:  # most queries: no copies of a million scores
+                total, strong = known[0][4], known[0][5]
+            else:
+                total = np.stack([k[4] for k in known]).mean(axis=0)
+                strong = np.stack([k[5] for k in known]).all(axis=0)
             plausible = total >= weak_score
         else:  # only a date: every photo of that time, newest first
             total = np.ones(n, np.float32)
@@ -511,7 +546,7 @@ class SearchEngine:
     def _shown_tags(self, rows: np.ndarray, terms: np.ndarray) -> dict:
         """{(row, label column): (score, region)} of the shown rows, for the label columns
         of the concept's terms."""
-        columns = np.unique(self.weights[terms].indices)
+        columns = np.unique(np.concatenate([self.weights.row(int(t))[0] for t in terms]))
         columns = columns[columns < self.n_label_columns]
         if not len(rows) or not len(columns):
             return {}
@@ -527,8 +562,8 @@ class SearchEngine:
         term_text = self.terms[term]
         if term >= self.n_vocabulary_terms:
             return self._explain_words(row, concept, term_text, float(sims[j]))
-        w = self.weights[term]                       # the term's label columns and weights
-        columns, weights = w.indices, w.data.astype(np.float64)
+        columns, weights = self.weights.row(term)    # the term's label columns and weights
+        weights = weights.astype(np.float64)
         found = [shown_tags.get((row, int(c)), (0.0, False)) for c in columns]
         probs = np.array([f[0] for f in found], np.float32)
         regions = np.array([f[1] for f in found], bool)

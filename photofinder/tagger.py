@@ -28,11 +28,10 @@ from typing import Protocol
 
 import numpy as np
 
-from .config import models_dir
+from .config import TAGGER_NAMES, models_dir
 from .errors import ModelUnavailableError, PhotofinderError, UsageError
 from .photos import Preprocess
 
-TAGGER_NAMES = ("auto", "resnet50", "efficientnet-lite0", "efficientnet-lite2")
 IMAGENET_CLASSES = 1000
 
 IMAGENET_PREPROCESS = dict(mean=(0.485, 0.456, 0.406), std=(0.229, 0.224, 0.225))

@@ -44,6 +44,27 @@ def test_round_trip(tmp_path):
     assert meta["tagger"]["name"] == "efficientnet-lite2" and meta["vectors"] == "navec"
 
 
+def test_loaded_paths_read_one_at_a_time_act_as_a_list(tmp_path):
+    original = _index(4)
+    store.save(original, tmp_path)
+    loaded = store.load(tmp_path)
+    paths = loaded.paths
+    assert isinstance(paths, store.PathList) and paths.packed is not None  # nothing decoded yet
+    assert paths[2] == "/photos/фото 2.jpg" and paths[-1] == "/photos/фото 3.jpg"
+    assert paths[np.int64(1)] == "/photos/фото 1.jpg" and paths[1:3] == original.paths[1:3]
+    with pytest.raises(IndexError):
+        paths[4]
+    store.save(loaded, tmp_path / "again")  # saved from the buffer as loaded
+    assert paths.packed is not None and store.load(tmp_path / "again").paths == original.paths
+    assert len(paths) == 4 and paths.index("/photos/фото 3.jpg") == 3
+    paths[0] = "/moved/фото 0.jpg"          # the indexer's change: now a plain list inside
+    paths.append("/photos/new.jpg")
+    assert paths.packed is None and list(paths)[0] == "/moved/фото 0.jpg" and len(paths) == 5
+    empty = Index(tagger={"name": "t", "weights": ""}, vectors="navec", vocabulary="abc")
+    store.save(empty, tmp_path / "empty")
+    assert len(store.load(tmp_path / "empty").paths) == 0
+
+
 def test_rows_select_and_append_keep_tags_with_their_photo():
     idx = _index(4)
     before = {p: idx.tags.row(i)[0].tolist() for i, p in enumerate(idx.paths)}

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from ..errors import IndexMissingError
 from .worker import error_text
 
-if TYPE_CHECKING:  # the real imports are lazy: scipy and the vectors load on a worker thread
+if TYPE_CHECKING:  # the real imports are lazy: the search engine and the vectors load on a worker thread
     from ..index import Index
     from ..search import SearchEngine, SearchResult
     from ..vocabulary import Vocabulary
