@@ -19,6 +19,7 @@ live in their own `.npy`, memory-mapped: a search never reads them.
 from __future__ import annotations
 
 import json
+import operator
 import os
 import re
 import struct
@@ -27,7 +28,6 @@ import time
 import tokenize
 import zipfile
 import zlib
-import operator
 from collections.abc import Callable, Iterable, Iterator, MutableSequence
 from dataclasses import dataclass, field
 from pathlib import Path
