@@ -287,6 +287,9 @@ def decoded_in_order(paths: list[Path], prep: Preprocess, workers: int, window: 
             yield path, future.result()
 
 
+FIRST_BATCH = 4   # photos in the first batch (see _tag)
+
+
 def decode_threads(workers: int | None = None) -> int:
     """Decode threads beside the model's intra-op threads (see benchmarks/speed_index.py)."""
     if workers is not None:
@@ -518,6 +521,7 @@ def _tag(tagger, work: list[tuple[str, Found]], idx: Index, index_dir: Path,
     workers = decode_threads(decode_workers)
     done = since_checkpoint = 0
     batch: list[tuple[Found, Decoded]] = []
+    limit = min(batch_size, FIRST_BATCH)
 
     def flush() -> None:
         nonlocal since_checkpoint, superseded
@@ -559,12 +563,17 @@ def _tag(tagger, work: list[tuple[str, Found]], idx: Index, index_dir: Path,
                 report.dropped_changed += 1
         else:
             batch.append((photo, decoded))
-            if len(batch) >= batch_size:
+            # the first batch is small: the model starts after a few decodes instead of
+            # waiting for a whole batch of them with both cores half idle
+            if len(batch) >= limit:
                 flush()
+                limit = batch_size
         done += 1
-        if on_progress:
-            on_progress(done, len(work))
+        if on_progress:  # finished photos: the ones waiting in the batch are not tagged yet
+            on_progress(done - len(batch), len(work))
     flush()
+    if on_progress and done:
+        on_progress(done, len(work))
     report.remaining = len(work) - done
     idx.select(np.flatnonzero(~superseded))
 
