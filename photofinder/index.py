@@ -185,8 +185,9 @@ class PathList(MutableSequence[str]):
     def _all(self) -> list[str]:
         if self._list is None:
             text = self._packed.tobytes().decode("utf-8", "replace")
+            # the buffer stays: a reader on another thread (the desktop app's) may be
+            # between its check of _list and its use of the buffer
             self._list = text.split("\0") if len(self._starts) else []
-            self._packed = self._starts = self._ends = None  # type: ignore[assignment]
         return self._list
 
     def __len__(self) -> int:
