@@ -333,6 +333,31 @@ def test_files_that_vanish_during_the_run(models, tmp_path, monkeypatch):
     assert len(index_store.load(tmp_path / "index")) == 4
 
 
+def test_progress_reaches_the_end_only_when_every_photo_is_tagged(models, sample_photos, tmp_path):
+    # the bar must not say "8/8" while the last batch is still in the model, and the
+    # model starts on a small first batch instead of waiting for sixteen decodes
+    tagger = models[0]
+    batches: list[int] = []
+    progress: list[tuple[int, int]] = []
+
+    class Counting:
+        name, weights, preprocess, regions = tagger.name, tagger.weights, tagger.preprocess, tagger.regions
+        identity = tagger.identity
+
+        def analyze(self, batch):
+            batches.append(len(batch))
+            return tagger.analyze(batch)
+
+    report = indexer.update_index(
+        [sample_photos], tmp_path / "index", models[2], lambda: models[1],
+        choice=indexer.ModelChoice(TAGGER), load_tagger=lambda m: Counting(),
+        on_progress=lambda done, total: progress.append((done, sum(batches))))
+    assert report.added == 8 and sum(batches) == 8
+    assert batches[0] == indexer.FIRST_BATCH < 8
+    assert all(done <= tagged for done, tagged in progress), progress
+    assert progress[-1] == (8, 8)
+
+
 # --- interruptions ------------------------------------------------------------------
 def _indexed(index_dir: Path) -> list[str]:
     """The index's photos; every load must succeed while a writer runs."""
