@@ -173,8 +173,8 @@ class PathList(MutableSequence[str]):
         if (len(ends) != n - 1) if n else packed.size:
             raise ValueError(f"размеры не сходятся: путей {len(ends) + 1 if packed.size else 0}, фото {n}")
         self._packed = packed
-        self._starts = np.concatenate([[0], ends + 1]).astype(np.int64) if n else np.zeros(0, np.int64)
-        self._ends = np.concatenate([ends, [len(packed)]]).astype(np.int64) if n else np.zeros(0, np.int64)
+        # path i is packed[bounds[i] + 1 : bounds[i + 1]]
+        self._bounds = np.concatenate([[-1], ends, [len(packed)]]) if n else np.full(1, -1)
         self._list: list[str] | None = None
 
     @property
@@ -187,11 +187,11 @@ class PathList(MutableSequence[str]):
             text = self._packed.tobytes().decode("utf-8", "replace")
             # the buffer stays: a reader on another thread (the desktop app's) may be
             # between its check of _list and its use of the buffer
-            self._list = text.split("\0") if len(self._starts) else []
+            self._list = text.split("\0") if len(self._bounds) > 1 else []
         return self._list
 
     def __len__(self) -> int:
-        return len(self._starts) if self._list is None else len(self._list)
+        return len(self._bounds) - 1 if self._list is None else len(self._list)
 
     def __getitem__(self, i):  # type: ignore[override]
         if self._list is not None:
@@ -203,7 +203,7 @@ class PathList(MutableSequence[str]):
             i += len(self)
         if not 0 <= i < len(self):
             raise IndexError("номер фото вне индекса")
-        return self._packed[self._starts[i]:self._ends[i]].tobytes().decode("utf-8", "replace")
+        return self._packed[self._bounds[i] + 1:self._bounds[i + 1]].tobytes().decode("utf-8", "replace")
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._all())

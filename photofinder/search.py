@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .index import Index
+from .index import Index, Postings
 from .query import Concept, Lemmatizer, Query, parse_query
 from .vectors import WordVectors, phrase_vector
 from .vocabulary import Vocabulary
@@ -254,7 +254,7 @@ class SearchEngine:
         self._known_words: list[str] | None = None
         self._term_links: dict | None = None
         self._dates: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
-        self._words_by_column: tuple[np.ndarray, np.ndarray] | None = None
+        self._words_by_column: Postings | None = None
 
     @property
     def vectors(self) -> WordVectors:
@@ -302,12 +302,8 @@ class SearchEngine:
         """The words people wrote, word by word: made on the first query that reaches one
         (most queries never do, and a million photos' words take a tenth of a second)."""
         if self._words_by_column is None:
-            words = self.index.words
-            order = np.argsort(words.label, kind="stable")   # rows stay ascending per word
-            ptr = np.zeros(len(self.index.word_labels) + 1, np.int64)
-            np.cumsum(np.bincount(words.label, minlength=len(self.index.word_labels)), out=ptr[1:])
-            self._words_by_column = ptr, words.rows()[order].astype(np.int32)
-        return self._words_by_column
+            self._words_by_column = Postings.of(self.index.words, len(self.index.word_labels))
+        return self._words_by_column.ptr, self._words_by_column.row
 
     # --- one concept -------------------------------------------------------------
     def _term_similarities(self, concept: Concept
