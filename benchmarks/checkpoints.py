@@ -3,8 +3,8 @@
     .venv/bin/python benchmarks/checkpoints.py [--photos 100000] [--every 500] [--rate 6.5]
 
 Appends synthetic rows (no images: tags, features and paths of the size real ones have)
-to an index in batches of 16 and saves a checkpoint every `--every` photos exactly as
-the indexer does (indexer._tag -> index.save), in a temp folder outside the repo. Prints
+to an index APPEND_EVERY (64) at a time and saves a checkpoint every `--every` photos
+as the indexer does (indexer._tag -> index.save), in a temp folder outside the repo. Prints
 the bytes written and the seconds spent saving, against the time tagging those photos
 takes at `--rate` photos/s (benchmarks/speed_index.py measures it on this machine).
 """
@@ -25,7 +25,7 @@ sys.path.insert(0, str(REPO))
 
 from photofinder import index as index_store  # noqa: E402
 from photofinder.index import Index, Rows, Tags  # noqa: E402
-from photofinder.indexer import _without  # noqa: E402
+from photofinder.indexer import APPEND_EVERY, _without  # noqa: E402
 from photofinder.vocabulary import load_vocabulary  # noqa: E402
 
 TAGS_PER_PHOTO = 40      # measured on coco-dev with regions + scenes + person (README)
@@ -64,12 +64,12 @@ def main() -> int:
     save_seconds = append_seconds = 0.0
     since = 0
     try:
-        for start in range(0, args.photos, 16):
-            rows = batch_rows(start, min(16, args.photos - start), rng)
+        for start in range(0, args.photos, APPEND_EVERY):
+            rows = batch_rows(start, min(APPEND_EVERY, args.photos - start), rng)
             started = time.perf_counter()
-            idx.append(rows)  # what the indexer does per batch: arrays grow by copying
+            idx.append(rows)  # what the indexer does every 64 photos: arrays grow by copying
             append_seconds += time.perf_counter() - started
-            since += 16
+            since += APPEND_EVERY
             if since >= args.every:
                 started = time.perf_counter()
                 # as indexer._tag: the rows still superseded are left out of a checkpoint

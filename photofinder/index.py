@@ -249,6 +249,25 @@ class Rows:
     taken: np.ndarray             # int64 [n]: when taken (EXIF, seconds, local time), 0 = unknown
     words: list[list[str]] | None = None   # words.py keys per photo ("folder:свадьба")
 
+    @staticmethod
+    def joined(parts: list[Rows]) -> Rows:
+        """Several batches' rows as one: Index.append copies the index's arrays, so the
+        indexer appends a few model batches at a time, not each small batch."""
+        if len(parts) == 1:
+            return parts[0]
+        tags = parts[0].tags
+        for part in parts[1:]:
+            tags = tags.concat(part.tags)
+        words = (None if any(p.words is None for p in parts)
+                 else [w for p in parts for w in p.words])  # type: ignore[union-attr]
+        return Rows(paths=[path for p in parts for path in p.paths],
+                    sizes=np.concatenate([p.sizes for p in parts]),
+                    mtimes=np.concatenate([p.mtimes for p in parts]),
+                    hashes=np.concatenate([p.hashes for p in parts]),
+                    tags=tags, features=np.concatenate([p.features for p in parts]),
+                    dhash=np.concatenate([p.dhash for p in parts]),
+                    taken=np.concatenate([p.taken for p in parts]), words=words)
+
 
 @dataclass
 class Index:

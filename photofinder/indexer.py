@@ -37,7 +37,7 @@ from .errors import (
     UsageError,
 )
 from .heads import Heads, heads_for
-from .index import Index
+from .index import Index, Rows
 from .photos import (
     Preprocess,
     content_hash,
@@ -288,6 +288,7 @@ def decoded_in_order(paths: list[Path], prep: Preprocess, workers: int, window: 
 
 
 FIRST_BATCH = 4   # photos in the first batch (see _tag)
+APPEND_EVERY = 64  # tagged photos gathered before one Index.append (it copies the arrays)
 
 
 def decode_threads(workers: int | None = None) -> int:
@@ -307,7 +308,7 @@ def update_index(
     choice: ModelChoice = ModelChoice(),
     rebuild: bool = False,
     load_tagger: Callable[[Model], object] | None = None,
-    batch_size: int = 16,
+    batch_size: int | None = None,
     checkpoint_every: int = 500,
     on_progress: ProgressCallback | None = None,
     on_skip: SkipCallback | None = None,
@@ -504,7 +505,7 @@ def _skip(report: IndexReport, on_skip: SkipCallback | None, path: Path, reason:
 
 def _tag(tagger, work: list[tuple[str, Found]], idx: Index, index_dir: Path,
          vocabulary: Vocabulary, lemmatizer: Callable[[], Lemmatizer], report: IndexReport,
-         batch_size: int, checkpoint_every: int,
+         batch_size: int | None, checkpoint_every: int,
          on_progress: ProgressCallback | None, on_skip: SkipCallback | None,
          stop: threading.Event | None, decode_workers: int | None) -> None:
     """Tags the work list in batches. A changed or stale photo's old row stays (and is
@@ -519,12 +520,24 @@ def _tag(tagger, work: list[tuple[str, Found]], idx: Index, index_dir: Path,
     superseded = np.zeros(len(idx), bool)
     kind_of = {f.path: (kind, f) for kind, f in work}
     workers = decode_threads(decode_workers)
+    # None: the tagger's own, the batch its model ran fastest at (tagger.CPU_BATCH)
+    batch_size = batch_size or getattr(tagger, "batch_size", 16)
     done = since_checkpoint = 0
     batch: list[tuple[Found, Decoded]] = []
     limit = min(batch_size, FIRST_BATCH)
+    tagged: list[Rows] = []   # rows made but not appended yet
+
+    def commit() -> None:
+        """Appends the tagged rows to the index at once."""
+        nonlocal superseded
+        if tagged:
+            rows = Rows.joined(tagged)
+            idx.append(rows)
+            superseded = np.concatenate([superseded, np.zeros(len(rows.paths), bool)])
+            tagged.clear()
 
     def flush() -> None:
-        nonlocal since_checkpoint, superseded
+        nonlocal since_checkpoint
         if not batch:
             return
         analysis = tagger.analyze(np.stack([d.pixels for _, d in batch]))
@@ -534,8 +547,7 @@ def _tag(tagger, work: list[tuple[str, Found]], idx: Index, index_dir: Path,
                         [f.mtime_ns for f in photos], [d.file_hash for _, d in batch])
         rows.words = [path_words(f.path, idx.roots, lemmatizer())
                       + keyword_words(list(d.texts), lemmatizer()) for f, d in batch]
-        idx.append(rows)
-        superseded = np.concatenate([superseded, np.zeros(len(batch), bool)])
+        tagged.append(rows)
         for f in photos:
             kind, _ = kind_of[f.path]
             if kind != "new":
@@ -545,7 +557,10 @@ def _tag(tagger, work: list[tuple[str, Found]], idx: Index, index_dir: Path,
             report.tagged_stale += kind == "stale"
         since_checkpoint += len(batch)
         batch.clear()
+        if sum(len(r.paths) for r in tagged) >= APPEND_EVERY:
+            commit()
         if since_checkpoint >= checkpoint_every:
+            commit()
             index_store.save(_without(idx, superseded), index_dir)
             since_checkpoint = 0
 
@@ -572,6 +587,7 @@ def _tag(tagger, work: list[tuple[str, Found]], idx: Index, index_dir: Path,
         if on_progress:  # finished photos: the ones waiting in the batch are not tagged yet
             on_progress(done - len(batch), len(work))
     flush()
+    commit()
     if on_progress and done:
         on_progress(done, len(work))
     report.remaining = len(work) - done

@@ -9,7 +9,7 @@ import pytest
 
 from photofinder import index as store
 from photofinder.errors import IndexFormatError, IndexMissingError
-from photofinder.index import Index, Tags
+from photofinder.index import Index, Rows, Tags
 from photofinder.vocabulary import load_vocabulary
 
 
@@ -75,6 +75,25 @@ def test_rows_select_and_append_keep_tags_with_their_photo():
     assert idx.paths[-1] == "/new/copy.jpg" and idx.tags.row(2)[0].tolist() == before["/photos/фото 3.jpg"]
     assert len(idx.tags) == 3 == len(idx.features) == len(idx.stale) == len(idx.words)
     assert idx.words_of(2) == ["folder:new"] and idx.words_of(0) == []
+
+
+def test_batches_joined_then_appended_equal_batches_appended_one_by_one():
+    """The indexer gathers several model batches' rows before one append."""
+    source = _index(5)
+    parts = [source.take_rows(np.array(rows), [f"/new/{r}.jpg" for r in rows], [1] * len(rows),
+                              [2] * len(rows), [[f"folder:n{r}"] for r in rows])
+             for rows in ([0, 1], [2], [3, 4])]
+    one_by_one, joined = _index(2), _index(2)
+    for part in parts:
+        one_by_one.append(part)
+    joined.append(Rows.joined(parts))
+    assert joined.paths == one_by_one.paths
+    assert [joined.words_of(i) for i in range(7)] == [one_by_one.words_of(i) for i in range(7)]
+    for i in range(7):
+        assert joined.tags.row(i)[0].tolist() == one_by_one.tags.row(i)[0].tolist()
+        assert np.array_equal(joined.tags.row(i)[1], one_by_one.tags.row(i)[1])
+    for name in ("sizes", "mtimes", "hashes", "features", "dhash", "taken"):
+        assert np.array_equal(getattr(joined, name), getattr(one_by_one, name)), name
 
 
 def test_saves_keep_at_most_two_generations_and_no_temp_files(tmp_path):

@@ -108,6 +108,49 @@ def test_auto_keeps_the_bundled_model_when_resnet50_has_weights_but_no_heads(mon
     assert choose_variant("resnet50", None) == "resnet50"
 
 
+def _unfolded_twin(tagger, model, features, classify):
+    """The same model as `tagger`, batch norms left in place."""
+    from photofinder.tagger import TorchTagger
+
+    return TorchTagger(tagger.name, model, features, classify, tagger.preprocess,
+                       tagger.weights, tagger.regions)
+
+
+def test_folded_batch_norms_change_no_tag_of_a_real_photo(sample_photos, tmp_path):
+    """fold_batch_norms (a speed-up) keeps every output of both model families."""
+    torch = pytest.importorskip("torch")
+    from efficientnet_lite_pytorch import EfficientNet
+    from torchvision.models import resnet50
+
+    from photofinder.tagger import _lite_weights_file, fold_batch_norms
+
+    lite = load_tagger("efficientnet-lite0")
+    model = EfficientNet.from_name("efficientnet-lite0", image_size=lite.preprocess.size)
+    model.load_state_dict(torch.load(_lite_weights_file("efficientnet-lite0"), weights_only=True))
+    twins = [(lite, _unfolded_twin(lite, model, model.extract_features, model._fc))]
+
+    net = resnet50(weights=None)
+    for bn in (m for m in net.modules() if isinstance(m, torch.nn.BatchNorm2d)):
+        bn.running_mean.uniform_(-0.5, 0.5)   # statistics a fold must carry over
+        bn.running_var.uniform_(0.5, 2.0)
+    torch.save(net.state_dict(), tmp_path / "resnet50.pth")
+    resnet = load_tagger("resnet50", tmp_path / "resnet50.pth")
+    net.eval()
+    trunk = torch.nn.Sequential(net.conv1, net.bn1, net.relu, net.maxpool,
+                                net.layer1, net.layer2, net.layer3, net.layer4)
+    twins.append((resnet, _unfolded_twin(resnet, net, trunk, net.fc)))
+    assert fold_batch_norms(resnet50(weights=None).eval()) == 53   # every one of ResNet50's
+
+    for folded, unfolded in twins:
+        assert not any(isinstance(m, torch.nn.BatchNorm2d) for m in folded._model.modules())
+        batch = np.stack([model_input(sample_photos / name, folded.preprocess)
+                          for name in ("chelsea.png", "coffee.png")])
+        a, b = folded.analyze(batch), unfolded.analyze(batch)
+        assert np.allclose(a.pooled, b.pooled, rtol=1e-3, atol=1e-3 * np.abs(b.pooled).max())
+        assert np.abs(a.probs - b.probs).max() < 1e-3
+        assert (a.probs.argmax(axis=2) == b.probs.argmax(axis=2)).all()
+
+
 @pytest.mark.parametrize("regions, size, count", [(True, 288, 14), (False, 224, 1)])
 def test_bundled_tagger_names_the_cat(sample_photos, regions, size, count):
     from photofinder.vocabulary import load_vocabulary

@@ -134,6 +134,21 @@ def test_photos_with_every_word_come_first_even_when_one_word_is_stronger(lemmat
     assert result.hits[0].score < result.hits[1].score  # ranked by words matched, not by mean
 
 
+def test_photos_the_cap_makes_equal_are_ordered_by_their_evidence(lemmatizer):
+    # Two hounds each (a region's tag and the whole photo's can pass 1 in sum): both
+    # score 1.00 for «гончая»; the photo with more evidence comes first, not the first row.
+    engine = make_engine(["two_hounds.jpg", "surer_hounds.jpg", "one_hound.jpg"],
+                         [[0, 1, 2], [0, 1, 2], [0, 2, 3]],
+                         [[0.7, 0.6, 0.01], [0.9, 0.6, 0.01], [0.98, 0.01, 0.01]], lemmatizer)
+    hits = engine.search("гончая").hits
+    assert [h.path for h in hits] == ["surer_hounds.jpg", "two_hounds.jpg", "one_hound.jpg"]
+    assert hits[0].score == hits[1].score == pytest.approx(1.0)
+    assert hits[2].score == pytest.approx(BROADER_WEIGHT * 0.98, rel=2e-3)
+    # and with a second word the same holds for the mean of both
+    both = engine.search("гончая кошка").hits
+    assert [h.path for h in both][:2] == ["surer_hounds.jpg", "two_hounds.jpg"]
+
+
 def test_a_word_that_matched_nothing_in_a_photo_adds_no_line(lemmatizer):
     engine = make_engine(["dog.jpg"], [[0, 1]], [[0.9, 0.05]], lemmatizer)
     hit = engine.search("собака автобус").hits[0]
