@@ -521,7 +521,7 @@ def _tag(tagger, work: list[tuple[str, Found]], idx: Index, index_dir: Path,
     kind_of = {f.path: (kind, f) for kind, f in work}
     workers = decode_threads(decode_workers)
     # None: the tagger's own, the batch its model ran fastest at (tagger.CPU_BATCH)
-    batch_size = batch_size or getattr(tagger, "batch_size", 16)
+    batch_size = batch_size or tagger.batch_size
     done = since_checkpoint = 0
     batch: list[tuple[Found, Decoded]] = []
     limit = min(batch_size, FIRST_BATCH)

@@ -421,15 +421,15 @@ class SearchEngine:
         kind's SURE level reaches 1). Only the posting lists of the terms' columns are
         read, in place."""
         n = len(self.index)
-        nothing = np.zeros(n, np.float32), np.zeros(n, np.int64), np.zeros(n, bool)
+        nothing = np.zeros(n, np.float32), Capped.none(), np.zeros(n, np.int64), np.zeros(n, bool)
         if len(terms) == 0 or n == 0:
-            return nothing[0], Capped.none(), nothing[1], nothing[2]
+            return nothing
         links = [self.weights.row(int(t)) for t in terms]
         columns = np.unique(np.concatenate([c for c, _ in links]))
         lists = {int(c): self._column(int(c)) for c in columns}
         entries = sum(len(rows) for rows, _ in lists.values())
         if entries == 0:
-            return nothing[0], Capped.none(), nothing[1], nothing[2]
+            return nothing
         # Few tags in these columns (a narrow word): compute only their photos. Many (a
         # broad word such as «животное»): finding them would cost more than the rows of
         # zeros it saves.
@@ -490,7 +490,7 @@ class SearchEngine:
             best_score = np.take_along_axis(mass, top[None, :], axis=0)[0]
         if rows is None:
             return best_score, Capped(over, uncapped), top, sure_here
-        scores, best, sure = nothing
+        scores, _, best, sure = nothing
         scores[rows], best[rows], sure[rows] = best_score, top, sure_here
         return scores, Capped(rows[over], uncapped), best, sure
 

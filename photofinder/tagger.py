@@ -57,7 +57,7 @@ INPUT_SIDES = {  # variant: (whole photo only, with regions)
 # one window's edge is whole in a neighbour's. 13 regions plus the whole photo.
 REGION_WINDOWS = ((2, 0.6), (3, 0.45))
 # Photos per forward pass on a CPU, chosen by measurement (benchmarks/speed_index.py's
-# batch sweep; 2 cores of an AMD EPYC): the Lite models' depthwise layers ran 1.5-1.7x
+# batch sweep; 2 cores of an AMD EPYC): the Lite models' depthwise layers ran 1.5-1.8x
 # faster per photo in batches of 4 than of 16, whose feature maps no longer stay in the
 # cache; ResNet50 was best at 8 (16: 7 % slower). A GPU wants large batches.
 CPU_BATCH = {"efficientnet-lite0": 4, "efficientnet-lite2": 4, "resnet50": 8}
@@ -85,6 +85,7 @@ class Tagger(Protocol):
     weights: str
     preprocess: Preprocess
     regions: bool
+    batch_size: int          # photos per analyze() call that run fastest on its device
 
     def analyze(self, batch: np.ndarray) -> Analysis:
         """uint8 [B, S, S, 3] (S = preprocess.size) -> pooled features and probabilities."""
@@ -238,9 +239,9 @@ def _load_state_dict(path: Path) -> dict:
 def fold_batch_norms(model) -> int:
     """Folds every inference-mode BatchNorm into the convolution before it (scale the
     conv's weights, shift its bias) and replaces the BatchNorm with an identity: the same
-    outputs up to float rounding, one pass over each feature map fewer. Measured on this
-    machine's 2 cores: 1.2-1.3x the photos per second of ResNet50 and of Lite2
-    (benchmarks/speed_index.py). The pairs are a BatchNorm2d registered right after a
+    outputs up to float rounding, one pass over each feature map fewer. Measured on 2
+    cores of an AMD EPYC, paired against the unfolded model: 1.2-1.3x the photos per
+    second of ResNet50 and of Lite2 (README, Speed). The pairs are a BatchNorm2d registered right after a
     Conv2d of as many channels in the same parent, which is how torchvision's ResNet and
     EfficientNet-Lite apply them (tests compare folded and unfolded outputs).
     Returns how many were folded."""
