@@ -52,6 +52,8 @@ eval: $(STAMP)
 
 # Every figure in the README's speed, quality and people sections, on this machine.
 bench: $(TRAIN) eval
+	$(BIN)/python benchmarks/regions.py
+	$(BIN)/python benchmarks/region_weight.py
 	$(BIN)/python benchmarks/people.py
 	$(BIN)/python benchmarks/duplicates.py
 	$(BIN)/python benchmarks/speed_index.py

@@ -153,6 +153,7 @@ def test_imagenet_photos_are_found_by_russian_words(imagenet_samples, tmp_path):
                    "efficientnet-lite0", check=True)
     assert "200 фото" in proc.stdout
     for query, expected in [("вулкан", "n09472597_volcano"), ("футбольный мяч", "n04254680"),
+                            ("морской котик", "n02077923_sea_lion"),  # not a котик (cat)
                             ("собака", None), ("птица", None)]:
         hits = search_json(index_dir, query)
         assert hits, query

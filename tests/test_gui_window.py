@@ -220,7 +220,7 @@ def test_typing_a_query_shows_the_cat_and_double_click_opens_it(gui_factory, sam
 def test_nothing_found_suggests_words_and_escape_clears(gui_factory, sample_index, xdisplay,
                                                         tmp_path):
     gui = gui_factory(sample_index)
-    gui.type_query("зонтик")
+    gui.type_query("слон")  # a vocabulary word that none of the sample photos shows
     state = gui.wait("nothing found", lambda s: (s.get("message") or {}).get("kind") == "empty")
     assert state["message"]["title"] == "Ничего не найдено"
     assert state["message"]["suggestions"] and state["tiles"] == []

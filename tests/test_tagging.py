@@ -1,0 +1,51 @@
+"""How one photo's whole-photo and region probabilities become its ImageNet tags."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from photofinder.index import Index
+from photofinder.tagging import REGION_WEIGHT, WHOLE_PHOTO_CLASSES, Columns, photo_tags
+from photofinder.vocabulary import load_vocabulary
+
+BOTTLE, SEASHORE, CAT = 440, 978, 285   # beer bottle, seashore, Egyptian cat
+
+
+@pytest.fixture(scope="module")
+def columns() -> Columns:
+    return Columns(Index(tagger={"name": "t", "weights": ""}, vectors="", vocabulary=""),
+                   load_vocabulary(), None)
+
+
+def _tags(probs: np.ndarray, columns: Columns) -> dict[int, tuple[float, bool]]:
+    labels, scores, region = photo_tags(probs, columns, None, None)
+    class_of = {int(c): k for k, c in enumerate(columns.imagenet)}
+    return {class_of[int(c)]: (float(s), bool(r)) for c, s, r in zip(labels, scores, region)}
+
+
+def test_an_object_several_regions_see_is_surer_than_one_region_alone(columns):
+    assert REGION_WEIGHT == 0.5
+    probs = np.zeros((14, 1000), np.float32)
+    probs[0, BOTTLE] = 0.05            # small in the whole photo
+    probs[[3, 7, 9], BOTTLE] = 0.8     # three overlapping windows see it
+    probs[0, CAT] = 0.35               # the main subject, from the whole photo
+    probs[5, CAT] = 0.6                # one window alone says less than the whole photo
+    tags = _tags(probs, columns)
+    assert tags[BOTTLE] == (pytest.approx(1 - 0.6 ** 3), True)   # half-vote noisy-OR
+    assert tags[CAT] == (pytest.approx(0.35), False)
+
+
+def test_a_landscape_class_keeps_the_whole_photos_probability(columns):
+    assert SEASHORE in WHOLE_PHOTO_CLASSES
+    probs = np.zeros((14, 1000), np.float32)
+    probs[0, SEASHORE] = 0.2
+    probs[1:, SEASHORE] = 0.9          # every corner "looks like" a seashore
+    assert _tags(probs, columns)[SEASHORE] == (pytest.approx(0.2), False)
+
+
+def test_without_regions_the_whole_photo_decides(columns):
+    probs = np.zeros((1, 1000), np.float32)
+    probs[0, CAT] = 0.4
+    probs[0, BOTTLE] = 0.005           # under the floor: not kept
+    assert _tags(probs, columns) == {CAT: (pytest.approx(0.4), False)}
