@@ -2,8 +2,8 @@
 
     .venv/bin/python benchmarks/speed_search.py [--sizes 10000,100000,1000000] [--repeat 5]
 
-Writes an index of N photos with generated tags (no images: per photo 24 ImageNet tags,
-Zipf-distributed, with probabilities like a classifier's and the 0.01 floor, 7 scene
+Writes an index of N photos with generated tags (no images: per photo 28 ImageNet tags,
+Zipf-distributed, with probabilities like a classifier's and the 0.01 floor, 8 scene
 tags, the person score, two folder words) with `photofinder.index.save` into a temp
 folder outside the repo (kept between runs), then, per size, in a fresh process:
 
@@ -34,7 +34,7 @@ FALLBACK_QUERIES = ["кошка", "собака", "транспорт", "коф�
                     "лыжи", "птица", "еда", "цветок"]
 
 
-IMAGENET_TAGS, SCENE_TAGS = 24, 7   # per photo: what coco-dev photos get with regions (README)
+IMAGENET_TAGS, SCENE_TAGS = 28, 8   # per photo: what coco-dev photos get with regions (README)
 
 
 def synthetic_index(n: int) -> Path:
