@@ -1,8 +1,9 @@
 """Building and updating an index: plan what to do (plan.py), then do it.
 
-Decoding runs on a small thread pool (Pillow releases the GIL while decoding) ahead
-of batched inference, through a bounded window, so the CPU cores are busy with the
-model instead of waiting on JPEG decoding and memory stays flat on huge folders.
+Decoding runs on a small thread pool (Pillow releases the GIL while decoding), a
+batch at a time: on a CPU between the model's passes, so a pass has every core to
+itself; on a GPU ahead of the passes through a bounded window. Memory stays flat on
+huge folders either way.
 
 Nothing is done twice: a photo is decoded once for the model, its duplicate hash and
 its date; the model is loaded once per run, and not at all when nothing needs tagging
@@ -18,6 +19,7 @@ its new ones are saved.
 from __future__ import annotations
 
 import fcntl
+import itertools
 import os
 import threading
 import time
@@ -285,6 +287,22 @@ def decoded_in_order(paths: list[Path], prep: Preprocess, workers: int, window: 
             if nxt is not None:
                 pending.append((nxt, pool.submit(decode, nxt, prep)))
             yield path, future.result()
+
+
+def decoded_in_chunks(paths: list[Path], prep: Preprocess, workers: int, sizes: Iterator[int]
+                      ) -> Iterator[tuple[Path, Decoded | PhotoError]]:
+    """Decodes `next(sizes)` photos at a time on `workers` threads, and the next chunk
+    only once the last one is taken: a model on the same cores then runs its pass with
+    no decode thread taking a core from it mid-pass (two model threads wait for each
+    other at every layer). Paired trials on 2 cores, 8 rounds, against decoding ahead:
+    Lite2 whole 1.02-1.13x, ResNet50 whole 0.92-1.31x, the default (Lite2 with regions)
+    0.97-1.14x, medians 1.05x, 1.03x, 1.02x."""
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="decode") as pool:
+        start = 0
+        while start < len(paths):
+            chunk = paths[start:start + max(1, next(sizes))]
+            start += len(chunk)
+            yield from zip(chunk, pool.map(decode, chunk, [prep] * len(chunk)))
 
 
 FIRST_BATCH = 4   # photos in the first batch (see _tag)
@@ -565,8 +583,12 @@ def _tag(tagger, work: list[tuple[str, Found]], idx: Index, index_dir: Path,
             since_checkpoint = 0
 
     paths = [Path(f.path) for _, f in work]
-    for path, decoded in decoded_in_order(paths, tagger.preprocess, workers,
-                                          window=batch_size * 2 + workers):
+    if tagger.on_cpu:  # a batch's decodes, then its pass: never both on the same cores
+        photos = decoded_in_chunks(paths, tagger.preprocess, workers,
+                                   itertools.chain([limit], itertools.repeat(batch_size)))
+    else:  # a GPU computes while the CPU decodes the next batches
+        photos = decoded_in_order(paths, tagger.preprocess, workers, window=batch_size * 2 + workers)
+    for path, decoded in photos:
         if stop is not None and stop.is_set():
             report.interrupted = True
             break

@@ -86,6 +86,7 @@ class Tagger(Protocol):
     preprocess: Preprocess
     regions: bool
     batch_size: int          # photos per analyze() call that run fastest on its device
+    on_cpu: bool             # its passes use the CPU's cores: decoding then waits for them
 
     def analyze(self, batch: np.ndarray) -> Analysis:
         """uint8 [B, S, S, 3] (S = preprocess.size) -> pooled features and probabilities."""
@@ -123,6 +124,7 @@ class TorchTagger:
         self.device = torch.device(device)
         # photos per pass: what ran fastest here (CPU_BATCH); --batch-size overrides
         self.batch_size = GPU_BATCH if self.device.type == "cuda" else CPU_BATCH.get(name, 16)
+        self.on_cpu = self.device.type == "cpu"
         self._model = model.eval().to(self.device, memory_format=torch.channels_last)
         self._features, self._classify = features, classify
         self._mean = torch.tensor(preprocess.mean, device=self.device).view(1, 3, 1, 1)

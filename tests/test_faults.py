@@ -344,6 +344,7 @@ def test_progress_reaches_the_end_only_when_every_photo_is_tagged(models, sample
         name, weights, preprocess, regions = tagger.name, tagger.weights, tagger.preprocess, tagger.regions
         identity = tagger.identity
         batch_size = 16   # larger than the first batch, which must still be small
+        on_cpu = tagger.on_cpu
 
         def analyze(self, batch):
             batches.append(len(batch))

@@ -82,3 +82,33 @@ def test_search_works_on_a_10k_synthetic_index(sample_index, tmp_path):
     assert all("кошка" in h["why"] for h in hits)
     assert [h["score"] for h in hits] == sorted((h["score"] for h in hits), reverse=True)
 
+
+def test_on_a_cpu_the_next_batch_is_decoded_only_after_the_last_one_is_taken(
+        sample_photos, monkeypatch):
+    """Decoding waits while the model runs its pass on the same cores (real photos,
+    the real decode; the recorder only notes when each decode starts)."""
+    import itertools
+    import threading
+
+    from photofinder import indexer
+    from photofinder.photos import Preprocess
+
+    started: list[str] = []
+    lock = threading.Lock()
+    real_decode = indexer.decode
+
+    def recording_decode(path, prep):
+        with lock:
+            started.append(path.name)
+        return real_decode(path, prep)
+
+    monkeypatch.setattr(indexer, "decode", recording_decode)
+    paths = sorted(p for p in sample_photos.iterdir() if p.is_file())[:7]
+    prep = Preprocess(size=64, interpolation="bilinear", mean=(0.5,) * 3, std=(0.5,) * 3)
+    photos = indexer.decoded_in_chunks(paths, prep, 2, itertools.chain([2], itertools.repeat(3)))
+    taken = [next(photos) for _ in range(2)]          # the first chunk: two photos
+    # both decoded (in either order on the two threads), the next chunk not started
+    assert [p for p, _ in taken] == paths[:2] and sorted(started) == sorted(p.name for p in paths[:2])
+    assert all(d.pixels.shape == (64, 64, 3) for _, d in taken)
+    rest = list(photos)                               # then chunks of three, in order
+    assert [p for p, _ in rest] == paths[2:] and sorted(started) == sorted(p.name for p in paths)
