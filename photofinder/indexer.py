@@ -2,8 +2,8 @@
 
 Decoding runs on a small thread pool (Pillow releases the GIL while decoding), a
 batch at a time: on a CPU between the model's passes, so a pass has every core to
-itself; on a GPU ahead of the passes through a bounded window. Memory stays flat on
-huge folders either way.
+itself; on a GPU one batch ahead of the passes. Memory stays flat on huge folders
+either way.
 
 Nothing is done twice: a photo is decoded once for the model, its duplicate hash and
 its date; the model is loaded once per run, and not at all when nothing needs tagging
@@ -271,38 +271,32 @@ def decode(path: Path, prep: Preprocess) -> Decoded | PhotoError:
         return PhotoError(f"не удалось прочитать: {type(exc).__name__}: {str(exc)[:100]}")
 
 
-def decoded_in_order(paths: list[Path], prep: Preprocess, workers: int, window: int
-                     ) -> Iterator[tuple[Path, Decoded | PhotoError]]:
-    """Decodes ahead on `workers` threads, at most `window` photos in flight."""
+def decoded_in_chunks(paths: list[Path], prep: Preprocess, workers: int, sizes: Iterator[int],
+                      ahead: bool) -> Iterator[tuple[Path, Decoded | PhotoError]]:
+    """Decodes `next(sizes)` photos at a time on `workers` threads and yields them in
+    order. ahead=False (a model on the CPU): the next chunk starts only once this one
+    is taken, so the model's pass never shares the cores with a decode thread, which
+    would hold one of its two threads back at every layer. Paired trials on 2 cores,
+    8 rounds, against decoding ahead: Lite2 whole 1.02-1.13x, ResNet50 whole
+    0.92-1.31x, the default (Lite2 with regions) 0.97-1.14x, medians 1.05x, 1.03x,
+    1.02x. ahead=True (a GPU): the next chunk decodes while this one is taken and the
+    GPU computes. At most two chunks are in memory either way."""
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="decode") as pool:
-        pending: list[tuple[Path, Future]] = []
-        it = iter(paths)
-        for path in it:
-            pending.append((path, pool.submit(decode, path, prep)))
-            if len(pending) >= window:
-                break
-        while pending:
-            path, future = pending.pop(0)
-            nxt = next(it, None)
-            if nxt is not None:
-                pending.append((nxt, pool.submit(decode, nxt, prep)))
-            yield path, future.result()
-
-
-def decoded_in_chunks(paths: list[Path], prep: Preprocess, workers: int, sizes: Iterator[int]
-                      ) -> Iterator[tuple[Path, Decoded | PhotoError]]:
-    """Decodes `next(sizes)` photos at a time on `workers` threads, and the next chunk
-    only once the last one is taken: a model on the same cores then runs its pass with
-    no decode thread taking a core from it mid-pass (two model threads wait for each
-    other at every layer). Paired trials on 2 cores, 8 rounds, against decoding ahead:
-    Lite2 whole 1.02-1.13x, ResNet50 whole 0.92-1.31x, the default (Lite2 with regions)
-    0.97-1.14x, medians 1.05x, 1.03x, 1.02x."""
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="decode") as pool:
-        start = 0
-        while start < len(paths):
+        def submit(start: int) -> tuple[list[Path], list[Future]]:
             chunk = paths[start:start + max(1, next(sizes))]
+            return chunk, [pool.submit(decode, p, prep) for p in chunk]
+
+        start = 0
+        pending = submit(0) if paths else None
+        while pending is not None:
+            chunk, futures = pending
             start += len(chunk)
-            yield from zip(chunk, pool.map(decode, chunk, [prep] * len(chunk)))
+            following = submit(start) if ahead and start < len(paths) else None
+            for path, future in zip(chunk, futures):
+                yield path, future.result()
+            if not ahead:
+                following = submit(start) if start < len(paths) else None
+            pending = following
 
 
 FIRST_BATCH = 4   # photos in the first batch (see _tag)
@@ -583,11 +577,11 @@ def _tag(tagger, work: list[tuple[str, Found]], idx: Index, index_dir: Path,
             since_checkpoint = 0
 
     paths = [Path(f.path) for _, f in work]
-    if tagger.on_cpu:  # a batch's decodes, then its pass: never both on the same cores
-        photos = decoded_in_chunks(paths, tagger.preprocess, workers,
-                                   itertools.chain([limit], itertools.repeat(batch_size)))
-    else:  # a GPU computes while the CPU decodes the next batches
-        photos = decoded_in_order(paths, tagger.preprocess, workers, window=batch_size * 2 + workers)
+    # on a CPU a batch's decodes, then its pass, never both on the same cores; a GPU
+    # computes while the CPU decodes the next batch
+    photos = decoded_in_chunks(paths, tagger.preprocess, workers,
+                               itertools.chain([limit], itertools.repeat(batch_size)),
+                               ahead=not tagger.on_cpu)
     for path, decoded in photos:
         if stop is not None and stop.is_set():
             report.interrupted = True

@@ -105,10 +105,26 @@ def test_on_a_cpu_the_next_batch_is_decoded_only_after_the_last_one_is_taken(
     monkeypatch.setattr(indexer, "decode", recording_decode)
     paths = sorted(p for p in sample_photos.iterdir() if p.is_file())[:7]
     prep = Preprocess(size=64, interpolation="bilinear", mean=(0.5,) * 3, std=(0.5,) * 3)
-    photos = indexer.decoded_in_chunks(paths, prep, 2, itertools.chain([2], itertools.repeat(3)))
+    photos = indexer.decoded_in_chunks(paths, prep, 2, itertools.chain([2], itertools.repeat(3)),
+                                       ahead=False)
     taken = [next(photos) for _ in range(2)]          # the first chunk: two photos
     # both decoded (in either order on the two threads), the next chunk not started
     assert [p for p, _ in taken] == paths[:2] and sorted(started) == sorted(p.name for p in paths[:2])
     assert all(d.pixels.shape == (64, 64, 3) for _, d in taken)
     rest = list(photos)                               # then chunks of three, in order
     assert [p for p, _ in rest] == paths[2:] and sorted(started) == sorted(p.name for p in paths)
+
+
+def test_for_a_gpu_the_next_batch_decodes_while_this_one_is_taken(sample_photos):
+    import itertools
+
+    from photofinder import indexer
+    from photofinder.photos import Preprocess
+
+    paths = sorted(p for p in sample_photos.iterdir() if p.is_file())[:7]
+    prep = Preprocess(size=64, interpolation="bilinear", mean=(0.5,) * 3, std=(0.5,) * 3)
+    photos = indexer.decoded_in_chunks(paths, prep, 2, itertools.chain([2], itertools.repeat(3)),
+                                       ahead=True)
+    got = list(photos)
+    assert [p for p, _ in got] == paths   # in order, every photo once
+    assert all(d.pixels.shape == (64, 64, 3) for _, d in got)
