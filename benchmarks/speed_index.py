@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/speed_index.py [--n 64] [--rounds 3] [--weights resnet50.pth]
                                                [--skip-seed] [--skip-threads] [--skip-reindex]
+    .venv/bin/python benchmarks/speed_index.py --profile-whole [--rounds 3]
 
 Makes N 4000x3000 JPEGs (quality 90) by upscaling real photos from
 ../shared/data/imagenet-samples into a temp folder outside the repo (kept between runs),
@@ -19,6 +20,9 @@ then measures photos per second of:
 - a grid of torch threads x decode threads for the default pipeline and the pure
   models' photos/s at batches of 1 to 16 (how the defaults were chosen), and the share
   of each stage of the default pipeline;
+- with --profile-whole, only this: where the whole-photo pipeline's time goes for
+  ResNet50 and Lite2 (the model's passes, waiting for decodes, the rest), each round
+  beside the pure model at its batch and at batch 16;
 - re-index of an unchanged folder (the CLI, from process start): N photos, 10,000
   photos (hard links, with an index written for them) and a move among them.
 
@@ -213,6 +217,41 @@ def stage_costs(tagger, paths: list[Path], pixels: np.ndarray) -> dict[str, floa
     return costs
 
 
+def whole_photo_profile(tagger, folder: Path, index_dir: Path) -> dict[str, float]:
+    """The tagging phase of `pipeline`, split: seconds inside tagger.analyze (the model's
+    passes), waiting for the next decoded photo, and the rest (tags, words, appends)."""
+    import photofinder.indexer as indexer_module
+
+    spent = {"model passes": 0.0, "waiting for decodes": 0.0}
+    analyze, chunks = tagger.analyze, indexer_module.decoded_in_chunks
+
+    def timed_analyze(batch: np.ndarray):
+        started = time.perf_counter()
+        try:
+            return analyze(batch)
+        finally:
+            spent["model passes"] += time.perf_counter() - started
+
+    def timed_chunks(*args, **kwargs):
+        photos = chunks(*args, **kwargs)
+        while True:
+            started = time.perf_counter()
+            try:
+                item = next(photos)
+            except StopIteration:
+                return
+            finally:
+                spent["waiting for decodes"] += time.perf_counter() - started
+            yield item
+
+    tagger.analyze, indexer_module.decoded_in_chunks = timed_analyze, timed_chunks
+    try:
+        rate_tagging, _ = pipeline(tagger, folder, index_dir)
+    finally:
+        tagger.analyze, indexer_module.decoded_in_chunks = analyze, chunks
+    return {"photos/s": rate_tagging, **spent}
+
+
 def cli_index(folder: Path, index_dir: Path, extra: list[str]) -> tuple[float, str]:
     started = time.perf_counter()
     proc = subprocess.run([sys.executable, "-m", "photofinder", "index", str(folder),
@@ -271,6 +310,8 @@ def main() -> int:
     ap.add_argument("--skip-seed", action="store_true")
     ap.add_argument("--skip-threads", action="store_true", help="no threads grid, no batch sweep")
     ap.add_argument("--skip-reindex", action="store_true")
+    ap.add_argument("--profile-whole", action="store_true",
+                    help="only split the whole-photo pipeline's time (ResNet50, Lite2)")
     args = ap.parse_args()
     if not (SAMPLES / "labels.json").is_file():
         print(f"skipped: no sample photos at {SAMPLES}")
@@ -286,6 +327,24 @@ def main() -> int:
     paths = sorted(folder.glob("*.jpg"))
     print(f"{len(paths)} camera JPEGs 4000x3000 q90; {os.cpu_count()} cores: {cpu_name()}; "
           f"torch {torch.__version__}")
+
+    if args.profile_whole:
+        for name in ("resnet50", "efficientnet-lite2"):
+            tagger = load_tagger(name, weights if name == "resnet50" else None, regions=False)
+            pixels = np.stack([decode(p, tagger.preprocess).pixels for p in paths])
+            print(f"{name}, whole photo ({tagger.preprocess.size} px), batch {tagger.batch_size}:")
+            for round_number in range(1, args.rounds + 1):
+                own, sixteen = pure_model(tagger, pixels), pure_model(tagger, pixels, 16)
+                split = whole_photo_profile(tagger, folder, WORK / "index-bench")
+                total = len(paths) / split["photos/s"]
+                rest = total - split["model passes"] - split["waiting for decodes"]
+                print(f"  round {round_number}: pure {own:.2f} (batch 16: {sixteen:.2f}), photofinder "
+                      f"{split['photos/s']:.2f} photos/s = {split['photos/s'] / sixteen:.0%} of batch 16, "
+                      f"{split['photos/s'] / own:.0%} of its batch; of {total:.2f} s: model passes "
+                      f"{split['model passes']:.2f} s ({len(paths) / split['model passes']:.2f} photos/s "
+                      f"inside them), waiting for decodes {split['waiting for decodes']:.2f} s, "
+                      f"the rest {rest:.2f} s", flush=True)
+        return 0
 
     figures: dict[str, float] = {}
     rounds: list[dict[str, float]] = []

@@ -7,7 +7,9 @@ the tagger's one pass with regions), and the cache keeps, per photo: the whole-p
 pooled features and those of the 2x2 grid of regions (float16), the whole-photo and
 the per-class region-max ImageNet probabilities (float16), and for the people sets the
 face detector's strength (benchmarks/people.py measures it as evidence). Cached in build/features/<tagger>-<set>.npz: the heads
-are retrained in seconds once it exists.
+are retrained in seconds once it exists. `--flip` (mirrored photos) and `--blocks` (also
+the spatial means of intermediate blocks' outputs) write beside it, for
+training/compare_heads.py.
 """
 
 from __future__ import annotations
@@ -61,6 +63,20 @@ def photo_set(name: str) -> tuple[list[Path], list[str], list[str]]:
     raise SystemExit(f"unknown set {name}")
 
 
+# The last block of each of the Lite2 stages of 48, 88, 120, 208 and 352 channels.
+BLOCKS = (6, 10, 14, 19, 20)
+
+
+def block_means(tagger) -> dict[int, np.ndarray]:
+    """Hooks that put the spatial mean of each BLOCKS block's output, [B, C], into the
+    returned dict on every pass (filled by tagger.analyze, emptied by the caller)."""
+    grabbed: dict[int, np.ndarray] = {}
+    for i in BLOCKS:
+        tagger._model._blocks[i].register_forward_hook(
+            lambda module, inputs, out, i=i: grabbed.__setitem__(i, out.mean(dim=(2, 3)).float().numpy()))
+    return grabbed
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--tagger", default="efficientnet-lite2")
@@ -68,6 +84,8 @@ def main() -> int:
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--no-regions", action="store_true", help="whole-photo mode (its input size)")
     ap.add_argument("--flip", action="store_true", help="mirrored photos (training augmentation)")
+    ap.add_argument("--blocks", action="store_true",
+                    help="also the pooled outputs of intermediate blocks (Lite models: BLOCKS)")
     args = ap.parse_args()
     from faces import FaceDetector
 
@@ -79,6 +97,7 @@ def main() -> int:
         return 0
     tagger = load_tagger(args.tagger, regions=not args.no_regions)
     faces = FaceDetector() if args.set != "scenes" and not args.flip else None
+    blocks = block_means(tagger) if args.blocks else None
 
     def decode(path: Path):
         img = open_photo(path, min_side=tagger.preprocess.size)
@@ -86,7 +105,7 @@ def main() -> int:
         pixels = fit_for_model(img, tagger.preprocess)
         return (pixels[:, ::-1] if args.flip else pixels), strength
 
-    whole, region_max, feats, region_feats, strengths = [], [], [], [], []
+    whole, region_max, feats, region_feats, strengths, block_feats = [], [], [], [], [], []
     started = time.perf_counter()
     with ThreadPoolExecutor(2) as pool:
         for start in range(0, len(paths), args.batch):
@@ -96,13 +115,16 @@ def main() -> int:
             region_max.append(analysis.probs.max(axis=1).astype(np.float16))
             feats.append(analysis.pooled[:, 0].astype(np.float16))
             region_feats.append(analysis.pooled[:, 1:5].astype(np.float16))  # the 2x2 grid
+            if blocks is not None:
+                block_feats.append(np.concatenate([blocks.pop(i) for i in BLOCKS], 1).astype(np.float16))
             strengths.extend(c[1] for c in chunk)
             done = start + len(chunk)
             if done % 512 < args.batch:
                 rate = done / (time.perf_counter() - started)
                 print(f"  {done}/{len(paths)} ({rate:.1f} photos/s)", flush=True)
     CACHE.mkdir(parents=True, exist_ok=True)
-    suffix = ("-whole" if args.no_regions else "") + ("-flip" if args.flip else "")
+    suffix = ("-whole" if args.no_regions else "") + ("-flip" if args.flip else "") + (
+        "-blocks" if args.blocks else "")
     out = CACHE / f"{args.tagger}-{args.set}{suffix}.npz"
     arrays = dict(files=np.array([str(p.relative_to(DATA)) for p in paths]),
                   labels=np.array(labels), sources=np.array(sources),
@@ -111,6 +133,9 @@ def main() -> int:
                   size=np.array(tagger.preprocess.size))
     if region_feats and region_feats[0].shape[1]:
         arrays["region_features"] = np.concatenate(region_feats)
+    if block_feats:
+        arrays["block_features"] = np.concatenate(block_feats)
+        arrays["blocks"] = np.array(BLOCKS)
     np.savez(out, **arrays)
     print(f"{len(paths)} photos in {time.perf_counter() - started:.0f} s -> {out}")
     return 0

@@ -119,6 +119,14 @@ def scene_targets(folders: np.ndarray, labels: list[dict]) -> tuple[np.ndarray, 
     return np.array([keys.index(label_of_folder[f]) for f in folders]), keys
 
 
+def labels_shared_with_others(source: str, labels: list[dict]) -> list[int]:
+    """The labels a source has that another source has too: the ones a head trained
+    without that source can still be tested on."""
+    return [j for j, row in enumerate(labels)
+            if any(s.startswith(source + "/") for s in row["sources"])
+            and any(not s.startswith(source + "/") for s in row["sources"])]
+
+
 def train_scenes(z: np.ndarray, folders: np.ndarray, train: np.ndarray, labels: list[dict],
                  c: float, seed: int) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """One multinomial (softmax) logistic regression over every scene label, calibrated
@@ -237,9 +245,7 @@ def main() -> int:
         sources = np.array([f.split("/")[0] for f in scene_folders])
         for source in sorted(set(sources.tolist())):
             test = sources == source
-            shared = [j for j, row in enumerate(labels)
-                      if any(s.startswith(source + "/") for s in row["sources"])
-                      and any(not s.startswith(source + "/") for s in row["sources"])]
+            shared = labels_shared_with_others(source, labels)
             if not shared:
                 continue
             w, b, _ = train_scenes(z_scenes, scene_folders, ~test, labels, args.c, args.seed)
