@@ -71,6 +71,8 @@ def block_means(tagger) -> dict[int, np.ndarray]:
     """Hooks that put the spatial mean of each BLOCKS block's output, [B, C], into the
     returned dict on every pass (filled by tagger.analyze, emptied by the caller)."""
     grabbed: dict[int, np.ndarray] = {}
+    if not hasattr(tagger._model, "_blocks"):
+        raise SystemExit(f"--blocks: only the EfficientNet-Lite models, not {tagger.name}")
     for i in BLOCKS:
         tagger._model._blocks[i].register_forward_hook(
             lambda module, inputs, out, i=i: grabbed.__setitem__(i, out.mean(dim=(2, 3)).float().numpy()))
