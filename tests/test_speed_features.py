@@ -83,15 +83,11 @@ def test_search_works_on_a_10k_synthetic_index(sample_index, tmp_path):
     assert [h["score"] for h in hits] == sorted((h["score"] for h in hits), reverse=True)
 
 
-def test_on_a_cpu_the_next_batch_is_decoded_only_after_the_last_one_is_taken(
-        sample_photos, monkeypatch):
-    """Decoding waits while the model runs its pass on the same cores (real photos,
-    the real decode; the recorder only notes when each decode starts)."""
-    import itertools
+def _record_decode_starts(monkeypatch) -> list[str]:
+    """The real decode, noting the name of each photo as its decode begins."""
     import threading
 
     from photofinder import indexer
-    from photofinder.photos import Preprocess
 
     started: list[str] = []
     lock = threading.Lock()
@@ -103,6 +99,19 @@ def test_on_a_cpu_the_next_batch_is_decoded_only_after_the_last_one_is_taken(
         return real_decode(path, prep)
 
     monkeypatch.setattr(indexer, "decode", recording_decode)
+    return started
+
+
+def test_on_a_cpu_the_next_batch_is_decoded_only_after_the_last_one_is_taken(
+        sample_photos, monkeypatch):
+    """Decoding waits while the model runs its pass on the same cores (real photos,
+    the real decode; the recorder only notes when each decode starts)."""
+    import itertools
+
+    from photofinder import indexer
+    from photofinder.photos import Preprocess
+
+    started = _record_decode_starts(monkeypatch)
     paths = sorted(p for p in sample_photos.iterdir() if p.is_file())[:7]
     prep = Preprocess(size=64, interpolation="bilinear", mean=(0.5,) * 3, std=(0.5,) * 3)
     photos = indexer.decoded_in_chunks(paths, prep, 2, itertools.chain([2], itertools.repeat(3)),
@@ -115,16 +124,25 @@ def test_on_a_cpu_the_next_batch_is_decoded_only_after_the_last_one_is_taken(
     assert [p for p, _ in rest] == paths[2:] and sorted(started) == sorted(p.name for p in paths)
 
 
-def test_for_a_gpu_the_next_batch_decodes_while_this_one_is_taken(sample_photos):
+def test_for_a_gpu_the_next_batch_decodes_while_this_one_is_taken(sample_photos, monkeypatch):
     import itertools
+    import time
 
     from photofinder import indexer
     from photofinder.photos import Preprocess
 
+    started = _record_decode_starts(monkeypatch)
     paths = sorted(p for p in sample_photos.iterdir() if p.is_file())[:7]
     prep = Preprocess(size=64, interpolation="bilinear", mean=(0.5,) * 3, std=(0.5,) * 3)
     photos = indexer.decoded_in_chunks(paths, prep, 2, itertools.chain([2], itertools.repeat(3)),
                                        ahead=True)
-    got = list(photos)
+    got = [next(photos)]                  # the first photo of the first chunk of two
+    # the next chunk of three was handed to the threads before it: its decodes begin
+    # without another next() (a correctness wait, generous for a slow machine)
+    deadline = time.monotonic() + 30
+    while len(started) < 5 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert sorted(started) == sorted(p.name for p in paths[:5])
+    got += list(photos)
     assert [p for p, _ in got] == paths   # in order, every photo once
     assert all(d.pixels.shape == (64, 64, 3) for _, d in got)
