@@ -49,6 +49,7 @@ eval: $(STAMP)
 	$(BIN)/python benchmarks/quality.py
 	$(BIN)/python benchmarks/coco.py
 	$(BIN)/python benchmarks/scenes.py
+	$(BIN)/python benchmarks/coco_scenes.py
 
 # Every figure in the README's speed, quality and people sections, on this machine.
 bench: $(TRAIN) eval

@@ -12,7 +12,6 @@ score's precision and recall at the strong-result threshold, and the misses.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from pathlib import Path
@@ -20,8 +19,8 @@ from pathlib import Path
 from evaluation import (
     REPO,
     SHARED,
-    build_index,
-    engine_for,
+    coco_engine,
+    coco_parser,
     mean,
     print_misses,
     print_table,
@@ -41,18 +40,13 @@ NO_IMAGENET_CLASS = {"fire hydrant", "giraffe", "suitcase", "frisbee", "snowboar
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--tagger", default="efficientnet-lite2")
-    ap.add_argument("--no-regions", action="store_true", help="whole photo only (the fast mode)")
+    ap = coco_parser(__doc__.splitlines()[0])
     ap.add_argument("--queries", type=Path, default=REPO / "benchmarks" / "coco_queries.json")
     args = ap.parse_args()
-    if not (COCO / "labels.json").is_file():
-        print(f"skipped: no coco-dev at {COCO}")
+    engine = coco_engine(args)
+    if engine is None:
         return 0
     labels = json.loads((COCO / "labels.json").read_text(encoding="utf-8"))
-    name = f"coco-{args.tagger}" + ("-whole" if args.no_regions else "")
-    extra = ["--tagger", args.tagger] + (["--no-regions"] if args.no_regions else [])
-    engine = engine_for(build_index(COCO, name, extra))
     categories = {p: set(labels[Path(p).name]) for p in engine.index.paths}
 
     def relevant(q: dict, path: str) -> bool:

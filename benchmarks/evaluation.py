@@ -10,6 +10,7 @@ Metrics, per query, over the ranked list the user sees (strong results, then wea
 
 from __future__ import annotations
 
+import argparse
 import subprocess
 import sys
 import time
@@ -45,6 +46,26 @@ def build_index(photos: Path, name: str, extra: list[str]) -> Path:
                     str(index_dir), *extra], check=True, cwd=REPO)
     print(f"index {index_dir}: {time.perf_counter() - started:.1f} s", flush=True)
     return index_dir
+
+
+def coco_parser(description: str) -> argparse.ArgumentParser:
+    """The options of the coco-dev benchmarks: which tagger, regions or not."""
+    ap = argparse.ArgumentParser(description=description)
+    ap.add_argument("--tagger", default="efficientnet-lite2")
+    ap.add_argument("--no-regions", action="store_true", help="whole photo only (the fast mode)")
+    return ap
+
+
+def coco_engine(args: argparse.Namespace) -> SearchEngine | None:
+    """coco-dev indexed by the CLI with coco_parser's options (one index per tagger and
+    mode, shared by coco.py and coco_scenes.py); None, said, where coco-dev is absent."""
+    coco = SHARED / "coco-dev"
+    if not (coco / "labels.json").is_file():
+        print(f"skipped: no coco-dev at {coco}")
+        return None
+    name = f"coco-{args.tagger}" + ("-whole" if args.no_regions else "")
+    extra = ["--tagger", args.tagger] + (["--no-regions"] if args.no_regions else [])
+    return engine_for(build_index(coco, name, extra))
 
 
 def engine_for(index_dir: Path) -> SearchEngine:

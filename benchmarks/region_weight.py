@@ -32,7 +32,7 @@ sys.path.insert(0, str(REPO))
 
 from photofinder.heads import load_heads  # noqa: E402
 from photofinder.index import Index  # noqa: E402
-from photofinder.photos import fit_for_model, open_photo  # noqa: E402
+from photofinder.photos import fit_for_model, open_photo, sky_fraction  # noqa: E402
 from photofinder.search import SearchEngine  # noqa: E402
 from photofinder.tagger import Analysis, load_tagger  # noqa: E402
 from photofinder.tagging import REGION_WEIGHT, Columns, Decoded, rows_for  # noqa: E402
@@ -73,14 +73,15 @@ def photo_sets() -> dict[str, tuple[list[Path], list[dict], Relevant]]:
     return sets
 
 
-def passes(name: str, paths: list[Path], tagger) -> tuple[np.ndarray, np.ndarray]:
-    """The whole photo's pooled vector and every region's probabilities, cached."""
+def passes(name: str, paths: list[Path], tagger) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The whole photo's pooled vector, every region's probabilities and the photo's
+    sky fraction (photos.sky_fraction), cached."""
     cache = CACHE / f"{tagger.name}-{name.replace(' ', '-')}.npz"
     if cache.is_file():
         with np.load(cache, allow_pickle=False) as npz:
-            if list(npz["paths"]) == [str(p) for p in paths]:
-                return npz["pooled"], npz["probs"]
-    pooled, probs = [], []
+            if list(npz["paths"]) == [str(p) for p in paths] and "sky" in npz:
+                return npz["pooled"], npz["probs"], npz["sky"]
+    pooled, probs, sky = [], [], []
     for start in range(0, len(paths), 16):
         chunk = paths[start:start + 16]
         pixels = [fit_for_model(open_photo(p, min_side=tagger.preprocess.size), tagger.preprocess)
@@ -88,10 +89,11 @@ def passes(name: str, paths: list[Path], tagger) -> tuple[np.ndarray, np.ndarray
         analysis = tagger.analyze(np.stack(pixels))
         pooled.append(analysis.pooled[:, :1])
         probs.append(analysis.probs)
+        sky += [sky_fraction(p) for p in pixels]
     CACHE.mkdir(parents=True, exist_ok=True)
     np.savez(cache, paths=np.array([str(p) for p in paths]), pooled=np.concatenate(pooled),
-             probs=np.concatenate(probs))
-    return np.concatenate(pooled), np.concatenate(probs)
+             probs=np.concatenate(probs), sky=np.array(sky))
+    return np.concatenate(pooled), np.concatenate(probs), np.array(sky)
 
 
 def main() -> int:
@@ -111,7 +113,7 @@ def main() -> int:
     def figures(weight: float | None) -> list[str]:
         out = []
         for name, (paths, queries, relevant) in sets.items():
-            pooled, probs = cached[name]
+            pooled, probs, sky = cached[name]
             if weight is None:   # the best region: one row, counted whole
                 probs = np.concatenate([probs[:, :1], probs[:, 1:].max(axis=1, keepdims=True)], axis=1)
             idx = Index(tagger={"name": tagger.name, "weights": ""}, vectors="", vocabulary="")
@@ -119,7 +121,8 @@ def main() -> int:
             for start in range(0, len(paths), 64):
                 n = len(paths[start:start + 64])
                 idx.append(rows_for(Analysis(pooled[start:start + n], probs[start:start + n]),
-                                    [Decoded(np.zeros(1), 1, 0, 1)] * n, columns, heads,
+                                    [Decoded(np.zeros(1), 1, 0, 1, sky=float(f))
+                                     for f in sky[start:start + n]], columns, heads,
                                     [str(p) for p in paths[start:start + n]],
                                     [0] * n, [0] * n, [0] * n, 1.0 if weight is None else weight))
             rows = score_queries(SearchEngine(idx, vocabulary, vectors), queries, relevant)

@@ -31,7 +31,7 @@ sys.path.insert(0, str(REPO))
 
 from photofinder.heads import load_heads  # noqa: E402
 from photofinder.index import Index  # noqa: E402
-from photofinder.photos import fit_for_model, open_photo  # noqa: E402
+from photofinder.photos import fit_for_model, open_photo, sky_fraction  # noqa: E402
 from photofinder.search import SearchEngine  # noqa: E402
 from photofinder.tagger import INPUT_SIDES, Analysis, load_tagger  # noqa: E402
 from photofinder.tagging import REGION_WEIGHT, Columns, Decoded, rows_for  # noqa: E402
@@ -76,7 +76,7 @@ def tag_all(tagger, paths: list[Path], how: str, crops: bool = False) -> tuple[I
             extra = tagger.analyze(np.stack(corner)).probs[:, 0].reshape(len(images), 4, -1)
             analysis = Analysis(analysis.pooled, np.concatenate([analysis.probs, extra], axis=1))
         model_s += time.perf_counter() - started
-        decoded = [Decoded(p, 1, 0, 1) for p in pixels]
+        decoded = [Decoded(p, 1, 0, 1, sky=sky_fraction(p)) for p in pixels]
         combined, weight = combine(analysis, how)
         idx.append(rows_for(combined, decoded, columns, heads, [str(p) for p in chunk],
                             [0] * len(chunk), [0] * len(chunk), [0] * len(chunk), weight))

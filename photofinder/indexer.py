@@ -47,11 +47,12 @@ from .photos import (
     find_photos,
     fit_for_model,
     read_photo_and_hash,
+    sky_fraction,
     stamp,
 )
 from .plan import Found, Plan, make_plan, outermost
 from .query import Lemmatizer
-from .tagging import Columns, Decoded, rows_for
+from .tagging import EVIDENCE, Columns, Decoded, rows_for
 from .terms import term_table
 from .vectors import WordVectors
 from .vocabulary import Vocabulary
@@ -177,7 +178,8 @@ def resolve_model(choice: ModelChoice, old: Index | None, rebuild: bool) -> tupl
     An index keeps its model: `auto` means the index's own. Asking for another one is
     refused (UsageError naming --rebuild) unless `rebuild`, so no photo is ever
     dropped or silently tagged by two models. Heads shipped with a newer photofinder
-    (another digest) make every photo stale: tagged again, searchable meanwhile.
+    (another digest), or evidence computed another way (tagging.EVIDENCE, e.g. the sky
+    from the pixels), make every photo stale: tagged again, searchable meanwhile.
     """
     from .tagger import describe_tagger
 
@@ -209,8 +211,8 @@ def resolve_model(choice: ModelChoice, old: Index | None, rebuild: bool) -> tupl
         identity = None
     retag_all = rebuild and old is not None
     if stored is not None and identity is not None and _same_model(identity, stored) \
-            and identity.get("heads") != stored.get("heads"):
-        retag_all = True  # heads of a newer photofinder: scenes and people change
+            and any(identity.get(k) != stored.get(k) for k in ("heads", "evidence")):
+        retag_all = True  # heads or evidence of a newer photofinder: its tags change
     return Model(name, weights, regions, choice.device, identity, unavailable), retag_all
 
 
@@ -218,6 +220,7 @@ def _with_heads(identity: dict[str, str], weights: Path | None) -> dict[str, str
     identity = dict(identity)
     heads = heads_for(identity["name"])
     identity["heads"] = heads.digest if heads is not None else "none"
+    identity["evidence"] = EVIDENCE
     if weights is not None:
         identity["weights_path"] = str(weights.resolve())
     return identity
@@ -258,13 +261,14 @@ def _hashes(paths: list[str], workers: int = 4) -> dict[str, int]:
 
 
 # --- decoding ----------------------------------------------------------------------------
-def decode(path: Path, prep: Preprocess) -> Decoded | PhotoError:
+def decode(path: Path, prep: Preprocess, sky: bool = True) -> Decoded | PhotoError:
     """Everything the index needs from a photo's file, pixels and metadata: one read,
-    one decode."""
+    one decode. sky=False: a model without heads, which cannot use the sky fraction."""
     try:
         photo, file_hash = read_photo_and_hash(path, min_side=prep.size)
-        return Decoded(fit_for_model(photo.image, prep), difference_hash(photo.image),
-                       photo.taken, file_hash, photo.texts)
+        pixels = fit_for_model(photo.image, prep)
+        return Decoded(pixels, difference_hash(photo.image), photo.taken, file_hash,
+                       photo.texts, sky_fraction(pixels) if sky else 0.0)
     except PhotoError as exc:
         return exc
     except Exception as exc:  # noqa: BLE001 - one odd file must never stop a long run
@@ -272,7 +276,7 @@ def decode(path: Path, prep: Preprocess) -> Decoded | PhotoError:
 
 
 def decoded_in_chunks(paths: list[Path], prep: Preprocess, workers: int, sizes: Iterator[int],
-                      ahead: bool) -> Iterator[tuple[Path, Decoded | PhotoError]]:
+                      ahead: bool, sky: bool = True) -> Iterator[tuple[Path, Decoded | PhotoError]]:
     """Decodes `next(sizes)` photos at a time on `workers` threads and yields them in
     order. ahead=False (a model on the CPU): the next chunk starts only once this one
     is taken, so the model's pass never shares the cores with a decode thread, which
@@ -284,7 +288,7 @@ def decoded_in_chunks(paths: list[Path], prep: Preprocess, workers: int, sizes: 
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="decode") as pool:
         def submit(start: int) -> tuple[list[Path], list[Future]]:
             chunk = paths[start:start + max(1, next(sizes))]
-            return chunk, [pool.submit(decode, p, prep) for p in chunk]
+            return chunk, [pool.submit(decode, p, prep, sky) for p in chunk]
 
         start = 0
         pending = submit(0) if paths else None
@@ -581,7 +585,7 @@ def _tag(tagger, work: list[tuple[str, Found]], idx: Index, index_dir: Path,
     # computes while the CPU decodes the next batch
     photos = decoded_in_chunks(paths, tagger.preprocess, workers,
                                itertools.chain([limit], itertools.repeat(batch_size)),
-                               ahead=not tagger.on_cpu)
+                               ahead=not tagger.on_cpu, sky=heads is not None)
     for path, decoded in photos:
         if stop is not None and stop.is_set():
             report.interrupted = True

@@ -303,6 +303,37 @@ def difference_hash(img: Image.Image) -> int:
     return int(np.packbits(bits).view(">u8")[0]) or 1
 
 
+SKY_CELLS = 40  # the photo is judged as a 40 x 40 grid of cell colours
+
+
+def sky_fraction(pixels: np.ndarray) -> float:
+    """The share of the photo that is open sky: cells of smooth blue, or of smooth bright
+    grey-white (overcast), that reach down unbroken from the top edge. The scene head
+    knows sky only as photos *of* the sky (clouds, sunsets: it is a softmax over places,
+    so a street with blue sky above it is "street" and nothing else); on the real
+    cluttered photos of coco-dev "небо" found 0.16 AP through it (benchmarks/coco_scenes.py).
+    A white wall or ceiling passes these tests too; tagging.sky_probability weighs the
+    fraction by how sure the scene head is that the photo is outdoors.
+    pixels: uint8 [H, W, 3], the model's input."""
+    cells = min(SKY_CELLS, pixels.shape[0], pixels.shape[1])
+    ch, cw = pixels.shape[0] // cells, pixels.shape[1] // cells
+    # each cell's mean colour by Pillow's box filter: the function takes ~1.2 ms a photo
+    # here, 5 ms with NumPy's mean over a reshaped array
+    whole_cells = Image.fromarray(np.ascontiguousarray(pixels[:ch * cells, :cw * cells]))
+    cell = np.asarray(whole_cells.resize((cells, cells), Image.Resampling.BOX), np.float32) / 255.0
+    red, green, blue = cell[..., 0], cell[..., 1], cell[..., 2]
+    value = cell.max(axis=-1)
+    saturation = (value - cell.min(axis=-1)) / np.maximum(value, 1e-3)
+    grey = cell.mean(axis=-1)
+    step = (np.abs(np.diff(grey, axis=1, append=grey[:, -1:]))
+            + np.abs(np.diff(grey, axis=0, append=grey[-1:])))
+    blue_sky = (blue >= red + 0.03) & (blue >= green - 0.03) & (value > 0.35)
+    overcast = (saturation < 0.12) & (value > 0.6)
+    sky_like = (step < 0.035) & (blue_sky | overcast)
+    # sky is above everything else: a cell counts only when every cell above it does
+    return float(np.cumprod(sky_like, axis=0).mean())
+
+
 _EXIF_IFD = 0x8769
 _DATE_TIME_ORIGINAL = 0x9003
 _DATE_TIME = 0x0132

@@ -13,6 +13,7 @@ import pytest
 
 from photofinder import index as index_store
 from photofinder.gui.worker import IndexFinished, IndexJob
+from photofinder.tagging import EVIDENCE
 
 from .conftest import run_cli, search_json
 from .test_index_store import write_v1_index
@@ -128,6 +129,19 @@ def test_new_heads_make_every_photo_stale_and_a_run_tags_them_again(two_folders,
     proc = run_cli("index", "--index", str(ix), check=True)
     assert "размечено заново 2" in _summary(proc) and "удалено 0" in _summary(proc)
     assert index_store.load(ix).tagger["heads"] != "older-heads"
+
+
+def test_an_index_from_before_the_sky_evidence_is_tagged_again_not_dropped(two_folders, tmp_path):
+    a, _ = two_folders
+    ix = tmp_path / "ix"
+    run_cli("index", str(a), "--index", str(ix), "--tagger", FAST, check=True)
+    meta = json.loads((ix / "index.json").read_text(encoding="utf-8"))
+    del meta["tagger"]["evidence"]  # as an index made before the sky came from the pixels
+    (ix / "index.json").write_text(json.dumps(meta), encoding="utf-8")
+    proc = run_cli("index", "--index", str(ix), check=True)
+    assert "размечено заново 2" in _summary(proc) and "удалено 0" in _summary(proc)
+    idx = index_store.load(ix)
+    assert idx.tagger["evidence"] == EVIDENCE and len(idx) == 2 and not idx.stale.any()
 
 
 def test_the_gui_adds_a_folder_with_the_index_model_precision_and_mode(two_folders, tmp_path):

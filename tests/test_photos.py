@@ -15,6 +15,7 @@ from photofinder.photos import (
     model_input,
     open_photo,
     read_photo,
+    sky_fraction,
 )
 
 PREP = Preprocess(size=32, mean=(0, 0, 0), std=(1, 1, 1))
@@ -94,3 +95,23 @@ def test_difference_hash_survives_resizing_and_recompression(tmp_path):
     a, b = (difference_hash(open_photo(tmp_path / n)) for n in ("a.jpg", "b.jpg"))
     c = difference_hash(other)
     assert bin(a ^ b).count("1") <= 4 < bin(a ^ c).count("1")
+
+
+def _textured(rng: np.random.Generator, height: int, width: int) -> np.ndarray:
+    return rng.integers(0, 256, (height, width, 3), dtype=np.uint8)  # leaves, walls, crowds
+
+
+def test_sky_fraction_is_the_smooth_sky_that_reaches_down_from_the_top():
+    rng = np.random.default_rng(0)
+    photo = _textured(rng, 320, 320)
+    photo[:128] = (110, 160, 225)            # blue sky over the top 40 %
+    assert sky_fraction(photo) == pytest.approx(0.4, abs=0.03)
+    photo[:128] = (200, 200, 204)            # overcast: bright grey-white
+    assert sky_fraction(photo) == pytest.approx(0.4, abs=0.03)
+    lake = _textured(rng, 320, 320)
+    lake[192:] = (110, 160, 225)             # blue below the texture: water, not sky
+    assert sky_fraction(lake) < 0.01         # (a random cell may pass by chance)
+    dusk = _textured(rng, 320, 320)
+    dusk[:128] = (40, 50, 70)                # too dark for a day sky
+    assert sky_fraction(dusk) < 0.01
+    assert sky_fraction(_textured(rng, 320, 320)) < 0.01

@@ -5,8 +5,17 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from photofinder.heads import load_heads
 from photofinder.index import Index
-from photofinder.tagging import REGION_WEIGHT, WHOLE_PHOTO_CLASSES, Columns, photo_tags
+from photofinder.tagging import (
+    REGION_WEIGHT,
+    SKY_KEY,
+    SKY_MOST,
+    WHOLE_PHOTO_CLASSES,
+    Columns,
+    photo_tags,
+    sky_probability,
+)
 from photofinder.vocabulary import load_vocabulary
 
 BOTTLE, SEASHORE, CAT = 440, 978, 285   # beer bottle, seashore, Egyptian cat
@@ -49,3 +58,22 @@ def test_without_regions_the_whole_photo_decides(columns):
     probs[0, CAT] = 0.4
     probs[0, BOTTLE] = 0.005           # under the floor: not kept
     assert _tags(probs, columns) == {CAT: (pytest.approx(0.4), False)}
+
+
+def test_sky_is_sure_from_a_quarter_of_the_photo_and_only_outdoors():
+    heads = load_heads("efficientnet-lite2")
+    index = Index(tagger={"name": "t", "weights": ""}, vectors="", vocabulary="")
+    columns = Columns(index, load_vocabulary(), heads)
+    keys = list(heads.scene_keys)
+    assert columns.sky == index.labels.index(SKY_KEY)
+    assert {keys[i] for i in np.flatnonzero(columns.indoor)} >= {"kitchen", "bedroom", "office",
+                                                                 "restaurant", "supermarket"}
+    assert not columns.indoor[[keys.index(k) for k in ("coast", "street", "clouds")]].any()
+    street, kitchen = np.zeros(len(keys)), np.zeros(len(keys))
+    street[keys.index("street")], kitchen[keys.index("kitchen")] = 1.0, 0.9
+    assert sky_probability(0.30, street, columns.indoor) == pytest.approx(SKY_MOST)
+    assert sky_probability(0.10, street, columns.indoor) == pytest.approx(0.4 * SKY_MOST)
+    assert sky_probability(0.30, kitchen, columns.indoor) == pytest.approx(0.1 * SKY_MOST)  # a ceiling
+    assert SKY_MOST < 0.8 * 0.9  # a photo of the sky (clouds 0.9, a broader word) comes first
+    labels, scores, _ = photo_tags(np.zeros((1, 1000)), columns, street, None, sky=0.4)
+    assert dict(zip(labels.tolist(), scores.tolist()))[columns.sky] == pytest.approx(0.4)

@@ -107,7 +107,10 @@ def precision_recall_ap(y: np.ndarray, p: np.ndarray) -> tuple[float, float, flo
 
 
 def scene_labels() -> list[dict]:
-    return json.loads(data_path("scenes.json").read_text(encoding="utf-8"))
+    """The scene labels the head learns: scenes.json's rows with training folders (the
+    sky, `sources: []`, comes from the pixels: photos.sky_fraction)."""
+    rows = json.loads(data_path("scenes.json").read_text(encoding="utf-8"))
+    return [row for row in rows if row["sources"]]
 
 
 def scene_targets(folders: np.ndarray, labels: list[dict]) -> tuple[np.ndarray, list[str]]:
