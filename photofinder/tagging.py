@@ -39,9 +39,9 @@ MAX_IMAGENET_TAGS = 32
 # 13 is the luckiest), several overlapping windows that agree say more. Measured on the
 # cached passes of coco-dev, imagenet-samples and the held-out scene photos against the
 # best region alone (MAP / MRR): coco 0.465/0.758 -> 0.482/0.771, imagenet
-# 0.920/0.972 -> 0.938/0.978, scenes 0.705/0.950 -> 0.707/0.949; a plain noisy-OR (1.0)
-# gained on coco but lost on the other two; 0.4 and 0.6 within 0.012 of these
-# (benchmarks/region_weight.py).
+# 0.920/0.972 -> 0.938/0.978, scenes 0.703/0.950 -> 0.705/0.949 (with the sky tag); a
+# plain noisy-OR (1.0) gained on coco but lost on the other two; 0.4 and 0.6 within
+# 0.012 of these (benchmarks/region_weight.py).
 REGION_WEIGHT = 0.5
 SCENE_FLOOR = 0.02
 PERSON_FLOOR = 0.02

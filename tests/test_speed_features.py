@@ -93,10 +93,10 @@ def _record_decode_starts(monkeypatch) -> list[str]:
     lock = threading.Lock()
     real_decode = indexer.decode
 
-    def recording_decode(path, prep):
+    def recording_decode(path, prep, sky=True):
         with lock:
             started.append(path.name)
-        return real_decode(path, prep)
+        return real_decode(path, prep, sky)
 
     monkeypatch.setattr(indexer, "decode", recording_decode)
     return started
