@@ -220,7 +220,8 @@ def _with_heads(identity: dict[str, str], weights: Path | None) -> dict[str, str
     identity = dict(identity)
     heads = heads_for(identity["name"])
     identity["heads"] = heads.digest if heads is not None else "none"
-    identity["evidence"] = EVIDENCE
+    if heads is not None:  # the sky needs the scene head: without heads no tag changes
+        identity["evidence"] = EVIDENCE
     if weights is not None:
         identity["weights_path"] = str(weights.resolve())
     return identity

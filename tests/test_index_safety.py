@@ -131,6 +131,21 @@ def test_new_heads_make_every_photo_stale_and_a_run_tags_them_again(two_folders,
     assert index_store.load(ix).tagger["heads"] != "older-heads"
 
 
+def test_a_model_without_heads_is_not_tagged_again_for_the_sky(tmp_path):
+    """ResNet50 has no heads, so no sky tag: an index of it from before the sky evidence
+    keeps its tags (a library of 100,000 photos is not re-tagged for nothing)."""
+    from photofinder.index import Index
+    from photofinder.indexer import ModelChoice, resolve_model
+
+    weights = tmp_path / "resnet50-11ad3fa6.pth"
+    weights.write_bytes(b"not loaded: describe_tagger only names the file")
+    old = Index(tagger={"name": "resnet50", "weights": weights.name, "regions": "on",
+                        "heads": "none", "weights_path": str(weights)}, vectors="", vocabulary="")
+    model, retag_all = resolve_model(ModelChoice(), old, rebuild=False)
+    assert model.identity is not None and "evidence" not in model.identity
+    assert not retag_all
+
+
 def test_an_index_from_before_the_sky_evidence_is_tagged_again_not_dropped(two_folders, tmp_path):
     a, _ = two_folders
     ix = tmp_path / "ix"
