@@ -48,6 +48,7 @@ gui: $(STAMP)
 eval: $(STAMP)
 	$(BIN)/python benchmarks/quality.py
 	$(BIN)/python benchmarks/coco.py
+	$(BIN)/python benchmarks/coco.py --queries benchmarks/coco_activity_queries.json
 	$(BIN)/python benchmarks/scenes.py
 	$(BIN)/python benchmarks/coco_scenes.py
 
