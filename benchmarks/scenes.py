@@ -82,7 +82,7 @@ def main() -> int:
           f"{mean(r['ap'] for r in must):.3f}")
 
     # Every scene word of the vocabulary, relevant = the scene labels it names (its own
-    # label, the labels it is a synonym or a broader word of). Photos a word finds through
+    # label, the labels it is a synonym, a broader or a related word of). Photos a word finds through
     # an ImageNet class (a lighthouse tagged "beacon" in a photo filed under coast) count
     # as misses here: the figure is a floor for what the user sees.
     vocabulary = engine.vocabulary
@@ -90,7 +90,7 @@ def main() -> int:
     sources = {f"scene:{row['key']}": row["sources"]
                for row in json.loads((REPO / "photofinder" / "data" / "scenes.json").read_text(encoding="utf-8"))}
     words = sorted({t for lab in vocabulary.labels if lab.kind == "scene"
-                    for t in (lab.ru, *lab.synonyms, *lab.broader)})
+                    for t in (lab.ru, *lab.synonyms, *lab.broader, *lab.related)})
     vocab_queries = [{"query": w, "kind": "vocabulary", "relevant": sorted(
         {s for link in links[w] for s in sources.get(vocabulary.labels[link.label].key, [])})}
         for w in words]

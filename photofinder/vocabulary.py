@@ -7,9 +7,13 @@ Three kinds of label, each named by a key that the index stores with its tag col
 
 Each label has the name a Russian speaker would type (`ru`), everyday synonyms, and
 broader words nearest first (бигль → гончая → собака → животное; гавань → море →
-вода → природа). A *term* is any of these strings; one term can name one label and be
-a broader word of many others ("кошка" is a synonym of the tabby and a broader word
-of the Persian cat; "море" a broader word of both the coast scene and ImageNet's seashore).
+вода → природа), and related words: what its photos are of without being a kind of
+it (теннис for a racket, свадьба for a groom, ванная for a bathtub). A related word
+finds the label as a broader word does but stands outside the chain, so explanations
+and keyword trees stay true (спорт ← спортивный инвентарь ← ракетка; теннис ← ракетка).
+A *term* is any of these strings; one term can name one label and be a broader word
+of many others ("кошка" is a synonym of the tabby and a broader word of the Persian
+cat; "море" a broader word of both the coast scene and ImageNet's seashore).
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ class Label:
     ru: str
     synonyms: tuple[str, ...]
     broader: tuple[str, ...]
+    related: tuple[str, ...] = ()  # found like broader words, outside their chain
 
     @property
     def kind(self) -> str:
@@ -78,7 +83,8 @@ class Vocabulary:
             candidates = [Link(c.index, "name")]
             candidates += [Link(c.index, "synonym") for _ in c.synonyms]
             candidates += [Link(c.index, "broader", level) for level, _ in enumerate(c.broader, 1)]
-            texts = [c.ru, *c.synonyms, *c.broader]
+            candidates += [Link(c.index, "broader", 1) for _ in c.related]
+            texts = [c.ru, *c.synonyms, *c.broader, *c.related]
             for text, link in zip(texts, candidates):
                 # the closest relation wins when a term appears twice for one label
                 links.setdefault(text, {}).setdefault(c.index, link)
@@ -92,19 +98,21 @@ class Vocabulary:
     def path(self, term: str, label: int) -> list[str]:
         """The chain from a term down to a label's name: ["транспорт", "автобус", "школьный автобус"]."""
         c = self.labels[label]
-        if term in self.aliases and term not in (c.ru, *c.synonyms, *c.broader):
+        if term in self.aliases and term not in (c.ru, *c.synonyms, *c.broader, *c.related):
             return [term, *self.path(self.aliases[term], label)]
         if term == c.ru or term in c.synonyms:
             return [term] if term == c.ru else [term, c.ru]
         if term in c.broader:
             level = c.broader.index(term)
             return [*reversed(c.broader[: level + 1]), c.ru]
+        if term in c.related:
+            return [term, c.ru]
         return [c.ru]
 
 
 def _label(index: int, key: str, row: dict) -> Label:
     return Label(index, key, str(row["en"]), str(row["ru"]), tuple(row.get("synonyms", ())),
-                 tuple(row.get("broader", ())))
+                 tuple(row.get("broader", ())), tuple(row.get("related", ())))
 
 
 def parse_vocabulary(raw: bytes, source: str, raw_aliases: bytes = b"{}",
@@ -163,7 +171,7 @@ def check_vocabulary(vocab: Vocabulary, vectors) -> tuple[list[str], set[str]]:
         where = f"метка {c.index} ({c.key}, {c.en})"
         if not c.ru:
             problems.append(f"{where}: нет русского названия")
-        for term in (c.ru, *c.synonyms, *c.broader):
+        for term in (c.ru, *c.synonyms, *c.broader, *c.related):
             if not _RUSSIAN_TERM.fullmatch(term):
                 problems.append(f"{where}: «{term}» — не строчные русские слова (или есть ё)")
             for word in term.split():
@@ -175,7 +183,9 @@ def check_vocabulary(vocab: Vocabulary, vectors) -> tuple[list[str], set[str]]:
                             f"{', '.join(sorted(TOP_CATEGORIES))}")
         if len(set(c.synonyms)) != len(c.synonyms) or c.ru in c.synonyms:
             problems.append(f"{where}: повтор в синонимах")
-    named = {t for c in vocab.labels for t in (c.ru, *c.synonyms, *c.broader)}
+        if set(c.related) & {c.ru, *c.synonyms, *c.broader} or len(set(c.related)) != len(c.related):
+            problems.append(f"{where}: связанное слово повторяет название, синоним или общее слово")
+    named = {t for c in vocab.labels for t in (c.ru, *c.synonyms, *c.broader, *c.related)}
     for alias, target in vocab.aliases.items():
         if target not in named:
             problems.append(f"синоним «{alias}» ведёт к «{target}», которого нет в словаре")

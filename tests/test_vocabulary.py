@@ -103,3 +103,32 @@ def test_the_readme_lists_every_scene_word_understood():
     section = readme.split("### Scene, place and sky words understood", 1)[1].split("\n\n")[2]
     listed = {w.strip() for w in re.sub(r"\s+", " ", section).split(",")}
     assert listed == scene_words(load_vocabulary())
+
+
+def test_related_words_find_a_label_without_entering_its_chain():
+    """«теннис» finds the racket, «свадьба» the groom, «берег моря» the lighthouse; the
+    chains of broader words (explanations, XMP keyword trees) stay what they were."""
+    vocab = load_vocabulary()
+    key = vocab.index_of_key
+    links = dict(zip(vocab.terms, vocab.links))
+    racket, groom, lighthouse = 752, 982, key["scene:lighthouse"]
+    for term, label in [("теннис", racket), ("свадьба", groom), ("берег моря", lighthouse),
+                        ("лыжник", 795)]:  # an alias of «лыжный спорт»
+        assert any(link.label == label and link.relation == "broader" for link in links[term])
+    assert vocab.path("теннис", racket) == ["теннис", "ракетка"]
+    assert vocab.path("спорт", racket) == ["спорт", "спортивный инвентарь", "ракетка"]
+    assert vocab.path("берег моря", lighthouse) == ["берег моря", "маяк"]
+    assert vocab.path("лыжник", 795) == ["лыжник", "лыжный спорт", "лыжи"]
+    assert "теннис" not in vocab.labels[racket].broader
+
+
+def test_a_related_word_that_repeats_the_label_is_a_problem():
+    import json
+
+    from photofinder.vocabulary import parse_vocabulary
+
+    rows = [{"index": 0, "wnid": "n0", "en": "racket", "ru": "ракетка", "synonyms": [],
+             "broader": ["спорт"], "related": ["спорт"]}]
+    vocab = parse_vocabulary(json.dumps(rows).encode(), "test")
+    problems, _ = check_vocabulary(vocab, load_vectors("navec"))
+    assert any("связанное слово повторяет" in p for p in problems)
