@@ -11,7 +11,7 @@ and each vocabulary term t:
                                                        of weight(t, l) x p(l | photo))
 
 weight(t, l) is 1.0 when t is the label's own Russian name, SYNONYM_WEIGHT for a
-synonym and BROADER_WEIGHT for a broader word. For a class name this is the design's
+synonym and BROADER_WEIGHT for a broader or a related word. For a class name this is the design's
 formula (cosine x the classifier's confidence, the best tag decides); for a broader
 word such as "собака" the probabilities of all dog breeds the photo may show add up,
 because the classifier splitting its vote between beagle and foxhound does not make
@@ -49,7 +49,8 @@ from .words import KIND_WEIGHTS, describe_word
 
 SYNONYM_WEIGHT = 0.9
 BROADER_WEIGHT = 0.8
-RELATION_WEIGHTS = {"name": 1.0, "synonym": SYNONYM_WEIGHT, "broader": BROADER_WEIGHT}
+RELATION_WEIGHTS = {"name": 1.0, "synonym": SYNONYM_WEIGHT, "broader": BROADER_WEIGHT,
+                    "related": BROADER_WEIGHT}
 MIN_TERM_SIMILARITY = 0.6   # navec puts co-hyponyms at 0.55-0.65: below this is noise
 MEANING_ONLY_WEIGHT = 0.5   # a match by meaning when the vocabulary has the word itself
 TERMS_PER_CONCEPT = 12      # the most similar terms considered for one concept
@@ -69,7 +70,7 @@ class Evidence:
     concept: str          # what the user typed: "транспорт"
     term: str             # the vocabulary term it matched: "транспорт"
     path: tuple[str, ...]  # ("транспорт", "автобус", "школьный автобус"): term -> label name
-    relation: str         # how the term reaches the label: name | synonym | broader
+    relation: str         # how the term reaches the label: name | synonym | broader | related
     similarity: float     # 1.0 for the word itself, else the cosine of the vectors
     weight: float         # the relation's weight (averaged when several tags contribute)
     confidence: float     # the classifier's probability of the tags behind the term
@@ -110,7 +111,8 @@ class Evidence:
         }
 
 
-_RELATION_RU = {"name": "название", "synonym": "синоним", "broader": "общее слово"}
+_RELATION_RU = {"name": "название", "synonym": "синоним", "broader": "общее слово",
+                "related": "связанное слово"}
 
 
 @dataclass(frozen=True)

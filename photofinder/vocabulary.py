@@ -9,7 +9,7 @@ Each label has the name a Russian speaker would type (`ru`), everyday synonyms, 
 broader words nearest first (бигль → гончая → собака → животное; гавань → море →
 вода → природа), and related words: what its photos are of without being a kind of
 it (теннис for a racket, свадьба for a groom, ванная for a bathtub). A related word
-finds the label as a broader word does but stands outside the chain, so explanations
+finds the label with a broader word's weight but stands outside the chain, so explanations
 and keyword trees stay true (спорт ← спортивный инвентарь ← ракетка; теннис ← ракетка).
 A *term* is any of these strings; one term can name one label and be a broader word
 of many others ("кошка" is a synonym of the tabby and a broader word of the Persian
@@ -67,7 +67,7 @@ class Link:
     """How a term reaches a label: as its name, a synonym, or a broader word `level` up."""
 
     label: int
-    relation: str  # "name" | "synonym" | "broader"
+    relation: str  # "name" | "synonym" | "broader" | "related"
     level: int = 0
 
 
@@ -83,7 +83,7 @@ class Vocabulary:
             candidates = [Link(c.index, "name")]
             candidates += [Link(c.index, "synonym") for _ in c.synonyms]
             candidates += [Link(c.index, "broader", level) for level, _ in enumerate(c.broader, 1)]
-            candidates += [Link(c.index, "broader", 1) for _ in c.related]
+            candidates += [Link(c.index, "related", 1) for _ in c.related]
             texts = [c.ru, *c.synonyms, *c.broader, *c.related]
             for text, link in zip(texts, candidates):
                 # the closest relation wins when a term appears twice for one label
