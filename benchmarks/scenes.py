@@ -82,8 +82,8 @@ def main() -> int:
           f"{mean(r['ap'] for r in must):.3f}")
 
     # Every scene word of the vocabulary, relevant = the scene labels it names (its own
-    # label, the labels it is a synonym, a broader or a related word of). Photos a word finds through
-    # an ImageNet class (a lighthouse tagged "beacon" in a photo filed under coast) count
+    # label, the labels it is a synonym, a broader or a related word of). Photos a word
+    # finds through an ImageNet class (a lighthouse tagged "beacon" in a photo filed under coast) count
     # as misses here: the figure is a floor for what the user sees.
     vocabulary = engine.vocabulary
     links = dict(zip(vocabulary.terms, vocabulary.links))

@@ -11,8 +11,8 @@ and each vocabulary term t:
                                                        of weight(t, l) x p(l | photo))
 
 weight(t, l) is 1.0 when t is the label's own Russian name, SYNONYM_WEIGHT for a
-synonym and BROADER_WEIGHT for a broader or a related word. For a class name this is the design's
-formula (cosine x the classifier's confidence, the best tag decides); for a broader
+synonym and BROADER_WEIGHT for a broader or a related word. For a class name this is
+the design's formula (cosine x the classifier's confidence, the best tag decides); for a broader
 word such as "собака" the probabilities of all dog breeds the photo may show add up,
 because the classifier splitting its vote between beagle and foxhound does not make
 the photo less of a dog. The cap at 1 makes photos equal whose tags together say more

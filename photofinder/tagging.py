@@ -38,10 +38,10 @@ MAX_IMAGENET_TAGS = 32
 # alone says less than the whole photo (a small view is overconfident, and the best of
 # 13 is the luckiest), several overlapping windows that agree say more. Measured on the
 # cached passes of coco-dev, imagenet-samples and the held-out scene photos against the
-# best region alone (MAP / MRR): coco 0.465/0.758 -> 0.482/0.771, imagenet
-# 0.920/0.972 -> 0.938/0.978, scenes 0.703/0.950 -> 0.705/0.949 (with the sky tag); a
-# plain noisy-OR (1.0) gained on coco but lost on the other two; 0.4 and 0.6 within
-# 0.012 of these (benchmarks/region_weight.py).
+# best region alone (MAP / MRR): coco 0.466/0.758 -> 0.482/0.771, imagenet
+# 0.920/0.972 -> 0.938/0.978, scenes 0.709/0.950 -> 0.711/0.949 (the sky tag and the
+# related words in); a plain noisy-OR (1.0) gained on coco but lost on the other two;
+# 0.4 and 0.6 within 0.012 of these (benchmarks/region_weight.py).
 REGION_WEIGHT = 0.5
 SCENE_FLOOR = 0.02
 PERSON_FLOOR = 0.02
