@@ -304,6 +304,19 @@ def decoded_in_chunks(paths: list[Path], prep: Preprocess, workers: int, sizes: 
             pending = following
 
 
+@contextmanager
+def single_threaded_blas() -> Iterator[None]:
+    """NumPy's BLAS on one thread while photos are tagged. The heads' products are a
+    few photos by 1280 numbers, too small to gain from threads, but after each one
+    OpenBLAS's idle worker spins on a core for a while, the core the decode threads and
+    the model's next pass need. Measured on 2 cores (benchmarks/speed_index.py
+    --profile-whole): waiting for decodes 1.0-1.1 s -> 0.7 s over 64 camera JPEGs."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
+
+
 FIRST_BATCH = 4   # photos in the first batch (see _tag)
 APPEND_EVERY = 64  # tagged photos gathered before one Index.append (it copies the arrays)
 
@@ -416,8 +429,9 @@ def update_index(
         if tagger is None and not idx.tagger:  # a new index and nothing to tag: learn its model
             tagger = _load(model, load_tagger, torch_threads)
             idx.tagger = _with_heads(dict(tagger.identity), model.weights)
-        _tag(tagger, work, idx, index_dir, vocabulary, lemmatizer, report, batch_size,
-             checkpoint_every, on_progress, on_skip, stop, decode_workers)
+        with single_threaded_blas():
+            _tag(tagger, work, idx, index_dir, vocabulary, lemmatizer, report, batch_size,
+                 checkpoint_every, on_progress, on_skip, stop, decode_workers)
         index_store.save(idx, index_dir)
     report.total = len(idx)
     report.seconds = time.perf_counter() - started

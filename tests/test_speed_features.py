@@ -146,3 +146,36 @@ def test_for_a_gpu_the_next_batch_decodes_while_this_one_is_taken(sample_photos,
     got += list(photos)
     assert [p for p, _ in got] == paths   # in order, every photo once
     assert all(d.pixels.shape == (64, 64, 3) for _, d in got)
+
+
+def test_numpy_blas_runs_on_one_thread_only_while_photos_are_tagged(sample_photos, tmp_path):
+    """OpenBLAS's idle worker spins on a core after every small product of the heads,
+    the core the decode threads and the next pass need (benchmarks/speed_index.py
+    measures the cost); during tagging BLAS gets one thread, and its own count after."""
+    from threadpoolctl import threadpool_info
+
+    from photofinder import indexer
+    from photofinder.tagger import load_tagger
+    from photofinder.vectors import load_vectors
+
+    def blas_threads() -> list[int]:
+        return [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"]
+
+    tagger, during = load_tagger(TAGGER), []
+
+    class Recording:
+        name, weights, preprocess, regions = tagger.name, tagger.weights, tagger.preprocess, tagger.regions
+        identity, batch_size, on_cpu = tagger.identity, tagger.batch_size, tagger.on_cpu
+
+        def analyze(self, batch):
+            during.append(blas_threads())
+            return tagger.analyze(batch)
+
+    before = blas_threads()
+    assert before, "numpy without a BLAS threadpoolctl can see"
+    report = indexer.update_index([sample_photos], tmp_path / "index", load_vocabulary(),
+                                  lambda: load_vectors("navec"), choice=indexer.ModelChoice(TAGGER),
+                                  load_tagger=lambda model: Recording())
+    assert report.added == 8 and during
+    assert all(threads == [1] * len(before) for threads in during), during
+    assert blas_threads() == before
