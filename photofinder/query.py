@@ -57,6 +57,11 @@ class Lemmatizer:
     def is_known(self, word: str) -> bool:
         return self._morph.word_is_known(word)
 
+    def is_adjective(self, lemma: str) -> bool:
+        """Whether a dictionary form is a full adjective (морской, зимний)."""
+        return re.fullmatch(r"[а-я-]+", lemma) is not None and \
+            self._morph.parse(lemma)[0].tag.POS == "ADJF"
+
     def key(self, text: str) -> tuple[str, ...]:
         """The lemma sequence that identifies a term or a phrase."""
         return tuple(self.lemma(w) for w in words_of(text))

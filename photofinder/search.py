@@ -375,7 +375,9 @@ class SearchEngine:
         weak signal, and it is halved again when the vocabulary has the word itself:
         then the labels the word names come first. A phrase that merely contains
         the word is not a match by meaning (морской лев is not a лев, морской еж not
-        an еж): the vocabulary lists every label a word names."""
+        an еж): the vocabulary lists every label a word names. Nor is a phrase its own
+        adjective (морской лев is not морской, an alias of море), though it may be its
+        noun by meaning (комнатное растение is a растение)."""
         key = " ".join(concept.lemmas)
         exact = self._term_rows.get(key, [])
         qvec = self._concept_vector(concept)
@@ -394,6 +396,10 @@ class SearchEngine:
                 sims[sims < MIN_SCORE] = 0.0
             if len(concept.lemmas) == 1:
                 sims[self._phrases_with_word.get(concept.lemmas[0], [])] = 0.0
+            else:  # nor is a phrase a match by meaning for its own adjective
+                for lemma in concept.lemmas:
+                    if self.lemmatizer.is_adjective(lemma):
+                        sims[self._term_rows.get(lemma, [])] = 0.0
             nearest = [self.terms[i] for i in np.argsort(-cosines)[:5]]
         sims[exact] = 1.0
         candidates = np.flatnonzero(sims > 0)

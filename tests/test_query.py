@@ -47,3 +47,9 @@ def test_hyphenated_word_is_not_an_exclusion(lemmatizer):
 def test_nothing_to_search_is_a_clear_error(lemmatizer, text):
     with pytest.raises(QueryError):
         parse_query(text, lemmatizer)
+
+
+def test_a_phrase_knows_its_adjectives(lemmatizer):
+    """The search keeps a phrase from matching its own adjective by meaning."""
+    assert [lemmatizer.is_adjective(w) for w in ("морской", "комнатный", "зимний")] == [True] * 3
+    assert not any(lemmatizer.is_adjective(w) for w in ("лев", "растение", "для", "dog", "2019"))

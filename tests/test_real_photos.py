@@ -158,3 +158,13 @@ def test_a_kind_of_animal_or_sport_is_not_every_animal_or_sport(real_index, quer
     assert set(names[:len(photos)]) == photos and hits[0]["why"].startswith(why)
     assert hits[0]["score"] > 0.7  # a broader or related word weighs 0.8
     assert all(h["score"] < hits[0]["score"] / 2 for h in hits if Path(h["path"]).name == other)
+
+
+def test_an_adjective_reaches_its_noun_and_a_phrase_is_not_its_own_word(real_index):
+    """«морские волны» is the sea (морской → море: before, «морские» was a word no tag
+    meant and nothing was found); «морской лев» stays the animal, not the sea: a known
+    phrase is not a match by meaning for one of its words."""
+    coast = "coast_" + Path(SCENE_PHOTOS["море"]).name
+    hits = search_json(real_index, "морские волны")
+    assert _names(hits)[0] == coast and hits[0]["why"].startswith("морской ← море ← побережье: ")
+    assert coast not in _names(search_json(real_index, "морской лев"), strong_only=False)
