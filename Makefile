@@ -52,7 +52,7 @@ eval: $(STAMP)
 	$(BIN)/python benchmarks/scenes.py
 	$(BIN)/python benchmarks/coco_scenes.py
 
-# Every figure in the README's speed, quality and people sections, on this machine.
+# Every figure in docs/benchmarks.md (speed, quality, people), on this machine.
 bench: $(TRAIN) eval
 	$(BIN)/python benchmarks/regions.py
 	$(BIN)/python benchmarks/region_weight.py
