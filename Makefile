@@ -9,7 +9,7 @@ INDEX  ?= index
 QUERY  ?=
 TAGGERS ?= efficientnet-lite2 efficientnet-lite0
 
-.PHONY: install run test lint gui eval bench train-heads clean
+.PHONY: install run test lint gui screenshot eval bench train-heads clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,11 @@ lint: $(STAMP)
 
 gui: $(STAMP)
 	$(BIN)/photofinder gui --index $(INDEX)
+
+# docs/screenshot.png, the README's picture: coco-dev (../shared/data) or the samples indexed,
+# the real window on Xvfb, a query typed with xdotool (needs xvfb, xdotool, x11-xkb-utils).
+screenshot: $(STAMP)
+	$(BIN)/python benchmarks/screenshot.py
 
 # Search quality on ../shared/data: one object per photo, cluttered COCO photos,
 # held-out scene photos (each indexes its photos once into build/, ~30 min in all).

@@ -66,6 +66,19 @@ def wait(path: Path, ok, timeout: float = 60) -> dict:
     raise SystemExit(f"timed out; last state: {read_state(path)}")
 
 
+def type_query(display: str, query: str, state_file: Path) -> None:
+    """Types `query` into the search field with xdotool, as a person would, and presses Return."""
+    xdo_env = {**os.environ, "DISPLAY": display}
+    for _ in range(5):  # under load xdotool now and then loses a Cyrillic letter: retype
+        subprocess.run(["xdotool", "type", "--delay", "50", query], env=xdo_env, check=True)
+        time.sleep(0.3)
+        if read_state(state_file).get("query") == query:
+            break
+        subprocess.run(["xdotool", "key", "Escape"], env=xdo_env, check=True)
+    wait(state_file, lambda s: s.get("query") == query, 10)
+    subprocess.run(["xdotool", "key", "Return"], env=xdo_env, check=True)
+
+
 def one_run(index_dir: Path, display: str, query: str, state_file: Path) -> dict[str, float]:
     state_file.unlink(missing_ok=True)
     env = {**os.environ, "DISPLAY": display, "PHOTOFINDER_GUI_STATE": str(state_file)}
@@ -78,15 +91,7 @@ def one_run(index_dir: Path, display: str, query: str, state_file: Path) -> dict
         opened = state["time"] - started
         state = wait(state_file, lambda s: s.get("engine_ready"))
         ready = state["time"] - started
-        xdo_env = {**os.environ, "DISPLAY": display}
-        for _ in range(5):  # under load xdotool now and then loses a Cyrillic letter: retype
-            subprocess.run(["xdotool", "type", "--delay", "50", query], env=xdo_env, check=True)
-            time.sleep(0.3)
-            if read_state(state_file).get("query") == query:
-                break
-            subprocess.run(["xdotool", "key", "Escape"], env=xdo_env, check=True)
-        wait(state_file, lambda s: s.get("query") == query, 10)
-        subprocess.run(["xdotool", "key", "Return"], env=xdo_env, check=True)
+        type_query(display, query, state_file)
         state = wait(state_file, lambda s: "first_page_s" in s.get("timings", {}))
         return {"open_s": opened, "ready_s": ready, "search_s": state["timings"]["search_s"],
                 "first_page_s": state["timings"]["first_page_s"],
