@@ -252,6 +252,24 @@ def test_typing_a_query_shows_the_cat_and_double_click_opens_it(gui_factory, sam
     assert right - left > 300 and bottom - top > 100, box
 
 
+def test_weak_matches_are_drawn_under_the_divider(gui_factory, sample_index, xdisplay,
+                                                  tmp_path):
+    """«еда»: the coffee is a strong match; the weak ones come on their own rows under
+    «Возможно — слабые совпадения», greyed."""
+    gui = gui_factory(sample_index)
+    gui.type_query("еда")
+    state = gui.wait("strong and weak tiles", lambda s: tiles_with_thumbs(2)(s)
+                     and any(t["weak"] for t in s["tiles"]))
+    strong = [t for t in state["tiles"] if not t["weak"]]
+    weak = [t for t in state["tiles"] if t["weak"]]
+    assert Path(strong[0]["path"]).name == "coffee.png"
+    assert state["weak_divider"]
+    assert min(t["y"] for t in weak) > max(t["y"] + t["h"] for t in strong) + 20  # the divider row
+    assert len({t["y"] for t in weak}) == 1 and min(t["x"] for t in weak) == strong[0]["x"]
+    assert "возможно ещё" in state["note"]
+    screenshot(xdisplay, "gui_weak", tmp_path, state["window"])
+
+
 def test_nothing_found_suggests_words_and_escape_clears(gui_factory, sample_index, xdisplay,
                                                         tmp_path):
     gui = gui_factory(sample_index)
