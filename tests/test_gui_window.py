@@ -11,6 +11,7 @@ loop's responsiveness. Screenshots go to $PHOTOFINDER_SCREENSHOT_DIR (else tmp).
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import shutil
@@ -388,6 +389,10 @@ def app_factory(xdisplay, tmp_path):
     for app in made:
         if not app.closing:
             app.close()
+    made.clear()
+    # a closed App is a reference cycle: collect it here, on the Tk thread, or the cyclic
+    # GC may free its images on a daemon thread later ("main thread is not in main loop")
+    gc.collect()
 
 
 def pump_until(app, ok: Callable[[], bool], timeout: float, what: str) -> None:
