@@ -170,8 +170,8 @@ def test_unknown_word_is_reported_with_a_suggestion(engine):
 
 def test_a_page_of_photos_gets_its_tags_best_first_from_the_posting_lists(engine):
     """What a tile's tooltip shows, read for several photos at once."""
-    pages = engine.photos_tags([1, 0, 3])
+    pages = engine.tag_names([1, 0, 3])
     assert [name for name, _, _ in pages[0]] == ["полосатая кошка", "бигль", "школьный автобус"]
     assert [round(p, 2) for _, p, _ in pages[1]] == [0.5, 0.4, 0.1]
     assert [name for name, _, _ in pages[2]] == ["полосатая кошка", "школьный автобус", "бигль"]
-    assert engine.photo_tags(1) == pages[0]
+    assert engine.tag_names([1]) == pages[:1]

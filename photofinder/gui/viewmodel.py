@@ -154,7 +154,7 @@ def shorten(text: str, limit: int) -> str:
 
 def tiles_of(result: SearchResult, engine: SearchEngine) -> list[Tile]:
     index = engine.index
-    tags = engine.photos_tags([h.row for h in result.hits])
+    tags = engine.tag_names([h.row for h in result.hits])
     return [Tile(row=h.row, path=h.path, score=h.score, size=int(index.sizes[h.row]),
                  mtime_ns=int(index.mtimes[h.row]), tags=tuple(Tag(*t) for t in photo),
                  why=h.describe(), weak=h.weak)
@@ -321,7 +321,7 @@ class Library:
         index = engine.index
         name = os.path.basename(index.paths[row])
         hits = similar_to(index, index.features[row], top=top, exclude=row)
-        tags = engine.photos_tags([h.row for h in hits])
+        tags = engine.tag_names([h.row for h in hits])
         tiles = [Tile(row=h.row, path=h.path, score=h.score, size=int(index.sizes[h.row]),
                       mtime_ns=int(index.mtimes[h.row]), tags=tuple(Tag(*t) for t in photo),
                       why=f"похоже на {name}: сходство признаков {h.score:.2f}")
