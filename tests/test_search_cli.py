@@ -37,3 +37,10 @@ def test_a_high_min_score_leaves_only_the_surest_photo_strong(sample_index):
     lines = proc.stdout.splitlines()
     assert lines[0].startswith("«люди»: 1 из ")
     assert "astronaut" in lines[1] and lines[3] == "— возможно (слабые совпадения) —"
+
+
+def test_a_query_of_stop_words_only_is_a_usage_error(sample_index):
+    proc = run_cli("search", "на в и", "--index", str(sample_index))
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr.strip().splitlines() == [
+        "photofinder: в запросе только служебные слова: введите, что искать, например «кошка»"]
