@@ -42,7 +42,7 @@ COCO = SHARED / "coco-dev"
 
 
 def combine(analysis: Analysis, how: str) -> tuple[Analysis, float]:
-    """The analysis and region weight that make tagging.photo_tags combine a class's
+    """The analysis and region weight that make tagging.combine_tags combine a class's
     region evidence `how`: its own half-vote noisy-OR ("default"), a plain noisy-OR,
     the best region ("max") or the regions' mean (one row, counted whole)."""
     whole, regions = analysis.probs[:, :1], analysis.probs[:, 1:]

@@ -233,12 +233,14 @@ def result_notes(result) -> list[str]:
 
 
 def _cmd_search(args: argparse.Namespace) -> int:
-    from .search import MIN_SCORE
+    from .search import MIN_SCORE, WEAK_SCORE
 
     if (args.query is None) == (args.batch is None):
         raise UsageError("укажите запрос или --batch FILE (одно из двух)")
     if args.top < 1:
         raise UsageError("--top должен быть не меньше 1")
+    if args.min_score is not None and not WEAK_SCORE <= args.min_score <= 1:  # below: hidden photos would turn strong
+        raise UsageError(f"--min-score должен быть от {WEAK_SCORE} до 1")
     min_score = MIN_SCORE if args.min_score is None else args.min_score
     if args.batch is not None:
         try:

@@ -22,7 +22,7 @@ def taken_text(seconds: int) -> str | None:
     return str(np.datetime64(int(seconds), "s")) if seconds > 0 else None
 
 
-def photo_tags(index: Index, vocabulary: Vocabulary, row: int) -> list[dict]:
+def tag_records(index: Index, vocabulary: Vocabulary, row: int) -> list[dict]:
     """One photo's tags for other tools, best first (labels this vocabulary lacks are left out)."""
     tags = []
     labels, scores, regions = index.tags.row(row)
@@ -41,7 +41,7 @@ def photo_tags(index: Index, vocabulary: Vocabulary, row: int) -> list[dict]:
 def export_document(index: Index, vocabulary: Vocabulary) -> dict:
     photos = [{"path": path, "size": int(index.sizes[row]), "mtime_ns": int(index.mtimes[row]),
                "taken": taken_text(int(index.taken[row])),
-               "tags": photo_tags(index, vocabulary, row)}
+               "tags": tag_records(index, vocabulary, row)}
               for row, path in enumerate(index.paths)]
     return {
         "format": EXPORT_FORMAT,
@@ -63,7 +63,7 @@ def keywords_of(index: Index, vocabulary: Vocabulary, row: int) -> tuple[list[st
     """(keywords, hierarchical keywords) of one photo: its sure tags' Russian names, and
     their chains of broader words top first, "животное|собака|гончая|бигль"."""
     keywords, tree = [], []
-    for tag in photo_tags(index, vocabulary, row):
+    for tag in tag_records(index, vocabulary, row):
         if tag["probability"] < KEYWORD_MIN:
             continue
         label = vocabulary.labels[vocabulary.index_of_key[tag["label"]]]

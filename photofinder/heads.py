@@ -126,7 +126,8 @@ def _load_heads(path: Path, tagger: str, version: int) -> Heads:
         d, c = a["pca_components"].shape
         s = len(a["scene_keys"])
         if not (a["pca_mean"].shape == (c,) and a["scene_weight"].shape == (d, s)
-                and a["scene_bias"].shape == (s,) and a["person_weight"].shape == (d,)):
+                and a["scene_bias"].shape == (s,) and a["person_weight"].shape == (d,)
+                and a["person_bias"].shape == ()):
             raise ValueError("shapes")
         heads = Heads(
             tagger=tagger, input_size=int(a["input_size"]),
@@ -142,7 +143,23 @@ def _load_heads(path: Path, tagger: str, version: int) -> Heads:
         raise ModelUnavailableError(
             f"файл голов {path} повреждён ({type(exc).__name__}): переустановите photofinder "
             "или обучите заново `make train-heads`") from None
-    if not all(np.isfinite(x).all() for x in (heads.pca_components, heads.scene_weight,
-                                                heads.person_weight)):
+    if not all(np.isfinite(x).all() for x in (heads.pca_mean, heads.pca_components,
+                                                heads.scene_weight, heads.scene_bias,
+                                                heads.person_weight, heads.person_bias)):
         raise ModelUnavailableError(f"файл голов {path} повреждён (не числа)")
+    expected = _heads_input_size(tagger)
+    if expected is not None and heads.input_size != expected:
+        # features of another input size shift enough to make the scenes and people wrong
+        raise ModelUnavailableError(
+            f"файл голов {path} обучен на входе {heads.input_size} px, а модель {tagger} "
+            f"даёт признаки на {expected} px: обучите головы заново `make train-heads`")
     return heads
+
+
+def _heads_input_size(tagger: str) -> int | None:
+    """The input side a tagger's heads are trained on: the regions mode's, which the
+    whole-photo mode uses too (indexer._heads_for says why). None: a tagger not known."""
+    from .tagger import INPUT_SIDES  # no torch: tagger.py imports it only to load a model
+
+    sides = INPUT_SIDES.get(tagger)
+    return sides[1] if sides else None

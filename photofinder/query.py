@@ -1,10 +1,11 @@
 """Turning what a person typed into concepts to look for, and dates to filter by.
 
 "Собака на пляже 2019 -кошки" -> include [собака, пляж], exclude [кошка], years {2019}.
-Words are lower-cased, ё is folded to е, and each word is reduced to its dictionary form
-(pymorphy3), so "кошки", "кошку" and "кошками" all mean "кошка". Adjacent words that
-together form a known term ("плюшевый мишка") stay one concept; other words are separate
-concepts. Prepositions, conjunctions and words like "фото" are not concepts ("собака на
+A word is a run of letters and digits of any script (café, Київ, 2019), hyphens inside
+it kept (рыба-ангел). Words are lower-cased, ё is folded to е, and each Russian word is
+reduced to its dictionary form (pymorphy3), so "кошки", "кошку" and "кошками" all mean
+"кошка"; other words stay as typed. Adjacent words that together form a known term
+("плюшевый мишка") stay one concept; other words are separate concepts. Prepositions, conjunctions and words like "фото" are not concepts ("собака на
 пляже" means a dog and a beach). A year (1900-2100) or a month name in any form
 ("декабрь", "в декабре") filters by when the photo was taken.
 """
@@ -12,13 +13,16 @@ concepts. Prepositions, conjunctions and words like "фото" are not concepts 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Collection
 from dataclasses import dataclass
 from functools import lru_cache
 
 from .errors import QueryError
 
-_TOKEN = re.compile(r"-?[0-9a-zа-я]+(?:-[0-9a-zа-я]+)*")
+# [^\W_]: any Unicode letter or digit (\w without the underscore), not only ASCII and
+# Russian: «café» was «caf» and «Київ» «ки»
+_TOKEN = re.compile(r"-?[^\W_]+(?:-[^\W_]+)*")
 MAX_QUERY_CHARS = 500
 
 # Not concepts: prepositions, conjunctions, particles, pronouns, and words that only
@@ -37,7 +41,9 @@ _YEAR = re.compile(r"(19\d\d|20\d\d|2100)(?:-?(?:й|го|году|год))?")
 
 
 def normalize(text: str) -> str:
-    return text.lower().replace("ё", "е")
+    """Lower case, ё as е, composed (NFC): macOS writes file names decomposed, «й» as
+    «и» and a combining breve, which would cut a word in two."""
+    return unicodedata.normalize("NFC", text).lower().replace("ё", "е")
 
 
 class Lemmatizer:

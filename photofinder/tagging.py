@@ -101,7 +101,7 @@ def sky_probability(fraction: float, scenes: np.ndarray, indoor: np.ndarray) -> 
     return SKY_MOST * min(1.0, fraction / SKY_SURE_FRACTION) * min(1.0, max(0.0, outdoors))
 
 
-def photo_tags(probs: np.ndarray, columns: Columns, scenes: np.ndarray | None,
+def combine_tags(probs: np.ndarray, columns: Columns, scenes: np.ndarray | None,
                person: float | None, region_weight: float = REGION_WEIGHT,
                sky: float | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """One photo's (label columns, scores, region flags).
@@ -144,7 +144,7 @@ def rows_for(analysis: Analysis, decoded: list[Decoded], columns: Columns,
         scenes, person = heads.scenes(projected), heads.person(projected)
         features = projected.astype(np.float16)
     tags = Tags.from_rows([
-        photo_tags(analysis.probs[i], columns,
+        combine_tags(analysis.probs[i], columns,
                    None if scenes is None else scenes[i],
                    None if person is None else float(person[i]), region_weight,
                    None if scenes is None else sky_probability(d.sky, scenes[i], columns.indoor))

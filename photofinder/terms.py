@@ -1,17 +1,29 @@
-"""The term table: every vocabulary term's lemma key and word vector.
+"""The term table: every term a query can reach, and the label columns each term reaches.
 
-Computed once per index by the indexer and stored in it; the search recomputes it
-only when the package's vocabulary changed since. Its own module so that the search
-path never imports the indexer (and with it decoding and the tagger's helpers).
+`term_table` computes every vocabulary term's lemma key and word vector once per index
+(the indexer stores it); `Terms` is the search's view of it: the vocabulary's terms, then
+the words people wrote (folder and file names, keywords), and weight(term, column).
+Its own module so that the search path never imports the indexer (and with it decoding
+and the tagger's helpers).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 import numpy as np
 
+from .index import Index
 from .query import Lemmatizer
 from .vectors import WordVectors, phrase_vector
 from .vocabulary import Vocabulary
+from .words import KIND_WEIGHTS
+
+SYNONYM_WEIGHT = 0.9
+BROADER_WEIGHT = 0.8
+RELATION_WEIGHTS = {"name": 1.0, "synonym": SYNONYM_WEIGHT, "broader": BROADER_WEIGHT,
+                    "related": BROADER_WEIGHT}
 
 
 def term_table(vocabulary: Vocabulary, vectors: WordVectors,
@@ -25,3 +37,110 @@ def term_table(vocabulary: Vocabulary, vectors: WordVectors,
         if vec is not None:
             table[i] = vec
     return terms, keys, table
+
+
+@dataclass(frozen=True)
+class TermWeights:
+    """weight(term, column), sparse, term by term (CSR): a term reaches a few columns."""
+
+    ptr: np.ndarray      # term t's columns are column[ptr[t]:ptr[t + 1]], ascending
+    column: np.ndarray
+    weight: np.ndarray
+
+    @classmethod
+    def of(cls, terms: np.ndarray, columns: np.ndarray, weights: np.ndarray,
+           n_terms: int, n_columns: int) -> TermWeights:
+        """From (term, column, weight) triples; a pair given twice adds up."""
+        pairs, where = np.unique(terms * n_columns + columns, return_inverse=True)
+        ptr = np.zeros(n_terms + 1, np.int64)
+        np.cumsum(np.bincount(pairs // n_columns, minlength=n_terms), out=ptr[1:])
+        return cls(ptr, pairs % n_columns,
+                   np.bincount(where, weights, minlength=len(pairs)).astype(np.float32))
+
+    def row(self, term: int) -> tuple[np.ndarray, np.ndarray]:
+        a, b = self.ptr[term], self.ptr[term + 1]
+        return self.column[a:b], self.weight[a:b]
+
+
+class Terms:
+    """The terms of one loaded index and the columns they reach.
+
+    Columns: the index's own label columns (its posting lists, as stored), then one per
+    word people wrote. Terms: the vocabulary's, then each written lemma, which reaches
+    its own columns. Written words are matched as typed (any word form), not by meaning:
+    they have no vectors."""
+
+    def __init__(self, index: Index, vocabulary: Vocabulary,
+                 vectors: Callable[[], WordVectors], lemmatizer: Lemmatizer) -> None:
+        if index.vocabulary != vocabulary.digest or len(index.terms) != len(vocabulary.terms):
+            # the package's vocabulary changed since this index was made: recompute
+            # the term table in memory (`photofinder index` stores it again)
+            index.terms, index.term_keys, index.term_vectors = term_table(
+                vocabulary, vectors(), lemmatizer)
+            index.vocabulary = vocabulary.digest
+        self.vocabulary = vocabulary
+        self.n_vocabulary_terms = len(index.terms)
+        self.n_label_columns = len(index.labels)
+        self.word_columns = self.n_label_columns + np.arange(len(index.word_labels))
+        self.n_columns = self.n_label_columns + len(index.word_labels)
+        # index label column <-> vocabulary label (-1: a label the other one lacks)
+        self.label_of_column = np.array(
+            [vocabulary.index_of_key.get(k, -1) for k in index.labels], np.int64)
+        self.column_of_label = np.full(len(vocabulary.labels), -1, np.int64)
+        known = self.label_of_column >= 0
+        self.column_of_label[self.label_of_column[known]] = np.flatnonzero(known)
+        text_terms = sorted({key.partition(":")[2] for key in index.word_labels})
+        self.terms = index.terms + text_terms
+        self.keys = index.term_keys + text_terms
+        self.vectors = np.concatenate(
+            [index.term_vectors, np.zeros((len(text_terms), index.term_vectors.shape[1]), np.float32)])
+        self._rows: dict[str, list[int]] = {}
+        for i, key in enumerate(self.keys):
+            self._rows.setdefault(key, []).append(i)
+        self.phrases = {tuple(k.split()) for k in index.term_keys if " " in k}
+        self._phrases_with_word: dict[str, list[int]] = {}
+        for i, key in enumerate(index.term_keys):
+            if " " in key:
+                for lemma in set(key.split()):
+                    self._phrases_with_word.setdefault(lemma, []).append(i)
+        self.weights = self._weight_matrix(index.word_labels)
+        self.column_kinds = [vocabulary.labels[label].kind if label >= 0 else "imagenet"
+                             for label in self.label_of_column] + ["word"] * len(index.word_labels)
+        self._links: dict | None = None
+
+    def rows_of(self, key: str) -> list[int]:
+        """The terms with this lemma key ("плюшевый мишка")."""
+        return self._rows.get(key, [])
+
+    def phrases_with_word(self, lemma: str) -> list[int]:
+        """The vocabulary's multi-word terms that contain a lemma."""
+        return self._phrases_with_word.get(lemma, [])
+
+    def is_written_word(self, term: int) -> bool:
+        return term >= self.n_vocabulary_terms
+
+    def links(self, term_text: str) -> list:
+        """A vocabulary term's links to its labels (relation, label)."""
+        if self._links is None:
+            self._links = dict(zip(self.vocabulary.terms, self.vocabulary.links))
+        return self._links.get(term_text, [])
+
+    def _weight_matrix(self, word_labels: list[str]) -> TermWeights:
+        rows, cols, vals = [], [], []
+        term_row = {t: i for i, t in enumerate(self.terms[:self.n_vocabulary_terms])}
+        for term, links in zip(self.vocabulary.terms, self.vocabulary.links):
+            for link in links:
+                column = self.column_of_label[link.label]
+                if column >= 0:  # a label this index has no column for (yet) finds nothing
+                    rows.append(term_row[term])
+                    cols.append(int(column))
+                    vals.append(RELATION_WEIGHTS[link.relation])
+        text_row = {t: self.n_vocabulary_terms + i
+                    for i, t in enumerate(self.terms[self.n_vocabulary_terms:])}
+        for column, key in zip(self.word_columns, word_labels):
+            kind, _, lemma = key.partition(":")
+            rows.append(text_row[lemma])
+            cols.append(int(column))
+            vals.append(KIND_WEIGHTS.get(kind, 0.9))
+        return TermWeights.of(np.array(rows, np.int64), np.array(cols, np.int64),
+                              np.array(vals, np.float64), len(self.terms), self.n_columns)

@@ -17,7 +17,7 @@ from .query import STOP_WORDS, Lemmatizer, normalize
 KINDS = ("keyword", "folder", "file")
 KIND_WEIGHTS = {"keyword": 1.0, "folder": 0.9, "file": 0.9}
 KIND_RU = {"keyword": "ключевое слово", "folder": "папка", "file": "имя файла"}
-_WORD = re.compile(r"[a-zа-я]+")
+_WORD = re.compile(r"[^\W\d_]+")   # letters of any script; digits are camera counters
 # what cameras, phones and editors put in names: not words a person wrote
 NOISE = frozenset("""
 img dsc dscn dscf dcim pxl mvimg vid mov jpg jpeg png heic heif tif tiff raw cr2 nef arw

@@ -1,4 +1,4 @@
-"""The real loaders: ResNet50 from a local state dict, FastText from a .bin file."""
+"""The real loaders: ResNet50 from a local state dict, FastText from a .bin file, the heads."""
 
 from __future__ import annotations
 
@@ -213,3 +213,59 @@ def test_navec_loads_the_same_vectors_as_its_own_loader():
     for word in ("кошка", "море", "свадьба", "небоскреб"):
         np.testing.assert_array_equal(ours.get(word), stock.get(word))
     assert ours.get("несуществующееслово") is None and len(ours.known_words()) == 250_002
+
+
+# --- the scene and people heads ------------------------------------------------------
+def _damaged_heads(tmp_path: Path, tagger: str, **changes) -> Path:
+    """A copy of the shipped heads of `tagger` in a models folder, with some arrays
+    replaced: what a bit flip or a head trained for another input would leave."""
+    from photofinder.config import data_path
+
+    with np.load(data_path("heads") / f"{tagger}.npz") as npz:
+        arrays = {k: npz[k] for k in npz.files}
+    for name, change in changes.items():
+        arrays[name] = change(arrays[name].copy())
+    models = tmp_path / "models"
+    (models / "heads").mkdir(parents=True)
+    np.savez(models / "heads" / f"{tagger}.npz", **arrays)
+    return models
+
+
+def _nan_at_first(a: np.ndarray) -> np.ndarray:
+    a.flat[0] = np.nan
+    return a
+
+
+@pytest.mark.parametrize("array", ["pca_mean", "pca_components", "scene_weight",
+                                   "scene_bias", "person_weight", "person_bias"])
+def test_heads_with_a_number_that_is_not_finite_are_refused(array, tmp_path, monkeypatch):
+    from photofinder.heads import load_heads
+
+    models = _damaged_heads(tmp_path, "efficientnet-lite2", **{array: _nan_at_first})
+    monkeypatch.setenv("PHOTOFINDER_MODELS", str(models))
+    with pytest.raises(ModelUnavailableError, match=r"повреждён \(не числа\)"):
+        load_heads("efficientnet-lite2")
+
+
+def test_heads_of_another_input_size_are_refused(tmp_path, monkeypatch):
+    from photofinder.heads import load_heads
+
+    assert load_heads("efficientnet-lite2").input_size == 320  # the shipped ones load
+    models = _damaged_heads(tmp_path, "efficientnet-lite2", input_size=lambda a: np.array(260))
+    monkeypatch.setenv("PHOTOFINDER_MODELS", str(models))
+    with pytest.raises(ModelUnavailableError, match="на входе 260 px.*на 320 px"):
+        load_heads("efficientnet-lite2")
+
+
+@pytest.mark.parametrize("change", ["input_size", "person_bias"])
+def test_a_head_file_for_another_input_or_with_nan_stops_index_in_one_line(
+        change, sample_photos, tmp_path):
+    damage = {"input_size": lambda a: np.array(224), "person_bias": _nan_at_first}[change]
+    models = _damaged_heads(tmp_path, "efficientnet-lite0", **{change: damage})
+    proc = run_cli("index", str(sample_photos), "--index", str(tmp_path / "ix"),
+                   "--tagger", "efficientnet-lite0", env={"PHOTOFINDER_MODELS": str(models)})
+    assert proc.returncode == 5, proc.stderr
+    assert "Traceback" not in proc.stderr
+    lines = [line for line in proc.stderr.splitlines() if line.startswith("photofinder:")]
+    assert len(lines) == 1 and "файл голов" in lines[0]
+    assert not (tmp_path / "ix" / "index.json").exists()  # nothing half-made

@@ -53,3 +53,25 @@ def test_a_phrase_knows_its_adjectives(lemmatizer):
     """The search keeps a phrase from matching its own adjective by meaning."""
     assert [lemmatizer.is_adjective(w) for w in ("морской", "комнатный", "зимний")] == [True] * 3
     assert not any(lemmatizer.is_adjective(w) for w in ("лев", "растение", "для", "dog", "2019"))
+
+
+@pytest.mark.parametrize("typed, words", [
+    ("café", ("café",)), ("Київ", ("київ",)), ("Straße", ("straße",)), ("Ελλάδα", ("ελλάδα",)),
+    ("東京", ("東京",)), ("Cafe\u0301", ("café",)),           # decomposed (macOS names): composed
+    ("Е\u0308жик", ("ежик",)), ("и\u0306огурт", ("йогурт",)),  # ё folded, й kept whole
+])
+def test_a_word_is_a_run_of_letters_and_digits_of_any_script(lemmatizer, typed, words):
+    query = parse_query(typed, lemmatizer)
+    assert [c.words for c in query.include] == [words]
+
+
+def test_a_folder_name_in_any_script_is_found_by_the_word_typed(lemmatizer):
+    """The words of a folder and a file name are cut like a query's words, so «café»
+    and «Київ» find `Café Київ/Straße.jpg` (they used to be «caf», «ки» and «stra»)."""
+    from photofinder.words import path_words
+
+    keys = path_words("/photos/Cafe\u0301 Київ/Straße.jpg", ["/photos"], lemmatizer)
+    assert keys == ["folder:café", "folder:київ", "file:straße"]
+    for typed in ("café", "КИЇВ", "straße"):
+        (concept,) = parse_query(typed, lemmatizer).include
+        assert any(k.endswith(":" + concept.lemmas[0]) for k in keys)

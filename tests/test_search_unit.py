@@ -7,6 +7,7 @@ import json
 import numpy as np
 import pytest
 
+from photofinder.errors import QueryError
 from photofinder.index import Index, Tags
 from photofinder.query import Lemmatizer
 from photofinder.search import BROADER_WEIGHT, MIN_SCORE, SYNONYM_WEIGHT, WEAK_SCORE, SearchEngine
@@ -26,13 +27,14 @@ CLASSES = [
 
 
 class FakeVectors:
-    """One axis per meaning; "пес" means exactly "собака"; phrases mix their words."""
+    """One axis per meaning; "пес" means exactly "собака"; phrases mix their words.
+    Like navec, it knows prepositions and conjunctions (on an axis no term shares)."""
 
     spec = "fake"
     AXES = {"собака": 0, "пес": 0, "бигль": 1, "фоксхаунд": 2, "гончая": 3, "кошка": 4,
             "полосатый": 5, "полосатая": 5, "автобус": 6, "школьный": 7, "транспорт": 8,
-            "животное": 9}
-    dim = 10
+            "животное": 9, "на": 10, "в": 10, "и": 10}
+    dim = 11
 
     def get(self, word):
         if word not in self.AXES:
@@ -157,9 +159,18 @@ def test_a_word_that_matched_nothing_in_a_photo_adds_no_line(lemmatizer):
 
 
 def test_prepositions_are_not_concepts(engine):
-    hits = engine.search("кошка на собаке").hits
-    assert all(len(h.evidence) <= 2 for h in hits)
-    assert {e.concept for h in hits for e in h.evidence} <= {"кошка", "собаке"}
+    """«на» is a word the vectors know: were it a concept it would be reported as
+    matching no tag, and it would halve every photo's mean score."""
+    result = engine.search("кошка на собаке")
+    assert result.unknown == [] and result.unmatched == []
+    assert {e.concept for h in result.hits for e in h.evidence} == {"кошка", "собаке"}
+    both = engine.search("кошка собаке")
+    assert [(h.path, h.score) for h in result.hits] == [(h.path, h.score) for h in both.hits]
+
+
+def test_a_query_of_stop_words_only_is_refused(engine):
+    with pytest.raises(QueryError, match="только служебные слова"):
+        engine.search("на в и")
 
 
 def test_unknown_word_is_reported_with_a_suggestion(engine):
@@ -170,8 +181,8 @@ def test_unknown_word_is_reported_with_a_suggestion(engine):
 
 def test_a_page_of_photos_gets_its_tags_best_first_from_the_posting_lists(engine):
     """What a tile's tooltip shows, read for several photos at once."""
-    pages = engine.photos_tags([1, 0, 3])
+    pages = engine.tag_names([1, 0, 3])
     assert [name for name, _, _ in pages[0]] == ["полосатая кошка", "бигль", "школьный автобус"]
     assert [round(p, 2) for _, p, _ in pages[1]] == [0.5, 0.4, 0.1]
     assert [name for name, _, _ in pages[2]] == ["полосатая кошка", "школьный автобус", "бигль"]
-    assert engine.photo_tags(1) == pages[0]
+    assert engine.tag_names([1]) == pages[:1]

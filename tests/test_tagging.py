@@ -13,7 +13,7 @@ from photofinder.tagging import (
     SKY_MOST,
     WHOLE_PHOTO_CLASSES,
     Columns,
-    photo_tags,
+    combine_tags,
     sky_probability,
 )
 from photofinder.vocabulary import load_vocabulary
@@ -28,7 +28,7 @@ def columns() -> Columns:
 
 
 def _tags(probs: np.ndarray, columns: Columns) -> dict[int, tuple[float, bool]]:
-    labels, scores, region = photo_tags(probs, columns, None, None)
+    labels, scores, region = combine_tags(probs, columns, None, None)
     class_of = {int(c): k for k, c in enumerate(columns.imagenet)}
     return {class_of[int(c)]: (float(s), bool(r)) for c, s, r in zip(labels, scores, region)}
 
@@ -75,5 +75,5 @@ def test_sky_is_sure_from_a_quarter_of_the_photo_and_only_outdoors():
     assert sky_probability(0.10, street, columns.indoor) == pytest.approx(0.4 * SKY_MOST)
     assert sky_probability(0.30, kitchen, columns.indoor) == pytest.approx(0.1 * SKY_MOST)  # a ceiling
     assert SKY_MOST < 0.8 * 0.9  # a photo of the sky (clouds 0.9, a broader word) comes first
-    labels, scores, _ = photo_tags(np.zeros((1, 1000)), columns, street, None, sky=0.4)
+    labels, scores, _ = combine_tags(np.zeros((1, 1000)), columns, street, None, sky=0.4)
     assert dict(zip(labels.tolist(), scores.tolist()))[columns.sky] == pytest.approx(0.4)

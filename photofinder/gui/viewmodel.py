@@ -158,7 +158,7 @@ def tiles_of(hits: Sequence[Any], engine: SearchEngine, why: Callable[[Any], str
     """Tiles for hits of a search or of «Похожие фото» (anything with .row, .path, .score):
     the photos' tags and the thumbnail cache key come from the index."""
     index = engine.index
-    tags = engine.photos_tags([h.row for h in hits])
+    tags = engine.tag_names([h.row for h in hits])
     return [Tile(row=h.row, path=h.path, score=h.score, size=int(index.sizes[h.row]),
                  mtime_ns=int(index.mtimes[h.row]), tags=tuple(Tag(*t) for t in photo),
                  why=why(h), weak=weak(h))
