@@ -44,7 +44,9 @@ def test_every_kind_of_photo():
     assert [(r, f.path) for r, f in plan.stale] == [(5, f"{A}/stale.jpg")]
     assert [f.path for f in plan.new] == [f"{A}/fresh.jpg"]
     assert [(r, f.path) for r, f in plan.copies] == [(0, f"{A}/copy of same.jpg")]
-    assert [f.path for _, f in plan.to_tag] == [f"{A}/fresh.jpg", f"{A}/edited.jpg", f"{A}/stale.jpg"]
+    # what the indexer hands the model (indexer.update_index tags exactly plan.to_tag)
+    assert [(kind, f.path) for kind, f in plan.to_tag] == [
+        ("new", f"{A}/fresh.jpg"), ("changed", f"{A}/edited.jpg"), ("stale", f"{A}/stale.jpg")]
     assert plan.found == len(found)
     assert plan.roots == (A, B)
 
