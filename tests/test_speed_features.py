@@ -44,14 +44,25 @@ def test_touched_photo_is_not_tagged_again(sample_photos, tmp_path):
     shutil.copytree(sample_photos, photos)
     index_dir = tmp_path / "ix"
     run_cli("index", str(photos), "--index", str(index_dir), "--tagger", TAGGER, check=True)
+    before = _tags(index_dir)
     os.utime(photos / "chelsea.png", ns=(1, 1))  # copied without its mtime: same content
-    proc = run_cli("index", str(photos), "--index", str(index_dir), "--tagger", TAGGER, check=True)
+    # the photo is restamped, not tagged: the model is not even loaded (no torch import)
+    proc = run_cli("index", str(photos), "--index", str(index_dir), "--tagger", TAGGER,
+                   env={"PYTHONPROFILEIMPORTTIME": "1"}, check=True)
     assert "изменённых 1" in _summary(proc)
-    # an unchanged re-run does not even load the model (no torch import)
+    assert not _imported_torch(proc)
+    idx = index_store.load(index_dir)
+    assert int(idx.mtimes[idx.paths.index(str(photos / "chelsea.png"))]) == 1
+    assert _tags(index_dir) == before
+    # an unchanged re-run does not load the model either
     proc = run_cli("index", str(photos), "--index", str(index_dir), "--tagger", TAGGER,
                    env={"PYTHONPROFILEIMPORTTIME": "1"}, check=True)
     assert "без изменений 8" in _summary(proc)
-    assert not any(line.rstrip().endswith("| torch") for line in proc.stderr.splitlines())
+    assert not _imported_torch(proc)
+
+
+def _imported_torch(proc) -> bool:
+    return any(line.rstrip().endswith("| torch") for line in proc.stderr.splitlines())
 
 
 def _tags(index_dir: Path) -> tuple[list[str], list[list[int]]]:
