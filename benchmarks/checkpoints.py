@@ -4,7 +4,7 @@
 
 Appends synthetic rows (no images: tags, features and paths of the size real ones have)
 to an index APPEND_EVERY (64) at a time and saves a checkpoint every `--every` photos
-as the indexer does (indexer._tag -> index.save), in a temp folder outside the repo. Prints
+as the indexer does (indexer.Tagging -> index.save), in a temp folder outside the repo. Prints
 the bytes written and the seconds spent saving, against the time tagging those photos
 takes at `--rate` photos/s (benchmarks/speed_index.py measures it on this machine).
 """
@@ -72,7 +72,7 @@ def main() -> int:
             since += APPEND_EVERY
             if since >= args.every:
                 started = time.perf_counter()
-                # as indexer._tag: the rows still superseded are left out of a checkpoint
+                # as indexer.Tagging: the rows still superseded are left out of a checkpoint
                 written += index_store.save(_without(idx, np.zeros(len(idx), bool)), folder)
                 save_seconds += time.perf_counter() - started
                 saves += 1

@@ -87,6 +87,9 @@ def _parser() -> argparse.ArgumentParser:
                     help="сохранять индекс каждые N размеченных фото (прерывание теряет не больше)")
     ix.add_argument("--rebuild", action="store_true",
                     help="заново разметить все фото всех папок индекса (например, другой моделью)")
+    ix.add_argument("--forget-missing", action="store_true",
+                    help="убрать из индекса фото недоступных папок (отключённый диск, пустая "
+                         "папка, ссылка в никуда); без этого они сохраняются")
     ix.set_defaults(run=_cmd_index)
 
     se = sub.add_parser("search", help="найти фотографии по слову")
@@ -188,7 +191,7 @@ def _cmd_index(args: argparse.Namespace) -> int:
         report = update_index(
             args.folders, index_dir, load_vocabulary(), lambda: load_vectors(vectors),
             choice=ModelChoice(args.tagger, args.weights, args.regions, args.device),
-            rebuild=args.rebuild, batch_size=args.batch_size,
+            rebuild=args.rebuild, forget_missing=args.forget_missing, batch_size=args.batch_size,
             checkpoint_every=args.checkpoint_every, on_progress=on_progress,
             on_skip=lambda path, reason: say(f"пропущено {path}: {reason}"),
             on_tagger=lambda name: print(f"модель: {name}", file=sys.stderr),

@@ -176,9 +176,14 @@ HASH_CHUNK = 64 * 1024
 
 def hash_bytes(data: bytes) -> int:
     """`content_hash` of a file already read."""
-    h = hashlib.blake2b(len(data).to_bytes(8, "little"), digest_size=8)
-    h.update(data[:HASH_CHUNK])
-    h.update(data[-HASH_CHUNK:] if len(data) > 2 * HASH_CHUNK else data[HASH_CHUNK:])
+    return _fingerprint(len(data), data[:HASH_CHUNK],
+                        data[-HASH_CHUNK:] if len(data) > 2 * HASH_CHUNK else data[HASH_CHUNK:])
+
+
+def _fingerprint(size: int, head: bytes, tail: bytes) -> int:
+    h = hashlib.blake2b(size.to_bytes(8, "little"), digest_size=8)
+    h.update(head)
+    h.update(tail)
     return int.from_bytes(h.digest(), "little") or 1
 
 
@@ -194,10 +199,7 @@ def content_hash(path: Path) -> int:
             tail = f.read(HASH_CHUNK)
         else:
             tail = f.read()
-    h = hashlib.blake2b(size.to_bytes(8, "little"), digest_size=8)
-    h.update(head)
-    h.update(tail)
-    return int.from_bytes(h.digest(), "little") or 1
+    return _fingerprint(size, head, tail)
 
 
 def open_regular_file(path: Path) -> BinaryIO:

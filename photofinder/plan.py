@@ -15,9 +15,12 @@ photo into one kind:
   are taken instead of tagging (`changed_known`);
 - stale: an unchanged photo tagged by an older pipeline (another model, or before
   scenes and regions existed): tagged again, and searchable as it was meanwhile;
-- gone: the file is no longer in its folder: the row is removed;
-- unavailable: the photo's folder is missing (an unplugged drive, an unmounted
-  share): the row is kept as it is, never removed.
+- gone: the file is no longer in its folder, and the folder is there and holds
+  photos: the row is removed;
+- unavailable: the photo's folder is missing, empty where it had photos, unreadable,
+  or reached through a link that leads nowhere (an unplugged drive, an unmounted
+  share): the row is kept as it is. Only `forget` (`index --forget-missing`) removes
+  such rows.
 
 The indexer carries a plan out and the summary is computed from the plan and what
 happened, so "удалено 3" is always the number of rows removed. Tests assert on plans.
@@ -58,9 +61,12 @@ class Plan:
     unreadable: tuple[tuple[str, str], ...] = ()  # (path, reason): could not even be stat()ed
 
     @property
-    def to_tag(self) -> list[tuple[int | None, Found]]:
-        """(row it replaces or None, photo) for every photo the model must see."""
-        return ([(None, f) for f in self.new] + list(self.changed) + list(self.stale))
+    def to_tag(self) -> list[tuple[str, Found]]:
+        """(kind, photo) for every photo the model must see, kind "new", "changed" or
+        "stale". The rows they replace are found by path when tagged: row numbers
+        change as the plan's removals are carried out."""
+        return ([("new", f) for f in self.new] + [("changed", f) for _, f in self.changed]
+                + [("stale", f) for _, f in self.stale])
 
     @property
     def found(self) -> int:
@@ -89,16 +95,22 @@ def outermost(folders: Iterable[str]) -> list[str]:
 def make_plan(paths: list[str], sizes: np.ndarray, mtimes: np.ndarray, hashes: np.ndarray,
               stale: np.ndarray, *, stored_roots: list[str], scan: list[str],
               missing: list[str], found: list[Found], unreadable: list[tuple[str, str]],
-              hash_of: Callable[[str], int]) -> Plan:
+              hash_of: Callable[[str], int],
+              unavailable_folder: Callable[[str], str | None] = lambda path: None,
+              forget: bool = False) -> Plan:
     """Sorts the index's rows and the photos found under `scan` into the kinds above.
 
     paths..stale: the index's columns. stored_roots: its folders; scan: the folders
     that were walked (all present); missing: stored folders that are not there now.
     found: what the walk found; hash_of(path): a content hash, asked only for photos
     that may be a move or a copy (new and changed ones), 0 when it cannot be read.
+    unavailable_folder(path): for a stored photo under `scan` the walk did not find,
+    the folder that is unavailable now (scanning.Whereabouts), or None: it is gone.
+    forget: rows of unavailable folders are gone too, and missing folders are dropped.
     """
     row_of = {p: i for i, p in enumerate(paths)}
-    seen: set[int] = set()
+    # a photo that is there but cannot be stat()ed now keeps its row as it is
+    seen: set[int] = {row_of[p] for p, _ in unreadable if p in row_of}
     unchanged, touched, changed, stale_rows = [], [], [], []
     candidates: list[tuple[int | None, Found]] = []   # new or changed: may be moves
     for photo in found:
@@ -113,10 +125,21 @@ def make_plan(paths: list[str], sizes: np.ndarray, mtimes: np.ndarray, hashes: n
             candidates.append((row, photo))
     # a stored folder that is missing now (an unplugged drive) keeps its photos, also
     # when it lies inside a folder that was walked (`index ~` with ~/nas unmounted)
-    gone = [row for row, p in enumerate(paths)
-            if row not in seen and _under(p, scan) and not _under(p, missing)]
-    unavailable = {folder: tuple(row for row, p in enumerate(paths) if _under(p, [folder]))
-                   for folder in missing}
+    gone: list[int] = []
+    away: dict[str, list[int]] = {folder: [] for folder in missing}
+    for row, p in enumerate(paths):
+        if row in seen:
+            continue
+        folder = next((m for m in missing if _under(p, [m])), None)
+        if folder is None:
+            if not _under(p, scan):
+                continue   # another stored folder, not walked this time
+            folder = unavailable_folder(p)
+        if folder is None or forget:
+            gone.append(row)
+        else:
+            away.setdefault(folder, []).append(row)
+    unavailable = {} if forget else {folder: tuple(rows) for folder, rows in away.items()}
     # Content hashes: a candidate whose content a row has takes that row's tags. Rows
     # whose file is gone come first: such a match is a move.
     donors: dict[tuple[int, int], int] = {}
@@ -144,7 +167,8 @@ def make_plan(paths: list[str], sizes: np.ndarray, mtimes: np.ndarray, hashes: n
         else:
             copies.append((donor, photo))
     return Plan(
-        scanned=tuple(scan), roots=tuple(outermost([*stored_roots, *scan])),
+        scanned=tuple(scan),
+        roots=tuple(outermost([r for r in [*stored_roots, *scan] if not (forget and r in missing)])),
         unchanged=tuple(r for r, _ in unchanged), new=tuple(new), copies=tuple(copies),
         moved=tuple(moved), touched=tuple(touched), changed=tuple(changed),
         changed_known=tuple(changed_known),

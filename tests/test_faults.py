@@ -309,7 +309,9 @@ def test_files_that_vanish_during_the_run(models, tmp_path, monkeypatch):
     """Deleted between listing and stat, and between stat and decoding: skipped."""
     paths = make_photos(tmp_path / "photos", 6)
     gone_early, gone_late = paths[1], paths[4]
-    real_find, real_read = indexer.find_photos, photos_module.read_photo_and_hash
+    from photofinder import decoding, scanning
+
+    real_find, real_read = scanning.find_photos, photos_module.read_photo_and_hash
 
     def find_and_delete(roots):
         for path in real_find(roots):
@@ -322,8 +324,8 @@ def test_files_that_vanish_during_the_run(models, tmp_path, monkeypatch):
             path.unlink()
         return real_read(path, *args, **kwargs)
 
-    monkeypatch.setattr(indexer, "find_photos", find_and_delete)
-    monkeypatch.setattr(indexer, "read_photo_and_hash", read_and_delete)
+    monkeypatch.setattr(scanning, "find_photos", find_and_delete)
+    monkeypatch.setattr(decoding, "read_photo_and_hash", read_and_delete)
     skipped: dict[str, str] = {}
     report = index_in_process(models, [tmp_path / "photos"], tmp_path / "index",
                               on_skip=lambda p, why: skipped.__setitem__(p.name, why))

@@ -10,13 +10,13 @@ A, B = "/photos/a", "/photos/b"
 
 
 def _plan(rows: list[tuple[str, int, int, int, bool]], found: list[Found], *, scan=(A,),
-          missing=(), hashes: dict[str, int] | None = None, roots=(A,)):
+          missing=(), hashes: dict[str, int] | None = None, roots=(A,), **kwargs):
     paths = [r[0] for r in rows]
     return make_plan(paths, np.array([r[1] for r in rows], np.int64),
                      np.array([r[2] for r in rows], np.int64),
                      np.array([r[3] for r in rows], np.uint64), np.array([r[4] for r in rows], bool),
                      stored_roots=list(roots), scan=list(scan), missing=list(missing),
-                     found=found, unreadable=[], hash_of=(hashes or {}).get)
+                     found=found, unreadable=[], hash_of=(hashes or {}).get, **kwargs)
 
 
 def test_every_kind_of_photo():
@@ -44,7 +44,9 @@ def test_every_kind_of_photo():
     assert [(r, f.path) for r, f in plan.stale] == [(5, f"{A}/stale.jpg")]
     assert [f.path for f in plan.new] == [f"{A}/fresh.jpg"]
     assert [(r, f.path) for r, f in plan.copies] == [(0, f"{A}/copy of same.jpg")]
-    assert [f.path for _, f in plan.to_tag] == [f"{A}/fresh.jpg", f"{A}/edited.jpg", f"{A}/stale.jpg"]
+    # what the indexer hands the model (indexer.update_index tags exactly plan.to_tag)
+    assert [(kind, f.path) for kind, f in plan.to_tag] == [
+        ("new", f"{A}/fresh.jpg"), ("changed", f"{A}/edited.jpg"), ("stale", f"{A}/stale.jpg")]
     assert plan.found == len(found)
     assert plan.roots == (A, B)
 
@@ -100,3 +102,31 @@ def test_a_photo_overwritten_by_a_copy_of_another_takes_its_tags():
     plan = _plan(rows, found, hashes={f"{A}/b.jpg": 7})
     assert [(r, d, f.path) for r, d, f in plan.changed_known] == [(1, 0, f"{A}/b.jpg")]
     assert plan.changed == () and plan.gone == () and plan.to_tag == []
+
+
+def test_an_unavailable_folder_inside_a_walked_one_keeps_its_photos_until_forgotten():
+    """scanning.Whereabouts names the folder (an empty mount point, a dead link); a
+    photo whose folder it does not name is gone."""
+    rows = [(f"{A}/1.jpg", 1, 1, 1, False), (f"{A}/usb/2.jpg", 1, 1, 2, False),
+            (f"{A}/usb/3.jpg", 1, 1, 3, False), (f"{A}/deleted.jpg", 1, 1, 4, False),
+            (f"{B}/5.jpg", 1, 1, 5, False)]
+
+    def away(path: str) -> str | None:
+        return f"{A}/usb" if path.startswith(f"{A}/usb/") else None
+
+    kwargs = dict(found=[Found(f"{A}/1.jpg", 1, 1)], scan=(A,), missing=(B,), roots=(A, B))
+    plan = _plan(rows, **kwargs, unavailable_folder=away)
+    assert plan.unavailable == {f"{A}/usb": (1, 2), B: (4,)} and plan.gone == (3,)
+    assert plan.roots == (A, B)
+    forgot = _plan(rows, **kwargs, unavailable_folder=away, forget=True)
+    assert forgot.unavailable == {} and forgot.gone == (1, 2, 3, 4)
+    assert forgot.roots == (A,)   # the missing folder is dropped
+
+
+def test_a_photo_that_cannot_be_stated_keeps_its_row():
+    rows = [(f"{A}/1.jpg", 1, 1, 1, False)]
+    plan = make_plan([rows[0][0]], np.ones(1, np.int64), np.ones(1, np.int64),
+                     np.ones(1, np.uint64), np.zeros(1, bool), stored_roots=[A], scan=[A],
+                     missing=[], found=[], unreadable=[(f"{A}/1.jpg", "нет доступа")],
+                     hash_of={}.get)
+    assert plan.gone == () and plan.found == 1

@@ -44,14 +44,25 @@ def test_touched_photo_is_not_tagged_again(sample_photos, tmp_path):
     shutil.copytree(sample_photos, photos)
     index_dir = tmp_path / "ix"
     run_cli("index", str(photos), "--index", str(index_dir), "--tagger", TAGGER, check=True)
+    before = _tags(index_dir)
     os.utime(photos / "chelsea.png", ns=(1, 1))  # copied without its mtime: same content
-    proc = run_cli("index", str(photos), "--index", str(index_dir), "--tagger", TAGGER, check=True)
+    # the photo is restamped, not tagged: the model is not even loaded (no torch import)
+    proc = run_cli("index", str(photos), "--index", str(index_dir), "--tagger", TAGGER,
+                   env={"PYTHONPROFILEIMPORTTIME": "1"}, check=True)
     assert "изменённых 1" in _summary(proc)
-    # an unchanged re-run does not even load the model (no torch import)
+    assert not _imported_torch(proc)
+    idx = index_store.load(index_dir)
+    assert int(idx.mtimes[idx.paths.index(str(photos / "chelsea.png"))]) == 1
+    assert _tags(index_dir) == before
+    # an unchanged re-run does not load the model either
     proc = run_cli("index", str(photos), "--index", str(index_dir), "--tagger", TAGGER,
                    env={"PYTHONPROFILEIMPORTTIME": "1"}, check=True)
     assert "без изменений 8" in _summary(proc)
-    assert not any(line.rstrip().endswith("| torch") for line in proc.stderr.splitlines())
+    assert not _imported_torch(proc)
+
+
+def _imported_torch(proc) -> bool:
+    return any(line.rstrip().endswith("| torch") for line in proc.stderr.splitlines())
 
 
 def _tags(index_dir: Path) -> tuple[list[str], list[list[int]]]:
@@ -87,18 +98,18 @@ def _record_decode_starts(monkeypatch) -> list[str]:
     """The real decode, noting the name of each photo as its decode begins."""
     import threading
 
-    from photofinder import indexer
+    from photofinder import decoding
 
     started: list[str] = []
     lock = threading.Lock()
-    real_decode = indexer.decode
+    real_decode = decoding.decode
 
     def recording_decode(path, prep, sky=True):
         with lock:
             started.append(path.name)
         return real_decode(path, prep, sky)
 
-    monkeypatch.setattr(indexer, "decode", recording_decode)
+    monkeypatch.setattr(decoding, "decode", recording_decode)
     return started
 
 
@@ -108,13 +119,13 @@ def test_on_a_cpu_the_next_batch_is_decoded_only_after_the_last_one_is_taken(
     the real decode; the recorder only notes when each decode starts)."""
     import itertools
 
-    from photofinder import indexer
+    from photofinder import decoding
     from photofinder.photos import Preprocess
 
     started = _record_decode_starts(monkeypatch)
     paths = sorted(p for p in sample_photos.iterdir() if p.is_file())[:7]
     prep = Preprocess(size=64, interpolation="bilinear", mean=(0.5,) * 3, std=(0.5,) * 3)
-    photos = indexer.decoded_in_chunks(paths, prep, 2, itertools.chain([2], itertools.repeat(3)),
+    photos = decoding.decoded_in_chunks(paths, prep, 2, itertools.chain([2], itertools.repeat(3)),
                                        ahead=False)
     taken = [next(photos) for _ in range(2)]          # the first chunk: two photos
     # both decoded (in either order on the two threads), the next chunk not started
@@ -128,13 +139,13 @@ def test_for_a_gpu_the_next_batch_decodes_while_this_one_is_taken(sample_photos,
     import itertools
     import time
 
-    from photofinder import indexer
+    from photofinder import decoding
     from photofinder.photos import Preprocess
 
     started = _record_decode_starts(monkeypatch)
     paths = sorted(p for p in sample_photos.iterdir() if p.is_file())[:7]
     prep = Preprocess(size=64, interpolation="bilinear", mean=(0.5,) * 3, std=(0.5,) * 3)
-    photos = indexer.decoded_in_chunks(paths, prep, 2, itertools.chain([2], itertools.repeat(3)),
+    photos = decoding.decoded_in_chunks(paths, prep, 2, itertools.chain([2], itertools.repeat(3)),
                                        ahead=True)
     got = [next(photos)]                  # the first photo of the first chunk of two
     # the next chunk of three was handed to the threads before it: its decodes begin

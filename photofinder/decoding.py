@@ -1,0 +1,87 @@
+"""Decoding photos for the model: everything the index needs from a photo's file in
+one read and one decode, on a small thread pool (Pillow releases the GIL while
+decoding), a batch at a time: on a CPU between the model's passes, so a pass has every
+core to itself; on a GPU one batch ahead of the passes. Memory stays flat on huge
+folders either way.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+
+from .errors import PhotoError
+from .photos import (
+    Preprocess,
+    difference_hash,
+    fit_for_model,
+    read_photo_and_hash,
+    sky_fraction,
+)
+from .tagging import Decoded
+
+
+def decode(path: Path, prep: Preprocess, sky: bool = True) -> Decoded | PhotoError:
+    """Everything the index needs from a photo's file, pixels and metadata: one read,
+    one decode. sky=False: a model without heads, which cannot use the sky fraction."""
+    try:
+        photo, file_hash = read_photo_and_hash(path, min_side=prep.size)
+        pixels = fit_for_model(photo.image, prep)
+        return Decoded(pixels, difference_hash(photo.image), photo.taken, file_hash,
+                       photo.texts, sky_fraction(pixels) if sky else 0.0)
+    except PhotoError as exc:
+        return exc
+    except Exception as exc:  # noqa: BLE001 - one odd file must never stop a long run
+        return PhotoError(f"не удалось прочитать: {type(exc).__name__}: {str(exc)[:100]}")
+
+
+def decoded_in_chunks(paths: list[Path], prep: Preprocess, workers: int, sizes: Iterator[int],
+                      ahead: bool, sky: bool = True) -> Iterator[tuple[Path, Decoded | PhotoError]]:
+    """Decodes `next(sizes)` photos at a time on `workers` threads and yields them in
+    order. ahead=False (a model on the CPU): the next chunk starts only once this one
+    is taken, so the model's pass never shares the cores with a decode thread, which
+    would hold one of its two threads back at every layer. Paired trials on 2 cores,
+    8 rounds, against decoding ahead: Lite2 whole 1.02-1.13x, ResNet50 whole
+    0.92-1.31x, the default (Lite2 with regions) 0.97-1.14x, medians 1.05x, 1.03x,
+    1.02x. ahead=True (a GPU): the next chunk decodes while this one is taken and the
+    GPU computes. At most two chunks are in memory either way."""
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="decode") as pool:
+        def submit(start: int) -> tuple[list[Path], list[Future]]:
+            chunk = paths[start:start + max(1, next(sizes))]
+            return chunk, [pool.submit(decode, p, prep, sky) for p in chunk]
+
+        start = 0
+        pending = submit(0) if paths else None
+        while pending is not None:
+            chunk, futures = pending
+            start += len(chunk)
+            following = submit(start) if ahead and start < len(paths) else None
+            for path, future in zip(chunk, futures):
+                yield path, future.result()
+            if not ahead:
+                following = submit(start) if start < len(paths) else None
+            pending = following
+
+
+@contextmanager
+def single_threaded_blas() -> Iterator[None]:
+    """NumPy's BLAS on one thread while photos are tagged. The heads' products are a
+    few photos by 1280 numbers, too small to gain from threads, but after each one
+    OpenBLAS's idle worker spins on a core for a while, the core the decode threads and
+    the model's next pass need. On 2 cores, 64 camera JPEGs (speed_index.py's
+    whole-photo profile): Lite2 waited 1.0-1.1 s for decodes, 0.7 s with this; paired
+    trials of update_index: the default pipeline 1.30x, ResNet50 whole 1.12x."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
+
+
+def decode_threads(workers: int | None = None) -> int:
+    """Decode threads beside the model's intra-op threads (see benchmarks/speed_index.py)."""
+    if workers is not None:
+        return max(1, workers)
+    return max(2, min(8, os.cpu_count() or 2))
