@@ -170,8 +170,8 @@ def sidecar_path(photo: Path, shared_stem: bool) -> Path:
     folder has the same stem (IMG_1.png) and would share IMG_1.xmp."""
     full = photo.with_name(photo.name + ".xmp")
     short = photo.with_suffix(".xmp")
-    if len(os.fsencode(full.name)) > NAME_MAX:  # IMG.jpg.xmp cannot exist for this name
-        return short
+    if len(os.fsencode(full.name)) > NAME_MAX:  # IMG.jpg.xmp cannot exist for this name:
+        return full if shared_stem else short   # two photos never share one; full is refused
     if full.is_file():
         return full
     if short.is_file() and not shared_stem:

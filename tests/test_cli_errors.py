@@ -218,6 +218,10 @@ def test_export_out_refuses_devices_the_index_photos_and_other_files(sample_inde
                                                                      tmp_path):
     fifo = tmp_path / "pipe.json"
     os.mkfifo(fifo)
+    # a device as root makes it (not /dev/null itself: a broken check would replace it)
+    device = tmp_path / "null.json"
+    if os.geteuid() == 0:
+        os.mknod(device, stat.S_IFCHR | 0o666, os.makedev(1, 3))
     notes = tmp_path / "notes.json"
     notes.write_text("мои заметки", encoding="utf-8")
     photo = sample_photos / "chelsea.png"
@@ -231,16 +235,18 @@ def test_export_out_refuses_devices_the_index_photos_and_other_files(sample_inde
         tmp_path / "new.jpg": "имя как у фото",                  # a JSON named like a photo
         notes: "не выгрузка photofinder",
     }
-    if os.path.exists("/dev/null"):
-        refused[Path("/dev/null")] = "не обычный файл"
-    for out, reason in refused.items():
-        proc = run_cli("export", "--index", str(sample_index), "--out", str(out))
+    if device.exists():
+        refused[device] = "не обычный файл"
+    for out, reason in refused.items():  # a timeout: opening the FIFO would block forever
+        proc = subprocess.run([sys.executable, "-m", "photofinder", "export", "--index",
+                               str(sample_index), "--out", str(out)],
+                              capture_output=True, text=True, timeout=120)
         assert proc.returncode == UsageError.exit_code, (out, proc.stderr)
         assert reason in proc.stderr and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
         _no_traceback(proc)
     assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
-    if os.path.exists("/dev/null"):
-        assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+    if device.exists():
+        assert stat.S_ISCHR(os.lstat(device).st_mode)
     assert {p: p.read_bytes() for p in sample_index.iterdir()} == index_files
     assert photo.read_bytes() == photo_bytes and notes.read_text(encoding="utf-8") == "мои заметки"
     assert not (tmp_path / "new.jpg").exists()
