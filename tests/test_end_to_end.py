@@ -11,6 +11,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from PIL import Image
 
 from photofinder.config import data_path
 
@@ -126,8 +127,10 @@ def test_reindex_tags_only_new_changed_and_drops_deleted(sample_photos, tmp_path
     assert "новых 0, изменённых 0, без изменений 8, удалено 0" in again.stdout
 
     (photos / "sub").mkdir()
-    # added, Cyrillic name; no «кошка» in it: the file-name word alone would find it
-    shutil.copy(photos / "chelsea.png", photos / "sub" / "Челси на даче.png")
+    # added, Cyrillic name; no «кошка» in it (the name word alone would find it), and
+    # other bytes than chelsea.png (a byte-identical copy takes the stored tags untagged)
+    with Image.open(photos / "chelsea.png") as img:
+        img.convert("RGB").save(photos / "sub" / "Челси на даче.jpg", quality=90)
     (photos / "rocket.jpg").unlink()                                          # deleted
     shutil.copy(photos / "coffee.png", photos / "camera.png")                 # changed content
     stamp = (photos / "camera.png").stat()
@@ -136,7 +139,7 @@ def test_reindex_tags_only_new_changed_and_drops_deleted(sample_photos, tmp_path
     assert "8 фото (новых 1, изменённых 1, без изменений 6, удалено 1" in third.stdout
 
     cats = search_json(index_dir, "кошка")
-    assert {Path(h["path"]).name for h in cats[:2]} == {"chelsea.png", "Челси на даче.png"}
+    assert {Path(h["path"]).name for h in cats[:2]} == {"chelsea.png", "Челси на даче.jpg"}
     for hit in cats[:2]:  # found by the model's tag, not by a word in the name
         assert all(m["relation"] != "word" for m in hit["matches"]), hit["why"]
     coffee_like = [Path(h["path"]).name for h in search_json(index_dir, "кофе")]
