@@ -203,7 +203,7 @@ def _cmd_index(args: argparse.Namespace) -> int:
             bar.refresh()
 
     def say(line: str) -> None:
-        (bar.write if bar is not None else print)(line, file=sys.stderr)
+        (bar.write if bar is not None else print)(display(line), file=sys.stderr)
 
     def on_sigint(signum, frame) -> None:
         if stop.is_set():
@@ -229,11 +229,11 @@ def _cmd_index(args: argparse.Namespace) -> int:
         signal.signal(signal.SIGINT, previous)
         if bar is not None:
             bar.close()
-    print(f"индекс {index_dir}: {report.summary()} за {report.seconds:.1f} с")
+    print(f"индекс {display(str(index_dir))}: {report.summary()} за {report.seconds:.1f} с")
     if report.found == 0 and not report.plan.kept_unavailable and report.total == 0:
         from .photos import SUPPORTED_EXTENSIONS
 
-        folders = ", ".join(str(f) for f in args.folders) or "папках индекса"
+        folders = display(", ".join(str(f) for f in args.folders)) or "папках индекса"
         kinds = ", ".join(sorted(e.lstrip(".") for e in SUPPORTED_EXTENSIONS))
         print(f"photofinder: в {folders} не найдено ни одной фотографии ({kinds})", file=sys.stderr)
         return 1
@@ -298,10 +298,10 @@ def _cmd_search(args: argparse.Namespace) -> int:
     if args.json:
         print(to_json([h.to_json() for h in result.hits], indent=1))
         for note in result_notes(result):
-            print(f"photofinder: {note}", file=sys.stderr)
+            print(f"photofinder: {display(note)}", file=sys.stderr)
         return 0
     elapsed = time.perf_counter() - started
-    print(f"«{args.query}»: {result.strong_total} из {len(engine.index)} фото"
+    print(f"«{display(args.query)}»: {result.strong_total} из {len(engine.index)} фото"
           + (f", ещё слабых совпадений: {result.weak_total}" if result.weak_total else "")
           + f" ({elapsed:.2f} с)")
     for rank, hit in enumerate(result.hits, 1):
@@ -310,7 +310,7 @@ def _cmd_search(args: argparse.Namespace) -> int:
         print(f"{rank:3}. {hit.score:.3f}  {display(hit.path)}")
         print(f"       {display(hit.describe())}")
     for note in result_notes(result):
-        print(note)
+        print(display(note))
     return 0
 
 
@@ -394,7 +394,8 @@ def _cmd_samples(args: argparse.Namespace) -> int:
     from .samples import copy_samples
 
     copied = copy_samples(args.folder)
-    print(f"примеры фото ({len(copied)}) в {args.folder}: {', '.join(p.name for p in copied)}")
+    print(f"примеры фото ({len(copied)}) в {display(str(args.folder))}: "
+          f"{', '.join(p.name for p in copied)}")
     return 0
 
 
@@ -421,7 +422,7 @@ def _cmd_translate(args: argparse.Namespace) -> int:
 
     count = draft_translations(load_vocabulary(), args.out, only_missing=args.only_missing,
                                on_progress=lambda d, t: print(f"\r{d}/{t}", end="", file=sys.stderr))
-    print(f"\nчерновик {count} переводов в {args.out}: проверьте их вручную перед тем, "
+    print(f"\nчерновик {count} переводов в {display(str(args.out))}: проверьте их вручную перед тем, "
           "как переносить в словарь")
     return 0
 
