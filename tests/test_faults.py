@@ -553,19 +553,21 @@ def test_a_failed_write_keeps_the_previous_index_and_says_so(tmp_path, monkeypat
 
     from .test_index_store import _index
 
-    index_store.save(_index(2), tmp_path)
-    before = sorted(os.listdir(tmp_path))
+    index_dir = tmp_path / "ix"  # the export goes beside it: --out refuses the index folder
+    index_store.save(_index(2), index_dir)
+    before = sorted(os.listdir(index_dir))
 
     def disk_full(fd: int) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(index_store.os, "fsync", disk_full)
     with pytest.raises(WriteError, match="No space left on device"):
-        index_store.save(_index(3), tmp_path)
-    assert main(["export", "--index", str(tmp_path), "--out", str(tmp_path / "tags.json")]) == 1
+        index_store.save(_index(3), index_dir)
+    assert main(["export", "--index", str(index_dir), "--out", str(tmp_path / "tags.json")]) == 1
     assert "не удалось записать" in capsys.readouterr().err
     monkeypatch.undo()
-    assert len(index_store.load(tmp_path)) == 2 and sorted(os.listdir(tmp_path)) == before
+    assert len(index_store.load(index_dir)) == 2 and sorted(os.listdir(index_dir)) == before
+    assert sorted(os.listdir(tmp_path)) == ["ix"]  # no half-written export either
 
 
 def test_an_index_folder_that_cannot_be_made_is_one_line(tmp_path):
