@@ -9,7 +9,7 @@ INDEX  ?= index
 QUERY  ?=
 TAGGERS ?= efficientnet-lite2 efficientnet-lite0
 
-.PHONY: install run test lint gui eval bench train-heads clean
+.PHONY: install run test lint gui screenshot eval bench train-heads clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,11 @@ lint: $(STAMP)
 gui: $(STAMP)
 	$(BIN)/photofinder gui --index $(INDEX)
 
+# docs/screenshot.png, the README's picture: coco-dev (../shared/data) or the samples indexed,
+# the real window on Xvfb, a query typed with xdotool (needs xvfb, xdotool, x11-xkb-utils).
+screenshot: $(STAMP)
+	$(BIN)/python benchmarks/screenshot.py
+
 # Search quality on ../shared/data: one object per photo, cluttered COCO photos,
 # held-out scene photos (each indexes its photos once into build/, ~30 min in all).
 eval: $(STAMP)
@@ -53,7 +58,7 @@ eval: $(STAMP)
 	$(BIN)/python benchmarks/scenes.py
 	$(BIN)/python benchmarks/coco_scenes.py
 
-# Every figure in the README's speed, quality and people sections, on this machine.
+# Every figure in docs/benchmarks.md (speed, quality, people), on this machine.
 bench: $(TRAIN) eval
 	$(BIN)/python benchmarks/regions.py
 	$(BIN)/python benchmarks/region_weight.py

@@ -102,19 +102,55 @@ def test_status_bar_tells_photos_models_and_last_search(library):
     assert vm.status_text(None) == "индекса нет"
 
 
-def test_indexing_keeps_the_vectors_of_the_index(library, tmp_path):
-    # (the tagger, its weights and mode are the index's own: test_index_safety.py)
-    assert library.indexing_vectors() == "navec"
-    assert vm.Library(tmp_path).indexing_vectors() == "navec"
+def test_adding_a_folder_uses_the_vectors_of_the_index(library):
+    # what the indexing panel hands IndexJob (the tagger, its weights and mode are the
+    # index's own: test_index_safety.py)
+    assert vm.indexing_vectors(library.info()) == "navec"
+    other = vm.IndexInfo(5, "resnet50", "fasttext:/models/cc.ru.300.bin", Path("ix"))
+    assert vm.indexing_vectors(other) == "fasttext:/models/cc.ru.300.bin"
+    assert vm.indexing_vectors(None) == vm.DEFAULT_VECTORS  # the first folder: no index yet
+    assert vm.indexing_start_text(other) == "загружаю модель (resnet50)…"
+    assert vm.indexing_start_text(None) == "загружаю модель (по умолчанию)…"
 
 
-def test_weak_matches_are_tiles_marked_weak_after_the_strong_ones(library):
-    view = library.search("кошка")
+def test_weak_matches_follow_the_strong_ones_and_say_so(library):
+    """«еда» on the sample photos: the coffee is a strong match, three photos are weak ones
+    (a tag far below the strong photo's). The grid draws them in this order under
+    «Возможно», the note above it counts both."""
+    view = library.search("еда")
     flags = [t.weak for t in view.tiles]
-    assert flags == sorted(flags)  # all strong ones, then the weak ones
-    weak = [t for t in view.tiles if t.weak]
-    if weak:
-        assert "слабое совпадение" in weak[0].tooltip
+    strong, weak = flags.count(False), flags.count(True)
+    assert strong >= 1 and weak >= 1, [(Path(t.path).name, t.score, t.weak) for t in view.tiles]
+    assert flags == [False] * strong + [True] * weak  # all strong ones, then the weak ones
+    assert Path(view.tiles[0].path).name == "coffee.png"
+    assert view.strong_count == strong
+    assert view.summary == f"Найдено {strong} фото по запросу «еда», возможно ещё {weak}"
+    assert "Почему найдено:" in view.tiles[0].tooltip
+    assert "слабое совпадение" not in view.tiles[0].tooltip
+    tip = view.tiles[-1].tooltip
+    assert "Возможно, это оно — слабое совпадение:" in tip and "Почему найдено:" not in tip
+    scores = [t.score for t in view.tiles]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_the_empty_grid_says_what_to_type_or_how_to_start(library):
+    assert vm.start_message(library.info()).kind == "ready"
+    assert vm.start_message(library.info()).title == "Что найти?"
+    welcome = vm.start_message(None)
+    assert welcome.kind == "welcome" and "Добавить папку" in welcome.text
+
+
+def test_similar_photos_are_tiles_without_the_photo_itself(library):
+    row = next(i for i, p in enumerate(library.index.paths) if Path(p).name == "chelsea.png")
+    view = library.similar(row)
+    names = [Path(t.path).name for t in view.tiles]
+    assert "chelsea.png" not in names and len(names) == len(library.index) - 1
+    assert view.query == "похожие на chelsea.png" and view.complete and not view.notes
+    first = view.tiles[0]
+    assert first.why == f"похоже на chelsea.png: сходство признаков {first.score:.2f}"
+    assert not any(t.weak for t in view.tiles) and first.tags  # its own tags in the tooltip
+    st = os.stat(first.path)
+    assert (first.size, first.mtime_ns) == (st.st_size, st.st_mtime_ns)
 
 
 # --- errors become messages ------------------------------------------------------------

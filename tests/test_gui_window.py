@@ -11,6 +11,7 @@ loop's responsiveness. Screenshots go to $PHOTOFINDER_SCREENSHOT_DIR (else tmp).
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import shutil
@@ -22,9 +23,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image, ImageGrab
+from PIL import Image, ImageColor, ImageGrab
 
 from photofinder import index as index_store
+from photofinder.gui.grid import TOOLTIP_BG
+from photofinder.gui.statefile import describe
+from photofinder.gui.thumbs import THUMB_DIR, ThumbnailCache
 from photofinder.photos import stamp
 
 from .conftest import index_of_tags
@@ -85,6 +89,26 @@ def screenshot(display: str, name: str, tmp_path: Path, window: list[int] | None
     path = folder / f"{name}.png"
     img.save(path)
     return path
+
+
+def difference_inside(shot: Image.Image, tile: dict, image: Image.Image) -> float:
+    """The smallest mean difference (0-255) between `image` and the screen at any place
+    inside the tile: 0 when the tile shows exactly that image."""
+    screen = np.asarray(shot.convert("RGB"), np.int16)[tile["y"]:tile["y"] + tile["h"],
+                                                       tile["x"]:tile["x"] + tile["w"]]
+    picture = np.asarray(image.convert("RGB"), np.int16)
+    ph, pw = picture.shape[:2]
+    return min(float(np.abs(screen[dy:dy + ph, dx:dx + pw] - picture).mean())
+               for dy in range(screen.shape[0] - ph + 1)
+               for dx in range(screen.shape[1] - pw + 1))
+
+
+def colour_box(shot: Image.Image, colour: tuple[int, int, int]) -> tuple[int, int, int, int] | None:
+    """The bounding box (left, top, right, bottom) of the pixels of exactly `colour`."""
+    ys, xs = np.nonzero((np.asarray(shot.convert("RGB")) == colour).all(axis=2))
+    if len(xs) < 1000:
+        return None
+    return int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1
 
 
 # --- the app in a subprocess --------------------------------------------------------
@@ -203,6 +227,13 @@ def test_typing_a_query_shows_the_cat_and_double_click_opens_it(gui_factory, sam
     assert first["caption"].startswith(f"{first['score']:.2f}") and first["thumb"]
     assert state["note"].startswith("Найдено")
     assert "поиск «кошка»" in state["status"]
+    # the photo itself is on the screen inside its tile, not the grey placeholder
+    gui.xdotool("mousemove", "1279", "799")  # off the window: no tooltip over the tile
+    time.sleep(0.3)
+    shot = Image.open(screenshot(xdisplay, "gui_search_cat_grid", tmp_path))
+    st = os.stat(first["path"])
+    thumb = ThumbnailCache(sample_index / THUMB_DIR).get(first["path"], st.st_size, st.st_mtime_ns)
+    assert difference_inside(shot, first, thumb) < 8
 
     x, y = first["x"] + first["w"] // 2, first["y"] + first["h"] // 2
     gui.xdotool("mousemove", str(x), str(y))
@@ -213,8 +244,31 @@ def test_typing_a_query_shows_the_cat_and_double_click_opens_it(gui_factory, sam
     time.sleep(0.2)
     assert gui.opened.read_text(encoding="utf-8").split() == [first["path"]]
     time.sleep(0.6)  # the tooltip (0.4 s delay) shows in the screenshot
-    shot = screenshot(xdisplay, "gui_search_cat", tmp_path, state["window"])
-    assert Image.open(shot).size[0] > 400
+    shot = Image.open(screenshot(xdisplay, "gui_search_cat", tmp_path))
+    # the tooltip (its background colour) is up, right below the mouse, big enough for the tags
+    box = colour_box(shot, ImageColor.getrgb(TOOLTIP_BG))
+    assert box is not None, "no tooltip on the screen"
+    left, top, right, bottom = box
+    assert 0 <= left - x <= 40 and 0 <= top - y <= 40, (box, (x, y))
+    assert right - left > 300 and bottom - top > 100, box
+
+
+def test_weak_matches_are_drawn_under_the_divider(gui_factory, sample_index, xdisplay,
+                                                  tmp_path):
+    """«еда»: the coffee is a strong match; the weak ones come on their own rows under
+    «Возможно — слабые совпадения», greyed."""
+    gui = gui_factory(sample_index)
+    gui.type_query("еда")
+    state = gui.wait("strong and weak tiles", lambda s: tiles_with_thumbs(2)(s)
+                     and any(t["weak"] for t in s["tiles"]))
+    strong = [t for t in state["tiles"] if not t["weak"]]
+    weak = [t for t in state["tiles"] if t["weak"]]
+    assert Path(strong[0]["path"]).name == "coffee.png"
+    assert state["weak_divider"]
+    assert min(t["y"] for t in weak) > max(t["y"] + t["h"] for t in strong) + 20  # the divider row
+    assert len({t["y"] for t in weak}) == 1 and min(t["x"] for t in weak) == strong[0]["x"]
+    assert "возможно ещё" in state["note"]
+    screenshot(xdisplay, "gui_weak", tmp_path, state["window"])
 
 
 def test_nothing_found_suggests_words_and_escape_clears(gui_factory, sample_index, xdisplay,
@@ -333,8 +387,12 @@ def app_factory(xdisplay, tmp_path):
 
     yield make
     for app in made:
-        if not app._closing:
+        if not app.closing:
             app.close()
+    made.clear()
+    # a closed App is a reference cycle: collect it here, on the Tk thread, or the cyclic
+    # GC may free its images on a daemon thread later ("main thread is not in main loop")
+    gc.collect()
 
 
 def pump_until(app, ok: Callable[[], bool], timeout: float, what: str) -> None:
@@ -344,7 +402,7 @@ def pump_until(app, ok: Callable[[], bool], timeout: float, what: str) -> None:
         if ok():
             return
         time.sleep(0.01)
-    raise AssertionError(f"timed out waiting for {what}: {app.state()}")
+    raise AssertionError(f"timed out waiting for {what}: {describe(app)}")
 
 
 def test_adding_a_folder_indexes_it_with_a_progress_bar_and_stays_responsive(
@@ -354,13 +412,13 @@ def test_adding_a_folder_indexes_it_with_a_progress_bar_and_stays_responsive(
                "the welcome")
     beat = Heartbeat(app.root)
     app.add_folder(sample_photos)
-    assert app.progress_row.winfo_manager() == "grid"  # the progress bar is shown
+    assert app.indexing.frame.winfo_manager() == "grid"  # the progress bar is shown
     saw_progress = []
 
     def indexed() -> bool:
-        if app.job is not None and str(app.progress_label.cget("text")).startswith("разметка"):
-            saw_progress.append(app.progress_label.cget("text"))
-        return app.job is None and app.info is not None
+        if app.indexing.job is not None and str(app.indexing.label.cget("text")).startswith("разметка"):
+            saw_progress.append(app.indexing.label.cget("text"))
+        return app.indexing.job is None and app.info is not None
 
     pump_until(app, indexed, 300, "indexing to finish")
     assert "разметка закончена" in app.note
@@ -368,10 +426,10 @@ def test_adding_a_folder_indexes_it_with_a_progress_bar_and_stays_responsive(
     print(f"longest Tk loop gap while indexing: {beat.worst:.3f} s")  # pytest -rP shows it
     assert beat.worst < 1.5, f"the window froze for {beat.worst:.2f} s"
     app.search("кошка")
-    pump_until(app, lambda: bool(app.tiles) and not app.pending_thumbs, 60, "the cat")
-    assert Path(app.tiles[0][0].path).name == "chelsea.png"
-    app.open_tile(0)
-    assert opened == [app.tiles[0][0].path]
+    pump_until(app, lambda: bool(app.grid.tiles) and not app.grid.pending_thumbs, 60, "the cat")
+    assert Path(app.grid.tiles[0][0].path).name == "chelsea.png"
+    app.grid.open_tile(0)
+    assert opened == [app.grid.tiles[0][0].path]
 
 
 def test_cancel_stops_indexing_and_searching_works_meanwhile(app_factory, sample_index,
@@ -386,14 +444,14 @@ def test_cancel_stops_indexing_and_searching_works_meanwhile(app_factory, sample
     app, _ = app_factory(index_dir)
     pump_until(app, lambda: app.info is not None, 60, "the index")
     app.add_folder(folder)
-    pump_until(app, lambda: app.job is not None and app.progress["value"] >= 16, 300,
+    pump_until(app, lambda: app.indexing.job is not None and app.indexing.progress["value"] >= 16, 300,
                "the first photos tagged")
     # the old index still answers while the new folder is tagged
     app.search("кошка")
-    pump_until(app, lambda: bool(app.tiles), 60, "a search during indexing")
-    assert Path(app.tiles[0][0].path).name == "chelsea.png"
-    app.cancel_indexing()
-    pump_until(app, lambda: app.job is None, 120, "the cancel")
+    pump_until(app, lambda: bool(app.grid.tiles), 60, "a search during indexing")
+    assert Path(app.grid.tiles[0][0].path).name == "chelsea.png"
+    app.indexing.cancel()
+    pump_until(app, lambda: app.indexing.job is None, 120, "the cancel")
     assert "разметка отменена" in app.note
     pump_until(app, lambda: app.info is not None and app.info.photos > 8, 60, "the reload")
     assert app.info.photos < 8 + 400

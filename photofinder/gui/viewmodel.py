@@ -11,9 +11,10 @@ from __future__ import annotations
 import math
 import os
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..errors import IndexMissingError
 from .worker import error_text
@@ -152,13 +153,16 @@ def shorten(text: str, limit: int) -> str:
     return text[:limit - tail - 1] + "…" + text[-tail:]
 
 
-def tiles_of(result: SearchResult, engine: SearchEngine) -> list[Tile]:
+def tiles_of(hits: Sequence[Any], engine: SearchEngine, why: Callable[[Any], str],
+             weak: Callable[[Any], bool] = lambda hit: False) -> list[Tile]:
+    """Tiles for hits of a search or of «Похожие фото» (anything with .row, .path, .score):
+    the photos' tags and the thumbnail cache key come from the index."""
     index = engine.index
-    tags = engine.photos_tags([h.row for h in result.hits])
+    tags = engine.photos_tags([h.row for h in hits])
     return [Tile(row=h.row, path=h.path, score=h.score, size=int(index.sizes[h.row]),
                  mtime_ns=int(index.mtimes[h.row]), tags=tuple(Tag(*t) for t in photo),
-                 why=h.describe(), weak=h.weak)
-            for h, photo in zip(result.hits, tags)]
+                 why=why(h), weak=weak(h))
+            for h, photo in zip(hits, tags)]
 
 
 def notes_of(result: SearchResult) -> list[str]:
@@ -173,7 +177,8 @@ def view_of(result: SearchResult, engine: SearchEngine, seconds: float,
             top: int | None = None) -> ResultsView:
     """Turns a search result into tiles, or into "Ничего не найдено" with words to try.
     `top`: how many hits were asked for; as many came back means there may be more."""
-    view = ResultsView(query=result.query, tiles=tiles_of(result, engine),
+    tiles = tiles_of(result.hits, engine, why=lambda h: h.describe(), weak=lambda h: h.weak)
+    view = ResultsView(query=result.query, tiles=tiles,
                        seconds=seconds, notes=notes_of(result),
                        complete=top is None or len(result.hits) < top, fetched=top or 0)
     if not view.tiles:
@@ -190,6 +195,25 @@ def error_message(exc: BaseException) -> Message:
     if isinstance(exc, IndexMissingError):
         return Message("welcome", WELCOME_TITLE, WELCOME_TEXT)
     return Message("error", ERROR_TITLE, error_text(exc))
+
+
+def start_message(info: IndexInfo | None) -> Message:
+    """What an empty grid says: what to type, or how to make the first index."""
+    if info is None:
+        return Message("welcome", WELCOME_TITLE, WELCOME_TEXT)
+    return Message("ready", READY_TITLE, READY_TEXT)
+
+
+def indexing_vectors(info: IndexInfo | None) -> str:
+    """The word vectors to add a folder with: the index's own. (The tagger, its weights
+    and mode are always the index's own: indexer.resolve_model.)"""
+    return info.vectors if info is not None and info.vectors else DEFAULT_VECTORS
+
+
+def indexing_start_text(info: IndexInfo | None) -> str:
+    """The progress row while the tagger loads (it takes seconds: torch and the weights)."""
+    model = info.tagger if info is not None else "по умолчанию"
+    return f"загружаю модель ({model})…"
 
 
 def status_text(info: IndexInfo | None, last: ResultsView | None = None,
@@ -321,21 +345,10 @@ class Library:
         index = engine.index
         name = os.path.basename(index.paths[row])
         hits = similar_to(index, index.features[row], top=top, exclude=row)
-        tags = engine.photos_tags([h.row for h in hits])
-        tiles = [Tile(row=h.row, path=h.path, score=h.score, size=int(index.sizes[h.row]),
-                      mtime_ns=int(index.mtimes[h.row]), tags=tuple(Tag(*t) for t in photo),
-                      why=f"похоже на {name}: сходство признаков {h.score:.2f}")
-                 for h, photo in zip(hits, tags)]
+        tiles = tiles_of(hits, engine, why=lambda h: f"похоже на {name}: сходство признаков {h.score:.2f}")
         # the FETCH most similar photos are the whole answer: no "more" for them
         view = ResultsView(query=f"похожие на {name}", tiles=tiles,
                            seconds=time.perf_counter() - started, complete=True, fetched=top)
         if not tiles:
             view.message = Message("empty", EMPTY_TITLE, "Похожих фото в индексе нет.")
         return view
-
-    def indexing_vectors(self) -> str:
-        """The word vectors to add a folder with: the index's own. (The tagger, its
-        weights and mode are always the index's own: indexer.resolve_model.)"""
-        if self.index is not None and self.index.vectors:
-            return self.index.vectors
-        return DEFAULT_VECTORS
