@@ -34,8 +34,9 @@ run: $(STAMP)
 		for q in кошка кофе транспорт люди; do $(BIN)/photofinder search "$$q" --index $(INDEX) --top 3; done; \
 	fi
 
+# -rs: every skipped test prints why (a missing tool is then seen, not a silent pass)
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -rs
 
 lint: $(STAMP)
 	$(BIN)/ruff check photofinder tests benchmarks training

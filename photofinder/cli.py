@@ -7,7 +7,6 @@ stderr and the exception's exit code, so no traceback ever reaches a user.
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import signal
 import sys
@@ -26,19 +25,17 @@ WEAK_DIVIDER = "— возможно (слабые совпадения) —"
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args, extra = parser.parse_known_args(argv)
-    if extra and getattr(args, "command", None) == "search" and all(
-            re.fullmatch(r"-[^\W\d_a-zA-Z][\w-]*", e) for e in extra):
-        # `photofinder search -собака`: an exclusion, not an option
-        args.query = " ".join(filter(None, [args.query, *extra]))
+    if extra and getattr(args, "command", None) == "search":
+        args.query = _query_words(parser, args.query, extra)
     elif extra:
-        parser.error(f"неизвестные аргументы: {' '.join(extra)}")
+        parser.error(f"неизвестные аргументы: {display(' '.join(extra))}")
     if not getattr(args, "command", None):
         parser.print_help()
         return 2
     try:
         return args.run(args)
     except PhotofinderError as exc:
-        print(f"photofinder: {exc}", file=sys.stderr)
+        print(f"photofinder: {display(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("photofinder: прервано", file=sys.stderr)
@@ -50,8 +47,43 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except OSError as exc:  # a disk or a folder failed us where no better message exists
         where = f": {exc.filename}" if exc.filename else ""
-        print(f"photofinder: {exc.strerror or exc}{where}", file=sys.stderr)
+        print(f"photofinder: {display(str(exc.strerror or exc))}{display(where)}", file=sys.stderr)
         return 1
+
+
+# A search's own long options, which a single dash would otherwise turn into an exclusion
+_SEARCH_OPTIONS = ("top", "json", "batch", "min-score", "index", "help")
+
+
+def _query_words(parser: argparse.ArgumentParser, query: str | None, extra: list[str]) -> str:
+    """The query with the words argparse did not take: `search животное -собака -dog
+    -2019` excludes (argparse sees `-dog` as an unknown option, `-2019` as a second
+    positional); `-json` for `--json` is an error, not a silent exclusion."""
+    for word in extra:
+        if word.startswith("--") or (word.startswith("-") and not re.fullmatch(r"-[^\W_][\w-]*", word)):
+            parser.error(f"неизвестные аргументы: {display(word)}")
+        if word.lstrip("-") in _SEARCH_OPTIONS and word.startswith("-"):
+            parser.error(f"{word}: опция пишется с двумя дефисами, --{word.lstrip('-')}; "
+                         f"исключить слово: «{word[1:]}» в кавычках вместе с запросом")
+    return " ".join(filter(None, [query, *extra]))
+
+
+def display(text: str) -> str:
+    """A path (or a message holding one) as it can be printed: a name that is not UTF-8
+    (kept by Python as surrogate escapes, 'moved\\udcff.jpg') shows its bytes escaped,
+    'moved\\xff.jpg', instead of crashing a strict UTF-8 stdout."""
+    try:
+        raw = text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a lone surrogate that is not an escaped byte
+        raw = text.encode("utf-8", "backslashreplace")
+    return raw.decode("utf-8", "backslashreplace")
+
+
+def to_json(value, **kwargs) -> str:
+    """JSON for stdout that stays valid when a path is not UTF-8 (export.json_text)."""
+    from .export import json_text
+
+    return json_text(value, **kwargs)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -174,7 +206,7 @@ def _cmd_index(args: argparse.Namespace) -> int:
             bar.refresh()
 
     def say(line: str) -> None:
-        (bar.write if bar is not None else print)(line, file=sys.stderr)
+        (bar.write if bar is not None else print)(display(line), file=sys.stderr)
 
     def on_sigint(signum, frame) -> None:
         if stop.is_set():
@@ -193,18 +225,18 @@ def _cmd_index(args: argparse.Namespace) -> int:
             choice=ModelChoice(args.tagger, args.weights, args.regions, args.device),
             rebuild=args.rebuild, forget_missing=args.forget_missing, batch_size=args.batch_size,
             checkpoint_every=args.checkpoint_every, on_progress=on_progress,
-            on_skip=lambda path, reason: say(f"пропущено {path}: {reason}"),
+            on_skip=lambda path, reason: say(f"пропущено {display(str(path))}: {reason}"),
             on_tagger=lambda name: print(f"модель: {name}", file=sys.stderr),
             on_note=say, stop=stop)
     finally:
         signal.signal(signal.SIGINT, previous)
         if bar is not None:
             bar.close()
-    print(f"индекс {index_dir}: {report.summary()} за {report.seconds:.1f} с")
+    print(f"индекс {display(str(index_dir))}: {report.summary()} за {report.seconds:.1f} с")
     if report.found == 0 and not report.plan.kept_unavailable and report.total == 0:
         from .photos import SUPPORTED_EXTENSIONS
 
-        folders = ", ".join(str(f) for f in args.folders) or "папках индекса"
+        folders = display(", ".join(str(f) for f in args.folders)) or "папках индекса"
         kinds = ", ".join(sorted(e.lstrip(".") for e in SUPPORTED_EXTENSIONS))
         print(f"photofinder: в {folders} не найдено ни одной фотографии ({kinds})", file=sys.stderr)
         return 1
@@ -265,25 +297,25 @@ def _cmd_search(args: argparse.Namespace) -> int:
                     record["notes"] = notes
             except QueryError as exc:
                 record = {"query": line, "results": [], "error": str(exc)}
-            print(json.dumps(record, ensure_ascii=False))
+            print(to_json(record))
         return 0
     result = engine.search(args.query, top=args.top, min_score=min_score)
     if args.json:
-        print(json.dumps([h.to_json() for h in result.hits], ensure_ascii=False, indent=1))
+        print(to_json([h.to_json() for h in result.hits], indent=1))
         for note in result_notes(result):
-            print(f"photofinder: {note}", file=sys.stderr)
+            print(f"photofinder: {display(note)}", file=sys.stderr)
         return 0
     elapsed = time.perf_counter() - started
-    print(f"«{args.query}»: {result.strong_total} из {len(engine.index)} фото"
+    print(f"«{display(args.query)}»: {result.strong_total} из {len(engine.index)} фото"
           + (f", ещё слабых совпадений: {result.weak_total}" if result.weak_total else "")
           + f" ({elapsed:.2f} с)")
     for rank, hit in enumerate(result.hits, 1):
         if hit.weak and (rank == 1 or not result.hits[rank - 2].weak):
             print(WEAK_DIVIDER)
-        print(f"{rank:3}. {hit.score:.3f}  {hit.path}")
-        print(f"       {hit.describe()}")
+        print(f"{rank:3}. {hit.score:.3f}  {display(hit.path)}")
+        print(f"       {display(hit.describe())}")
     for note in result_notes(result):
-        print(note)
+        print(display(note))
     return 0
 
 
@@ -300,14 +332,14 @@ def _cmd_similar(args: argparse.Namespace) -> int:
     idx = index_store.load(args.index or default_index_dir())
     vector, row, how = features_of_photo(args.photo, idx)
     if how:
-        print(f"photofinder: {how}", file=sys.stderr)
+        print(f"photofinder: {display(how)}", file=sys.stderr)
     hits = similar_to(idx, vector, top=args.top, exclude=row)
     if args.json:
-        print(json.dumps([h.to_json() for h in hits], ensure_ascii=False, indent=1))
+        print(to_json([h.to_json() for h in hits], indent=1))
         return 0
-    print(f"похожие на {args.photo}: {len(hits)} из {len(idx)} фото")
+    print(f"похожие на {display(str(args.photo))}: {len(hits)} из {len(idx)} фото")
     for rank, hit in enumerate(hits, 1):
-        print(f"{rank:3}. {hit.score:.3f}  {hit.path}")
+        print(f"{rank:3}. {hit.score:.3f}  {display(hit.path)}")
     return 0
 
 
@@ -318,12 +350,12 @@ def _cmd_duplicates(args: argparse.Namespace) -> int:
     idx = index_store.load(args.index or default_index_dir())
     groups = duplicate_groups(idx)
     if args.json:
-        print(json.dumps([{"photos": g} for g in groups], ensure_ascii=False, indent=1))
+        print(to_json([{"photos": g} for g in groups], indent=1))
         return 0
     for number, group in enumerate(groups, 1):
         print(f"группа {number} ({len(group)} фото):")
         for path in group:
-            print(f"  {path}")
+            print(f"  {display(path)}")
     print(f"групп почти одинаковых фото: {len(groups)}, фото в них: "
           f"{sum(len(g) for g in groups)} из {len(idx)}")
     return 0
@@ -332,32 +364,34 @@ def _cmd_duplicates(args: argparse.Namespace) -> int:
 # --- export, samples, vocabulary, translate ---------------------------------------
 def _cmd_export(args: argparse.Namespace) -> int:
     from . import index as index_store
-    from .export import write_export, write_xmp_sidecars
+    from .export import export_payload, export_target, write_export, write_xmp_sidecars
     from .vocabulary import load_vocabulary
 
     if args.xmp:
         idx = index_store.load(args.index or default_index_dir())
         report = write_xmp_sidecars(idx, load_vocabulary(), dry_run=args.dry_run)
         for path in report.created if args.dry_run else []:
-            print(f"создать {path}")
+            print(f"создать {display(path)}")
         for path in report.updated if args.dry_run else []:
-            print(f"обновить {path}")
+            print(f"обновить {display(path)}")
         for path, reason in report.skipped:
-            print(f"пропущено {path}: {reason}", file=sys.stderr)
+            print(f"пропущено {display(path)}: {display(reason)}", file=sys.stderr)
         print(("пробный запуск, ничего не записано: " if args.dry_run else "")
               + f"XMP-файлов создано {len(report.created)}, обновлено {len(report.updated)}, "
               f"без изменений {report.unchanged}, пропущено {len(report.skipped)}")
         return 0
     if args.dry_run:
         raise UsageError("--dry-run относится к --xmp")
-    out: Path = args.out
-    if out.is_dir():
-        raise UsageError(f"{out} — папка; укажите имя файла, например {out / 'tags.json'}")
-    if not out.parent.is_dir():
-        raise UsageError(f"нет папки {out.parent}")
-    idx = index_store.load(args.index or default_index_dir())
-    count = write_export(idx, load_vocabulary(), out)
-    print(f"выгружено {count} фото в {out}")
+    index_dir = args.index or default_index_dir()
+    if str(args.out) == "-":  # `export --out - | jq …`: the JSON alone on stdout
+        payload, count = export_payload(index_store.load(index_dir), load_vocabulary())
+        sys.stdout.buffer.write(payload)
+        sys.stdout.flush()
+        print(f"выгружено {count} фото", file=sys.stderr)
+        return 0
+    target = export_target(args.out, index_dir)
+    count = write_export(index_store.load(index_dir), load_vocabulary(), target)
+    print(f"выгружено {count} фото в {display(str(args.out))}")
     return 0
 
 
@@ -365,7 +399,8 @@ def _cmd_samples(args: argparse.Namespace) -> int:
     from .samples import copy_samples
 
     copied = copy_samples(args.folder)
-    print(f"примеры фото ({len(copied)}) в {args.folder}: {', '.join(p.name for p in copied)}")
+    print(f"примеры фото ({len(copied)}) в {display(str(args.folder))}: "
+          f"{', '.join(p.name for p in copied)}")
     return 0
 
 
@@ -392,7 +427,7 @@ def _cmd_translate(args: argparse.Namespace) -> int:
 
     count = draft_translations(load_vocabulary(), args.out, only_missing=args.only_missing,
                                on_progress=lambda d, t: print(f"\r{d}/{t}", end="", file=sys.stderr))
-    print(f"\nчерновик {count} переводов в {args.out}: проверьте их вручную перед тем, "
+    print(f"\nчерновик {count} переводов в {display(str(args.out))}: проверьте их вручную перед тем, "
           "как переносить в словарь")
     return 0
 

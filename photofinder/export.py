@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
+import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from .errors import WriteError
+from .errors import UsageError, WriteError
 from .index import Index, atomic_write
 from .vocabulary import Vocabulary
 
@@ -114,7 +117,10 @@ def write_xmp_sidecars(index: Index, vocabulary: Vocabulary, dry_run: bool = Fal
             continue
         if not dry_run:
             try:
-                atomic_write(sidecar, lambda f, data=merged.data: f.write(data))
+                # a symlinked sidecar (kept in a synced folder, say) stays a link:
+                # its target gets the keywords
+                target = sidecar.resolve() if sidecar.is_symlink() else sidecar
+                atomic_write(target, lambda f, data=merged.data: f.write(data))
             except WriteError as exc:
                 report.skipped.append((str(sidecar), str(exc)))
                 continue
@@ -124,9 +130,71 @@ def write_xmp_sidecars(index: Index, vocabulary: Vocabulary, dry_run: bool = Fal
     return report
 
 
-def write_export(index: Index, vocabulary: Vocabulary, out: Path) -> int:
-    """Writes the export atomically to exactly `out`; returns the number of photos."""
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def json_text(value, **kwargs) -> str:
+    """json.dumps with readable Russian that stays valid UTF-8 JSON when a path is not
+    UTF-8: Python keeps such a name's bytes as surrogate escapes, written here as
+    \\udcff, which json.loads turns back into the same str (os.fsencode of it is the
+    file's real name)."""
+    text = json.dumps(value, ensure_ascii=False, **kwargs)
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def export_payload(index: Index, vocabulary: Vocabulary) -> tuple[bytes, int]:
+    """The export as UTF-8 JSON, and the number of photos in it."""
     doc = export_document(index, vocabulary)
-    payload = json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8")
+    return json_text(doc, indent=1).encode("utf-8"), len(doc["photos"])
+
+
+def export_target(out: Path, index_dir: Path) -> Path:
+    """The file `export --out OUT` may replace, or UsageError: never a device, a FIFO or
+    a socket (root would turn /dev/null into a regular file), nothing in the index's own
+    folder, no photo or sidecar, and no existing file that is not an earlier export.
+    A symlink is written through: the link stays, its target gets the export."""
+    from .photos import HEIC_EXTENSIONS, PHOTO_EXTENSIONS
+
+    if out.is_dir():
+        raise UsageError(f"{out} — папка; укажите имя файла, например {out / 'tags.json'}")
+    target = out.resolve()
+    if not target.parent.is_dir():
+        raise UsageError(f"нет папки {out.parent}")
+    if target.is_relative_to(index_dir.resolve()):
+        raise UsageError(f"{out} — в папке индекса {index_dir}: там только файлы индекса, "
+                         "выберите файл вне её")
+    if target.suffix.lower() in PHOTO_EXTENSIONS | HEIC_EXTENSIONS | {".xmp"}:
+        raise UsageError(f"{out}: выгрузка — это JSON, а имя как у фото или XMP; "
+                         "укажите файл .json")
+    try:
+        mode = os.stat(target).st_mode
+    except FileNotFoundError:
+        return target
+    except OSError as exc:
+        raise UsageError(f"{out}: {exc.strerror}") from None
+    if not stat.S_ISREG(mode):
+        raise UsageError(f"{out} — не обычный файл (устройство, канал или сокет); "
+                         "укажите файл .json или «-» для вывода на экран")
+    if not _is_export(target):
+        raise UsageError(f"{out} уже есть, и это не выгрузка photofinder: выберите другое "
+                         "имя или удалите файл сами")
+    return target
+
+
+def _is_export(path: Path) -> bool:
+    """Whether an existing file is an earlier export (replacing it is what --out is for)."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(200)
+    except OSError:
+        return False
+    return not head.strip() or re.match(
+        rb'\s*\{\s*"format":\s*"' + EXPORT_FORMAT.encode() + rb'"', head) is not None
+
+
+def write_export(index: Index, vocabulary: Vocabulary, out: Path) -> int:
+    """Writes the export atomically to `out` (checked with export_target first); returns
+    the number of photos."""
+    payload, count = export_payload(index, vocabulary)
     atomic_write(out, lambda f: f.write(payload))
-    return len(doc["photos"])
+    return count

@@ -442,8 +442,10 @@ def atomic_write(target: Path, write) -> None:
     The file gets the user's usual permissions (umask). Raises WriteError (disk full,
     no permission...); `target` is then as it was before.
     """
+    # the temp name adds 14 bytes: a name near the 255-byte limit gets a cut prefix
+    hint = os.fsencode(target.name)[:200].decode("utf-8", "ignore")
     try:
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{hint}.", suffix=".tmp")
     except OSError as exc:
         raise WriteError(f"не удалось записать {target}: {exc.strerror or exc}") from None
     try:

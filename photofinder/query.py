@@ -18,7 +18,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .errors import QueryError
+from .errors import ModelUnavailableError, QueryError
 
 # [^\W_]: any Unicode letter or digit (\w without the underscore), not only ASCII and
 # Russian: «café» was «caf» and «Київ» «ки»
@@ -50,7 +50,11 @@ class Lemmatizer:
     """Dictionary forms of Russian words, via pymorphy3 (loads once, ~0.3 s)."""
 
     def __init__(self) -> None:
-        import pymorphy3
+        try:
+            import pymorphy3
+        except ImportError:  # a broken install: one line and exit 5, not a traceback
+            raise ModelUnavailableError("не установлен пакет pymorphy3 (словарные формы слов): "
+                                        "`pip install pymorphy3 pymorphy3-dicts-ru`") from None
 
         self._morph = pymorphy3.MorphAnalyzer(lang="ru")
         self.lemma = lru_cache(maxsize=65536)(self._lemma)

@@ -34,7 +34,11 @@ class WordVectors(Protocol):
 
 class NavecVectors:
     def __init__(self, path: Path | None = None) -> None:
-        from navec import Navec
+        try:
+            from navec import Navec
+        except ImportError:  # a broken install: one line and exit 5, not a traceback
+            raise ModelUnavailableError(
+                "не установлен пакет navec (векторы слов): `pip install navec natasha`") from None
 
         if path is None:
             try:

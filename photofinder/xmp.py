@@ -11,6 +11,7 @@ those. The photo files themselves are never touched.
 
 from __future__ import annotations
 
+import os
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
@@ -69,21 +70,36 @@ def _parse(data: bytes) -> ET.Element:
     return ET.fromstring(text[match.start():end + len(closing)])
 
 
-def _bag_items(description: ET.Element, ns: str, name: str) -> list[str]:
-    node = description.find(_q(ns, name))
-    if node is None:
-        return []
-    return [li.text or "" for li in node.iter(_q(RDF, "li"))]
+def _nodes(descriptions: list[ET.Element], ns: str, name: str) -> list[ET.Element]:
+    """Every element of one property, in whichever rdf:Description holds it: ExifTool
+    writes one Description per namespace, digiKam and Lightroom one for all."""
+    return [node for d in descriptions for node in d.findall(_q(ns, name))]
 
 
-def _set_bag(description: ET.Element, ns: str, name: str, items: list[str]) -> None:
-    node = description.find(_q(ns, name))
+def _bag_items(descriptions: list[ET.Element], ns: str, name: str) -> list[str]:
+    items = [li.text or "" for node in _nodes(descriptions, ns, name)
+             for li in node.iter(_q(RDF, "li"))]
+    return list(dict.fromkeys(items))
+
+
+def _set_bag(descriptions: list[ET.Element], ns: str, name: str, items: list[str]) -> None:
+    """Writes the property where it already is (a second copy of it in another
+    Description is what ExifTool calls a duplicate property and refuses to edit; copies
+    an older photofinder left are folded into the first), else into the first
+    Description that has keywords."""
+    nodes = _nodes(descriptions, ns, name)
+    for node in nodes[1:] if items else nodes:
+        for d in descriptions:
+            if node in list(d):
+                d.remove(node)
     if not items:
-        if node is not None:
-            description.remove(node)
         return
-    if node is None:
-        node = ET.SubElement(description, _q(ns, name))
+    if nodes:
+        node = nodes[0]
+    else:
+        home = next((d for d in descriptions if d.find(_q(DC, "subject")) is not None),
+                    descriptions[0])
+        node = ET.SubElement(home, _q(ns, name))
     for child in list(node):
         node.remove(child)
     bag = ET.SubElement(node, _q(RDF, "Bag"))
@@ -91,17 +107,13 @@ def _set_bag(description: ET.Element, ns: str, name: str, items: list[str]) -> N
         ET.SubElement(bag, _q(RDF, "li")).text = item
 
 
-def _description(root: ET.Element) -> ET.Element:
+def _descriptions(root: ET.Element) -> list[ET.Element]:
+    """All rdf:Description elements of the packet (one is made if there is none)."""
     rdf = root if root.tag == _q(RDF, "RDF") else root.find(f".//{_q(RDF, 'RDF')}")
     if rdf is None:
         raise XmpError("нет rdf:RDF")
     descriptions = rdf.findall(_q(RDF, "Description"))
-    for d in descriptions:
-        if d.find(_q(DC, "subject")) is not None:
-            return d
-    if descriptions:
-        return descriptions[0]
-    return ET.SubElement(rdf, _q(RDF, "Description"), {_q(RDF, "about"): ""})
+    return descriptions or [ET.SubElement(rdf, _q(RDF, "Description"), {_q(RDF, "about"): ""})]
 
 
 def new_packet() -> ET.Element:
@@ -128,21 +140,28 @@ def merge_keywords(existing: bytes | None, keywords: list[str], hierarchy: list[
             raise XmpError(str(exc).splitlines()[0][:120]) from None
     else:
         root = new_packet()
-    description = _description(root)
-    ours_before = set(_bag_items(description, PF, "keywords"))
-    ours_tree_before = set(_bag_items(description, PF, "hierarchy"))
-    subject = [k for k in _bag_items(description, DC, "subject") if k not in ours_before]
-    tree = [k for k in _bag_items(description, LR, "hierarchicalSubject") if k not in ours_tree_before]
+    descriptions = _descriptions(root)
+    duplicated = any(len(_nodes(descriptions, ns, name)) > 1 for ns, name in _MERGED)
+    ours_before = set(_bag_items(descriptions, PF, "keywords"))
+    ours_tree_before = set(_bag_items(descriptions, PF, "hierarchy"))
+    subject = [k for k in _bag_items(descriptions, DC, "subject") if k not in ours_before]
+    tree = [k for k in _bag_items(descriptions, LR, "hierarchicalSubject")
+            if k not in ours_tree_before]
     added = [k for k in dict.fromkeys(keywords) if k not in subject]
     added_tree = [k for k in dict.fromkeys(hierarchy) if k not in tree]
-    _set_bag(description, DC, "subject", subject + added)
-    _set_bag(description, LR, "hierarchicalSubject", tree + added_tree)
-    _set_bag(description, PF, "keywords", added)
-    _set_bag(description, PF, "hierarchy", added_tree)
+    _set_bag(descriptions, DC, "subject", subject + added)
+    _set_bag(descriptions, LR, "hierarchicalSubject", tree + added_tree)
+    _set_bag(descriptions, PF, "keywords", added)
+    _set_bag(descriptions, PF, "hierarchy", added_tree)
     body = ET.tostring(root, encoding="unicode")
     data = (XPACKET_BEGIN + body + XPACKET_END).encode("utf-8")
-    return Merge(data, existing is None or set(ours_before) != set(added)
+    # a file with a property twice (an older photofinder's merge) is rewritten to repair it
+    return Merge(data, existing is None or duplicated or set(ours_before) != set(added)
                  or set(ours_tree_before) != set(added_tree))
+
+
+# the properties merge_keywords writes, each of which must exist once in the packet
+_MERGED = ((DC, "subject"), (LR, "hierarchicalSubject"), (PF, "keywords"), (PF, "hierarchy"))
 
 
 def sidecar_path(photo: Path, shared_stem: bool) -> Path:
@@ -151,11 +170,16 @@ def sidecar_path(photo: Path, shared_stem: bool) -> Path:
     folder has the same stem (IMG_1.png) and would share IMG_1.xmp."""
     full = photo.with_name(photo.name + ".xmp")
     short = photo.with_suffix(".xmp")
+    if len(os.fsencode(full.name)) > NAME_MAX:  # IMG.jpg.xmp cannot exist for this name:
+        return full if shared_stem else short   # two photos never share one; full is refused
     if full.is_file():
         return full
     if short.is_file() and not shared_stem:
         return short
     return full if shared_stem else short
+
+
+NAME_MAX = 255  # bytes in a file name on the common Linux, macOS and Windows file systems
 
 
 def embedded_texts(xmp_packet: bytes | str | None) -> list[str]:
@@ -165,13 +189,13 @@ def embedded_texts(xmp_packet: bytes | str | None) -> list[str]:
         return []
     data = xmp_packet.encode("utf-8") if isinstance(xmp_packet, str) else xmp_packet
     try:
-        description = _description(_parse(data.strip(b"\x00")))
+        descriptions = _descriptions(_parse(data.strip(b"\x00")))
     except (ET.ParseError, UnicodeDecodeError, XmpError):
         return []
-    ours = set(_bag_items(description, PF, "keywords"))
-    texts = [k for k in _bag_items(description, DC, "subject") if k not in ours]
-    texts += [k.split("|")[-1] for k in _bag_items(description, LR, "hierarchicalSubject")
-              if k not in set(_bag_items(description, PF, "hierarchy"))]
+    ours = set(_bag_items(descriptions, PF, "keywords"))
+    texts = [k for k in _bag_items(descriptions, DC, "subject") if k not in ours]
+    texts += [k.split("|")[-1] for k in _bag_items(descriptions, LR, "hierarchicalSubject")
+              if k not in set(_bag_items(descriptions, PF, "hierarchy"))]
     for name in ("title", "description"):
-        texts += _bag_items(description, DC, name)   # rdf:Alt items are rdf:li too
+        texts += _bag_items(descriptions, DC, name)   # rdf:Alt items are rdf:li too
     return [t.strip() for t in texts if t and t.strip()]

@@ -189,3 +189,68 @@ def test_xmp_keywords_are_merged_into_sidecars_other_tools_read(sample_photos, t
     assert "без изменений 4" in again.stdout
     [chelsea_again] = _exiftool(str(photos / "chelsea.png.xmp"))
     assert sorted(_as_list(chelsea_again["Subject"])) == sorted(subjects)
+
+
+# the layout photofinder <= 0.2.0 left after merging into an ExifTool sidecar: the
+# property twice, which ExifTool reports as "Duplicate XMP property" and will not edit
+BROKEN_BY_AN_OLDER_MERGE = """<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
+<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+ <rdf:Description rdf:about="" xmlns:lr="http://ns.adobe.com/lightroom/1.0/">
+  <lr:hierarchicalSubject><rdf:Bag><rdf:li>люди|Гагарин</rdf:li></rdf:Bag></lr:hierarchicalSubject>
+ </rdf:Description>
+ <rdf:Description rdf:about="" xmlns:lr="http://ns.adobe.com/lightroom/1.0/">
+  <lr:hierarchicalSubject><rdf:Bag><rdf:li>космос|скафандр</rdf:li></rdf:Bag></lr:hierarchicalSubject>
+ </rdf:Description>
+</rdf:RDF></x:xmpmeta>
+<?xpacket end="w"?>"""
+
+
+def test_xmp_merges_into_exiftool_sidecars_links_and_long_names(sample_photos, tmp_path):
+    """A sidecar ExifTool wrote (one rdf:Description per namespace) gets our keywords in
+    its own lr:hierarchicalSubject, and ExifTool still reads and edits it; a sidecar that
+    is a symlink stays one; photo names of 242-255 bytes get their sidecar too."""
+    tool = shutil.which("exiftool")
+    if tool is None:
+        pytest.skip("ExifTool is not installed (Debian: libimage-exiftool-perl; .ci/run installs it)")
+    photos, elsewhere = tmp_path / "photos", tmp_path / "synced"
+    photos.mkdir()
+    elsewhere.mkdir()
+    shutil.copy(sample_photos / "coffee.png", photos / "coffee.png")
+    shutil.copy(sample_photos / "chelsea.png", photos / "chelsea.png")
+    shutil.copy(sample_photos / "astronaut.png", photos / "astronaut.png")
+    long_names = ["р" * 121 + ".jpg", "р" * 125 + "x.jpg"]  # 246 and 255 bytes
+    for name in long_names:
+        shutil.copy(sample_photos / "rocket.jpg", photos / name)
+    subprocess.run([tool, "-q", "-o", str(photos / "coffee.xmp"), "-XMP-dc:Subject=утро",
+                    "-XMP-lr:HierarchicalSubject=время|утро", "-XMP-xmp:Rating=3"], check=True)
+    (elsewhere / "chelsea.xmp").write_text(EXISTING_SIDECAR, encoding="utf-8")
+    (photos / "chelsea.xmp").symlink_to(elsewhere / "chelsea.xmp")
+    (photos / "astronaut.xmp").write_text(BROKEN_BY_AN_OLDER_MERGE, encoding="utf-8")
+    index_dir = tmp_path / "ix"
+    run_cli("index", str(photos), "--index", str(index_dir), "--tagger", FAST, check=True)
+
+    proc = run_cli("export", "--xmp", "--index", str(index_dir), check=True)
+    assert "пропущено 0" in proc.stdout, proc.stdout + proc.stderr
+
+    [coffee] = _exiftool(str(photos / "coffee.xmp"))
+    assert coffee["Rating"] == 3 and "утро" in _as_list(coffee["Subject"])
+    tree = _as_list(coffee["HierarchicalSubject"])
+    assert "время|утро" in tree and any(h.endswith("|эспрессо") for h in tree), tree
+    for sidecar in ("coffee.xmp", "astronaut.xmp"):   # ExifTool edits it: nothing duplicated
+        edit = subprocess.run([tool, "-overwrite_original", "-XMP-dc:Subject+=Дача",
+                               str(photos / sidecar)], capture_output=True, text=True)
+        assert edit.returncode == 0 and "Duplicate" not in edit.stderr, edit.stderr
+        assert "Дача" in _as_list(_exiftool(str(photos / sidecar))[0]["Subject"])
+    [astronaut] = _exiftool(str(photos / "astronaut.xmp"))
+    assert {"люди|Гагарин", "космос|скафандр"} <= set(_as_list(astronaut["HierarchicalSubject"]))
+
+    assert (photos / "chelsea.xmp").is_symlink()                  # the link stays a link
+    [chelsea] = _exiftool(str(elsewhere / "chelsea.xmp"))         # its target got ours
+    assert "семья" in _as_list(chelsea["Subject"])
+    assert any("кошка" in s for s in _as_list(chelsea["Subject"]))
+
+    for name in long_names:
+        sidecar = photos / (name[:-4] + ".xmp")
+        assert len(os.fsencode(sidecar.name)) == len(os.fsencode(name))
+        assert _as_list(_exiftool(str(sidecar))[0].get("Subject")), name
+    assert not list(photos.glob(".*.tmp")) and not list(elsewhere.glob(".*.tmp"))
