@@ -95,7 +95,8 @@ def test_pairs_are_found_across_blocks_and_unknown_hashes_never_pair(monkeypatch
     monkeypatch.setattr(similar, "BLOCK_PAIRS", 3)  # one row per block
     rng = np.random.default_rng(0)
     base = rng.normal(size=(3, 8))
-    features = np.concatenate([base, base[:1] + 0.01, base[2:] * 2])   # rows 3 ~ 0, 4 ~ 2
-    far = 0xFFFF_FFFF_0000_0000
-    rows = _Rows(features, [0x0F0F, far, 0, 0x0F0E, 0])
-    assert duplicate_pairs(rows) == [(0, 3)]
+    # row 3 is a copy of row 1 (found in the second block); rows 2 and 4 are one photo
+    # with unknown hashes; row 0 has the same features as nothing and a far hash
+    features = np.concatenate([base, base[1:2] + 0.01, base[2:] * 2])
+    rows = _Rows(features, [0xFFFF_FFFF_0000_0000, 0x0F0F, 0, 0x0F0E, 0])
+    assert duplicate_pairs(rows) == [(1, 3)]
