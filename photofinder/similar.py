@@ -5,11 +5,18 @@ whole-photo pooled vector (heads.Heads.project, 256 float16) and a 64-bit differ
 hash of the pixels (photos.difference_hash).
 
 - Similar: cosine of the features, best first.
-- Duplicates: pairs whose features are nearly the same direction (cosine >=
-  DUPLICATE_COSINE) AND whose difference hashes differ in at most DUPLICATE_BITS bits,
-  joined into groups. Resized, recompressed and re-saved copies and burst shots pass
-  both; two different photos of the same kind of scene pass neither (measured with
-  benchmarks/duplicates.py: the thresholds give precision >= 0.99 there).
+- Duplicates: pairs whose difference hashes differ in at most DUPLICATE_BITS bits AND
+  whose features agree the more, the more bits differ: cosine >= DUPLICATE_COSINE +
+  COSINE_PER_BIT x bits. Joined into groups.
+
+Why both, weighed this way (benchmarks/duplicates.py, coco-dev): a resized or
+recompressed copy keeps the hash (0-4 bits of 64) while its features can move a lot —
+a copy smaller than the model's input (a half-size copy of a 640 px photo) is blurred
+back up to it, and the projection subtracts the features' mean, so what is left of a
+plain photo is mostly that blur (cosine down to 0.38). A 2-4 % crop moves the hash
+(up to 12 bits) but not the features (>= 0.74). Two different photos never had a hash
+within 6 bits, and those within 7-12 bits had features apart (cosine <= 0.53), so the
+line between passes between both kinds of copy and every pair of different photos.
 """
 
 from __future__ import annotations
@@ -21,9 +28,10 @@ import numpy as np
 from .errors import PhotofinderError
 from .index import Index
 
-DUPLICATE_COSINE = 0.85
-DUPLICATE_BITS = 12
-BLOCK = 2048          # rows compared at once: memory stays at BLOCK x N floats
+DUPLICATE_BITS = 12       # hashes further apart are never duplicates
+DUPLICATE_COSINE = 0.30   # the cosine asked of a pair with equal hashes ...
+COSINE_PER_BIT = 0.03     # ... and how much more for every bit they differ in
+BLOCK_PAIRS = 1 << 23     # hash pairs compared at once: ~64 MB of uint64, whatever N
 
 
 @dataclass(frozen=True)
@@ -75,31 +83,59 @@ def similar_to(index: Index, vector: np.ndarray, top: int = 20,
 
 
 def _popcount(x: np.ndarray) -> np.ndarray:
-    """Set bits of each uint64."""
-    return np.unpackbits(x.view(np.uint8).reshape(*x.shape, 8), axis=-1).sum(axis=-1)
+    """Set bits of each uint64 (uint8)."""
+    if hasattr(np, "bitwise_count"):  # NumPy >= 2.0: one pass, no temporaries
+        return np.bitwise_count(x)
+    return _BYTE_BITS[x.view(np.uint8).reshape(*x.shape, 8)].sum(axis=-1, dtype=np.uint8)
 
 
-def duplicate_pairs(index: Index, cosine: float = DUPLICATE_COSINE,
-                    bits: int = DUPLICATE_BITS) -> list[tuple[int, int]]:
-    """Row pairs (i < j) that look like copies of one photo."""
-    features = unit_features(index)
-    hashes = index.dhash.astype(np.uint64)
+_BYTE_BITS = np.array([bin(b).count("1") for b in range(256)], np.uint8)
+
+
+def is_duplicate(cosine: np.ndarray | float, bits: np.ndarray | int) -> np.ndarray:
+    """The pair rule, on the cosine of two photos' features and their hashes' distance."""
+    bits = np.asarray(bits)
+    return (bits <= DUPLICATE_BITS) & (np.asarray(cosine) >= DUPLICATE_COSINE + COSINE_PER_BIT * bits)
+
+
+def _cosines(features: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """Cosine of features[rows[k]] and features[cols[k]] (0 where either is zero), reading
+    only those rows of the (memory-mapped, float16) features."""
+    a = np.asarray(features[rows], np.float32)
+    b = np.asarray(features[cols], np.float32)
+    norms = np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1)
+    return np.divide(np.einsum("ij,ij->i", a, b), norms, out=np.zeros(len(rows), np.float32),
+                     where=norms > 0)
+
+
+def duplicate_pairs(index: Index) -> list[tuple[int, int]]:
+    """Row pairs (i < j) that look like copies of one photo.
+
+    Candidates come from the hashes (within DUPLICATE_BITS: under 0.1 % of the pairs of
+    different photos in coco-dev), and only their features are read, so no N x N
+    product is made and memory stays at BLOCK_PAIRS hashes. A row with an unknown
+    hash (0) is never paired."""
+    if index.features.shape[1] == 0:
+        unit_features(index)  # raises the one-line error
+    all_hashes = np.asarray(index.dhash, np.uint64)
+    known = np.flatnonzero(all_hashes != 0)
+    hashes, n = all_hashes[known], len(known)
+    step = max(1, BLOCK_PAIRS // max(1, n))
     pairs: list[tuple[int, int]] = []
-    n = len(features)
-    for start in range(0, n, BLOCK):
-        block = features[start:start + BLOCK] @ features.T          # [b, n]
-        rows, cols = np.nonzero(block >= cosine)
-        keep = cols > rows + start                                   # each pair once
-        rows, cols = rows[keep] + start, cols[keep]
+    for start in range(0, n, step):
+        # this block against itself and every later row: each pair once
+        close = _popcount(hashes[start:start + step, None] ^ hashes[None, start:]) <= DUPLICATE_BITS
+        rows, cols = np.nonzero(close)
+        keep = cols > rows
+        rows, cols = known[rows[keep] + start], known[cols[keep] + start]
         if len(rows):
-            close = _popcount(hashes[rows] ^ hashes[cols]) <= bits
-            known = (hashes[rows] != 0) & (hashes[cols] != 0)
-            pairs.extend(zip(rows[close & known].tolist(), cols[close & known].tolist()))
+            same = is_duplicate(_cosines(index.features, rows, cols),
+                                _popcount(all_hashes[rows] ^ all_hashes[cols]))
+            pairs.extend(zip(rows[same].tolist(), cols[same].tolist()))
     return pairs
 
 
-def duplicate_groups(index: Index, cosine: float = DUPLICATE_COSINE,
-                     bits: int = DUPLICATE_BITS) -> list[list[str]]:
+def duplicate_groups(index: Index) -> list[list[str]]:
     """Groups of near-identical photos (paths), biggest first; each group sorted."""
     parent = list(range(len(index)))
 
@@ -109,7 +145,7 @@ def duplicate_groups(index: Index, cosine: float = DUPLICATE_COSINE,
             i = parent[i]
         return i
 
-    for i, j in duplicate_pairs(index, cosine, bits):
+    for i, j in duplicate_pairs(index):
         a, b = root(i), root(j)
         if a != b:
             parent[max(a, b)] = min(a, b)
