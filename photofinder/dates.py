@@ -32,13 +32,17 @@ class PhotoDates:
         return self._dates
 
     def mask(self, query: Query) -> np.ndarray:
-        """The photos taken in the query's years and months."""
+        """The photos taken in the query's years and months, and not in those it excludes."""
         years, months, _ = self._photo_dates()
         mask = np.ones(len(self.index), bool)
         if query.years:
             mask &= np.isin(years, sorted(query.years))
         if query.months:
             mask &= np.isin(months, sorted(query.months))
+        if query.not_years:
+            mask &= ~np.isin(years, sorted(query.not_years))
+        if query.not_months:
+            mask &= ~np.isin(months, sorted(query.not_months))
         return mask
 
     def text(self, row: int) -> str:

@@ -98,10 +98,17 @@ class Query:
     exclude: tuple[Concept, ...]
     years: frozenset[int] = frozenset()
     months: frozenset[int] = frozenset()
+    not_years: frozenset[int] = frozenset()     # `-2019`: not taken that year
+    not_months: frozenset[int] = frozenset()    # `-декабрь`: not taken that month
 
     @property
     def dated(self) -> bool:
+        """A year or a month asked for: alone, it lists every photo of that time."""
         return bool(self.years or self.months)
+
+    @property
+    def date_filtered(self) -> bool:
+        return self.dated or bool(self.not_years or self.not_months)
 
 
 def parse_query(text: str, lemmatizer: Lemmatizer,
@@ -112,21 +119,23 @@ def parse_query(text: str, lemmatizer: Lemmatizer,
     exclude: list[tuple[str, str]] = []
     years: set[int] = set()
     months: set[int] = set()
+    not_years: set[int] = set()
+    not_months: set[int] = set()
     for token in _TOKEN.findall(normalize(text)):
         word = token.lstrip("-")
         if not word:
             continue
         negative = token.startswith("-")
-        if not negative and (year := _YEAR.fullmatch(word)):
-            years.add(int(year.group(1)))
+        if year := _YEAR.fullmatch(word):
+            (not_years if negative else years).add(int(year.group(1)))
             continue
         lemma = lemmatizer.lemma(word)
-        if not negative and lemma in MONTHS:
-            months.add(MONTHS[lemma])
+        if lemma in MONTHS:
+            (not_months if negative else months).add(MONTHS[lemma])
             continue
         (exclude if negative else include).append((word, lemma))
     if not include and not (years or months):
-        if exclude:
+        if exclude or not_years or not_months:
             raise QueryError("запрос только из исключений: добавьте, что искать, например «животное -собака»")
         raise QueryError("пустой запрос: введите слово, например «кошка»")
     max_len = max((len(p) for p in known_phrases), default=1)
@@ -134,7 +143,7 @@ def parse_query(text: str, lemmatizer: Lemmatizer,
     if not concepts and not (years or months):
         raise QueryError("в запросе только служебные слова: введите, что искать, например «кошка»")
     return Query(text, concepts, _segment(exclude, known_phrases, max_len),
-                 frozenset(years), frozenset(months))
+                 frozenset(years), frozenset(months), frozenset(not_years), frozenset(not_months))
 
 
 def _segment(tokens: list[tuple[str, str]], phrases: Collection[tuple[str, ...]],

@@ -170,7 +170,7 @@ class SearchEngine:
         else:  # only a date: every photo of that time, newest first
             total = np.ones(n, np.float32)
             strong = plausible = np.ones(n, bool)
-        if query.dated:
+        if query.date_filtered:
             in_time = self.dates.mask(query)
             strong, plausible = strong & in_time, plausible & in_time
         total, kept = self._exclude(query, result, total, strong, plausible)
@@ -249,7 +249,7 @@ class SearchEngine:
             for row in rows:
                 evidence = tuple(self.explainer.evidence(int(row), k.concept, k.terms, k.sims, k.best, tags)
                                  for k, tags in zip(known, tags_of) if k.scores[row] > 0)
-                date = self.dates.text(int(row)) if query.dated else ""
+                date = self.dates.text(int(row)) if query.date_filtered else ""
                 result.hits.append(Hit(int(row), self.index.paths[row], float(total[row]),
                                        evidence, is_weak, date))
 

@@ -103,6 +103,19 @@ def test_a_year_or_a_month_filters_by_the_date_taken(library):
     assert "IMG_0002.png" in june and "IMG_0005.jpg" not in june
 
 
+def test_a_year_or_a_month_after_a_minus_leaves_those_photos_out(library):
+    root, index_dir = library
+    coffee = {Path(h["path"]).name for h in search_json(index_dir, "кофе")}
+    assert {"IMG_0002.png", "IMG_0005.jpg"} <= coffee
+    # unquoted, as a shell passes it: the minus reaches the query, not argparse
+    for query in (["кофе", "-2021"], ["кофе -декабрь"]):
+        proc = run_cli("search", *query, "--index", str(index_dir), "--json", check=True)
+        names = {Path(h["path"]).name for h in json.loads(proc.stdout)}
+        assert "IMG_0005.jpg" not in names and "IMG_0002.png" in names, query
+        assert "неизвестно" not in proc.stderr
+    assert run_cli("search", "-2021", "--index", str(index_dir)).returncode == 2
+
+
 # --- similar photos -------------------------------------------------------------------------
 def test_a_resized_copy_outside_the_index_finds_its_original_first(library, sample_photos, tmp_path):
     root, index_dir = library
