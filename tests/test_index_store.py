@@ -307,8 +307,13 @@ def test_a_flipped_bit_in_any_array_file_is_damage_not_a_wrong_answer(tmp_path, 
     meta = json.loads((tmp_path / "index.json").read_bytes())
     path = tmp_path / meta["files"][name]["file"]
     data = bytearray(path.read_bytes())
-    # a bit of the data (the last byte is always data), and separately one of the header
-    for at, bit in ((len(data) - 1, 0x01), (len(data) - 1, 0x80), (10, 0x02)):
+    # bits of the data (the last bytes are data: a row number's low bit stays a valid
+    # row), a byte of the header's syntax, and '<f4' flipped to '>f4' (same bytes,
+    # other numbers)
+    flips = [(len(data) - 1, 0x01), (len(data) - 1, 0x80), (len(data) - 4, 0x01), (10, 0x02)]
+    if 0 < data.find(b"'<") < 128:
+        flips.append((data.find(b"'<") + 1, 0x02))
+    for at, bit in flips:
         damaged = bytearray(data)
         damaged[at] ^= bit
         path.write_bytes(bytes(damaged))
