@@ -69,10 +69,11 @@ ARRAY_DTYPES = {
     "sizes": "<i8", "mtimes": "<i8", "hashes": "<u8", "stale": "|b1", "post_ptr": "<i8",
     "post_row": "<i4", "post_score": "<f4", "post_region": "|b1", "post_crc": "<u4",
     "dhash": "<u8", "taken": "<i8", "word_ptr": "<i8", "word_label": "<i4",
-    "term_vectors": "<f4", "paths": "|u1", "features": "<f2",
+    "term_vectors": "<f4", "paths": "|u1", "path_crc": "<u4", "features": "<f2",
 }
-# checked as a whole at load; the rest on use (posting lists by label, features at first use)
-_CHECKED_ON_USE = {"post_row", "post_score", "post_region", "features"}
+# checked as a whole at load; the rest on use (posting lists by label, paths by block,
+# features at first use)
+_CHECKED_ON_USE = {"post_row", "post_score", "post_region", "paths", "features"}
 _GENERATION = re.compile(r"[0-9a-f]{16}")
 # Every file a save makes, and nothing else: only these are ever deleted (format 3's
 # too, which a migrated index leaves behind). The generation is time_ns in hex.
@@ -340,11 +341,12 @@ def _arrays_of(index: Index) -> dict[str, np.ndarray]:
     score = post.score.astype(np.float32, copy=False)
     crc = post.crc if post.crc is not None and post.score.dtype == np.float32 else \
         label_crcs(post.ptr, post.row, score, post.region)
+    paths, path_crc = pack_paths(index.paths)
     return dict(sizes=index.sizes, mtimes=index.mtimes, hashes=index.hashes,
                 stale=index.stale, post_ptr=post.ptr, post_row=post.row, post_score=score,
                 post_region=post.region, post_crc=crc, dhash=index.dhash,
                 taken=index.taken, word_ptr=index.words.ptr, word_label=index.words.label,
-                term_vectors=index.term_vectors, paths=pack_paths(index.paths),
+                term_vectors=index.term_vectors, paths=paths, path_crc=path_crc,
                 features=index.features)
 
 
@@ -472,7 +474,8 @@ def _build(index_dir: Path, meta: dict, arrays: dict[str, np.ndarray]) -> Index:
             vocabulary=str(meta["vocabulary"]), labels=_strings(meta["labels"]),
             word_labels=_strings(meta["word_labels"]), words=words,
             paths=(_strings(meta["paths"]) if "paths" in meta  # before format 3: in the JSON
-                   else PathList(arrays["paths"], len(arrays["sizes"]))),
+                   else PathList(arrays["paths"], len(arrays["sizes"]), arrays.get("path_crc"),
+                                 str(index_dir))),
             roots=_strings(meta.get("roots", [])),
             terms=_strings(meta["terms"]), term_keys=_strings(meta["term_keys"]),
             created=float(meta["created"]), updated=float(meta["updated"]),
