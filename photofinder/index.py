@@ -72,8 +72,10 @@ ARRAY_DTYPES = {
     "term_vectors": "<f4", "paths": "|u1", "path_crc": "<u4", "features": "<f2",
 }
 # checked as a whole at load; the rest on use (posting lists by label, paths by block,
-# features at first use)
+# features at first use). The posting lists and paths carry their own CRCs (post_crc,
+# path_crc), so their files get none: a save computes no CRC twice.
 _CHECKED_ON_USE = {"post_row", "post_score", "post_region", "paths", "features"}
+_OWN_CRCS = {"post_row", "post_score", "post_region", "paths"}
 _GENERATION = re.compile(r"[0-9a-f]{16}")
 # Every file a save makes, and nothing else: only these are ever deleted (format 3's
 # too, which a migrated index leaves behind). The generation is time_ns in hex.
@@ -185,7 +187,8 @@ def _v4_files_valid(meta: dict) -> bool:
         return False
     for name, entry in files.items():
         if not (isinstance(entry, dict) and entry.get("file") == f"{name}-{generation}.npy"
-                and type(entry.get("crc32")) is int and 0 <= entry["crc32"] < 2**32
+                and (name in _OWN_CRCS or (type(entry.get("crc32")) is int
+                                           and 0 <= entry["crc32"] < 2**32))
                 and isinstance(entry.get("shape"), list)
                 and all(type(s) is int and s >= 0 for s in entry["shape"])):
             return False
@@ -377,9 +380,14 @@ def save(index: Index, index_dir: Path) -> int:
     for name, value in _arrays_of(index).items():
         array = np.ascontiguousarray(value, dtype=np.dtype(ARRAY_DTYPES[name]))
         file = f"{name}-{generation}.npy"
-        crc = atomic_write(index_dir / file, lambda f, a=array: _save_npy(f, a), sync_dir=False)
-        files[name] = {"file": file, "crc32": crc, "dtype": array.dtype.str,
-                       "shape": list(array.shape)}
+        if name in _OWN_CRCS:
+            atomic_write(index_dir / file, lambda f, a=array: np.save(f, a, allow_pickle=False),
+                         sync_dir=False)
+            files[name] = {"file": file}
+        else:
+            crc = atomic_write(index_dir / file, lambda f, a=array: _save_npy(f, a), sync_dir=False)
+            files[name] = {"file": file, "crc32": crc}
+        files[name].update(dtype=array.dtype.str, shape=list(array.shape))
         written += (index_dir / file).stat().st_size
     meta = {
         "format": FORMAT,

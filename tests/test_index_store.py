@@ -159,6 +159,15 @@ def test_mismatched_shapes_are_damage(tmp_path):
         store.load(tmp_path)
 
 
+def assert_same_photos(loaded: Index, original: Index) -> None:
+    """The same photos, each with its own tags and features, none stale."""
+    assert loaded.paths == original.paths and not loaded.stale.any()
+    for i in range(len(original)):
+        for got, want in zip(loaded.tags.row(i), original.tags.row(i)):
+            np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(loaded.features, original.features)
+
+
 def write_v1_index(folder, paths: list[str], classes: np.ndarray, probs: np.ndarray,
                    sizes=None, mtimes=None, tagger: dict | None = None) -> None:
     """An index exactly as photofinder 0.1 (format 1) wrote it: top-5 classes and the
@@ -216,11 +225,7 @@ def test_a_format_2_index_is_upgraded_with_its_tags_and_features(tmp_path):
             "created": 1.0, "updated": 2.0}
     (tmp_path / "index.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
     loaded = store.load(tmp_path)
-    assert loaded.paths == original.paths and not loaded.stale.any()
-    for i in range(4):
-        for got, want in zip(loaded.tags.row(i), original.tags.row(i)):
-            np.testing.assert_array_equal(got, want)
-    np.testing.assert_array_equal(loaded.features, original.features)
+    assert_same_photos(loaded, original)
     store.save(loaded, tmp_path)
     assert json.loads((tmp_path / "index.json").read_text())["version"] == store.VERSION == 4
     np.testing.assert_array_equal(store.load(tmp_path).features, original.features)
@@ -276,11 +281,7 @@ def test_a_format_3_index_is_read_then_saved_as_one_file_per_array(tmp_path):
     original = _index(5)
     write_v3_index(tmp_path, original)
     loaded = store.load(tmp_path)
-    assert loaded.paths == original.paths and not loaded.stale.any()
-    for i in range(5):
-        for got, want in zip(loaded.tags.row(i), original.tags.row(i)):
-            np.testing.assert_array_equal(got, want)
-    np.testing.assert_array_equal(loaded.features, original.features)
+    assert_same_photos(loaded, original)
     store.save(loaded, tmp_path)   # format 3's files kept one save longer for readers
     assert (tmp_path / "arrays-18edc6f24a8d2914.npz").exists()
     store.save(store.load(tmp_path), tmp_path)
