@@ -1,417 +1,274 @@
-"""The index on disk: `index.json`, plus one arrays `.npz` and one features `.npy` per
-saved generation.
+"""The index on disk: `index.json`, plus one `.npy` per array per saved generation.
 
 index.json names the format version, the tagger, the word vectors and the vocabulary
-the index was made with, the label of every tag column, and the two files that hold
-this generation's arrays (the photo paths among them, as one UTF-8 buffer). Every save
-writes new files and then replaces index.json atomically, so a reader (or a crash)
-always sees index.json and arrays that belong together; the previous generation's files
-are kept one save longer for readers that opened index.json just before the switch.
+the index was made with, the label of every tag column, and the files that hold this
+generation's arrays (`sizes-<generation>.npy`, ..., the photo paths among them as one
+byte buffer), each with its CRC-32, dtype and shape. Arrays are read with
+`np.load(mmap_mode=...)`: mapped, not read, so a search start reads no more than the
+posting lists its words reach. Every array file is checked against its CRC before it
+is used: the small ones at load, each posting list the first time a search reads it
+(a CRC per label), the image features on first use. A flipped bit is IndexFormatError
+(exit 4), never a wrong result.
 
-Tags are sparse: a photo keeps every label above a floor (ImageNet classes of the
-whole photo and of its regions, scenes, the person score). They are stored label by
-label (posting lists, CSC), the layout a search reads: a query touches only the lists
-of its labels, and loading needs no re-sorting. The indexer edits them row by row
-(CSR); each layout is made from the other on first use. The compact image features
-live in their own `.npy`, memory-mapped: a search never reads them.
+A save writes the new generation's files under new names, then a copy of its
+index.json (`index-<generation>.json`), then replaces index.json atomically, then
+deletes the generation before the previous one: a reader (or a crash) always sees an
+index.json and arrays that belong together, and the previous generation's files are
+kept one save longer for readers that opened index.json just before the switch. If
+index.json itself is lost, the newest generation whose copy and files are whole is
+read instead: the folders, the model and every photo stay (see `load`).
+
+The model in memory is in index_model.py, the sparse tags in sparse.py, the paths in
+pathlist.py, the older formats in migrate.py; their names stay importable from here.
 """
 
 from __future__ import annotations
 
 import json
-import operator
 import os
 import re
-import struct
 import tempfile
 import time
 import tokenize
 import zipfile
 import zlib
-from collections.abc import Callable, Iterable, Iterator, MutableSequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from .errors import IndexFormatError, IndexMissingError, WriteError
+from .index_model import Index, Rows, check_features_on_first_use
+from .migrate import MIGRATIONS, PERSON_LABEL
+from .pathlist import PathList, pack_paths
+from .sparse import Postings, Tags, label_crcs
+
+__all__ = ["FORMAT", "VERSION", "INDEX_FILE", "Index", "Rows", "Tags", "Postings", "PathList",
+           "PERSON_LABEL", "MIGRATIONS", "load", "save", "exists", "atomic_write",
+           "read_vectors", "read_roots", "generation_files"]
 
 FORMAT = "photofinder-index"
-VERSION = 3
+VERSION = 4
 INDEX_FILE = "index.json"
 REBUILD_HINT = "выполните `photofinder index --rebuild`"
-PERSON_LABEL = "person"
+# Readers that opened index.json just before two saves in a row find its arrays gone:
+# they read index.json again (a new generation is there by then) this many times.
+LOAD_ATTEMPTS = 5
+# array: allowed dtype kinds (formats 1-3, read from their .npz)
+_ARRAY_KINDS = {
+    1: {"sizes": "iu", "mtimes": "iu", "classes": "iu", "probs": "f", "term_vectors": "f"},
+    2: {"sizes": "iu", "mtimes": "iu", "hashes": "u", "stale": "b", "tag_ptr": "i",
+        "tag_label": "i", "tag_score": "f", "tag_region": "b", "features": "f",
+        "dhash": "u", "taken": "i", "word_ptr": "i", "word_label": "i", "term_vectors": "f"},
+    3: {"sizes": "iu", "mtimes": "iu", "hashes": "u", "stale": "b", "post_ptr": "i",
+        "post_row": "i", "post_score": "f", "post_region": "b", "dhash": "u", "taken": "i",
+        "word_ptr": "i", "word_label": "i", "term_vectors": "f", "paths": "u"},
+}
+# Format 4: every array in its own file, with exactly this dtype (a flipped bit in a
+# header's '<f4' can make it '>f4': the same bytes, other numbers).
+ARRAY_DTYPES = {
+    "sizes": "<i8", "mtimes": "<i8", "hashes": "<u8", "stale": "|b1", "post_ptr": "<i8",
+    "post_row": "<i4", "post_score": "<f4", "post_region": "|b1", "post_crc": "<u4",
+    "dhash": "<u8", "taken": "<i8", "word_ptr": "<i8", "word_label": "<i4",
+    "term_vectors": "<f4", "paths": "|u1", "path_crc": "<u4", "features": "<f2",
+}
+# checked as a whole at load; the rest on use (posting lists by label, paths by block,
+# features at first use). The posting lists and paths carry their own CRCs (post_crc,
+# path_crc), so their files get none: a save computes no CRC twice.
+_CHECKED_ON_USE = {"post_row", "post_score", "post_region", "paths", "features"}
+_OWN_CRCS = {"post_row", "post_score", "post_region", "paths"}
+_GENERATION = re.compile(r"[0-9a-f]{16}")
+# Every file a save makes, and nothing else: only these are ever deleted (format 3's
+# too, which a migrated index leaves behind). The generation is time_ns in hex.
+_OURS = re.compile("(?:(?:" + "|".join(ARRAY_DTYPES) + r")-(?P<g1>[0-9a-f]{16})\.npy"
+                   r"|arrays-(?P<g2>[0-9a-f]{16})\.npz|index-(?P<g3>[0-9a-f]{16})\.json)")
+_OURS_TMP = re.compile(r"\.(?:" + _OURS.pattern + "|" + re.escape(INDEX_FILE) + r")\.[a-z0-9_]{8}\.tmp")
+_COPY = re.compile(r"index-([0-9a-f]{16})\.json")
+_V3_ARRAYS = re.compile(r"arrays-[0-9a-f]{1,32}\.npz")
+_V3_FEATURES = re.compile(r"features-[0-9a-f]{1,32}\.npy")
 
 
-@dataclass
-class Tags:
-    """Sparse photo x label scores, row by row (CSR): photo i has the labels
-    `label[ptr[i]:ptr[i + 1]]` with their scores; `region` marks a tag that a region of
-    the photo gave more strongly than the whole photo ("бутылка (фрагмент)")."""
-
-    ptr: np.ndarray = field(default_factory=lambda: np.zeros(1, np.int64))
-    label: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
-    score: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float16))
-    region: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
-
-    def __len__(self) -> int:
-        return len(self.ptr) - 1
-
-    @property
-    def nnz(self) -> int:
-        return int(self.ptr[-1])
-
-    def row(self, i: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Labels, scores (float32) and region flags of photo i, best first."""
-        a, b = int(self.ptr[i]), int(self.ptr[i + 1])
-        return self.label[a:b], self.score[a:b].astype(np.float32), self.region[a:b]
-
-    def rows(self) -> np.ndarray:
-        """The photo of every stored tag (expands ptr)."""
-        return np.repeat(np.arange(len(self), dtype=np.int64), np.diff(self.ptr))
-
-    @classmethod
-    def from_rows(cls, rows: list[tuple[np.ndarray, np.ndarray, np.ndarray]]) -> Tags:
-        """From (labels, scores, region) per photo; each row is sorted best first."""
-        counts = [len(r[0]) for r in rows]
-        ptr = np.zeros(len(rows) + 1, np.int64)
-        np.cumsum(counts, out=ptr[1:])
-        if not rows:
-            return cls()
-        labels = np.concatenate([np.asarray(r[0], np.int32) for r in rows])
-        scores = np.concatenate([np.asarray(r[1], np.float32) for r in rows])
-        region = np.concatenate([np.asarray(r[2], bool) for r in rows])
-        for i, count in enumerate(counts):  # best first within each photo
-            a = ptr[i]
-            order = np.argsort(-scores[a:a + count], kind="stable")
-            labels[a:a + count] = labels[a:a + count][order]
-            scores[a:a + count] = scores[a:a + count][order]
-            region[a:a + count] = region[a:a + count][order]
-        return cls(ptr, labels, scores.astype(np.float16), region)
-
-    @classmethod
-    def from_dense(cls, labels: np.ndarray, scores: np.ndarray,
-                   region: np.ndarray | None = None) -> Tags:
-        """From fixed-width [N, K] arrays; scores <= 0 are padding and are dropped."""
-        region = np.zeros(labels.shape, bool) if region is None else region
-        return cls.from_rows([(labels[i][scores[i] > 0], scores[i][scores[i] > 0],
-                               region[i][scores[i] > 0]) for i in range(len(labels))])
-
-    def select(self, rows: np.ndarray) -> Tags:
-        rows = np.asarray(rows, np.int64)
-        counts = self.ptr[rows + 1] - self.ptr[rows]
-        ptr = np.zeros(len(rows) + 1, np.int64)
-        np.cumsum(counts, out=ptr[1:])
-        take = (np.repeat(self.ptr[rows] - ptr[:-1], counts)
-                + np.arange(int(ptr[-1]), dtype=np.int64))
-        return Tags(ptr, self.label[take], self.score[take], self.region[take])
-
-    def concat(self, other: Tags) -> Tags:
-        return Tags(np.concatenate([self.ptr, other.ptr[1:] + self.ptr[-1]]),
-                    np.concatenate([self.label, other.label]),
-                    np.concatenate([self.score, other.score]),
-                    np.concatenate([self.region, other.region]))
+def _generation_of(name: str) -> str | None:
+    match = _OURS.fullmatch(name)
+    return next((g for g in match.groups() if g), None) if match else None
 
 
-@dataclass
-class Postings:
-    """The same tags label by label (CSC): label j's photos are `row[ptr[j]:ptr[j + 1]]`,
-    in ascending order. The index is stored this way, so a search loads the posting
-    lists of 1,000,000 photos as they are and reads only the lists its words reach."""
-
-    ptr: np.ndarray       # int64 [labels + 1]
-    row: np.ndarray       # int32 [nnz]
-    score: np.ndarray     # float16 [nnz] as tagged, float32 as stored and searched
-    region: np.ndarray    # bool [nnz]
-
-    @classmethod
-    def of(cls, tags: Tags, n_labels: int) -> Postings:
-        order = np.argsort(tags.label, kind="stable")  # stable: rows stay ascending
-        ptr = np.zeros(n_labels + 1, np.int64)
-        np.cumsum(np.bincount(tags.label, minlength=n_labels), out=ptr[1:])
-        return cls(ptr, tags.rows()[order].astype(np.int32), tags.score[order], tags.region[order])
-
-    def tags(self, n_rows: int) -> Tags:
-        """Row by row again, each photo's tags best first."""
-        label = np.repeat(np.arange(len(self.ptr) - 1, dtype=np.int32), np.diff(self.ptr))
-        order = np.lexsort((-self.score.astype(np.float32), self.row))
-        ptr = np.zeros(n_rows + 1, np.int64)
-        np.cumsum(np.bincount(self.row, minlength=n_rows), out=ptr[1:])
-        return Tags(ptr, label[order], self.score[order], self.region[order])
-
-    def lookup(self, rows: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The scores (0 where absent) and region flags of some photos for some labels,
-        [rows, labels]: one binary search per label for all the photos (the hits a
-        search explains), not one per photo and label."""
-        rows = np.asarray(rows, np.int64)
-        order = np.argsort(rows, kind="stable")
-        wanted = rows[order]
-        scores = np.zeros((len(rows), len(labels)), np.float32)
-        regions = np.zeros((len(rows), len(labels)), bool)
-        for k, label in enumerate(np.asarray(labels, np.int64)):
-            segment = self.row[int(self.ptr[label]):int(self.ptr[label + 1])]
-            at = np.searchsorted(segment, wanted)
-            found = at < len(segment)
-            found[found] = segment[at[found]] == wanted[found]
-            where = int(self.ptr[label]) + at[found]
-            scores[order[found], k] = self.score[where]
-            regions[order[found], k] = self.region[where]
-        return scores, regions
-
-
-class PathList(MutableSequence[str]):
-    """The photo paths of a loaded index, decoded one at a time as they are asked for.
-
-    A search shows twenty photos of a million: decoding and splitting all their paths
-    took 0.45 s of its start. Paths are validated as a count at load (the other columns
-    must agree); a byte the index's writer could not have produced (it skips names that
-    are not UTF-8) shows as U+FFFD, not as a crash. The first change (the indexer's)
-    turns it into a plain list; iterating decodes them all at once."""
-
-    def __init__(self, packed: np.ndarray, n: int) -> None:
-        ends = np.flatnonzero(packed == 0)   # the NUL between two paths
-        if (len(ends) != n - 1) if n else packed.size:
-            raise ValueError(f"размеры не сходятся: путей {len(ends) + 1 if packed.size else 0}, фото {n}")
-        self._packed = packed
-        # path i is packed[bounds[i] + 1 : bounds[i + 1]]
-        self._bounds = np.concatenate([[-1], ends, [len(packed)]]) if n else np.full(1, -1)
-        self._list: list[str] | None = None
-
-    @property
-    def packed(self) -> np.ndarray | None:
-        """The UTF-8 buffer as loaded, while nothing has changed (saving reuses it)."""
-        return self._packed if self._list is None else None
-
-    def _all(self) -> list[str]:
-        if self._list is None:
-            text = self._packed.tobytes().decode("utf-8", "replace")
-            # the buffer stays: a reader on another thread (the desktop app's) may be
-            # between its check of _list and its use of the buffer
-            self._list = text.split("\0") if len(self._bounds) > 1 else []
-        return self._list
-
-    def __len__(self) -> int:
-        return len(self._bounds) - 1 if self._list is None else len(self._list)
-
-    def __getitem__(self, i):  # type: ignore[override]
-        if self._list is not None:
-            return self._list[i]
-        if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(len(self)))]
-        i = operator.index(i)
-        if i < 0:
-            i += len(self)
-        if not 0 <= i < len(self):
-            raise IndexError("номер фото вне индекса")
-        return self._packed[self._bounds[i] + 1:self._bounds[i + 1]].tobytes().decode("utf-8", "replace")
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._all())
-
-    def __setitem__(self, i, value) -> None:  # type: ignore[override]
-        self._all()[i] = value
-
-    def __delitem__(self, i) -> None:  # type: ignore[override]
-        del self._all()[i]
-
-    def insert(self, i: int, value: str) -> None:
-        self._all().insert(i, value)
-
-    def append(self, value: str) -> None:
-        self._all().append(value)
-
-    def extend(self, values: Iterable[str]) -> None:
-        self._all().extend(values)
-
-    def index(self, value, *args) -> int:  # type: ignore[override]
-        return self._all().index(value, *args)
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, (list, PathList)):
-            return list(self) == list(other)
-        return NotImplemented
-
-    def __repr__(self) -> str:
-        return f"PathList({len(self)} paths)"
-
-
-@dataclass
-class Rows:
-    """Photos to add to an index, each with everything the index stores about it."""
-
-    paths: list[str]
-    sizes: np.ndarray
-    mtimes: np.ndarray
-    hashes: np.ndarray
-    tags: Tags
-    features: np.ndarray          # float16 [n, D]
-    dhash: np.ndarray             # uint64 [n]: difference hash of the pixels, for duplicates
-    taken: np.ndarray             # int64 [n]: when taken (EXIF, seconds, local time), 0 = unknown
-    words: list[list[str]] | None = None   # words.py keys per photo ("folder:свадьба")
-
-    @staticmethod
-    def joined(parts: list[Rows]) -> Rows:
-        """Several batches' rows as one: Index.append copies the index's arrays, so the
-        indexer appends a few model batches at a time, not each small batch."""
-        if len(parts) == 1:
-            return parts[0]
-        tags = parts[0].tags
-        for part in parts[1:]:
-            tags = tags.concat(part.tags)
-        words = (None if any(p.words is None for p in parts)
-                 else [w for p in parts for w in p.words])  # type: ignore[union-attr]
-        return Rows(paths=[path for p in parts for path in p.paths],
-                    sizes=np.concatenate([p.sizes for p in parts]),
-                    mtimes=np.concatenate([p.mtimes for p in parts]),
-                    hashes=np.concatenate([p.hashes for p in parts]),
-                    tags=tags, features=np.concatenate([p.features for p in parts]),
-                    dhash=np.concatenate([p.dhash for p in parts]),
-                    taken=np.concatenate([p.taken for p in parts]), words=words)
-
-
-@dataclass
-class Index:
-    """Everything known about the indexed photos, as columns (row i is photo i)."""
-
-    tagger: dict[str, str]                  # what made the tags: tagger.tagger_identity + heads
-    vectors: str                            # "navec" or "fasttext:/path/model.bin"
-    vocabulary: str                         # digest of the vocabulary the terms came from
-    labels: list[str] = field(default_factory=list)  # what each tag column means (its key)
-    # a list, or a PathList when loaded (decoded one path at a time)
-    paths: MutableSequence[str] = field(default_factory=list)
-    sizes: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
-    mtimes: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
-    # content hash per photo (indexer.content_hash), 0 = unknown: recognises a moved or
-    # renamed photo without tagging it again
-    hashes: np.ndarray = field(default_factory=lambda: np.zeros(0, np.uint64))
-    # tagged by an older pipeline (another model, or before scenes and regions existed):
-    # kept and searchable, tagged again as soon as its file can be read
-    stale: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
-    # the tags, row by row (what the indexer edits) or label by label (what is stored and
-    # searched); each is made from the other on first use (see `tags`, `postings`)
-    tag_rows: Tags | None = None
-    tag_postings: Postings | None = None
-    # compact image features (heads.Heads.project), float16 [N, D]; memory-mapped from
-    # their own file when loaded, so a search never reads them
-    features: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.float16))
-    dhash: np.ndarray = field(default_factory=lambda: np.zeros(0, np.uint64))
-    taken: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
-    # words people wrote (folder and file names, keywords in the file): a second sparse
-    # matrix over `word_labels`, kept apart from the model's tags because a moved photo
-    # keeps its tags but not its folder's words
-    word_labels: list[str] = field(default_factory=list)
-    words: Tags = field(default_factory=Tags)
-    roots: list[str] = field(default_factory=list)
-    # word vectors of the vocabulary's terms, computed once per index
-    terms: list[str] = field(default_factory=list)
-    term_keys: list[str] = field(default_factory=list)   # lemmas joined by spaces
-    term_vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.float32))
-    created: float = field(default_factory=time.time)
-    updated: float = field(default_factory=time.time)
-
-    def __post_init__(self) -> None:
-        if len(self.words) != len(self.paths) and self.words.nnz == 0:
-            self.words = Tags(np.zeros(len(self.paths) + 1, np.int64))  # nobody wrote any
-        if self.tag_rows is None and self.tag_postings is None:
-            self.tag_rows = Tags(np.zeros(len(self.paths) + 1, np.int64))
-
-    @property
-    def tags(self) -> Tags:
-        if self.tag_rows is None:
-            self.tag_rows = self.tag_postings.tags(len(self.paths))
-        return self.tag_rows
-
-    @tags.setter
-    def tags(self, value: Tags) -> None:
-        self.tag_rows, self.tag_postings = value, None
-
-    @property
-    def postings(self) -> Postings:
-        if self.tag_postings is None or len(self.tag_postings.ptr) != len(self.labels) + 1:
-            self.tag_postings = Postings.of(self.tags, len(self.labels))
-        return self.tag_postings
-
-    def __len__(self) -> int:
-        return len(self.paths)
-
-    def label_column(self, key: str) -> int:
-        """The column of a label, added at the end if the index has none yet."""
-        try:
-            return self.labels.index(key)
-        except ValueError:
-            self.labels.append(key)
-            return len(self.labels) - 1
-
-    def select(self, rows: np.ndarray | list[int]) -> None:
-        """Keeps only the given rows, in that order."""
-        rows = np.asarray(rows, dtype=np.int64)
-        self.tags = self.tags.select(rows)  # first: stored postings know rows by len(paths)
-        paths = list(self.paths)  # one decode of them all, not one per row
-        self.paths = [paths[i] for i in rows]
-        for name in ("sizes", "mtimes", "hashes", "stale", "dhash", "taken", "features"):
-            setattr(self, name, getattr(self, name)[rows])
-        self.words = self.words.select(rows)
-
-    def word_rows(self, keys: list[list[str]]) -> Tags:
-        """Word keys per photo as rows over `word_labels` (new keys are added)."""
-        column = {k: i for i, k in enumerate(self.word_labels)}
-        rows = []
-        for photo_keys in keys:
-            ids = []
-            for key in photo_keys:
-                if key not in column:
-                    column[key] = len(self.word_labels)
-                    self.word_labels.append(key)
-                ids.append(column[key])
-            rows.append((np.array(ids, np.int32), np.ones(len(ids), np.float32),
-                         np.zeros(len(ids), bool)))
-        return Tags.from_rows(rows)
-
-    def words_of(self, row: int) -> list[str]:
-        return [self.word_labels[i] for i in self.words.row(row)[0]]
-
-    def set_words(self, replacements: dict[int, list[str]]) -> None:
-        """Replaces some photos' words (a moved photo is in another folder now)."""
-        if not replacements:
-            return
-        keys = [replacements[i] if i in replacements else self.words_of(i)
-                for i in range(len(self))]
-        self.words = self.word_rows(keys)
-
-    def append(self, rows: Rows) -> None:
-        if not rows.paths:
-            return
-        self.tags = self.tags.concat(rows.tags)  # first: stored postings know rows by len(paths)
-        self.paths.extend(rows.paths)
-        self.sizes = np.concatenate([self.sizes, np.asarray(rows.sizes, np.int64)])
-        self.mtimes = np.concatenate([self.mtimes, np.asarray(rows.mtimes, np.int64)])
-        self.hashes = np.concatenate([self.hashes, np.asarray(rows.hashes, np.uint64)])
-        self.stale = np.concatenate([self.stale, np.zeros(len(rows.paths), bool)])
-        self.dhash = np.concatenate([self.dhash, np.asarray(rows.dhash, np.uint64)])
-        self.taken = np.concatenate([self.taken, np.asarray(rows.taken, np.int64)])
-        features = np.asarray(rows.features, np.float16)
-        if self.features.shape[1] == 0 and features.shape[1]:
-            # the first rows with features (an index of an older format, or of a model
-            # without heads): the rows before them have none, zeros
-            self.features = np.zeros((len(self.features), features.shape[1]), np.float16)
-        if features.shape[1] != self.features.shape[1]:  # rows without features
-            features = np.zeros((len(rows.paths), self.features.shape[1]), np.float16)
-        self.features = np.concatenate([self.features, features])
-        self.words = self.words.concat(self.word_rows(rows.words or [[] for _ in rows.paths]))
-
-    def take_rows(self, rows: np.ndarray, paths: list[str], sizes: list[int],
-                  mtimes: list[int], words: list[list[str]]) -> Rows:
-        """Copies of stored rows under new paths (a copy keeps its tags, with the words
-        of its new place)."""
-        rows = np.asarray(rows, np.int64)
-        return Rows(paths=paths, sizes=np.asarray(sizes, np.int64),
-                    mtimes=np.asarray(mtimes, np.int64), hashes=self.hashes[rows],
-                    tags=self.tags.select(rows), features=self.features[rows],
-                    dhash=self.dhash[rows], taken=self.taken[rows], words=words)
+def _newest_copy(index_dir: Path) -> Path | None:
+    """The newest generation's copy of index.json (for an index.json that was lost)."""
+    try:
+        names = [n for n in os.listdir(index_dir) if _COPY.fullmatch(n)]
+    except OSError:
+        return None
+    return index_dir / max(names) if names else None
 
 
 def exists(index_dir: Path) -> bool:
-    return (index_dir / INDEX_FILE).is_file()
+    """An index is there: its index.json, or (index.json lost) a generation's copy of it."""
+    return (index_dir / INDEX_FILE).is_file() or _newest_copy(index_dir) is not None
+
+
+def _meta_path(index_dir: Path) -> Path | None:
+    path = index_dir / INDEX_FILE
+    return path if path.is_file() else _newest_copy(index_dir)
+
+
+def load(index_dir: Path) -> Index:
+    """Loads an index. Raises IndexMissingError or IndexFormatError with a fix to run.
+
+    Safe against a concurrent save: every generation's files are written before the
+    index.json that names them, and if they are removed between our reading index.json
+    and opening them, index.json is read again. A lost index.json is replaced by the
+    newest generation's copy of it (see the module's docstring).
+    """
+    for attempt in range(LOAD_ATTEMPTS):
+        path = _meta_path(index_dir)
+        if path is None:
+            raise IndexMissingError(
+                f"индекс не найден в {index_dir}: сначала выполните `photofinder index ПАПКА`")
+        meta = _load_meta(path)
+        try:
+            arrays = _load_arrays(index_dir, meta)
+        except FileNotFoundError as exc:
+            if attempt + 1 < LOAD_ATTEMPTS and _generation_key(_read_meta(index_dir)) != _generation_key(meta):
+                continue  # a writer replaced the generation under us: read the new one
+            missing = Path(exc.filename).name if exc.filename else "?"
+            raise IndexFormatError(
+                f"индекс в {index_dir} повреждён (нет файла {missing}): {REBUILD_HINT}") from None
+        version = meta["version"]
+        try:
+            while version < VERSION:
+                meta, arrays = MIGRATIONS[version](meta, arrays)
+                version += 1
+        except (KeyError, TypeError, ValueError, OverflowError) as exc:
+            raise IndexFormatError(
+                f"индекс в {index_dir} повреждён ({type(exc).__name__}: {str(exc)[:80]}): "
+                f"{REBUILD_HINT}") from None
+        return _build(index_dir, meta, arrays)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _generation_key(meta: dict) -> object:
+    return meta.get("generation", meta.get("arrays"))
+
+
+def _load_meta(path: Path) -> dict:
+    try:
+        meta = json.loads(path.read_bytes())
+    except (OSError, ValueError, RecursionError) as exc:
+        raise IndexFormatError(f"индекс {path} повреждён ({type(exc).__name__}): {REBUILD_HINT}") from None
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        raise IndexFormatError(f"{path} — не индекс photofinder: {REBUILD_HINT}")
+    version = meta.get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 0:
+        raise IndexFormatError(f"индекс {path} повреждён (нет версии формата): {REBUILD_HINT}")
+    if version > VERSION:
+        raise IndexFormatError(
+            f"индекс {path} сделан более новой версией photofinder (формат {version}, "
+            f"эта версия читает до {VERSION}): обновите photofinder")
+    if version < VERSION and any(v not in MIGRATIONS for v in range(version, VERSION)):
+        raise IndexFormatError(
+            f"индекс {path} сделан старой версией photofinder (формат {version}, "
+            f"нужен {VERSION}): {REBUILD_HINT}")
+    # only files of ours, in the index folder: never a path from elsewhere
+    if not (_v4_files_valid(meta) if version >= 4 else _v3_files_valid(meta, version)):
+        raise IndexFormatError(f"индекс {path} повреждён (имена файлов массивов): {REBUILD_HINT}")
+    return meta
+
+
+def _v3_files_valid(meta: dict, version: int) -> bool:
+    return (isinstance(meta.get("arrays"), str) and bool(_V3_ARRAYS.fullmatch(meta["arrays"]))
+            and (version < 3 or (isinstance(meta.get("features"), str)
+                                 and bool(_V3_FEATURES.fullmatch(meta["features"])))))
+
+
+def _v4_files_valid(meta: dict) -> bool:
+    generation, files = meta.get("generation"), meta.get("files")
+    if not (isinstance(generation, str) and _GENERATION.fullmatch(generation)
+            and isinstance(files, dict) and set(files) == set(ARRAY_DTYPES)):
+        return False
+    for name, entry in files.items():
+        if not (isinstance(entry, dict) and entry.get("file") == f"{name}-{generation}.npy"
+                and (name in _OWN_CRCS or (type(entry.get("crc32")) is int
+                                           and 0 <= entry["crc32"] < 2**32))
+                and isinstance(entry.get("shape"), list)
+                and all(type(s) is int and s >= 0 for s in entry["shape"])):
+            return False
+    return True
+
+
+def generation_files(meta: dict) -> list[str]:
+    """The files of the generation an index.json names (for copying an index)."""
+    if meta.get("version", 0) >= 4 and isinstance(meta.get("files"), dict):
+        return [e["file"] for e in meta["files"].values()]
+    return [meta[k] for k in ("arrays", "features") if isinstance(meta.get(k), str)]
+
+
+def _file_crc(path: Path) -> int:
+    """CRC-32 of a file, read through one small buffer: checking a file neither maps it
+    nor holds it in memory."""
+    crc, buf = 0, bytearray(1 << 20)
+    view = memoryview(buf)
+    with open(path, "rb", buffering=0) as f:
+        while n := f.readinto(buf):
+            crc = zlib.crc32(view[:n], crc)
+    return crc
+
+
+def _damaged(index_dir: Path, what: str) -> IndexFormatError:
+    return IndexFormatError(f"индекс в {index_dir} повреждён ({what}): {REBUILD_HINT}")
+
+
+def _load_v4(index_dir: Path, meta: dict) -> dict[str, np.ndarray]:
+    arrays = {}
+    for name, entry in meta["files"].items():
+        path = index_dir / entry["file"]
+        if name not in _CHECKED_ON_USE and _file_crc(path) != entry["crc32"]:
+            raise _damaged(index_dir, f"контрольная сумма {entry['file']} не сходится")
+        # mapped, not read. Copy-on-write: the indexer may change rows in memory; the
+        # file never changes. The features are only read ("similar", "duplicates").
+        array = np.load(path, mmap_mode="r" if name == "features" else "c", allow_pickle=False)
+        if array.dtype.str != ARRAY_DTYPES[name] or list(array.shape) != entry["shape"]:
+            raise _damaged(index_dir, f"тип или размер {entry['file']}")
+        arrays[name] = np.asarray(array)  # a plain ndarray: np.memmap's indexing hooks cost
+    return arrays
+
+
+def _load_arrays(index_dir: Path, meta: dict) -> dict[str, np.ndarray]:
+    """The arrays of one generation. FileNotFoundError when it is gone (see load)."""
+    try:
+        if meta["version"] >= 4:
+            return _load_v4(index_dir, meta)
+        kinds = _ARRAY_KINDS[meta["version"]]
+        # formats 1-3: one .npz, read whole (ZIP checks each member's CRC as it reads);
+        # the next save writes format 4
+        with np.load(index_dir / meta["arrays"], allow_pickle=False) as npz:
+            arrays = {k: npz[k] for k in kinds}
+            if meta["version"] == 1 and "hashes" in npz.files:  # optional in format 1
+                arrays["hashes"] = npz["hashes"]
+        if meta["version"] == 3:
+            arrays["features"] = np.load(index_dir / meta["features"], mmap_mode="r",
+                                         allow_pickle=False)
+            if arrays["features"].dtype != np.float16:
+                raise ValueError("features dtype")
+    except (FileNotFoundError, IndexFormatError):
+        raise
+    except (OSError, KeyError, TypeError, ValueError, EOFError, MemoryError,
+            zipfile.BadZipFile, zlib.error,
+            # a garbled .npy header: NumPy parses it as a Python literal
+            SyntaxError, tokenize.TokenError) as exc:
+        raise _damaged(index_dir, f"{type(exc).__name__}: {str(exc)[:80]}") from None
+    for name, allowed in kinds.items():
+        if name in arrays and arrays[name].dtype.kind not in allowed:
+            raise _damaged(index_dir, f"тип массива {name}")
+    return arrays
+
+
+def _check_features(index_dir: Path, entry: dict) -> None:
+    try:
+        crc = _file_crc(index_dir / entry["file"])
+    except OSError as exc:
+        raise _damaged(index_dir, f"{entry['file']}: {exc.strerror or exc}") from None
+    if crc != entry["crc32"]:
+        raise _damaged(index_dir, f"контрольная сумма {entry['file']} не сходится")
 
 
 def _fsync_dir(path: Path) -> None:
@@ -436,11 +293,13 @@ def _umask_mode() -> int:
     return 0o666 & ~mask
 
 
-def atomic_write(target: Path, write) -> None:
-    """Writes via `write(file)` to a temp file in the same folder, fsyncs, os.replace()s.
+def atomic_write(target: Path, write, sync_dir: bool = True):
+    """Writes via `write(file)` to a temp file in the same folder, fsyncs, os.replace()s;
+    returns what `write` returned.
 
     The file gets the user's usual permissions (umask). Raises WriteError (disk full,
-    no permission...); `target` is then as it was before.
+    no permission...); `target` is then as it was before. `sync_dir=False` leaves the
+    folder's fsync to a later write in it (a save's many array files, one fsync).
     """
     # the temp name adds 14 bytes: a name near the 255-byte limit gets a cut prefix
     hint = os.fsencode(target.name)[:200].decode("utf-8", "ignore")
@@ -451,7 +310,7 @@ def atomic_write(target: Path, write) -> None:
     try:
         os.fchmod(fd, _umask_mode())
         with os.fdopen(fd, "wb") as f:
-            write(f)
+            result = write(f)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, target)
@@ -464,53 +323,79 @@ def atomic_write(target: Path, write) -> None:
             raise WriteError(f"не удалось записать {target}: {exc.strerror or exc}; "
                              "прежний файл не тронут") from None
         raise
-    _fsync_dir(target.parent)
+    if sync_dir:
+        _fsync_dir(target.parent)
+    return result
+
+
+class _CrcWriter:
+    """A file that keeps the CRC-32 of what is written to it (np.save writes through it)."""
+
+    def __init__(self, f) -> None:
+        self.f, self.crc = f, 0
+
+    def write(self, data) -> int:
+        self.crc = zlib.crc32(data, self.crc)
+        return self.f.write(data)
 
 
 def _arrays_of(index: Index) -> dict[str, np.ndarray]:
     post = index.postings
+    # float32 on disk: what the search multiplies with, mapped as it is (converting 30
+    # million float16 scores took 0.3 s of every search start)
+    score = post.score.astype(np.float32, copy=False)
+    crc = post.crc if post.crc is not None and post.score.dtype == np.float32 else \
+        label_crcs(post.ptr, post.row, score, post.region)
+    paths, path_crc = pack_paths(index.paths)
     return dict(sizes=index.sizes, mtimes=index.mtimes, hashes=index.hashes,
-                stale=index.stale, post_ptr=post.ptr, post_row=post.row,
-                # float32 on disk: what the search multiplies with, mapped as it is
-                # (converting 30 million float16 scores took 0.3 s of every search start)
-                post_score=post.score.astype(np.float32, copy=False),
-                post_region=post.region, dhash=index.dhash,
+                stale=index.stale, post_ptr=post.ptr, post_row=post.row, post_score=score,
+                post_region=post.region, post_crc=crc, dhash=index.dhash,
                 taken=index.taken, word_ptr=index.words.ptr, word_label=index.words.label,
-                term_vectors=index.term_vectors, paths=_pack_paths(index.paths))
+                term_vectors=index.term_vectors, paths=paths, path_crc=path_crc,
+                features=index.features)
 
 
-def _pack_paths(paths: MutableSequence[str]) -> np.ndarray:
-    """The photo paths as one UTF-8 buffer, NUL-separated (no path holds a NUL): index.json
-    stays small (the desktop app and every search read it first), and a search decodes
-    only the paths it shows (PathList)."""
-    if isinstance(paths, PathList) and paths.packed is not None:
-        return paths.packed
-    return np.frombuffer("\0".join(paths).encode("utf-8"), np.uint8)
+def _json_bytes(meta: dict) -> bytes:
+    # A name that is not UTF-8 (a folder `nonutf\xff`) is a lone surrogate here:
+    # backslashreplace writes it as the JSON escape \udcff, which json.loads reads back
+    # as the same character. Everything else stays readable UTF-8.
+    return json.dumps(meta, ensure_ascii=False).encode("utf-8", "backslashreplace")
 
 
 def save(index: Index, index_dir: Path) -> int:
-    """Writes a new generation: its arrays file, then index.json, each atomically.
+    """Writes a new generation: its array files, a copy of its index.json, then
+    index.json, each atomically; then deletes the generation before the previous one.
 
     Call it under the indexer's lock (`indexer.index_lock`): it deletes the temp files
-    that a killed writer left behind. Returns the bytes written. Raises WriteError;
-    the previous generation stays.
+    that a killed writer left behind (only names a save makes: never a file of the
+    user's in the same folder). Returns the bytes written. Raises WriteError; the
+    previous generation stays.
     """
     try:
         index_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise WriteError(f"не удалось создать папку индекса {index_dir}: {exc.strerror or exc}") from None
     index.updated = time.time()
-    generation = f"{time.time_ns():x}"
-    arrays_name, features_name = f"arrays-{generation}.npz", f"features-{generation}.npy"
-    arrays = _arrays_of(index)
-    features = np.ascontiguousarray(index.features, dtype=np.float16)
-    atomic_write(index_dir / features_name, lambda f: np.save(f, features, allow_pickle=False))
-    atomic_write(index_dir / arrays_name, lambda f: np.savez(f, **arrays))
+    generation = f"{time.time_ns():016x}"
+    files: dict[str, dict] = {}
+    written = 0
+    for name, value in _arrays_of(index).items():
+        array = np.ascontiguousarray(value, dtype=np.dtype(ARRAY_DTYPES[name]))
+        file = f"{name}-{generation}.npy"
+        if name in _OWN_CRCS:
+            atomic_write(index_dir / file, lambda f, a=array: np.save(f, a, allow_pickle=False),
+                         sync_dir=False)
+            files[name] = {"file": file}
+        else:
+            crc = atomic_write(index_dir / file, lambda f, a=array: _save_npy(f, a), sync_dir=False)
+            files[name] = {"file": file, "crc32": crc}
+        files[name].update(dtype=array.dtype.str, shape=list(array.shape))
+        written += (index_dir / file).stat().st_size
     meta = {
         "format": FORMAT,
         "version": VERSION,
-        "arrays": arrays_name,
-        "features": features_name,
+        "generation": generation,
+        "files": files,
         "tagger": index.tagger,
         "vectors": index.vectors,
         "vocabulary": index.vocabulary,
@@ -522,29 +407,36 @@ def save(index: Index, index_dir: Path) -> int:
         "terms": index.terms,
         "term_keys": index.term_keys,
     }
-    old_meta = _read_meta(index_dir) if exists(index_dir) else {}
-    keep = {arrays_name, features_name, old_meta.get("arrays"), old_meta.get("features")}
-    payload = json.dumps(meta, ensure_ascii=False).encode("utf-8")
+    old_meta = _read_meta(index_dir)
+    keep = {generation, _generation_key(old_meta)}
+    if isinstance(old_meta.get("arrays"), str):  # format 3: its files have its generation
+        keep.add(_generation_of(old_meta["arrays"]))
+    payload = _json_bytes(meta)
+    # the copy first, and one fsync of the folder for all the new names before index.json
+    # names them: if index.json is ever lost, this generation is still whole
+    atomic_write(index_dir / f"index-{generation}.json", lambda f: f.write(payload))
     atomic_write(index_dir / INDEX_FILE, lambda f: f.write(payload))
     # Older generations, and temp files of a writer killed mid-save (the indexer's
-    # lock means no other writer is alive to own them).
-    stale = [p for pattern in ("arrays-*.npz", "features-*.npy") for p in index_dir.glob(pattern)
-             if p.name not in keep]
-    stale += index_dir.glob(f".{INDEX_FILE}.*.tmp")
-    stale += index_dir.glob(".arrays-*.npz.*.tmp")
-    stale += index_dir.glob(".features-*.npy.*.tmp")
-    for old in stale:
-        try:
-            old.unlink()
-        except OSError:
-            pass
-    return (len(payload) + (index_dir / arrays_name).stat().st_size
-            + (index_dir / features_name).stat().st_size)
+    # lock means no other writer is alive to own them): only names a save makes.
+    for name in os.listdir(index_dir):
+        if _OURS_TMP.fullmatch(name) or (_OURS.fullmatch(name) and _generation_of(name) not in keep):
+            try:
+                (index_dir / name).unlink()
+            except OSError:
+                pass
+    return written + 2 * len(payload)
+
+
+def _save_npy(f, array: np.ndarray) -> int:
+    writer = _CrcWriter(f)
+    np.lib.format.write_array(writer, array, allow_pickle=False)
+    return writer.crc
 
 
 def _read_meta(index_dir: Path) -> dict:
+    path = _meta_path(index_dir)
     try:
-        meta = json.loads((index_dir / INDEX_FILE).read_bytes())
+        meta = json.loads(path.read_bytes()) if path else {}
     except (OSError, ValueError, RecursionError):
         return {}
     return meta if isinstance(meta, dict) else {}
@@ -553,7 +445,7 @@ def _read_meta(index_dir: Path) -> dict:
 def read_vectors(index_dir: Path) -> str | None:
     """The word vectors an index was made with (from index.json alone), None if unknown:
     a re-index keeps them unless told otherwise."""
-    vectors = _read_meta(index_dir).get("vectors") if exists(index_dir) else None
+    vectors = _read_meta(index_dir).get("vectors")
     return vectors if isinstance(vectors, str) and vectors else None
 
 
@@ -561,211 +453,6 @@ def read_roots(index_dir: Path) -> list[str]:
     """The folders a (possibly damaged) index.json names, for --rebuild; [] if none."""
     roots = _read_meta(index_dir).get("roots")
     return [r for r in roots if isinstance(r, str)] if isinstance(roots, list) else []
-
-
-# --- older formats ---------------------------------------------------------------------
-def _v1_to_v2(meta: dict, arrays: dict[str, np.ndarray]) -> tuple[dict, dict[str, np.ndarray]]:
-    """Version 1 (top-5 ImageNet classes + the face detector's column, fixed width)
-    to 2 (sparse labelled tags, scenes, features, dates). Nothing is dropped: every photo
-    keeps its object tags and stays searchable; all are marked stale, so the next
-    `photofinder index` tags them again with regions, scenes and people."""
-    from .vocabulary import load_vocabulary
-
-    vocabulary = load_vocabulary()
-    classes, probs = arrays.pop("classes"), arrays.pop("probs")
-    if classes.ndim != 2 or classes.shape != probs.shape:
-        raise ValueError("classes/probs")
-    labels = [c.key for c in vocabulary.labels[:1000]] + [PERSON_LABEL]
-    if classes.size and not (0 <= int(classes.min()) and int(classes.max()) < len(labels)):
-        raise ValueError("номера классов")
-    tags = Tags.from_dense(classes.astype(np.int32), probs.astype(np.float32))
-    n = len(classes)
-    arrays.update(stale=np.ones(n, bool), tag_ptr=tags.ptr, tag_label=tags.label,
-                  tag_score=tags.score, tag_region=tags.region,
-                  features=np.zeros((n, 0), np.float16), dhash=np.zeros(n, np.uint64),
-                  taken=np.zeros(n, np.int64), word_ptr=np.zeros(n + 1, np.int64),
-                  word_label=np.zeros(0, np.int32))
-    if "hashes" not in arrays or len(arrays["hashes"]) != n:
-        arrays["hashes"] = np.zeros(n, np.uint64)
-    tagger = meta.get("tagger")
-    if isinstance(tagger, dict):
-        # int8 tags and the face-only person column are gone: every row is stale anyway
-        meta["tagger"] = {"name": str(tagger.get("name", "")),
-                          "weights": str(tagger.get("weights", "")), "regions": "on"}
-    meta["labels"] = labels
-    meta["word_labels"] = []
-    return meta, arrays
-
-
-def _v2_to_v3(meta: dict, arrays: dict[str, np.ndarray]) -> tuple[dict, dict[str, np.ndarray]]:
-    """Version 2 (tags row by row, features inside the arrays file) to 3 (tags label by
-    label, features in their own memory-mapped file). The same tags, only laid out for
-    search: nothing is tagged again. The next save writes the new layout."""
-    n = len(arrays["sizes"])
-    tags = Tags(arrays.pop("tag_ptr").astype(np.int64), arrays.pop("tag_label").astype(np.int32),
-                arrays.pop("tag_score").astype(np.float16), arrays.pop("tag_region").astype(bool))
-    labels = meta.get("labels")
-    if not isinstance(labels, list) or tags.ptr.shape != (n + 1,) or tags.ptr[0] != 0 \
-            or tags.ptr[-1] != len(tags.label) or (np.diff(tags.ptr) < 0).any() \
-            or not (tags.label.shape == tags.score.shape == tags.region.shape) \
-            or (tags.label.size and not (0 <= int(tags.label.min())
-                                          and int(tags.label.max()) < len(labels))):
-        raise ValueError("строки тегов")
-    post = Postings.of(tags, len(labels))
-    arrays.update(post_ptr=post.ptr, post_row=post.row, post_score=post.score,
-                  post_region=post.region)
-    arrays["features"] = arrays["features"].astype(np.float16, copy=False)
-    return meta, arrays
-
-
-# MIGRATIONS[v] turns a version-v index (index.json as a dict, and its arrays) into
-# version v + 1. A version with no way forward is rebuilt.
-MIGRATIONS: dict[int, Callable[[dict, dict], tuple[dict, dict]]] = {1: _v1_to_v2, 2: _v2_to_v3}
-# Readers that opened index.json just before two saves in a row find its arrays gone:
-# they read index.json again (a new generation is there by then) this many times.
-LOAD_ATTEMPTS = 5
-_ARRAYS_NAME = re.compile(r"arrays-[0-9a-f]{1,32}\.npz")
-_FEATURES_NAME = re.compile(r"features-[0-9a-f]{1,32}\.npy")
-# array: allowed dtype kinds, and whether a format-1 index has it
-_ARRAY_KINDS = {
-    1: {"sizes": "iu", "mtimes": "iu", "classes": "iu", "probs": "f", "term_vectors": "f"},
-    2: {"sizes": "iu", "mtimes": "iu", "hashes": "u", "stale": "b", "tag_ptr": "i",
-        "tag_label": "i", "tag_score": "f", "tag_region": "b", "features": "f",
-        "dhash": "u", "taken": "i", "word_ptr": "i", "word_label": "i", "term_vectors": "f"},
-    3: {"sizes": "iu", "mtimes": "iu", "hashes": "u", "stale": "b", "post_ptr": "i",
-        "post_row": "i", "post_score": "f", "post_region": "b", "dhash": "u", "taken": "i",
-        "word_ptr": "i", "word_label": "i", "term_vectors": "f", "paths": "u"},
-}
-
-
-def load(index_dir: Path) -> Index:
-    """Loads an index. Raises IndexMissingError or IndexFormatError with a fix to run.
-
-    Safe against a concurrent save: every generation's arrays file is written before
-    the index.json that names it, and if it is removed between our reading index.json
-    and opening the arrays, index.json is read again.
-    """
-    path = index_dir / INDEX_FILE
-    for attempt in range(LOAD_ATTEMPTS):
-        if not path.is_file():
-            raise IndexMissingError(
-                f"индекс не найден в {index_dir}: сначала выполните `photofinder index ПАПКА`")
-        meta = _load_meta(path)
-        try:
-            arrays = _load_arrays(index_dir, meta)
-        except FileNotFoundError:
-            if attempt + 1 < LOAD_ATTEMPTS and _read_meta(index_dir).get("arrays") != meta["arrays"]:
-                continue  # a writer replaced the generation under us: read the new one
-            raise IndexFormatError(
-                f"индекс в {index_dir} повреждён (нет файла {meta['arrays']}): {REBUILD_HINT}") from None
-        version = meta["version"]
-        try:
-            while version < VERSION:
-                meta, arrays = MIGRATIONS[version](meta, arrays)
-                version += 1
-        except (KeyError, TypeError, ValueError, OverflowError) as exc:
-            raise IndexFormatError(
-                f"индекс в {index_dir} повреждён ({type(exc).__name__}: {str(exc)[:80]}): "
-                f"{REBUILD_HINT}") from None
-        return _build(index_dir, meta, arrays)
-    raise AssertionError("unreachable")  # pragma: no cover
-
-
-def _load_meta(path: Path) -> dict:
-    try:
-        meta = json.loads(path.read_bytes())
-    except (OSError, ValueError, RecursionError) as exc:
-        raise IndexFormatError(f"индекс {path} повреждён ({type(exc).__name__}): {REBUILD_HINT}") from None
-    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-        raise IndexFormatError(f"{path} — не индекс photofinder: {REBUILD_HINT}")
-    version = meta.get("version")
-    if not isinstance(version, int) or isinstance(version, bool) or version < 0:
-        raise IndexFormatError(f"индекс {path} повреждён (нет версии формата): {REBUILD_HINT}")
-    if version > VERSION:
-        raise IndexFormatError(
-            f"индекс {path} сделан более новой версией photofinder (формат {version}, "
-            f"эта версия читает до {VERSION}): обновите photofinder")
-    if version < VERSION and any(v not in MIGRATIONS for v in range(version, VERSION)):
-        raise IndexFormatError(
-            f"индекс {path} сделан старой версией photofinder (формат {version}, "
-            f"нужен {VERSION}): {REBUILD_HINT}")
-    if not isinstance(meta.get("arrays"), str) or not _ARRAYS_NAME.fullmatch(meta["arrays"]) \
-            or (version >= 3 and not (isinstance(meta.get("features"), str)
-                                      and _FEATURES_NAME.fullmatch(meta["features"]))):
-        # only files of ours, in the index folder: never a path from elsewhere
-        raise IndexFormatError(f"индекс {path} повреждён (имя файла массивов): {REBUILD_HINT}")
-    return meta
-
-
-def _map_npz(path: Path, names) -> dict[str, np.ndarray]:
-    """The arrays of an uncompressed .npz (what `save` writes), memory-mapped in place
-    instead of read: loading a million photos' posting lists (300 MB) takes
-    milliseconds, and a query pages in only the lists it reads. Copy-on-write: the
-    indexer may change rows in memory; the file never changes. Like np.load with
-    allow_pickle=False, an object array is refused."""
-    arrays: dict[str, np.ndarray] = {}
-    with zipfile.ZipFile(path) as archive, open(path, "rb") as f:
-        for name in names:
-            info = archive.getinfo(f"{name}.npy")
-            if info.compress_type != zipfile.ZIP_STORED:
-                raise ValueError(f"{name}: сжатый массив")
-            f.seek(info.header_offset)
-            local = f.read(30)
-            if len(local) != 30 or local[:4] != b"PK\x03\x04":
-                raise ValueError(f"{name}: заголовок zip")
-            name_len, extra_len = struct.unpack("<HH", local[26:30])
-            start = info.header_offset + 30 + name_len + extra_len
-            f.seek(start)
-            version = np.lib.format.read_magic(f)
-            read_header = (np.lib.format.read_array_header_1_0 if version == (1, 0)
-                           else np.lib.format.read_array_header_2_0)
-            shape, fortran, dtype = read_header(f)
-            if dtype.hasobject:
-                raise ValueError(f"{name}: массив объектов")
-            offset = f.tell()
-            nbytes = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
-            if offset - start + nbytes > info.file_size:
-                raise ValueError(f"{name}: размер")
-            if nbytes == 0:
-                arrays[name] = np.zeros(shape, dtype)
-            else:
-                # a plain ndarray view of the mapping: np.memmap's Python-level
-                # indexing hooks cost more than the lookups themselves
-                arrays[name] = np.asarray(np.memmap(path, dtype=dtype, mode="c", offset=offset,
-                                                    shape=shape, order="F" if fortran else "C"))
-    return arrays
-
-
-def _load_arrays(index_dir: Path, meta: dict) -> dict[str, np.ndarray]:
-    """The arrays of one generation. FileNotFoundError when it is gone (see load)."""
-    kinds = _ARRAY_KINDS[meta["version"]]
-    try:
-        if meta["version"] >= 3:
-            arrays = _map_npz(index_dir / meta["arrays"], kinds)
-        else:
-            with np.load(index_dir / meta["arrays"], allow_pickle=False) as npz:
-                arrays = {k: npz[k] for k in kinds}
-                if meta["version"] == 1 and "hashes" in npz.files:  # optional in format 1
-                    arrays["hashes"] = npz["hashes"]
-        if meta["version"] >= 3:
-            # mapped, not read: only "similar" and "duplicates" touch the features
-            arrays["features"] = np.load(index_dir / meta["features"], mmap_mode="r",
-                                         allow_pickle=False)
-            if arrays["features"].dtype != np.float16:
-                raise ValueError("features dtype")
-    except FileNotFoundError:
-        raise
-    except (OSError, KeyError, TypeError, ValueError, EOFError, MemoryError,
-            zipfile.BadZipFile, zlib.error,
-            # a garbled .npy header: NumPy parses it as a Python literal
-            SyntaxError, tokenize.TokenError) as exc:
-        raise IndexFormatError(
-            f"индекс в {index_dir} повреждён ({type(exc).__name__}: {str(exc)[:80]}): {REBUILD_HINT}") from None
-    for name, allowed in kinds.items():
-        if name in arrays and arrays[name].dtype.kind not in allowed:
-            raise IndexFormatError(
-                f"индекс в {index_dir} повреждён (тип массива {name}): {REBUILD_HINT}")
-    return arrays
 
 
 def _strings(value: object) -> list[str]:
@@ -777,7 +464,7 @@ def _strings(value: object) -> list[str]:
 
 def _build(index_dir: Path, meta: dict, arrays: dict[str, np.ndarray]) -> Index:
     def damaged(what: str) -> IndexFormatError:
-        return IndexFormatError(f"индекс в {index_dir} повреждён ({what}): {REBUILD_HINT}")
+        return _damaged(index_dir, what)
 
     try:
         tagger = meta["tagger"]
@@ -787,7 +474,8 @@ def _build(index_dir: Path, meta: dict, arrays: dict[str, np.ndarray]) -> Index:
         post = Postings(arrays["post_ptr"].astype(np.int64, copy=False),
                         arrays["post_row"].astype(np.int32, copy=False),
                         arrays["post_score"],  # float32 as stored (float16 if migrated)
-                        arrays["post_region"].astype(bool, copy=False))
+                        arrays["post_region"].astype(bool, copy=False),
+                        crc=arrays.get("post_crc"), where=str(index_dir))
         word_label = arrays["word_label"].astype(np.int32, copy=False)
         words = Tags(arrays["word_ptr"].astype(np.int64, copy=False), word_label,
                      np.ones(len(word_label), np.float16), np.zeros(len(word_label), bool))
@@ -796,7 +484,8 @@ def _build(index_dir: Path, meta: dict, arrays: dict[str, np.ndarray]) -> Index:
             vocabulary=str(meta["vocabulary"]), labels=_strings(meta["labels"]),
             word_labels=_strings(meta["word_labels"]), words=words,
             paths=(_strings(meta["paths"]) if "paths" in meta  # before format 3: in the JSON
-                   else PathList(arrays["paths"], len(arrays["sizes"]))),
+                   else PathList(arrays["paths"], len(arrays["sizes"]), arrays.get("path_crc"),
+                                 str(index_dir))),
             roots=_strings(meta.get("roots", [])),
             terms=_strings(meta["terms"]), term_keys=_strings(meta["term_keys"]),
             created=float(meta["created"]), updated=float(meta["updated"]),
@@ -817,7 +506,8 @@ def _build(index_dir: Path, meta: dict, arrays: dict[str, np.ndarray]) -> Index:
             and index.term_vectors.ndim == 2
             and index.term_vectors.shape[:1] == (len(index.terms),) == (len(index.term_keys),)
             and post.ptr.shape == (len(index.labels) + 1,) and post.row.ndim == 1
-            and post.row.shape == post.score.shape == post.region.shape):
+            and post.row.shape == post.score.shape == post.region.shape
+            and (post.crc is None or post.crc.shape == (len(index.labels),))):
         raise damaged("размеры не сходятся")
     if not (post.ptr[0] == 0 and (np.diff(post.ptr) >= 0).all()
             and post.ptr[-1] == len(post.row)):
@@ -830,4 +520,6 @@ def _build(index_dir: Path, meta: dict, arrays: dict[str, np.ndarray]) -> Index:
     if words.label.size and not (0 <= int(words.label.min())
                                  and int(words.label.max()) < len(index.word_labels)):
         raise damaged("номера слов")
+    if "files" in meta:  # format 4: the features' file is checked when first read
+        check_features_on_first_use(index, lambda: _check_features(index_dir, meta["files"]["features"]))
     return index

@@ -160,11 +160,8 @@ def read_photo_and_hash(path: Path, min_side: int | None = None) -> tuple[Photo,
 
 
 def _open_checked(path: Path) -> BinaryIO:
-    try:
-        str(path).encode("utf-8")
-    except UnicodeEncodeError:
-        # Such a path could not be written to the UTF-8 index nor printed by a search.
-        raise PhotoError("имя файла не в кодировке UTF-8: переименуйте файл") from None
+    # A name that is not UTF-8 is indexed like any other: the index stores the file
+    # system's bytes (pathlist.py), and what prints a path escapes them.
     try:
         return open_regular_file(path)
     except OSError as exc:

@@ -102,9 +102,8 @@ class Scorer:
         (None for a word column: a word is there or not). Views of the stored posting
         lists, not copies."""
         if column < self.terms.n_label_columns:
-            post = self.index.postings
-            a, b = int(post.ptr[column]), int(post.ptr[column + 1])
-            return post.row[a:b], post.score[a:b]
+            row, score, _ = self.index.postings.segment(column)  # CRC-checked on first use
+            return row, score
         ptr, rows = self._word_postings()
         j = column - self.terms.n_label_columns
         return rows[ptr[j]:ptr[j + 1]], None

@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import json
 import tempfile
-import zipfile
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -48,29 +48,30 @@ def test_query_parser_raises_only_query_error(text):
 
 
 # --- the index loader ---------------------------------------------------------------
-def _valid_files() -> tuple[bytes, str, bytes, str, bytes]:
+def _valid_files() -> tuple[bytes, dict[str, bytes]]:
+    """index.json and every array file (format 4: one .npy per array)."""
     with tempfile.TemporaryDirectory() as tmp:
         index_store.save(_index(4), Path(tmp))
         meta = (Path(tmp) / "index.json").read_bytes()
-        names = json.loads(meta)
-        return (meta, names["arrays"], (Path(tmp) / names["arrays"]).read_bytes(),
-                names["features"], (Path(tmp) / names["features"]).read_bytes())
+        return meta, {e["file"]: (Path(tmp) / e["file"]).read_bytes()
+                      for e in json.loads(meta)["files"].values()}
 
 
-META, ARRAYS_NAME, ARRAYS, FEATURES_NAME, FEATURES = _valid_files()
+META, FILES = _valid_files()
+FILE_OF = {name: e["file"] for name, e in json.loads(META)["files"].items()}
 
 
-def _load_only_our_errors(meta: bytes, arrays: bytes, features: bytes = FEATURES) -> None:
+def _load_only_our_errors(meta: bytes, files: dict[str, bytes] | None = None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         (Path(tmp) / "index.json").write_bytes(meta)
-        (Path(tmp) / ARRAYS_NAME).write_bytes(arrays)
-        (Path(tmp) / FEATURES_NAME).write_bytes(features)
+        for name, data in {**FILES, **(files or {})}.items():
+            (Path(tmp) / name).write_bytes(data)
         try:
             idx = index_store.load(Path(tmp))
+            n = len(idx.paths)  # what loads is whole: the columns agree
+            assert idx.sizes.shape == (n,) and len(idx.tags) == n == len(idx.features)
         except PhotofinderError:
             return
-        n = len(idx.paths)  # what loads is whole: the columns agree
-        assert idx.sizes.shape == (n,) and len(idx.tags) == n == len(idx.features)
         assert idx.tags.ptr[-1] == len(idx.tags.label) and (np.diff(idx.tags.ptr) >= 0).all()
         if idx.tags.nnz:
             assert 0 <= idx.tags.label.min() and idx.tags.label.max() < len(idx.labels)
@@ -101,27 +102,40 @@ def mutated(draw, data: bytes) -> bytes:
 @FUZZ
 @given(mutated(META))
 def test_index_loader_on_mutated_index_json(meta):
-    _load_only_our_errors(meta, ARRAYS)
+    _load_only_our_errors(meta)
 
 
 @FUZZ
-@given(mutated(ARRAYS))
-def test_index_loader_on_mutated_arrays(arrays):
-    _load_only_our_errors(META, arrays)
+@given(st.sampled_from(sorted(FILES)).flatmap(
+    lambda name: st.tuples(st.just(name), mutated(FILES[name]))))
+def test_index_loader_on_mutated_arrays(mutation):
+    name, data = mutation
+    _load_only_our_errors(META, {name: data})
 
 
 def test_the_files_the_fuzzers_mutate_load_when_whole():
     """The fuzzers start from an index that loads: otherwise they would test nothing."""
     with tempfile.TemporaryDirectory() as tmp:
-        for name, data in (("index.json", META), (ARRAYS_NAME, ARRAYS), (FEATURES_NAME, FEATURES)):
+        (Path(tmp) / "index.json").write_bytes(META)
+        for name, data in FILES.items():
             (Path(tmp) / name).write_bytes(data)
         assert len(index_store.load(Path(tmp))) == 4
 
 
-@FUZZ
-@given(mutated(FEATURES))
-def test_index_loader_on_mutated_features(features):
-    _load_only_our_errors(META, ARRAYS, features)
+def _with_array(name: str, data: bytes) -> bytes:
+    """index.json with `name`'s file entry made to match `data` (its CRC, dtype, shape
+    as its header claims): the loader's own checks, not the CRC, must refuse it."""
+    meta = json.loads(META)
+    entry = meta["files"][name]
+    entry["crc32"] = zlib.crc32(data)
+    try:
+        header = io.BytesIO(data)
+        np.lib.format.read_magic(header)
+        shape, _, dtype = np.lib.format.read_array_header_1_0(header)
+        entry["shape"], entry["dtype"] = [max(0, int(s)) for s in shape], dtype.str
+    except (ValueError, TypeError):
+        pass
+    return json.dumps(meta).encode()
 
 
 JSON_VALUES = st.recursive(
@@ -135,39 +149,32 @@ JSON_VALUES = st.recursive(
 def test_index_loader_on_wrong_json_values(key, value):
     meta = json.loads(META)
     meta[key] = value
-    _load_only_our_errors(json.dumps(meta).encode(), ARRAYS)
+    _load_only_our_errors(json.dumps(meta).encode())
 
 
 @FUZZ
-@given(st.sampled_from(sorted(index_store._ARRAY_KINDS[index_store.VERSION])),
+@given(st.sampled_from(sorted(FILE_OF)),
        hnp.arrays(hnp.scalar_dtypes() | hnp.unicode_string_dtypes(),
                   hnp.array_shapes(min_dims=0, max_dims=3, max_side=6)))
 def test_index_loader_on_wrong_arrays(name, array):
-    with np.load(io.BytesIO(ARRAYS), allow_pickle=False) as npz:
-        arrays = {k: npz[k] for k in npz.files}
-    arrays[name] = array
     buf = io.BytesIO()
-    np.savez(buf, **arrays)
-    _load_only_our_errors(META, buf.getvalue())
+    np.save(buf, array)
+    _load_only_our_errors(_with_array(name, buf.getvalue()), {FILE_OF[name]: buf.getvalue()})
 
 
 @pytest.mark.parametrize("shape", [(4_000_000_000_000,), (2**62, 2**62), (-1,)])
 def test_an_array_header_claiming_any_shape_is_refused(shape):
     """An .npy header may claim any shape: the loader must neither crash nor allocate it."""
-    buf = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(ARRAYS)) as src, zipfile.ZipFile(buf, "w") as dst:
-        for info in src.infolist():
-            data = src.read(info)
-            if info.filename == "sizes.npy":
-                header = io.BytesIO()
-                np.lib.format.write_array_header_1_0(
-                    header, {"descr": "<i8", "fortran_order": False, "shape": shape})
-                data = header.getvalue() + b"\0" * 32
-            dst.writestr(info.filename, data)
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(
+        header, {"descr": "<i8", "fortran_order": False, "shape": shape})
+    data = header.getvalue() + b"\0" * 32
     with pytest.raises(PhotofinderError):
         with tempfile.TemporaryDirectory() as tmp:
-            (Path(tmp) / "index.json").write_bytes(META)
-            (Path(tmp) / ARRAYS_NAME).write_bytes(buf.getvalue())
+            (Path(tmp) / "index.json").write_bytes(_with_array("sizes", data))
+            for name, whole in FILES.items():
+                (Path(tmp) / name).write_bytes(whole)
+            (Path(tmp) / FILE_OF["sizes"]).write_bytes(data)
             index_store.load(Path(tmp))
 
 

@@ -4,6 +4,7 @@ folder. Real photos, the real small tagger, the real CLI."""
 from __future__ import annotations
 
 import json
+import os
 import queue
 import shutil
 from pathlib import Path
@@ -175,3 +176,60 @@ def test_the_gui_adds_a_folder_with_the_index_model_precision_and_mode(two_folde
     assert finished[0].report.added == 2 and finished[0].report.removed == 0
     idx = index_store.load(ix)
     assert idx.tagger["name"] == FAST and idx.tagger["regions"] == "off" and len(idx) == 4
+
+
+def test_names_that_are_not_utf8_are_indexed_moved_and_kept(sample_photos, tmp_path):
+    """A folder `nonutf\\xff` and a photo renamed to `moved\\xff.png`: saved and found
+    again exactly, run after run (the index stays updatable)."""
+    photos = tmp_path / "photos"
+    odd = os.path.join(os.fsencode(photos), b"nonutf\xff")
+    os.makedirs(odd)
+    shutil.copy(sample_photos / "chelsea.png", os.fsdecode(os.path.join(odd, b"chelsea.png")))
+    shutil.copy(sample_photos / "coffee.png", photos / "coffee.png")
+    ix = tmp_path / "ix"
+    run_cli("index", str(photos), "--index", str(ix), "--tagger", FAST, "--no-regions", check=True)
+    root = os.fsencode(photos.resolve())
+    stored = sorted(os.fsencode(p) for p in index_store.load(ix).paths)
+    assert stored == [os.path.join(root, b"coffee.png"), os.path.join(root, b"nonutf\xff", b"chelsea.png")]
+    os.rename(photos / "coffee.png", os.fsdecode(os.path.join(os.fsencode(photos), b"moved\xff.png")))
+    proc = run_cli("index", "--index", str(ix), check=True)
+    assert "удалено 0" in _summary(proc)
+    stored = sorted(os.fsencode(p) for p in index_store.load(ix).paths)
+    assert stored == [os.path.join(root, b"moved\xff.png"), os.path.join(root, b"nonutf\xff", b"chelsea.png")]
+    proc = run_cli("index", "--index", str(ix), check=True)  # and again: nothing to do
+    assert "без изменений 2" in _summary(proc)
+
+
+def test_a_lost_index_json_forgets_no_folder(two_folders, tmp_path):
+    """index.json deleted (a sync tool, a careless hand): the next `index A` still keeps
+    B's photos, from the copy of index.json each generation keeps."""
+    a, b = two_folders
+    ix = tmp_path / "ix"
+    run_cli("index", str(a), str(b), "--index", str(ix), "--tagger", FAST, "--no-regions", check=True)
+    (ix / "index.json").unlink()
+    proc = run_cli("index", str(a), "--index", str(ix), check=True)
+    assert "4 фото" in _summary(proc) and "удалено 0" in _summary(proc)
+    idx = index_store.load(ix)
+    assert len(idx) == 4 and sorted(idx.roots) == sorted([str(a.resolve()), str(b.resolve())])
+    assert (ix / "index.json").is_file()
+
+
+@pytest.mark.parametrize("name", ["post_score", "taken", "paths"])
+def test_a_flipped_bit_in_the_arrays_is_exit_4_in_one_line(two_folders, tmp_path, name):
+    a, _ = two_folders
+    ix = tmp_path / "ix"
+    run_cli("index", str(a), "--index", str(ix), "--tagger", FAST, check=True)
+    meta = json.loads((ix / "index.json").read_bytes())
+    path = ix / meta["files"][name]["file"]
+    data = bytearray(path.read_bytes())
+    for at in range(128, len(data), 5):  # bytes of the data (after NumPy's 128-byte header)
+        data[at] ^= 0x40                  # in every posting list
+    path.write_bytes(bytes(data))
+    out = tmp_path / "tags.json"
+    for argv in (["search", "кошка", "--index", str(ix), "--json"],
+                 ["export", "--index", str(ix), "--out", str(out)]):
+        proc = run_cli(*argv)
+        assert proc.returncode == 4, (argv, proc.stdout, proc.stderr)
+        assert len(proc.stderr.strip().splitlines()) == 1 and "повреждён" in proc.stderr
+        assert "Traceback" not in proc.stderr and not proc.stdout.strip()
+    assert not out.exists()

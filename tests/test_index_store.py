@@ -40,7 +40,7 @@ def test_round_trip(tmp_path):
     for name in ("ptr", "label", "score", "region"):
         np.testing.assert_array_equal(getattr(loaded.tags, name), getattr(original.tags, name))
     meta = json.loads((tmp_path / "index.json").read_text(encoding="utf-8"))
-    assert meta["format"] == "photofinder-index" and meta["version"] == store.VERSION == 3
+    assert meta["format"] == "photofinder-index" and meta["version"] == store.VERSION == 4
     assert meta["tagger"]["name"] == "efficientnet-lite2" and meta["vectors"] == "navec"
 
 
@@ -101,7 +101,8 @@ def test_saves_keep_at_most_two_generations_and_no_temp_files(tmp_path):
     for _ in range(4):
         store.save(idx, tmp_path)
     names = sorted(p.name for p in tmp_path.iterdir())
-    assert len([n for n in names if n.startswith("arrays-")]) == 2
+    assert len([n for n in names if n.startswith("index-")]) == 2
+    assert len([n for n in names if n.startswith("sizes-")]) == 2
     assert not [n for n in names if n.endswith(".tmp")]
 
 
@@ -120,19 +121,34 @@ def test_missing_and_garbled(tmp_path):
         store.load(tmp_path)
     store.save(_index(), tmp_path)
     meta = json.loads((tmp_path / "index.json").read_text(encoding="utf-8"))
-    (tmp_path / meta["arrays"]).write_bytes(b"garbage")
+    (tmp_path / meta["files"]["sizes"]["file"]).write_bytes(b"garbage")
     with pytest.raises(IndexFormatError, match="--rebuild"):
         store.load(tmp_path)
 
 
-def test_arrays_with_pickled_objects_are_refused(tmp_path):
-    store.save(_index(), tmp_path)
-    meta = json.loads((tmp_path / "index.json").read_text(encoding="utf-8"))
-    objects = np.array([{"evil": 1}], dtype=object)
-    with open(tmp_path / meta["arrays"], "wb") as f:
-        np.savez(f, **{name: objects for name in store._ARRAY_KINDS[2]})
-    with pytest.raises(IndexFormatError):
-        store.load(tmp_path)
+class Unpickled:
+    """Unpickling this writes a file: proof that a loader ran pickle."""
+
+    marker: str = ""
+
+    def __reduce__(self):
+        return (open, (self.marker, "w"))
+
+
+def test_arrays_with_pickled_objects_are_refused_unread(tmp_path):
+    """An array file holding pickled objects, with a CRC that matches it (anyone who can
+    write the array can write index.json): refused, and nothing is unpickled."""
+    store.save(_index(), tmp_path / "ix")
+    meta = json.loads((tmp_path / "ix" / "index.json").read_text(encoding="utf-8"))
+    entry = meta["files"]["sizes"]
+    Unpickled.marker = str(tmp_path / "unpickled")
+    with open(tmp_path / "ix" / entry["file"], "wb") as f:
+        np.save(f, np.array([Unpickled()] * 3, dtype=object), allow_pickle=True)
+    entry["crc32"] = store._file_crc(tmp_path / "ix" / entry["file"])
+    (tmp_path / "ix" / "index.json").write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(IndexFormatError, match="--rebuild"):
+        store.load(tmp_path / "ix")
+    assert not (tmp_path / "unpickled").exists()
 
 
 def test_mismatched_shapes_are_damage(tmp_path):
@@ -141,6 +157,15 @@ def test_mismatched_shapes_are_damage(tmp_path):
     store.save(idx, tmp_path)
     with pytest.raises(IndexFormatError, match="размеры"):
         store.load(tmp_path)
+
+
+def assert_same_photos(loaded: Index, original: Index) -> None:
+    """The same photos, each with its own tags and features, none stale."""
+    assert loaded.paths == original.paths and not loaded.stale.any()
+    for i in range(len(original)):
+        for got, want in zip(loaded.tags.row(i), original.tags.row(i)):
+            np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(loaded.features, original.features)
 
 
 def write_v1_index(folder, paths: list[str], classes: np.ndarray, probs: np.ndarray,
@@ -184,7 +209,7 @@ def test_a_format_1_index_is_upgraded_not_misread(tmp_path):
 def test_a_format_2_index_is_upgraded_with_its_tags_and_features(tmp_path):
     """Format 2 (photofinder 0.2's first layout: tags row by row, features inside the
     arrays file) loads as the same photos, tags and features, nothing stale; the next
-    save writes format 3."""
+    save writes today's format."""
     original = _index(4)
     tags = original.tags
     arrays = dict(sizes=original.sizes, mtimes=original.mtimes, hashes=original.hashes,
@@ -200,13 +225,9 @@ def test_a_format_2_index_is_upgraded_with_its_tags_and_features(tmp_path):
             "created": 1.0, "updated": 2.0}
     (tmp_path / "index.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
     loaded = store.load(tmp_path)
-    assert loaded.paths == original.paths and not loaded.stale.any()
-    for i in range(4):
-        for got, want in zip(loaded.tags.row(i), original.tags.row(i)):
-            np.testing.assert_array_equal(got, want)
-    np.testing.assert_array_equal(loaded.features, original.features)
+    assert_same_photos(loaded, original)
     store.save(loaded, tmp_path)
-    assert json.loads((tmp_path / "index.json").read_text())["version"] == store.VERSION == 3
+    assert json.loads((tmp_path / "index.json").read_text())["version"] == store.VERSION == 4
     np.testing.assert_array_equal(store.load(tmp_path).features, original.features)
 
 
@@ -233,3 +254,121 @@ def test_a_loaded_index_keeps_every_photo_s_tags_when_rows_are_added_and_removed
     assert list(again.tags.row(0)[0]) == [7, 8]
     np.testing.assert_array_equal(again.tags.row(1)[0], original.tags.row(0)[0])
     assert again.paths == ["/photos/new.jpg", original.paths[0]]
+
+
+def write_v3_index(folder, index: Index) -> None:
+    """An index exactly as photofinder 0.3 (format 3) wrote it: one .npz of arrays
+    (posting lists, paths as one UTF-8 buffer) and the features in their own .npy."""
+    folder.mkdir(parents=True, exist_ok=True)
+    post = index.postings
+    arrays = dict(sizes=index.sizes, mtimes=index.mtimes, hashes=index.hashes,
+                  stale=index.stale, post_ptr=post.ptr, post_row=post.row,
+                  post_score=post.score.astype(np.float32), post_region=post.region,
+                  dhash=index.dhash, taken=index.taken, word_ptr=index.words.ptr,
+                  word_label=index.words.label, term_vectors=index.term_vectors,
+                  paths=np.frombuffer("\0".join(index.paths).encode("utf-8"), np.uint8))
+    np.savez(folder / "arrays-18edc6f24a8d2914.npz", **arrays)
+    np.save(folder / "features-18edc6f24a8d2914.npy", index.features)
+    meta = {"format": "photofinder-index", "version": 3, "arrays": "arrays-18edc6f24a8d2914.npz",
+            "features": "features-18edc6f24a8d2914.npy", "tagger": index.tagger,
+            "vectors": index.vectors, "vocabulary": index.vocabulary, "labels": index.labels,
+            "word_labels": index.word_labels, "created": 1.0, "updated": 2.0,
+            "roots": index.roots, "terms": index.terms, "term_keys": index.term_keys}
+    (folder / "index.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+
+
+def test_a_format_3_index_is_read_then_saved_as_one_file_per_array(tmp_path):
+    original = _index(5)
+    write_v3_index(tmp_path, original)
+    loaded = store.load(tmp_path)
+    assert_same_photos(loaded, original)
+    store.save(loaded, tmp_path)   # format 3's files kept one save longer for readers
+    assert (tmp_path / "arrays-18edc6f24a8d2914.npz").exists()
+    store.save(store.load(tmp_path), tmp_path)
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert not [n for n in names if n.endswith(".npz")], names
+    again = store.load(tmp_path)
+    assert json.loads((tmp_path / "index.json").read_bytes())["version"] == 4
+    assert again.paths == original.paths
+    np.testing.assert_array_equal(again.features, original.features)
+    np.testing.assert_array_equal(again.tags.label, original.tags.label)
+
+
+def _use_everything(idx: Index) -> None:
+    """What search, export, similar and the indexer read."""
+    for label in range(len(idx.labels)):
+        idx.postings.segment(label)
+    np.asarray(idx.features).sum()
+    list(idx.paths)
+
+
+@pytest.mark.parametrize("name", sorted(store.ARRAY_DTYPES))
+def test_a_flipped_bit_in_any_array_file_is_damage_not_a_wrong_answer(tmp_path, name):
+    store.save(_index(6), tmp_path)
+    meta = json.loads((tmp_path / "index.json").read_bytes())
+    path = tmp_path / meta["files"][name]["file"]
+    data = bytearray(path.read_bytes())
+    # bits of the data (the last bytes are data: a row number's low bit stays a valid
+    # row), a byte of the header's syntax, and '<f4' flipped to '>f4' (same bytes,
+    # other numbers)
+    flips = [(len(data) - 1, 0x01), (len(data) - 1, 0x80), (len(data) - 4, 0x01), (10, 0x02)]
+    if 0 < data.find(b"'<") < 128:
+        flips.append((data.find(b"'<") + 1, 0x02))
+    for at, bit in flips:
+        damaged = bytearray(data)
+        damaged[at] ^= bit
+        path.write_bytes(bytes(damaged))
+        with pytest.raises(IndexFormatError, match="повреждён.*--rebuild"):
+            _use_everything(store.load(tmp_path))
+    path.write_bytes(bytes(data))
+    _use_everything(store.load(tmp_path))  # whole again: loads
+
+
+def test_a_save_deletes_only_files_a_save_made(tmp_path):
+    mine = ["notes.txt", "features-2023.npy", "arrays-old.npz", "sizes.npy",
+            "index-backup.json", ".index.json.backup.tmp"]
+    for name in mine:
+        (tmp_path / name).write_bytes(b"the user's")
+    for _ in range(3):
+        store.save(_index(), tmp_path)
+    for name in mine:
+        assert (tmp_path / name).read_bytes() == b"the user's", name
+    assert len(store.load(tmp_path)) == 3
+
+
+def test_a_missing_file_is_named_by_its_own_name(tmp_path):
+    store.save(_index(), tmp_path)
+    meta = json.loads((tmp_path / "index.json").read_bytes())
+    (tmp_path / meta["files"]["features"]["file"]).unlink()
+    with pytest.raises(IndexFormatError, match=f"нет файла {meta['files']['features']['file']}"):
+        store.load(tmp_path)
+
+
+def test_a_lost_index_json_is_read_from_its_generation_s_copy(tmp_path):
+    first = _index(2)
+    store.save(first, tmp_path)
+    second = _index(4)
+    second.roots = ["/photos", "/other"]
+    store.save(second, tmp_path)
+    (tmp_path / "index.json").unlink()
+    assert store.exists(tmp_path)
+    loaded = store.load(tmp_path)
+    assert loaded.paths == second.paths and loaded.roots == ["/photos", "/other"]
+    assert store.read_roots(tmp_path) == ["/photos", "/other"]
+
+
+def test_names_that_are_not_utf8_round_trip_exactly(tmp_path):
+    idx = _index(3)
+    odd = [os.fsdecode(b"/photos/nonutf\xff/a.jpg"), os.fsdecode(b"/photos/moved\xff.jpg")]
+    idx.paths[:2] = odd
+    idx.roots = [os.fsdecode(b"/photos/nonutf\xff")]
+    idx.word_labels = [os.fsdecode(b"folder:nonutf\xff")]
+    store.save(idx, tmp_path)
+    loaded = store.load(tmp_path)
+    assert list(loaded.paths) == odd + [idx.paths[2]] and loaded.paths[1] == odd[1]
+    assert [os.fsencode(p) for p in loaded.paths[:2]] == [b"/photos/nonutf\xff/a.jpg",
+                                                            b"/photos/moved\xff.jpg"]
+    assert loaded.roots == idx.roots and loaded.word_labels == idx.word_labels
+    store.save(loaded, tmp_path)  # saved again from the buffer as loaded
+    assert list(store.load(tmp_path).paths) == list(loaded.paths)
+    json.loads((tmp_path / "index.json").read_text(encoding="utf-8"))  # still valid UTF-8

@@ -1,0 +1,178 @@
+"""Sparse photo x label scores, in the two layouts the index uses: row by row (Tags,
+what the indexer edits) and label by label (Postings, what is stored and searched).
+
+Tags are sparse: a photo keeps every label above a floor (ImageNet classes of the
+whole photo and of its regions, scenes, the person score). They are stored label by
+label (posting lists, CSC), the layout a search reads: a query touches only the lists
+of its labels, and loading needs no re-sorting. The indexer edits them row by row
+(CSR); each layout is made from the other on first use.
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .errors import IndexFormatError
+
+
+@dataclass
+class Tags:
+    """Sparse photo x label scores, row by row (CSR): photo i has the labels
+    `label[ptr[i]:ptr[i + 1]]` with their scores; `region` marks a tag that a region of
+    the photo gave more strongly than the whole photo ("бутылка (фрагмент)")."""
+
+    ptr: np.ndarray = field(default_factory=lambda: np.zeros(1, np.int64))
+    label: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
+    score: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float16))
+    region: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
+
+    def __len__(self) -> int:
+        return len(self.ptr) - 1
+
+    @property
+    def nnz(self) -> int:
+        return int(self.ptr[-1])
+
+    def row(self, i: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Labels, scores (float32) and region flags of photo i, best first."""
+        a, b = int(self.ptr[i]), int(self.ptr[i + 1])
+        return self.label[a:b], self.score[a:b].astype(np.float32), self.region[a:b]
+
+    def rows(self) -> np.ndarray:
+        """The photo of every stored tag (expands ptr)."""
+        return np.repeat(np.arange(len(self), dtype=np.int64), np.diff(self.ptr))
+
+    @classmethod
+    def from_rows(cls, rows: list[tuple[np.ndarray, np.ndarray, np.ndarray]]) -> Tags:
+        """From (labels, scores, region) per photo; each row is sorted best first."""
+        counts = [len(r[0]) for r in rows]
+        ptr = np.zeros(len(rows) + 1, np.int64)
+        np.cumsum(counts, out=ptr[1:])
+        if not rows:
+            return cls()
+        labels = np.concatenate([np.asarray(r[0], np.int32) for r in rows])
+        scores = np.concatenate([np.asarray(r[1], np.float32) for r in rows])
+        region = np.concatenate([np.asarray(r[2], bool) for r in rows])
+        for i, count in enumerate(counts):  # best first within each photo
+            a = ptr[i]
+            order = np.argsort(-scores[a:a + count], kind="stable")
+            labels[a:a + count] = labels[a:a + count][order]
+            scores[a:a + count] = scores[a:a + count][order]
+            region[a:a + count] = region[a:a + count][order]
+        return cls(ptr, labels, scores.astype(np.float16), region)
+
+    @classmethod
+    def from_dense(cls, labels: np.ndarray, scores: np.ndarray,
+                   region: np.ndarray | None = None) -> Tags:
+        """From fixed-width [N, K] arrays; scores <= 0 are padding and are dropped."""
+        region = np.zeros(labels.shape, bool) if region is None else region
+        return cls.from_rows([(labels[i][scores[i] > 0], scores[i][scores[i] > 0],
+                               region[i][scores[i] > 0]) for i in range(len(labels))])
+
+    def select(self, rows: np.ndarray) -> Tags:
+        rows = np.asarray(rows, np.int64)
+        counts = self.ptr[rows + 1] - self.ptr[rows]
+        ptr = np.zeros(len(rows) + 1, np.int64)
+        np.cumsum(counts, out=ptr[1:])
+        take = (np.repeat(self.ptr[rows] - ptr[:-1], counts)
+                + np.arange(int(ptr[-1]), dtype=np.int64))
+        return Tags(ptr, self.label[take], self.score[take], self.region[take])
+
+    def concat(self, other: Tags) -> Tags:
+        return Tags(np.concatenate([self.ptr, other.ptr[1:] + self.ptr[-1]]),
+                    np.concatenate([self.label, other.label]),
+                    np.concatenate([self.score, other.score]),
+                    np.concatenate([self.region, other.region]))
+
+
+def label_crcs(ptr: np.ndarray, row: np.ndarray, score: np.ndarray,
+               region: np.ndarray) -> np.ndarray:
+    """CRC-32 of each label's posting list (its rows, scores and region flags as
+    stored): what `Postings.segment` checks before a search reads the list."""
+    crcs = np.zeros(len(ptr) - 1, np.uint32)
+    for j in range(len(crcs)):
+        a, b = int(ptr[j]), int(ptr[j + 1])
+        crc = zlib.crc32(np.ascontiguousarray(row[a:b]))
+        crc = zlib.crc32(np.ascontiguousarray(score[a:b]), crc)
+        crcs[j] = zlib.crc32(np.ascontiguousarray(region[a:b]).view(np.uint8), crc)
+    return crcs
+
+
+@dataclass
+class Postings:
+    """The same tags label by label (CSC): label j's photos are `row[ptr[j]:ptr[j + 1]]`,
+    in ascending order. The index is stored this way, so a search loads the posting
+    lists of 1,000,000 photos as they are and reads only the lists its words reach.
+
+    Loaded from disk, they carry each list's CRC-32 (`crc`): a list is checked the first
+    time it is read, so a flipped bit on disk is an IndexFormatError, never a wrong
+    result, and a search start reads no more of the file than before."""
+
+    ptr: np.ndarray       # int64 [labels + 1]
+    row: np.ndarray       # int32 [nnz]
+    score: np.ndarray     # float16 [nnz] as tagged, float32 as stored and searched
+    region: np.ndarray    # bool [nnz]
+    crc: np.ndarray | None = None   # uint32 [labels] as stored; None: made in memory
+    where: str = ""                 # the index folder, for the error message
+    _checked: np.ndarray | None = field(default=None, repr=False, compare=False)
+
+    @classmethod
+    def of(cls, tags: Tags, n_labels: int) -> Postings:
+        order = np.argsort(tags.label, kind="stable")  # stable: rows stay ascending
+        ptr = np.zeros(n_labels + 1, np.int64)
+        np.cumsum(np.bincount(tags.label, minlength=n_labels), out=ptr[1:])
+        return cls(ptr, tags.rows()[order].astype(np.int32), tags.score[order], tags.region[order])
+
+    def segment(self, label: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Label `label`'s photos (ascending), scores and region flags: views of the
+        stored lists, checked against their CRC on first use."""
+        a, b = int(self.ptr[label]), int(self.ptr[label + 1])
+        row, score, region = self.row[a:b], self.score[a:b], self.region[a:b]
+        if self.crc is not None:
+            if self._checked is None:
+                self._checked = np.zeros(len(self.crc), bool)
+            if not self._checked[label]:
+                crc = zlib.crc32(np.ascontiguousarray(row))
+                crc = zlib.crc32(np.ascontiguousarray(score), crc)
+                crc = zlib.crc32(np.ascontiguousarray(region).view(np.uint8), crc)
+                if crc != int(self.crc[label]):
+                    raise IndexFormatError(
+                        f"индекс в {self.where} повреждён (контрольная сумма списка меток {label} "
+                        "не сходится): выполните `photofinder index --rebuild`")
+                self._checked[label] = True
+        return row, score, region
+
+    def check_all(self) -> None:
+        """Every list checked (before the lists are used as a whole)."""
+        for label in range(len(self.ptr) - 1):
+            self.segment(label)
+
+    def tags(self, n_rows: int) -> Tags:
+        """Row by row again, each photo's tags best first."""
+        self.check_all()
+        label = np.repeat(np.arange(len(self.ptr) - 1, dtype=np.int32), np.diff(self.ptr))
+        order = np.lexsort((-self.score.astype(np.float32), self.row))
+        ptr = np.zeros(n_rows + 1, np.int64)
+        np.cumsum(np.bincount(self.row, minlength=n_rows), out=ptr[1:])
+        return Tags(ptr, label[order], self.score[order], self.region[order])
+
+    def lookup(self, rows: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The scores (0 where absent) and region flags of some photos for some labels,
+        [rows, labels]: one binary search per label for all the photos (the hits a
+        search explains), not one per photo and label."""
+        rows = np.asarray(rows, np.int64)
+        order = np.argsort(rows, kind="stable")
+        wanted = rows[order]
+        scores = np.zeros((len(rows), len(labels)), np.float32)
+        regions = np.zeros((len(rows), len(labels)), bool)
+        for k, label in enumerate(np.asarray(labels, np.int64)):
+            segment, score, region = self.segment(int(label))
+            at = np.searchsorted(segment, wanted)
+            found = at < len(segment)
+            found[found] = segment[at[found]] == wanted[found]
+            scores[order[found], k] = score[at[found]]
+            regions[order[found], k] = region[at[found]]
+        return scores, regions
