@@ -7,7 +7,6 @@ Nothing heavy is imported here: the search path imports this module.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Literal
 
 Kind = Literal["image", "heic", "raw", "video"]
@@ -22,6 +21,9 @@ RAW_EXTENSIONS = frozenset({".dng", ".cr2", ".cr3", ".nef", ".arw", ".orf", ".rw
                             ".pef"})
 # phone and camera videos: PyAV (FFmpeg in its wheel)
 VIDEO_EXTENSIONS = frozenset({".mp4", ".mov", ".m4v", ".3gp", ".mkv", ".avi"})
+
+# what a camera saves beside a RAW of the same shot (RAW + JPEG mode; HEIF on newer ones)
+TWIN_RENDERINGS = frozenset({".jpg", ".jpeg", ".heic", ".heif"})
 
 PHOTO_EXTENSIONS = IMAGE_EXTENSIONS | HEIC_EXTENSIONS | RAW_EXTENSIONS
 SUPPORTED_EXTENSIONS = PHOTO_EXTENSIONS | VIDEO_EXTENSIONS
@@ -51,9 +53,3 @@ def is_video(path: str | os.PathLike[str]) -> bool:
 def described(extensions: frozenset[str] = SUPPORTED_EXTENSIONS) -> str:
     """The extensions as a user reads them in a message: "3gp, arw, avi, bmp, ..."."""
     return ", ".join(sorted(e.lstrip(".") for e in extensions))
-
-
-def raw_twin_stem(path: Path) -> tuple[Path, str]:
-    """The key a RAW and the JPEG the camera saved with it share: the same folder and
-    the same name without extension, case-folded (DSC_0103.NEF + DSC_0103.JPG)."""
-    return path.parent, path.stem.casefold()

@@ -34,7 +34,9 @@ from .decoders.common import os_reason
 from .errors import PhotoError
 from .formats import (
     PHOTO_EXTENSIONS,
+    RAW_EXTENSIONS,
     SUPPORTED_EXTENSIONS,
+    TWIN_RENDERINGS,
     VIDEO_EXTENSIONS,
     extension,
     kind_of,
@@ -70,10 +72,18 @@ def stamp(path: Path) -> FileStamp:
 
 
 def find_photos(roots: list[Path], videos: bool = True,
-                passed_over: Counter[str] | None = None) -> Iterator[Path]:
+                passed_over: Counter[str] | None = None,
+                raw_twins: list[Path] | None = None) -> Iterator[Path]:
     """Yields every photo (and, with `videos`, every video) under the roots, recursively,
     each real file once; `passed_over` counts the other files met, by extension ("" for
     none), so a summary can say what was not read (a turned-off video counts there too).
+
+    A RAW with a JPEG or HEIC of the same shot beside it (DSC_0103.NEF + DSC_0103.JPG:
+    the same folder and name) is one photo: the JPEG is yielded, the RAW goes to
+    `raw_twins`. The JPEG is the camera's own rendering of the shot (its white balance,
+    lens corrections, what the photographer saw on the camera) and decodes in draft mode
+    in a fraction of a RAW's time; tagging both would cost twice and show the shot twice.
+    When the JPEG is deleted, the next run finds the RAW alone and indexes it.
 
     Symlinked folders are followed (people link their phone dumps in), but a folder
     already visited by its real path is not entered again, so a link loop ends.
@@ -96,11 +106,15 @@ def find_photos(roots: list[Path], videos: bool = True,
                 continue
             seen_dirs.add(key)
             dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-            for name in sorted(filenames):
-                if name.startswith("."):
-                    continue
+            names = sorted(n for n in filenames if not n.startswith("."))
+            rendered = {os.path.splitext(n)[0].casefold() for n in names
+                        if extension(n) in TWIN_RENDERINGS}
+            for name in names:
                 ext = extension(name)
-                if ext in wanted:
+                if ext in RAW_EXTENSIONS and os.path.splitext(name)[0].casefold() in rendered:
+                    if raw_twins is not None:
+                        raw_twins.append(Path(dirpath) / name)
+                elif ext in wanted:
                     yield Path(dirpath) / name
                 elif passed_over is not None:
                     passed_over[ext] += 1

@@ -207,3 +207,13 @@ def test_thumbnails_of_every_kind_open(tmp_path):
                  write_mp4(src, tmp_path / "c.mp4", seconds=3)]:
         img = open_photo(path, min_side=128)
         assert img.mode == "RGB" and min(img.size) >= 128
+
+
+def test_a_raw_beside_its_jpeg_is_one_photo_the_jpeg(tmp_path):
+    for name in ["DSC_0103.NEF", "DSC_0103.JPG", "DSC_0104.nef", "dsc_0105.ARW", "DSC_0105.jpg",
+                 "IMG_7.dng", "IMG_7.png"]:
+        (tmp_path / name).write_bytes(b"x")
+    twins: list = []
+    found = sorted(p.name for p in find_photos([tmp_path], raw_twins=twins))
+    assert found == ["DSC_0103.JPG", "DSC_0104.nef", "DSC_0105.jpg", "IMG_7.dng", "IMG_7.png"]
+    assert sorted(p.name for p in twins) == ["DSC_0103.NEF", "dsc_0105.ARW"]
