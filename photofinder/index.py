@@ -37,7 +37,7 @@ import numpy as np
 from .errors import IndexFormatError, IndexMissingError, WriteError
 
 FORMAT = "photofinder-index"
-VERSION = 3
+VERSION = 4
 INDEX_FILE = "index.json"
 REBUILD_HINT = "выполните `photofinder index --rebuild`"
 PERSON_LABEL = "person"
@@ -248,6 +248,15 @@ class Rows:
     dhash: np.ndarray             # uint64 [n]: difference hash of the pixels, for duplicates
     taken: np.ndarray             # int64 [n]: when taken (EXIF, seconds, local time), 0 = unknown
     words: list[list[str]] | None = None   # words.py keys per photo ("folder:свадьба")
+    duration: np.ndarray | None = None     # float32 [n]: a video's seconds (None: all 0)
+    video: np.ndarray | None = None        # bool [n]: a video (tagged by its frames)
+
+    def column(self, name: str) -> np.ndarray:
+        """`duration` or `video`, zeros where not given (rows of photos only)."""
+        value = getattr(self, name)
+        if value is not None:
+            return value
+        return np.zeros(len(self.paths), np.float32 if name == "duration" else bool)
 
     @staticmethod
     def joined(parts: list[Rows]) -> Rows:
@@ -266,7 +275,9 @@ class Rows:
                     hashes=np.concatenate([p.hashes for p in parts]),
                     tags=tags, features=np.concatenate([p.features for p in parts]),
                     dhash=np.concatenate([p.dhash for p in parts]),
-                    taken=np.concatenate([p.taken for p in parts]), words=words)
+                    taken=np.concatenate([p.taken for p in parts]), words=words,
+                    duration=np.concatenate([p.column("duration") for p in parts]),
+                    video=np.concatenate([p.column("video") for p in parts]))
 
 
 @dataclass
@@ -296,6 +307,9 @@ class Index:
     features: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.float16))
     dhash: np.ndarray = field(default_factory=lambda: np.zeros(0, np.uint64))
     taken: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    # videos (format 4): the length in seconds, and which rows are videos
+    duration: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
+    video: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
     # words people wrote (folder and file names, keywords in the file): a second sparse
     # matrix over `word_labels`, kept apart from the model's tags because a moved photo
     # keeps its tags but not its folder's words
@@ -314,6 +328,9 @@ class Index:
             self.words = Tags(np.zeros(len(self.paths) + 1, np.int64))  # nobody wrote any
         if self.tag_rows is None and self.tag_postings is None:
             self.tag_rows = Tags(np.zeros(len(self.paths) + 1, np.int64))
+        if len(self.video) != len(self.paths) and not len(self.video):  # made of photos only
+            self.duration = np.zeros(len(self.paths), np.float32)
+            self.video = np.zeros(len(self.paths), bool)
 
     @property
     def tags(self) -> Tags:
@@ -348,7 +365,8 @@ class Index:
         self.tags = self.tags.select(rows)  # first: stored postings know rows by len(paths)
         paths = list(self.paths)  # one decode of them all, not one per row
         self.paths = [paths[i] for i in rows]
-        for name in ("sizes", "mtimes", "hashes", "stale", "dhash", "taken", "features"):
+        for name in ("sizes", "mtimes", "hashes", "stale", "dhash", "taken", "duration", "video",
+                     "features"):
             setattr(self, name, getattr(self, name)[rows])
         self.words = self.words.select(rows)
 
@@ -389,6 +407,8 @@ class Index:
         self.stale = np.concatenate([self.stale, np.zeros(len(rows.paths), bool)])
         self.dhash = np.concatenate([self.dhash, np.asarray(rows.dhash, np.uint64)])
         self.taken = np.concatenate([self.taken, np.asarray(rows.taken, np.int64)])
+        self.duration = np.concatenate([self.duration, rows.column("duration")])
+        self.video = np.concatenate([self.video, rows.column("video")])
         features = np.asarray(rows.features, np.float16)
         if self.features.shape[1] == 0 and features.shape[1]:
             # the first rows with features (an index of an older format, or of a model
@@ -407,7 +427,8 @@ class Index:
         return Rows(paths=paths, sizes=np.asarray(sizes, np.int64),
                     mtimes=np.asarray(mtimes, np.int64), hashes=self.hashes[rows],
                     tags=self.tags.select(rows), features=self.features[rows],
-                    dhash=self.dhash[rows], taken=self.taken[rows], words=words)
+                    dhash=self.dhash[rows], taken=self.taken[rows], words=words,
+                    duration=self.duration[rows], video=self.video[rows])
 
 
 def exists(index_dir: Path) -> bool:
@@ -473,7 +494,8 @@ def _arrays_of(index: Index) -> dict[str, np.ndarray]:
                 # (converting 30 million float16 scores took 0.3 s of every search start)
                 post_score=post.score.astype(np.float32, copy=False),
                 post_region=post.region, dhash=index.dhash,
-                taken=index.taken, word_ptr=index.words.ptr, word_label=index.words.label,
+                taken=index.taken, duration=index.duration, video=index.video,
+                word_ptr=index.words.ptr, word_label=index.words.label,
                 term_vectors=index.term_vectors, paths=_pack_paths(index.paths))
 
 
@@ -616,9 +638,16 @@ def _v2_to_v3(meta: dict, arrays: dict[str, np.ndarray]) -> tuple[dict, dict[str
     return meta, arrays
 
 
+def _v3_to_v4(meta: dict, arrays: dict[str, np.ndarray]) -> tuple[dict, dict[str, np.ndarray]]:
+    """Version 3 to 4 (videos): every row of an older index is a photo."""
+    n = len(arrays["sizes"])
+    arrays.update(duration=np.zeros(n, np.float32), video=np.zeros(n, bool))
+    return meta, arrays
+
+
 # MIGRATIONS[v] turns a version-v index (index.json as a dict, and its arrays) into
 # version v + 1. A version with no way forward is rebuilt.
-MIGRATIONS: dict[int, Callable[[dict, dict], tuple[dict, dict]]] = {1: _v1_to_v2, 2: _v2_to_v3}
+MIGRATIONS: dict[int, Callable[[dict, dict], tuple[dict, dict]]] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4}
 # Readers that opened index.json just before two saves in a row find its arrays gone:
 # they read index.json again (a new generation is there by then) this many times.
 LOAD_ATTEMPTS = 5
@@ -634,6 +663,7 @@ _ARRAY_KINDS = {
         "post_row": "i", "post_score": "f", "post_region": "b", "dhash": "u", "taken": "i",
         "word_ptr": "i", "word_label": "i", "term_vectors": "f", "paths": "u"},
 }
+_ARRAY_KINDS[4] = {**_ARRAY_KINDS[3], "duration": "f", "video": "b"}
 
 
 def load(index_dir: Path) -> Index:
@@ -805,12 +835,14 @@ def _build(index_dir: Path, meta: dict, arrays: dict[str, np.ndarray]) -> Index:
             features=arrays["features"],
             dhash=arrays["dhash"].astype(np.uint64, copy=False),
             taken=arrays["taken"].astype(np.int64, copy=False),
+            duration=arrays["duration"].astype(np.float32, copy=False),
+            video=arrays["video"].astype(bool, copy=False),
             term_vectors=arrays["term_vectors"])
     except (KeyError, TypeError, ValueError, OverflowError) as exc:
         raise damaged(f"{type(exc).__name__}: {str(exc)[:80]}") from None
     n = len(index.paths)
     if not (all(getattr(index, a).shape == (n,) for a in
-                ("sizes", "mtimes", "hashes", "stale", "dhash", "taken"))
+                ("sizes", "mtimes", "hashes", "stale", "dhash", "taken", "duration", "video"))
             and index.features.ndim == 2 and index.features.shape[0] == n
             and index.term_vectors.ndim == 2
             and index.term_vectors.shape[:1] == (len(index.terms),) == (len(index.term_keys),)

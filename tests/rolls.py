@@ -18,7 +18,7 @@ COCO_DEV = Path(__file__).resolve().parents[2] / "shared" / "data" / "coco-dev"
 # one photo per file of the roll, each of one thing a Russian word names
 ROLL = {
     "IMG_0101.HEIC": ("000000104455.jpg", "зебра"),
-    "IMG_0102.heic": ("000000485895.jpg", "жираф"),
+    "IMG_0102.heic": ("000000416256.jpg", "кошка"),
     "DSC_0103.dng": ("000000359937.jpg", "автобус"),
     "VID_0104.mp4": ("000000318080.jpg", "медведь"),
     "IMG_0105.jpg": ("000000208901.jpg", "самолёт"),

@@ -99,7 +99,7 @@ def test_a_short_clip_is_its_middle_frame_and_a_portrait_clip_stands_up(tmp_path
 
 @pytest.mark.parametrize("make, reason", [
     (lambda d: truncate(write_heic(coco(ZEBRA), d / "x.heic")), "файл повреждён"),
-    (lambda d: truncate(write_mp4(coco(BEAR), d / "x.mp4")), "видео не читается: данные"),
+    (lambda d: truncate(write_mp4(coco(BEAR), d / "x.mp4")), "видео не читается: файл повреждён"),
     (lambda d: truncate(write_dng(coco(BUS), d / "x.dng"), 0.3), "файл повреждён"),
     (lambda d: _write(d / "x.mp4", b"\0\0\0\x18ftypmp42" + b"\0" * 5000), "видео не читается"),
     (lambda d: _write(d / "x.nef", b"not a raw at all" * 100), "не снимок RAW"),
@@ -217,3 +217,18 @@ def test_a_raw_beside_its_jpeg_is_one_photo_the_jpeg(tmp_path):
     found = sorted(p.name for p in find_photos([tmp_path], raw_twins=twins))
     assert found == ["DSC_0103.JPG", "DSC_0104.nef", "DSC_0105.jpg", "IMG_7.dng", "IMG_7.png"]
     assert sorted(p.name for p in twins) == ["DSC_0103.NEF", "dsc_0105.ARW"]
+
+
+def test_a_video_thumbnail_is_a_frame_with_a_play_mark(tmp_path):
+    from photofinder.gui.thumbs import ThumbnailCache
+
+    src = coco(BEAR)
+    clip = write_mp4(src, tmp_path / "c.mp4", seconds=3)
+    still = tmp_path / "c.jpg"
+    src.save(still)
+    cache = ThumbnailCache(tmp_path / "thumbs")
+    video, photo = cache.make(clip), cache.make(still)
+    assert max(video.size) == 160 and similarity(video, src) > 0.6
+    corner = (slice(video.height - 40, video.height), slice(0, 40))
+    v, p = (np.asarray(i.convert("L"), np.int16)[corner] for i in (video, photo))
+    assert (v > 230).mean() > 0.1 and np.abs(v - p).mean() > 20  # the white triangle

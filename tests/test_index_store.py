@@ -40,7 +40,7 @@ def test_round_trip(tmp_path):
     for name in ("ptr", "label", "score", "region"):
         np.testing.assert_array_equal(getattr(loaded.tags, name), getattr(original.tags, name))
     meta = json.loads((tmp_path / "index.json").read_text(encoding="utf-8"))
-    assert meta["format"] == "photofinder-index" and meta["version"] == store.VERSION == 3
+    assert meta["format"] == "photofinder-index" and meta["version"] == store.VERSION == 4
     assert meta["tagger"]["name"] == "efficientnet-lite2" and meta["vectors"] == "navec"
 
 
@@ -206,7 +206,7 @@ def test_a_format_2_index_is_upgraded_with_its_tags_and_features(tmp_path):
             np.testing.assert_array_equal(got, want)
     np.testing.assert_array_equal(loaded.features, original.features)
     store.save(loaded, tmp_path)
-    assert json.loads((tmp_path / "index.json").read_text())["version"] == store.VERSION == 3
+    assert json.loads((tmp_path / "index.json").read_text())["version"] == store.VERSION == 4
     np.testing.assert_array_equal(store.load(tmp_path).features, original.features)
 
 

@@ -66,7 +66,7 @@ def _reason(av: Any, exc: BaseException) -> str:
     words = str(getattr(exc, "strerror", None) or exc).strip()
     words = words.splitlines()[0][:120] if words else type(exc).__name__
     if isinstance(exc, av.InvalidDataError):
-        return f"данные испорчены или файл оборван ({words})"
+        return f"файл повреждён или оборван ({words})"
     if isinstance(exc, (av.DecoderNotFoundError, av.PatchWelcomeError)):
         return f"кодек не поддерживается ({words})"
     return words
