@@ -11,9 +11,9 @@ upscaled to 4000x3000 (12 Mpx, a phone's or a small camera's photo):
   write them), panning across the photo.
 Measures, in --rounds rounds that each measure everything once (best round kept: the
 machine is shared):
-- decode: photofinder's read_photo_and_hash at the model's input size, per kind
-  (the indexer's per-file work: file hash, EXIF date, decoding; a video: VIDEO_FRAMES
-  keyframes sought over the clip);
+- decode: the indexer's per-file work (indexer.decode: file hash, EXIF date, decoding
+  at the model's input size, the model's input, dHash, sky), per kind; a video: its
+  VIDEO_FRAMES keyframes sought over the clip, each made a model input;
 - the model: the default tagger's pass (EfficientNet-Lite2 with regions) per image at
   its own batch size;
 - one photo = JPEG decode + one image through the model; one video = its decode +
@@ -44,6 +44,7 @@ SOURCE = "000000318080.jpg"  # a bear in the grass (coco-dev)
 
 from photofinder.decoders import VIDEO_FRAMES  # noqa: E402
 from photofinder.decoders.pillow import decode_image  # noqa: E402
+from photofinder.indexer import decode  # noqa: E402
 from photofinder.photos import hash_bytes, read_photo_and_hash  # noqa: E402
 from tests.rolls import COCO_DEV, write_dng, write_heic  # noqa: E402
 
@@ -131,7 +132,7 @@ def main() -> None:
     ratios = []
     for _ in range(args.rounds):
         for kind, path in files.items():
-            seconds = timed(lambda p=path: read_photo_and_hash(p, min_side=size))
+            seconds = timed(lambda p=path: decode(p, tagger.preprocess))
             best[kind] = min(best.get(kind, float("inf")), seconds)
         model = timed(lambda: tagger.analyze(batch), repeat=2) / len(batch)
         best["model"] = min(best.get("model", float("inf")), model)

@@ -60,3 +60,26 @@ def test_no_videos_passes_them_over_and_counts_them(roll, tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert "новых 4" in proc.stdout and "пропущено 1" in proc.stdout, proc.stdout
     assert "других файлов: 3 (.mp4 ×2, .txt)" in proc.stdout, proc.stdout
+
+
+def test_a_raw_and_its_jpeg_are_one_photo_and_both_get_sidecars(tmp_path):
+    """DSC_0103.dng + DSC_0103.JPG from one shot: one result (the JPEG); `export --xmp`
+    writes DSC_0103.JPG.xmp and DSC_0103.dng.xmp (the names digiKam and darktable read),
+    never DSC_0103.xmp, which Lightroom keeps for the RAW."""
+    from tests.rolls import coco, write_dng
+
+    shots = tmp_path / "camera"
+    shots.mkdir()
+    src = coco(ROLL["DSC_0103.dng"][0])
+    write_dng(src, shots / "DSC_0103.dng")
+    src.save(shots / "DSC_0103.JPG", quality=90)
+    index_dir = tmp_path / "index"
+    proc = run_cli("index", str(shots), "--index", str(index_dir), "--tagger", TAGGER)
+    assert proc.returncode == 0, proc.stderr
+    assert "1 фото" in proc.stdout and "RAW рядом со своим JPEG (показан JPEG): 1" in proc.stdout
+    assert [h["path"] for h in search_json(index_dir, "автобус")] == [str(shots / "DSC_0103.JPG")]
+    proc = run_cli("export", "--xmp", "--index", str(index_dir))
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(p.name for p in shots.glob("*.xmp")) == ["DSC_0103.JPG.xmp", "DSC_0103.dng.xmp"]
+    raw_sidecar = (shots / "DSC_0103.dng.xmp").read_text(encoding="utf-8")
+    assert "автобус" in raw_sidecar
