@@ -83,3 +83,13 @@ def test_a_raw_and_its_jpeg_are_one_photo_and_both_get_sidecars(tmp_path):
     assert sorted(p.name for p in shots.glob("*.xmp")) == ["DSC_0103.JPG.xmp", "DSC_0103.dng.xmp"]
     raw_sidecar = (shots / "DSC_0103.dng.xmp").read_text(encoding="utf-8")
     assert "автобус" in raw_sidecar
+
+
+def test_a_raw_alone_gets_the_long_sidecar_name_and_lightrooms_file_is_left_alone(tmp_path):
+    from photofinder.xmp import sidecar_path
+
+    raw, jpeg = tmp_path / "DSC_0200.NEF", tmp_path / "IMG_1.jpg"
+    assert sidecar_path(raw, shared_stem=False) == tmp_path / "DSC_0200.NEF.xmp"
+    (tmp_path / "DSC_0200.xmp").write_text("<lightroom develop settings/>")
+    assert sidecar_path(raw, shared_stem=False) == tmp_path / "DSC_0200.NEF.xmp"
+    assert sidecar_path(jpeg, shared_stem=False) == tmp_path / "IMG_1.xmp"  # photos as before
