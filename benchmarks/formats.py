@@ -13,11 +13,11 @@ Measures, in --rounds rounds that each measure everything once (best round kept:
 machine is shared):
 - decode: the indexer's per-file work (indexer.decode: file hash, EXIF date, decoding
   at the model's input size, the model's input, dHash, sky), per kind; a video: its
-  VIDEO_FRAMES keyframes sought over the clip, each made a model input;
+  keyframes sought over the clip (decoders.video.frames_for), each made a model input;
 - the model: the default tagger's pass (EfficientNet-Lite2 with regions) per image at
   its own batch size;
-- one photo = JPEG decode + one image through the model; one video = its decode +
-  VIDEO_FRAMES images through the model; the ratio is the issue's target (<= 3 photos);
+- one photo = JPEG decode + one image through the model; one video = its decode + its
+  frames through the model; the ratio is the issue's target (<= 3 photos);
 - JPEG decode, paired: this code (the decoder streams the file) against the previous
   code's way (the file read whole into memory first, then decoded from it), alternating
   on --jpegs different camera JPEGs, median of the rounds' ratios.
@@ -42,7 +42,7 @@ sys.path.insert(0, str(REPO))
 WORK = Path(tempfile.gettempdir()) / "photofinder-bench-formats"
 SOURCE = "000000318080.jpg"  # a bear in the grass (coco-dev)
 
-from photofinder.decoders import VIDEO_FRAMES  # noqa: E402
+from photofinder.decoders import frames_for  # noqa: E402
 from photofinder.decoders.pillow import decode_image  # noqa: E402
 from photofinder.indexer import decode  # noqa: E402
 from photofinder.photos import hash_bytes, read_photo_and_hash  # noqa: E402
@@ -142,14 +142,15 @@ def main() -> None:
             old += timed(lambda p=path: old_way(p, size), repeat=1)
         ratios.append(old / new)
     photo = best["jpeg"] + best["model"]
-    video = best["video"] + VIDEO_FRAMES * best["model"]
+    frames = frames_for(args.seconds)
+    video = best["video"] + frames * best["model"]
     print(f"{os.cpu_count()} cores: {cpu_name()}; best of {args.rounds} rounds")
     print(f"model (Lite2 + regions, batch {len(batch)}): {best['model'] * 1000:.0f} ms an image")
     for kind in files:
         print(f"decode {kind:5s} ({files[kind].stat().st_size / 2**20:.1f} MB): "
               f"{best[kind] * 1000:.0f} ms = {best[kind] / best['jpeg']:.2f} x the JPEG's")
     print(f"one photo (JPEG decode + model): {photo * 1000:.0f} ms")
-    print(f"one {args.seconds}-s 1080p video ({VIDEO_FRAMES} frames): {video * 1000:.0f} ms "
+    print(f"one {args.seconds}-s 1080p video ({frames} frames): {video * 1000:.0f} ms "
           f"= {video / photo:.2f} photos")
     print(f"HEIC photo: {(best['heic'] + best['model']) / photo:.2f} photos; DNG without preview: "
           f"{(best['dng'] + best['model']) / photo:.2f} photos")

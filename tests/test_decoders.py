@@ -82,12 +82,19 @@ def test_video_frames_are_spread_over_the_clip_by_seeking(tmp_path):
                      created="2022-05-04T10:11:12.000000Z")
     photo = read_photo(clip, min_side=260)
     assert photo.video and photo.duration == pytest.approx(30, abs=0.2)
-    # keyframes every second: each frame is the keyframe at or before 1/6, 1/2, 5/6
-    assert photo.frame_times == pytest.approx((4.0, 15.0, 25.0), abs=1.01)
-    assert [min(f.size) for f in photo.frames] == [260, 260, 260]
+    # keyframes every second: each frame is the keyframe at or before 1/4 and 3/4
+    assert photo.frame_times == pytest.approx((7.0, 22.0), abs=1.01)
+    assert [min(f.size) for f in photo.frames] == [260, 260]
     assert photo.image is photo.frames[1]
     assert all(similarity(f, src) > 0.6 for f in photo.frames)
     assert photo.taken == 1651659072  # 2022-05-04 10:11:12
+
+
+def test_a_long_clip_gets_three_frames(tmp_path):
+    clip = write_mp4(coco(BEAR), tmp_path / "long.mp4", seconds=150, fps=2, gop=2,
+                     size=(320, 240))
+    photo = read_photo(clip)
+    assert photo.frame_times == pytest.approx((25.0, 75.0, 125.0), abs=1.01)
 
 
 def test_a_short_clip_is_its_middle_frame_and_a_portrait_clip_stands_up(tmp_path):

@@ -20,10 +20,10 @@ from .common import (
 )
 from .pillow import PillowDecoder, date_taken, embedded_texts
 from .raw import RawDecoder
-from .video import VIDEO_FRAMES, VideoDecoder
+from .video import VIDEO_FRAMES, VideoDecoder, frames_for
 
 __all__ = ["MAX_PIXELS", "TOO_BIG", "VIDEO_FRAMES", "Decoder", "MissingDecoderError", "Photo",
-           "date_taken", "decoder_for", "embedded_texts"]
+           "date_taken", "decoder_for", "embedded_texts", "frames_for"]
 
 
 class Decoder(Protocol):

@@ -28,7 +28,7 @@ FILE_TOO_BIG = f"слишком большой файл для фото (бол�
 class Photo:
     """A decoded photo (or a video's sampled frames) and what its file says about it."""
 
-    image: Image.Image   # upright (EXIF orientation applied), RGB; a video: its middle frame
+    image: Image.Image   # upright (EXIF orientation applied), RGB; a video: frames[len // 2]
     taken: int = 0       # camera wall-clock seconds since 1970, 0 if unknown
     texts: tuple[str, ...] = ()  # keywords and titles people wrote into the file
     frames: tuple[Image.Image, ...] = ()  # a video's frames spread over the clip, in order

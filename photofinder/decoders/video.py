@@ -1,6 +1,6 @@
 """Videos (MP4, MOV, M4V, 3GP, MKV, AVI) through PyAV (FFmpeg in its wheel).
 
-A video is tagged by a few frames spread over the clip, not by decoding it all: for each
+A video is tagged by a few frames spread over the clip (frames_for), not by decoding it all: for each
 frame the demuxer seeks to the keyframe at or before its moment and only that keyframe is
 decoded (on a 1080p H.264 clip ~10-20 ms each), whatever the clip's length. Memory holds
 the container's index and one decoded frame at a time.
@@ -18,10 +18,15 @@ from PIL import Image
 from ..errors import PhotoError
 from .common import MissingDecoderError, Photo, check_pixels, os_or_damaged, wall_clock
 
-# How many frames stand for a clip. Each is tagged like a photo, so this is most of a
-# video's cost: 3 keeps a 1-minute 1080p clip within 3 photos' time (benchmarks/formats.py)
-# and still sees the start, the middle and the end of what was filmed.
-VIDEO_FRAMES = 3
+# How many frames stand for a clip. Each is tagged like a photo, so they are most of a
+# video's cost: the model's pass per frame, plus a 1080p keyframe's decode (~8x a 12 Mpx
+# JPEG's draft decode). The target is a 1-minute 1080p clip within 3 photos' time:
+# measured (benchmarks/formats.py, 2 shared cores) 3 frames cost 3.21 photos, 2 frames
+# 2.09. So 2 frames, at 1/4 and 3/4 of a clip (most phone clips are under a minute and
+# one scene); a clip past LONG_CLIP_SECONDS holds more scenes and gets 3.
+VIDEO_FRAMES = 2
+LONG_CLIP_SECONDS = 120.0
+LONG_CLIP_FRAMES = 3
 # A clip shorter than this is one moment: its middle frame says it all.
 SHORT_CLIP_SECONDS = 2.0
 TRUNCATED = "видео обрывается: файл повреждён или ещё копируется"
@@ -79,10 +84,8 @@ def _sample(container: Any, min_side: int | None) -> Photo:
     check_pixels(stream.codec_context.width, stream.codec_context.height)
     stream.thread_type = "SLICE"  # one frame at a time: frame threads would only add lag
     duration = _duration(container, stream)
-    if duration >= SHORT_CLIP_SECONDS:
-        moments = [duration * (i + 0.5) / VIDEO_FRAMES for i in range(VIDEO_FRAMES)]
-    else:
-        moments = [duration / 2]
+    count = frames_for(duration)
+    moments = [duration * (i + 0.5) / count for i in range(count)]
     frames: dict[float, Image.Image] = {}
     for moment in moments:
         frame = _frame_at(container, stream, moment)
@@ -94,6 +97,13 @@ def _sample(container: Any, min_side: int | None) -> Photo:
     images = tuple(frames.values())
     return Photo(images[len(images) // 2], _created(container), frames=images,
                  duration=duration, frame_times=tuple(frames))
+
+
+def frames_for(duration: float) -> int:
+    """How many frames a clip of `duration` seconds is tagged by (0: unknown length)."""
+    if duration < SHORT_CLIP_SECONDS:
+        return 1
+    return LONG_CLIP_FRAMES if duration > LONG_CLIP_SECONDS else VIDEO_FRAMES
 
 
 def _duration(container: Any, stream: Any) -> float:

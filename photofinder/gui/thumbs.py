@@ -69,7 +69,7 @@ class ThumbnailCache:
         return img
 
     def make(self, path: Path) -> Image.Image:
-        # draft mode + EXIF rotation; a video gives its middle sampled frame
+        # draft mode + EXIF rotation; a video gives one of its sampled frames
         img = open_photo(path, min_side=self.size)
         img.thumbnail((self.size, self.size), Image.Resampling.LANCZOS, reducing_gap=2.0)
         if is_video(path):
