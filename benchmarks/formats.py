@@ -44,7 +44,7 @@ SOURCE = "000000318080.jpg"  # a bear in the grass (coco-dev)
 
 from photofinder.decoders import frames_for  # noqa: E402
 from photofinder.decoders.pillow import decode_image  # noqa: E402
-from photofinder.indexer import decode  # noqa: E402
+from photofinder.decoding import decode  # noqa: E402
 from photofinder.photos import hash_bytes, read_photo_and_hash  # noqa: E402
 from tests.rolls import COCO_DEV, write_dng, write_heic  # noqa: E402
 
