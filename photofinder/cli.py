@@ -112,6 +112,9 @@ def _parser() -> argparse.ArgumentParser:
     ix.add_argument("--regions", action=argparse.BooleanOptionalAction, default=None,
                     help="размечать и фрагменты фото (несколько предметов на фото; по "
                          "умолчанию да); --no-regions быстрее, только фото целиком")
+    ix.add_argument("--videos", action=argparse.BooleanOptionalAction, default=True,
+                    help="размечать и видео (несколько кадров каждого; по умолчанию да); "
+                         "--no-videos — только фото")
     ix.add_argument("--batch-size", type=int, default=None,
                     help="фото за один проход модели (по умолчанию — самый быстрый для модели: "
                          "4 для EfficientNet-Lite, 8 для ResNet50, 32 на GPU)")
@@ -227,7 +230,7 @@ def _cmd_index(args: argparse.Namespace) -> int:
             checkpoint_every=args.checkpoint_every, on_progress=on_progress,
             on_skip=lambda path, reason: say(f"пропущено {display(str(path))}: {reason}"),
             on_tagger=lambda name: print(f"модель: {name}", file=sys.stderr),
-            on_note=say, stop=stop)
+            on_note=say, stop=stop, videos=args.videos)
     finally:
         signal.signal(signal.SIGINT, previous)
         if bar is not None:

@@ -13,6 +13,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
+import numpy as np
+
 from .errors import PhotoError
 from .photos import (
     Preprocess,
@@ -29,6 +31,12 @@ def decode(path: Path, prep: Preprocess, sky: bool = True) -> Decoded | PhotoErr
     one decode. sky=False: a model without heads, which cannot use the sky fraction."""
     try:
         photo, file_hash = read_photo_and_hash(path, min_side=prep.size)
+        if photo.video:  # its frames, each a model input; dHash of the thumbnail's frame
+            frames = np.stack([fit_for_model(f, prep) for f in photo.frames])
+            return Decoded(frames, difference_hash(photo.image), photo.taken, file_hash,
+                           photo.texts, 0.0,
+                           tuple(sky_fraction(f) if sky else 0.0 for f in frames),
+                           duration=photo.duration, video=True)
         pixels = fit_for_model(photo.image, prep)
         return Decoded(pixels, difference_hash(photo.image), photo.taken, file_hash,
                        photo.texts, sky_fraction(pixels) if sky else 0.0)

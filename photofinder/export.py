@@ -83,6 +83,32 @@ class XmpReport:
     skipped: list[tuple[str, str]] = field(default_factory=list)
 
 
+class RawTwins:
+    """The RAW files beside a camera JPEG (same folder, same name): each folder is
+    listed once, not stat()ed for every RAW extension of every photo."""
+
+    def __init__(self) -> None:
+        self._raws: dict[Path, dict[str, list[Path]]] = {}
+
+    def of(self, photo: Path) -> list[Path]:
+        from .formats import RAW_EXTENSIONS, TWIN_RENDERINGS, extension
+
+        if photo.suffix.lower() not in TWIN_RENDERINGS:
+            return []
+        if photo.parent not in self._raws:
+            by_stem: dict[str, list[Path]] = {}
+            try:
+                with os.scandir(photo.parent) as entries:
+                    for entry in entries:
+                        if extension(entry.name) in RAW_EXTENSIONS:
+                            stem = os.path.splitext(entry.name)[0].casefold()
+                            by_stem.setdefault(stem, []).append(Path(entry.path))
+            except OSError:
+                pass
+            self._raws[photo.parent] = by_stem
+        return self._raws[photo.parent].get(photo.stem.casefold(), [])
+
+
 def write_xmp_sidecars(index: Index, vocabulary: Vocabulary, dry_run: bool = False,
                        on_progress=None) -> XmpReport:
     """Merges every photo's keywords into its XMP sidecar (xmp.merge_keywords): a
@@ -93,6 +119,7 @@ def write_xmp_sidecars(index: Index, vocabulary: Vocabulary, dry_run: bool = Fal
     from .xmp import XmpError, merge_keywords, sidecar_path
 
     report = XmpReport()
+    twins = RawTwins()
     stems = Counter((Path(p).parent, Path(p).stem.lower()) for p in index.paths)
     for row, path in enumerate(index.paths):
         photo = Path(path)
@@ -101,30 +128,34 @@ def write_xmp_sidecars(index: Index, vocabulary: Vocabulary, dry_run: bool = Fal
         if not photo.is_file():
             report.skipped.append((path, "фото нет на месте (папка недоступна?)"))
             continue
-        sidecar = sidecar_path(photo, stems[(photo.parent, photo.stem.lower())] > 1)
         keywords, tree = keywords_of(index, vocabulary, row)
-        try:
-            existing = sidecar.read_bytes() if sidecar.is_file() else None
-            merged = merge_keywords(existing, keywords, tree)
-        except (OSError, XmpError) as exc:
-            report.skipped.append((str(sidecar), f"не удалось прочитать: {exc}"))
-            continue
-        if not merged.changed:
-            report.unchanged += 1
-            continue
-        if existing is None and not keywords:
-            report.unchanged += 1  # nothing to say about this photo: no empty sidecar
-            continue
-        if not dry_run:
+        # a JPEG shown for its RAW twin (photos.find_photos) gives the RAW its keywords
+        # too, and takes the long name: DSC_0103.xmp is the RAW's in Lightroom
+        raws = twins.of(photo)
+        shared = stems[(photo.parent, photo.stem.lower())] > 1 or bool(raws)
+        for sidecar in [sidecar_path(photo, shared), *(sidecar_path(raw, True) for raw in raws)]:
             try:
-                # a symlinked sidecar (kept in a synced folder, say) stays a link:
-                # its target gets the keywords
-                target = sidecar.resolve() if sidecar.is_symlink() else sidecar
-                atomic_write(target, lambda f, data=merged.data: f.write(data))
-            except WriteError as exc:
-                report.skipped.append((str(sidecar), str(exc)))
+                existing = sidecar.read_bytes() if sidecar.is_file() else None
+                merged = merge_keywords(existing, keywords, tree)
+            except (OSError, XmpError) as exc:
+                report.skipped.append((str(sidecar), f"не удалось прочитать: {exc}"))
                 continue
-        (report.created if existing is None else report.updated).append(str(sidecar))
+            if not merged.changed:
+                report.unchanged += 1
+                continue
+            if existing is None and not keywords:
+                report.unchanged += 1  # nothing to say about this photo: no empty sidecar
+                continue
+            if not dry_run:
+                try:
+                    # a symlinked sidecar (kept in a synced folder, say) stays a link:
+                    # its target gets the keywords
+                    target = sidecar.resolve() if sidecar.is_symlink() else sidecar
+                    atomic_write(target, lambda f, data=merged.data: f.write(data))
+                except WriteError as exc:
+                    report.skipped.append((str(sidecar), str(exc)))
+                    continue
+            (report.created if existing is None else report.updated).append(str(sidecar))
     if on_progress:
         on_progress(len(index), len(index))
     return report

@@ -37,7 +37,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import IndexFormatError, IndexMissingError, WriteError
-from .index_model import Index, Rows, check_features_on_first_use
+from .index_model import PHOTO_COLUMNS, Index, Rows, check_features_on_first_use
 from .migrate import MIGRATIONS, PERSON_LABEL
 from .pathlist import PathList, pack_paths
 from .sparse import Postings, Tags, label_crcs
@@ -70,6 +70,7 @@ ARRAY_DTYPES = {
     "post_row": "<i4", "post_score": "<f4", "post_region": "|b1", "post_crc": "<u4",
     "dhash": "<u8", "taken": "<i8", "word_ptr": "<i8", "word_label": "<i4",
     "term_vectors": "<f4", "paths": "|u1", "path_crc": "<u4", "features": "<f2",
+    "duration": "<f4", "video": "|b1", "gps": "<f4",
 }
 # checked as a whole at load; the rest on use (posting lists by label, paths by block,
 # features at first use). The posting lists and paths carry their own CRCs (post_crc,
@@ -352,7 +353,7 @@ def _arrays_of(index: Index) -> dict[str, np.ndarray]:
                 post_region=post.region, post_crc=crc, dhash=index.dhash,
                 taken=index.taken, word_ptr=index.words.ptr, word_label=index.words.label,
                 term_vectors=index.term_vectors, paths=paths, path_crc=path_crc,
-                features=index.features)
+                features=index.features, **{name: getattr(index, name) for name in PHOTO_COLUMNS})
 
 
 def _json_bytes(meta: dict) -> bytes:
@@ -496,12 +497,16 @@ def _build(index_dir: Path, meta: dict, arrays: dict[str, np.ndarray]) -> Index:
             features=arrays["features"],
             dhash=arrays["dhash"].astype(np.uint64, copy=False),
             taken=arrays["taken"].astype(np.int64, copy=False),
-            term_vectors=arrays["term_vectors"])
+            term_vectors=arrays["term_vectors"],
+            **{name: arrays[name].astype(PHOTO_COLUMNS[name][0], copy=False)
+               for name in PHOTO_COLUMNS})
     except (KeyError, TypeError, ValueError, OverflowError) as exc:
         raise damaged(f"{type(exc).__name__}: {str(exc)[:80]}") from None
     n = len(index.paths)
     if not (all(getattr(index, a).shape == (n,) for a in
                 ("sizes", "mtimes", "hashes", "stale", "dhash", "taken"))
+            and all(getattr(index, a).shape == (n, *shape)
+                    for a, (_, shape, _) in PHOTO_COLUMNS.items())
             and index.features.ndim == 2 and index.features.shape[0] == n
             and index.term_vectors.ndim == 2
             and index.term_vectors.shape[:1] == (len(index.terms),) == (len(index.term_keys),)

@@ -11,6 +11,19 @@ import numpy as np
 
 from .sparse import Postings, Tags
 
+# Per-photo columns beyond the core ones, which older indexes and most code paths do not
+# fill: name -> (dtype, shape of one photo's value, the value of a photo that has none).
+PHOTO_COLUMNS: dict[str, tuple[type, tuple[int, ...], object]] = {
+    "duration": (np.float32, (), 0.0),   # a video's seconds
+    "video": (np.bool_, (), False),      # a video, tagged by its frames
+    "gps": (np.float32, (2,), np.nan),   # latitude, longitude where taken (NaN: unknown)
+}
+
+
+def empty_column(name: str, n: int) -> np.ndarray:
+    dtype, shape, fill = PHOTO_COLUMNS[name]
+    return np.full((n, *shape), fill, dtype)
+
 
 @dataclass
 class Rows:
@@ -25,6 +38,15 @@ class Rows:
     dhash: np.ndarray             # uint64 [n]: difference hash of the pixels, for duplicates
     taken: np.ndarray             # int64 [n]: when taken (EXIF, seconds, local time), 0 = unknown
     words: list[list[str]] | None = None   # words.py keys per photo ("folder:свадьба")
+    duration: np.ndarray | None = None     # PHOTO_COLUMNS; None: no photo has one
+    video: np.ndarray | None = None
+    gps: np.ndarray | None = None
+
+    def column(self, name: str) -> np.ndarray:
+        """A PHOTO_COLUMNS column, filled with its "none" value where not given."""
+        value = getattr(self, name)
+        dtype = PHOTO_COLUMNS[name][0]
+        return empty_column(name, len(self.paths)) if value is None else np.asarray(value, dtype)
 
     @staticmethod
     def joined(parts: list[Rows]) -> Rows:
@@ -43,7 +65,9 @@ class Rows:
                     hashes=np.concatenate([p.hashes for p in parts]),
                     tags=tags, features=np.concatenate([p.features for p in parts]),
                     dhash=np.concatenate([p.dhash for p in parts]),
-                    taken=np.concatenate([p.taken for p in parts]), words=words)
+                    taken=np.concatenate([p.taken for p in parts]), words=words,
+                    **{name: np.concatenate([p.column(name) for p in parts])
+                       for name in PHOTO_COLUMNS})
 
 
 @dataclass
@@ -73,6 +97,9 @@ class Index:
     features: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.float16))
     dhash: np.ndarray = field(default_factory=lambda: np.zeros(0, np.uint64))
     taken: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    duration: np.ndarray = field(default_factory=lambda: empty_column("duration", 0))
+    video: np.ndarray = field(default_factory=lambda: empty_column("video", 0))
+    gps: np.ndarray = field(default_factory=lambda: empty_column("gps", 0))
     # words people wrote (folder and file names, keywords in the file): a second sparse
     # matrix over `word_labels`, kept apart from the model's tags because a moved photo
     # keeps its tags but not its folder's words
@@ -91,6 +118,9 @@ class Index:
             self.words = Tags(np.zeros(len(self.paths) + 1, np.int64))  # nobody wrote any
         if self.tag_rows is None and self.tag_postings is None:
             self.tag_rows = Tags(np.zeros(len(self.paths) + 1, np.int64))
+        for name in PHOTO_COLUMNS:  # not given: no photo has one
+            if len(getattr(self, name)) != len(self.paths) and not len(getattr(self, name)):
+                setattr(self, name, empty_column(name, len(self.paths)))
 
     @property
     def tags(self) -> Tags:
@@ -125,7 +155,8 @@ class Index:
         self.tags = self.tags.select(rows)  # first: stored postings know rows by len(paths)
         paths = list(self.paths)  # one decode of them all, not one per row
         self.paths = [paths[i] for i in rows]
-        for name in ("sizes", "mtimes", "hashes", "stale", "dhash", "taken", "features"):
+        for name in ("sizes", "mtimes", "hashes", "stale", "dhash", "taken", "features",
+                     *PHOTO_COLUMNS):
             setattr(self, name, getattr(self, name)[rows])
         self.words = self.words.select(rows)
 
@@ -166,6 +197,8 @@ class Index:
         self.stale = np.concatenate([self.stale, np.zeros(len(rows.paths), bool)])
         self.dhash = np.concatenate([self.dhash, np.asarray(rows.dhash, np.uint64)])
         self.taken = np.concatenate([self.taken, np.asarray(rows.taken, np.int64)])
+        for name in PHOTO_COLUMNS:
+            setattr(self, name, np.concatenate([getattr(self, name), rows.column(name)]))
         features = np.asarray(rows.features, np.float16)
         if self.features.shape[1] == 0 and features.shape[1]:
             # the first rows with features (an index of an older format, or of a model
@@ -184,7 +217,8 @@ class Index:
         return Rows(paths=paths, sizes=np.asarray(sizes, np.int64),
                     mtimes=np.asarray(mtimes, np.int64), hashes=self.hashes[rows],
                     tags=self.tags.select(rows), features=self.features[rows],
-                    dhash=self.dhash[rows], taken=self.taken[rows], words=words)
+                    dhash=self.dhash[rows], taken=self.taken[rows], words=words,
+                    **{name: getattr(self, name)[rows] for name in PHOTO_COLUMNS})
 
 
 def _get_features(self: Index) -> np.ndarray:

@@ -25,6 +25,7 @@ import itertools
 import os
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -46,6 +47,7 @@ from .model_choice import (
     same_model,
     with_heads,
 )
+from .photos import MissingDecoderError
 from .plan import Found, Plan, make_plan, outermost
 from .query import Lemmatizer
 from .scanning import HashCache, Whereabouts, hash_or_zero, scan
@@ -82,6 +84,11 @@ class IndexReport:
     total: int = 0
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
+    # what the walk passed over: files of other kinds by extension, RAWs shown as the
+    # JPEG beside them, and files whose decoder package is missing (by package)
+    other_files: Counter[str] = field(default_factory=Counter)
+    raw_twins: int = 0
+    missing_decoders: Counter[str] = field(default_factory=Counter)
 
     @property
     def found(self) -> int:
@@ -122,7 +129,22 @@ class IndexReport:
             parts.append(f"размечено заново {self.retagged}")
         if self.plan.kept_unavailable:
             parts.append(f"в недоступных папках сохранено {self.plan.kept_unavailable}")
+        if self.raw_twins:
+            parts.append(f"RAW рядом со своим JPEG (показан JPEG): {self.raw_twins}")
+        if self.other_files:
+            parts.append(f"других файлов: {sum(self.other_files.values())} "
+                         f"({describe_others(self.other_files)})")
         return f"{self.total} фото ({', '.join(parts)})"
+
+
+def describe_others(counts: Counter[str], shown: int = 5) -> str:
+    """".txt ×3, .pdf, без расширения": the commonest kinds first, the rest counted."""
+    common = counts.most_common()
+    names = [f"{ext or 'без расширения'}" + (f" ×{n}" if n > 1 else "")
+             for ext, n in common[:shown]]
+    if len(common) > shown:
+        names.append(f"и ещё {len(common) - shown} видов")
+    return ", ".join(names)
 
 
 @dataclass(frozen=True)
@@ -184,6 +206,7 @@ def update_index(
     stop: threading.Event | None = None,
     decode_workers: int | None = None,
     torch_threads: int | None = None,
+    videos: bool = True,
 ) -> IndexReport:
     """Tags new and changed photos under `folders` (all stored folders when empty) and
     writes the index.
@@ -193,6 +216,8 @@ def update_index(
     Setting `stop` ends the run early; what was tagged so far is saved.
     forget_missing: photos of unavailable folders are removed instead of kept.
     `load_tagger(model)`: injected by tests and benchmarks (default: tagger.load_tagger).
+    videos=False: videos are passed over (counted with the other files); those already
+    in the index under the walked folders are removed from it.
     """
     started = time.perf_counter()
     events = Events(on_progress, on_skip, on_tagger, on_note)
@@ -210,8 +235,12 @@ def update_index(
             idx.stale[:] = True
         if model.identity is not None:
             idx.tagger = model.identity
-        plan = plan_update(idx, folders, rebuild, forget_missing, decode_workers)
-        report = IndexReport(plan=plan, notes=_notes(model, idx, plan, retag_all))
+        others: Counter[str] = Counter()
+        twins: list[Path] = []
+        plan = plan_update(idx, folders, rebuild, forget_missing, decode_workers,
+                           videos, others, twins)
+        report = IndexReport(plan=plan, notes=_notes(model, idx, plan, retag_all),
+                             other_files=others, raw_twins=len(twins))
         for path, reason in plan.unreadable:
             _skip(report, events, Path(path), reason)
         idx.roots = list(plan.roots)
@@ -237,15 +266,23 @@ def update_index(
         elif events.progress:
             events.progress(0, 0)
         index_store.save(idx, index_dir)
+        for package, count in report.missing_decoders.items():
+            note = (f"не прочитано файлов: {count} — не установлен пакет {package} "
+                    f"(pip install {package})")
+            report.notes.append(note)
+            if events.note:
+                events.note(note)
     report.total = len(idx)
     report.seconds = time.perf_counter() - started
     return report
 
 
 def plan_update(idx: Index, folders: list[Path], rebuild: bool, forget: bool,
-                workers: int | None) -> Plan:
+                workers: int | None, videos: bool = True, others: Counter[str] | None = None,
+                raw_twins: list[Path] | None = None) -> Plan:
     """Walks what this update covers and decides what to do with every photo: `index
-    DIR` walks DIR only, a refresh (no DIR) or --rebuild every stored folder there is."""
+    DIR` walks DIR only, a refresh (no DIR) or --rebuild every stored folder there is.
+    `others` and `raw_twins` collect what the walk passed over (scanning.scan)."""
     given = [str(f.resolve()) for f in folders]
     stored = list(idx.roots)
     present = [r for r in stored if os.path.isdir(r)]
@@ -255,7 +292,7 @@ def plan_update(idx: Index, folders: list[Path], rebuild: bool, forget: bool,
         missing = [m for m in missing if any(m.startswith(g + os.sep) or m == g for g in to_scan)]
     else:
         to_scan = outermost([*present, *given])
-    found, unreadable = scan(to_scan)
+    found, unreadable = scan(to_scan, videos, others, raw_twins)
     return make_plan(idx.paths, idx.sizes, idx.mtimes, idx.hashes, idx.stale,
                      stored_roots=stored, scan=to_scan, missing=missing, found=found,
                      unreadable=unreadable, hash_of=HashCache(idx, found, workers),
@@ -408,8 +445,13 @@ class Tagging:
                 report.interrupted = True
                 break
             kind, photo = kind_of[str(path)]
-            if isinstance(decoded, PhotoError):
+            if isinstance(decoded, MissingDecoderError):
+                # one line per package at the end, not one per file (thousands of RAWs)
+                report.skipped.append((str(path), str(decoded)))
+                report.missing_decoders[decoded.package] += 1
+            elif isinstance(decoded, PhotoError):
                 _skip(report, self.events, path, str(decoded))
+            if isinstance(decoded, PhotoError):
                 if kind == "changed":  # its old tags describe content that is no longer there
                     self.superseded[self.row_of[photo.path]] = True
                     report.dropped_changed += 1
@@ -432,7 +474,7 @@ class Tagging:
         """One pass of the model over a batch; its rows join `tagged`. Empties the batch."""
         if not batch:
             return
-        analysis = self.tagger.analyze(np.stack([d.pixels for _, _, d in batch]))
+        analysis = self.tagger.analyze(np.concatenate([d.images for _, _, d in batch]))
         photos, decoded = [f for _, f, _ in batch], [d for _, _, d in batch]
         rows = rows_for(analysis, decoded, self.columns, self.heads, [f.path for f in photos],
                         [f.size for f in photos], [f.mtime_ns for f in photos],
@@ -506,6 +548,6 @@ def features_of_photo(path: Path, idx: Index) -> tuple[np.ndarray, int | None, s
     decoded = decode(path, tagger.preprocess)
     if isinstance(decoded, PhotoError):
         raise UsageError(f"не удалось открыть {path}: {decoded}")
-    analysis = tagger.analyze(decoded.pixels[None])
-    return heads.project(analysis.pooled[:, 0])[0], None, \
+    analysis = tagger.analyze(decoded.images)  # a video: the mean of its frames'
+    return heads.project(analysis.pooled[:, 0]).mean(axis=0), None, \
         f"фото нет в индексе: его признаки вычислены сейчас моделью {tagger.name}"

@@ -75,7 +75,13 @@ def v3_to_v4(meta: dict, arrays: dict[str, np.ndarray]) -> tuple[dict, dict[str,
     checksum of its own) to 4 (one .npy per array, each with its CRC-32 in index.json,
     the posting lists with one CRC per label). The arrays are the same; only the files
     change, and the next save writes them. The paths buffer is unchanged: format 3
-    wrote only UTF-8 names, which format 4's surrogateescape reads as they were."""
+    wrote only UTF-8 names, which format 4's surrogateescape reads as they were.
+    Format 4 also has columns no older photo has a value in (videos, GPS): their "none"."""
+    from .index_model import PHOTO_COLUMNS, empty_column
+
+    n = len(arrays["sizes"])
+    for name in PHOTO_COLUMNS:
+        arrays.setdefault(name, empty_column(name, n))
     return meta, arrays
 
 

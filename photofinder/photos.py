@@ -10,37 +10,44 @@ from __future__ import annotations
 
 import errno
 import hashlib
-import io
 import os
 import stat
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image
 
+from .decoders import (
+    MAX_PIXELS,
+    TOO_BIG,
+    MissingDecoderError,
+    Photo,
+    date_taken,
+    decoder_for,
+    embedded_texts,
+)
+from .decoders.common import os_reason
 from .errors import PhotoError
+from .formats import (
+    PHOTO_EXTENSIONS,
+    RAW_EXTENSIONS,
+    SUPPORTED_EXTENSIONS,
+    TWIN_RENDERINGS,
+    VIDEO_EXTENSIONS,
+    extension,
+    kind_of,
+)
 
-PHOTO_EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp", ".tif", ".tiff"})
-HEIC_EXTENSIONS = frozenset({".heic", ".heif"})
+__all__ = ["MAX_PIXELS", "PHOTO_EXTENSIONS", "SUPPORTED_EXTENSIONS", "TOO_BIG", "VIDEO_EXTENSIONS",
+           "MissingDecoderError", "Photo", "date_taken", "embedded_texts"]
 
-# Pillow's own default is ~89 Mpx with a warning and an error at twice that. A phone
-# panorama can reach ~100 Mpx, a "decompression bomb" billions: refuse past this.
-MAX_PIXELS = 200_000_000
-Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 # Longer side over shorter side past which model_input crops before resizing: the
 # centre crop never uses more than a square, so nothing it needs is lost.
 MAX_ASPECT = 4
-
-try:  # HEIC/HEIF photos from iPhones, where the optional pillow-heif is installed
-    from pillow_heif import register_heif_opener
-
-    register_heif_opener()
-    SUPPORTED_EXTENSIONS = PHOTO_EXTENSIONS | HEIC_EXTENSIONS
-except ImportError:
-    SUPPORTED_EXTENSIONS = PHOTO_EXTENSIONS
 
 
 @dataclass(frozen=True)
@@ -51,18 +58,8 @@ class FileStamp:
     mtime_ns: int
 
 
-_OS_REASONS = {
-    errno.ENOENT: "файл исчез во время работы или ссылка ведёт в никуда",
-    errno.ELOOP: "петля символических ссылок",
-    errno.EACCES: "нет прав на чтение",
-    errno.EPERM: "нет прав на чтение",
-    errno.ENAMETOOLONG: "слишком длинное имя файла",
-}
 NOT_REGULAR = "не обычный файл (папка, канал, устройство или сокет)"
-
-
-def _os_reason(exc: OSError) -> str:
-    return _OS_REASONS.get(exc.errno or 0) or exc.strerror or type(exc).__name__
+_os_reason = os_reason  # the name the rest of the package imported before decoders/
 
 
 def stamp(path: Path) -> FileStamp:
@@ -74,13 +71,27 @@ def stamp(path: Path) -> FileStamp:
     return FileStamp(st.st_size, st.st_mtime_ns)
 
 
-def find_photos(roots: list[Path]) -> Iterator[Path]:
-    """Yields every photo under the roots, recursively, each real file once.
+def find_photos(roots: list[Path], videos: bool = True,
+                passed_over: Counter[str] | None = None,
+                raw_twins: list[Path] | None = None) -> Iterator[Path]:
+    """Yields every photo (and, with `videos`, every video) under the roots, recursively,
+    each real file once; `passed_over` counts the other files met, by extension ("" for
+    none), so a summary can say what was not read (a turned-off video counts there too).
+
+    A RAW with a JPEG or HEIC of the same shot beside it (DSC_0103.NEF + DSC_0103.JPG:
+    the same folder and name) is one photo: the JPEG is yielded, the RAW goes to
+    `raw_twins`. The JPEG is the camera's own rendering of the shot (its white balance,
+    lens corrections, what the photographer saw on the camera) and decodes in draft mode
+    in a fraction of a RAW's time; tagging both would cost twice and show the shot twice.
+    When the JPEG is deleted, the next run finds the RAW alone and indexes it.
 
     Symlinked folders are followed (people link their phone dumps in), but a folder
     already visited by its real path is not entered again, so a link loop ends.
     Unreadable folders are passed over silently: there is nothing in them to index.
+    Hidden files and folders (.thumbnails, .DS_Store, our own index) are not files of
+    the roll and are not counted.
     """
+    wanted = SUPPORTED_EXTENSIONS if videos else PHOTO_EXTENSIONS
     seen_dirs: set[tuple[int, int]] = set()
     for root in roots:
         for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
@@ -95,11 +106,18 @@ def find_photos(roots: list[Path]) -> Iterator[Path]:
                 continue
             seen_dirs.add(key)
             dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-            for name in sorted(filenames):
-                if name.startswith("."):
-                    continue
-                if os.path.splitext(name)[1].lower() in SUPPORTED_EXTENSIONS:
+            names = sorted(n for n in filenames if not n.startswith("."))
+            rendered = {os.path.splitext(n)[0].casefold() for n in names
+                        if extension(n) in TWIN_RENDERINGS}
+            for name in names:
+                ext = extension(name)
+                if ext in RAW_EXTENSIONS and os.path.splitext(name)[0].casefold() in rendered:
+                    if raw_twins is not None:
+                        raw_twins.append(Path(dirpath) / name)
+                elif ext in wanted:
                     yield Path(dirpath) / name
+                elif passed_over is not None:
+                    passed_over[ext] += 1
 
 
 @dataclass(frozen=True)
@@ -121,15 +139,6 @@ class Preprocess:
 _RESAMPLE = {"bilinear": Image.Resampling.BILINEAR, "bicubic": Image.Resampling.BICUBIC}
 
 
-@dataclass(frozen=True)
-class Photo:
-    """A decoded photo and what its file says about it."""
-
-    image: Image.Image   # upright (EXIF orientation applied), RGB
-    taken: int = 0       # date_taken(): camera wall-clock seconds, 0 if unknown
-    texts: tuple[str, ...] = ()  # embedded_texts(): keywords and titles people wrote
-
-
 def open_photo(path: Path, min_side: int | None = None) -> Image.Image:
     """Opens a photo, upright (EXIF orientation applied), in RGB.
 
@@ -143,20 +152,28 @@ def open_photo(path: Path, min_side: int | None = None) -> Image.Image:
 
 
 def read_photo(path: Path, min_side: int | None = None) -> Photo:
-    """`open_photo` plus what the file's metadata says (date taken)."""
+    """`open_photo` plus what the file's metadata says (date taken); for a video, its
+    sampled frames and duration (decoders/video.py)."""
     with _open_checked(path) as f:
-        return _decode(f, min_side)
+        return _decode(f, path, min_side)
+
+
+def _decode(f: BinaryIO, path: Path, min_side: int | None) -> Photo:
+    """The decoder the file's extension names (formats.kind_of) reads it."""
+    return decoder_for(kind_of(path)).decode(f, path, min_side)
 
 
 def read_photo_and_hash(path: Path, min_side: int | None = None) -> tuple[Photo, int]:
-    """`read_photo` and the file's `content_hash`, from one read of the file: a JPEG is
-    read whole to be decoded even in draft mode, so hashing it costs no extra I/O."""
+    """`read_photo` and the file's `content_hash`. The decoder streams the file (nothing
+    holds it whole in memory: a 2 GB file named .jpg that is no image is refused from
+    its first bytes); the hash then reads the first and last 64 KB again, from the page
+    cache the decode has just filled."""
     with _open_checked(path) as f:
+        photo = _decode(f, path, min_side)
         try:
-            data = f.read()
+            return photo, _hash_open_file(f)
         except OSError as exc:
-            raise PhotoError(_os_reason(exc)) from None
-    return _decode(io.BytesIO(data), min_side), hash_bytes(data)
+            raise PhotoError(os_reason(exc)) from None
 
 
 def _open_checked(path: Path) -> BinaryIO:
@@ -189,13 +206,18 @@ def content_hash(path: Path) -> int:
     (blake2b, 64 bits; never 0). Reads at most 128 KB however big the photo; a JPEG's
     first 64 KB hold its EXIF (time, camera) and the start of the image itself."""
     with open_regular_file(path) as f:  # a FIFO named .jpg must not block the run
-        size = os.fstat(f.fileno()).st_size
-        head = f.read(HASH_CHUNK)
-        if size > 2 * HASH_CHUNK:
-            f.seek(size - HASH_CHUNK)
-            tail = f.read(HASH_CHUNK)
-        else:
-            tail = f.read()
+        return _hash_open_file(f)
+
+
+def _hash_open_file(f: BinaryIO) -> int:
+    """`content_hash` of an open file, by positioned reads (whatever its position)."""
+    fd = f.fileno()
+    size = os.fstat(fd).st_size
+    head = os.pread(fd, HASH_CHUNK, 0)
+    if size > 2 * HASH_CHUNK:
+        tail = os.pread(fd, HASH_CHUNK, size - HASH_CHUNK)
+    else:
+        tail = os.pread(fd, max(0, size - HASH_CHUNK), HASH_CHUNK)
     return _fingerprint(size, head, tail)
 
 
@@ -213,63 +235,6 @@ def open_regular_file(path: Path) -> BinaryIO:
     except BaseException:
         os.close(fd)
         raise
-
-
-TOO_BIG = f"слишком большое изображение (больше {MAX_PIXELS // 1_000_000} Мпикс)"
-
-
-def _decode(f: BinaryIO, min_side: int | None) -> Photo:
-    try:
-        img = Image.open(f)
-        # Checked here, from the header, before any pixel is decoded: Pillow's own guard
-        # only warns below twice MAX_IMAGE_PIXELS, and turning that warning into an
-        # error with warnings.catch_warnings() is not thread-safe (decoding runs on threads).
-        width, height = img.size
-        if width * height > MAX_PIXELS:
-            raise PhotoError(TOO_BIG)
-        if min_side is not None and img.format == "JPEG":
-            img.draft("RGB", (min_side, min_side))
-        if getattr(img, "is_animated", False):
-            img.seek(0)  # the first frame of a GIF/WebP animation stands for it
-        img.load()
-        taken, texts = date_taken(img), embedded_texts(img)
-        img = ImageOps.exif_transpose(img) or img
-        return Photo(_to_rgb(img), taken, texts)
-    except PhotoError:
-        raise
-    except Image.DecompressionBombError:
-        raise PhotoError(TOO_BIG) from None
-    except UnidentifiedImageError:
-        raise PhotoError("не изображение или неизвестный формат") from None
-    except MemoryError:
-        raise PhotoError("не хватило памяти, чтобы открыть изображение") from None
-    except OSError as exc:
-        if exc.errno in _OS_REASONS:
-            raise PhotoError(_os_reason(exc)) from None
-        raise PhotoError(f"файл повреждён: {_first_line(exc)}") from None
-    except Exception as exc:  # noqa: BLE001 - a crafted file can trip any decoder
-        raise PhotoError(f"файл повреждён: {_first_line(exc)}") from None
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0][:160] if text else type(exc).__name__
-
-
-def _to_rgb(img: Image.Image) -> Image.Image:
-    if img.mode == "RGB":
-        return img
-    if img.mode in ("I;16", "I;16B", "I;16L", "I"):
-        # 16-bit scans: scale to 8 bits instead of clipping everything to white
-        arr = np.asarray(img, dtype=np.float32)
-        top = float(arr.max()) or 1.0
-        img = Image.fromarray((arr * (255.0 / top)).astype(np.uint8), "L")
-    if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
-        # transparent pixels become white, as a viewer shows them, not black
-        rgba = img.convert("RGBA")
-        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-        return Image.alpha_composite(background, rgba).convert("RGB")
-    return img.convert("RGB")
 
 
 def model_input(path: Path, prep: Preprocess) -> np.ndarray:
@@ -331,56 +296,3 @@ def sky_fraction(pixels: np.ndarray) -> float:
     sky_like = (step < 0.035) & (blue_sky | overcast)
     # sky is above everything else: a cell counts only when every cell above it does
     return float(np.cumprod(sky_like, axis=0).mean())
-
-
-_EXIF_IFD = 0x8769
-_DATE_TIME_ORIGINAL = 0x9003
-_DATE_TIME = 0x0132
-
-
-def date_taken(img: Image.Image) -> int:
-    """When the photo was taken, from EXIF (DateTimeOriginal, else DateTime), as seconds
-    of the camera's wall clock since 1970 (no time zone: a camera has none); 0 if unknown."""
-    import calendar
-    import time as _time
-
-    try:
-        exif = img.getexif()
-        text = exif.get_ifd(_EXIF_IFD).get(_DATE_TIME_ORIGINAL) or exif.get(_DATE_TIME)
-        if not isinstance(text, str):
-            return 0
-        parsed = _time.strptime(text.strip()[:19], "%Y:%m:%d %H:%M:%S")
-        if not 1900 <= parsed.tm_year <= 2200:
-            return 0
-        return calendar.timegm(parsed)
-    except (ValueError, TypeError, OSError, SyntaxError, AttributeError):
-        return 0  # no EXIF, or EXIF that says nothing usable
-
-
-# IPTC datasets people fill in (digiKam, Lightroom, Photoshop): keywords, object name,
-# headline, caption
-_IPTC_TEXTS = ((2, 25), (2, 5), (2, 105), (2, 120))
-
-
-def embedded_texts(img: Image.Image) -> tuple[str, ...]:
-    """Keywords, titles and captions inside the photo (XMP and IPTC)."""
-    from .xmp import embedded_texts as xmp_texts
-
-    texts = list(xmp_texts(img.info.get("xmp") or img.info.get("XML:com.adobe.xmp")))
-    try:
-        from PIL import IptcImagePlugin
-
-        iptc = IptcImagePlugin.getiptcinfo(img) or {}
-    except Exception:  # noqa: BLE001 - broken IPTC says nothing, it is not an error
-        iptc = {}
-    for key in _IPTC_TEXTS:
-        values = iptc.get(key) or []
-        for value in values if isinstance(values, list) else [values]:
-            if isinstance(value, bytes):
-                try:
-                    value = value.decode("utf-8")
-                except UnicodeDecodeError:
-                    value = value.decode("cp1251", errors="replace")
-            if isinstance(value, str) and value.strip():
-                texts.append(value.strip())
-    return tuple(dict.fromkeys(texts))

@@ -6,6 +6,7 @@ not find is not there: gone, or in a folder that is unavailable right now.
 from __future__ import annotations
 
 import os
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -25,11 +26,12 @@ def clamp_mtime(mtime_ns: int) -> int:
     return min(max(mtime_ns, MTIME_MIN), MTIME_MAX)
 
 
-def scan(folders: list[str]) -> tuple[list[Found], list[tuple[str, str]]]:
-    """Every photo under the folders with its size and mtime, and those that could
-    not even be stat()ed (with a reason)."""
+def scan(folders: list[str], videos: bool = True, passed_over: Counter[str] | None = None,
+         raw_twins: list[Path] | None = None) -> tuple[list[Found], list[tuple[str, str]]]:
+    """Every photo (and video) under the folders with its size and mtime, and those that
+    could not even be stat()ed (with a reason); photos.find_photos says the rest."""
     found, unreadable = [], []
-    for path in find_photos([Path(f) for f in folders]):
+    for path in find_photos([Path(f) for f in folders], videos, passed_over, raw_twins):
         try:
             st = stamp(path)
         except OSError as exc:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .clips import pooled, strongest
 from .heads import Heads
 from .index import Index, Rows, Tags
 from .tagger import Analysis
@@ -65,12 +66,20 @@ EVIDENCE = "sky-1"
 class Decoded:
     """One photo, decoded once for every use."""
 
-    pixels: np.ndarray      # uint8 [S, S, 3], the model's input
+    pixels: np.ndarray      # uint8 [S, S, 3], the model's input; a video: [F, S, S, 3]
     dhash: int              # photos.difference_hash: near-duplicates
     taken: int              # photos.date_taken: EXIF date, 0 if unknown
     file_hash: int          # photos.content_hash: moved and renamed photos
     texts: tuple[str, ...] = ()  # photos.embedded_texts: keywords and titles in the file
     sky: float = 0.0        # photos.sky_fraction of the model's input
+    frame_skies: tuple[float, ...] = ()  # a video: each frame's sky fraction
+    duration: float = 0.0   # a video's length in seconds
+    video: bool = False
+
+    @property
+    def images(self) -> np.ndarray:
+        """The model's inputs, [F, S, S, 3]: one for a photo, a video's frames."""
+        return self.pixels if self.pixels.ndim == 4 else self.pixels[None]
 
 
 class Columns:
@@ -136,21 +145,31 @@ def combine_tags(probs: np.ndarray, columns: Columns, scenes: np.ndarray | None,
 def rows_for(analysis: Analysis, decoded: list[Decoded], columns: Columns,
              heads: Heads | None, paths: list[str], sizes: list[int], mtimes: list[int],
              hashes: list[int], region_weight: float = REGION_WEIGHT) -> Rows:
-    """The index rows of a batch of photos from its one Analysis."""
+    """The index rows of a batch of photos from its one Analysis, made of every photo's
+    `images` in order (a video's frames: its tags clips.strongest, features clips.pooled)."""
+    counts = [len(d.images) for d in decoded]
     scenes = person = None
     features = np.zeros((len(decoded), 0), np.float16)
     if heads is not None:
         projected = heads.project(analysis.pooled[:, 0])
         scenes, person = heads.scenes(projected), heads.person(projected)
-        features = projected.astype(np.float16)
-    tags = Tags.from_rows([
-        combine_tags(analysis.probs[i], columns,
-                   None if scenes is None else scenes[i],
-                   None if person is None else float(person[i]), region_weight,
-                   None if scenes is None else sky_probability(d.sky, scenes[i], columns.indoor))
-        for i, d in enumerate(decoded)])
+        features = pooled(projected.astype(np.float16), counts)
+    rows, image = [], 0
+    for d, count in zip(decoded, counts):
+        # a video's frames are tagged like photos, then made one row (clips.strongest)
+        frames = []
+        for k in range(image, image + count):
+            fraction = d.frame_skies[k - image] if d.frame_skies else d.sky
+            frames.append(combine_tags(
+                analysis.probs[k], columns, None if scenes is None else scenes[k],
+                None if person is None else float(person[k]), region_weight,
+                None if scenes is None else sky_probability(fraction, scenes[k], columns.indoor)))
+        rows.append(strongest(frames))
+        image += count
     return Rows(paths=paths, sizes=np.asarray(sizes, np.int64),
                 mtimes=np.asarray(mtimes, np.int64), hashes=np.asarray(hashes, np.uint64),
-                tags=tags, features=features,
+                tags=Tags.from_rows(rows), features=features,
                 dhash=np.array([d.dhash for d in decoded], np.uint64),
-                taken=np.array([d.taken for d in decoded], np.int64))
+                taken=np.array([d.taken for d in decoded], np.int64),
+                duration=np.array([d.duration for d in decoded], np.float32),
+                video=np.array([d.video for d in decoded], bool))

@@ -17,6 +17,8 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 
+from .formats import RAW_EXTENSIONS
+
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 X = "adobe:ns:meta/"
 DC = "http://purl.org/dc/elements/1.1/"
@@ -167,12 +169,16 @@ _MERGED = ((DC, "subject"), (LR, "hierarchicalSubject"), (PF, "keywords"), (PF, 
 def sidecar_path(photo: Path, shared_stem: bool) -> Path:
     """Where a photo's sidecar is: an existing IMG_1.jpg.xmp or IMG_1.xmp (either of the
     two common names), else IMG_1.xmp, or IMG_1.jpg.xmp when another photo in the
-    folder has the same stem (IMG_1.png) and would share IMG_1.xmp."""
+    folder has the same stem (IMG_1.png) and would share IMG_1.xmp.
+
+    A camera RAW's is always DSC_0103.NEF.xmp, the name digiKam and darktable read.
+    Lightroom reads DSC_0103.xmp for a RAW, but that file holds its develop settings
+    and Lightroom rewrites it: photofinder never creates nor edits it."""
     full = photo.with_name(photo.name + ".xmp")
     short = photo.with_suffix(".xmp")
     if len(os.fsencode(full.name)) > NAME_MAX:  # IMG.jpg.xmp cannot exist for this name:
         return full if shared_stem else short   # two photos never share one; full is refused
-    if full.is_file():
+    if full.is_file() or photo.suffix.lower() in RAW_EXTENSIONS:
         return full
     if short.is_file() and not shared_stem:
         return short

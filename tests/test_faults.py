@@ -344,8 +344,8 @@ def test_files_that_vanish_during_the_run(models, tmp_path, monkeypatch):
 
     real_find, real_read = scanning.find_photos, photos_module.read_photo_and_hash
 
-    def find_and_delete(roots):
-        for path in real_find(roots):
+    def find_and_delete(roots, *args):
+        for path in real_find(roots, *args):
             if path == gone_early:
                 path.unlink()
             yield path

@@ -18,6 +18,7 @@ from pathlib import Path
 from PIL import Image
 
 from ..errors import PhotoError
+from ..formats import is_video
 from ..photos import open_photo
 
 THUMB_SIZE = 160        # px, the longer side; tiles are laid out for this
@@ -68,8 +69,11 @@ class ThumbnailCache:
         return img
 
     def make(self, path: Path) -> Image.Image:
-        img = open_photo(path, min_side=self.size)  # draft mode + EXIF rotation
+        # draft mode + EXIF rotation; a video gives one of its sampled frames
+        img = open_photo(path, min_side=self.size)
         img.thumbnail((self.size, self.size), Image.Resampling.LANCZOS, reducing_gap=2.0)
+        if is_video(path):
+            mark_video(img)
         return img
 
     def _store(self, target: Path, img: Image.Image) -> None:
@@ -83,6 +87,20 @@ class ThumbnailCache:
             os.replace(tmp, target)
         except OSError:
             tmp.unlink(missing_ok=True)
+
+
+def mark_video(img: Image.Image) -> None:
+    """A white play triangle on a dark disc in the thumbnail's corner: this tile is a
+    video (double-click plays it in the system player)."""
+    from PIL import ImageDraw
+
+    r = max(8, min(img.size) // 7)
+    x, y = r + 4, img.height - r - 4
+    draw = ImageDraw.Draw(img, "RGBA")
+    draw.ellipse((x - r, y - r, x + r, y + r), fill=(0, 0, 0, 150))
+    third = r // 2
+    draw.polygon([(x - third + 2, y - r + 5), (x - third + 2, y + r - 5), (x + r - 4, y)],
+                 fill=(255, 255, 255, 235))
 
 
 class ThumbnailLoader:
