@@ -36,10 +36,10 @@ def decode(path: Path, prep: Preprocess, sky: bool = True) -> Decoded | PhotoErr
             return Decoded(frames, difference_hash(photo.image), photo.taken, file_hash,
                            photo.texts, 0.0,
                            tuple(sky_fraction(f) if sky else 0.0 for f in frames),
-                           duration=photo.duration, video=True)
+                           duration=photo.duration, video=True, gps=photo.gps)
         pixels = fit_for_model(photo.image, prep)
         return Decoded(pixels, difference_hash(photo.image), photo.taken, file_hash,
-                       photo.texts, sky_fraction(pixels) if sky else 0.0)
+                       photo.texts, sky_fraction(pixels) if sky else 0.0, gps=photo.gps)
     except PhotoError as exc:
         return exc
     except Exception as exc:  # noqa: BLE001 - one odd file must never stop a long run

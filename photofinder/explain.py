@@ -141,7 +141,12 @@ class Explainer:
         """A match on words people wrote: «свадьба ← папка: Свадьба Маши»."""
         keys = [k for k in self.index.words_of(row) if k.partition(":")[2] == lemma]
         key = max(keys, key=lambda k: KIND_WEIGHTS.get(k.partition(":")[0], 0.0))
-        where = describe_word(key, self.index.paths[row], self.lemmatizer)
+        place = None
+        if key.startswith("place:"):  # the table is loaded on the first place shown
+            from .places import describe_gps
+
+            place = describe_gps(*self.index.gps[row])
+        where = describe_word(key, self.index.paths[row], self.lemmatizer, place)
         weight = KIND_WEIGHTS.get(key.partition(":")[0], 0.9)
         return Evidence(concept=concept.text, term=lemma, path=(concept.text, where),
                         relation="word", similarity=similarity, weight=weight, confidence=1.0,

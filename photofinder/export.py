@@ -41,9 +41,22 @@ def tag_records(index: Index, vocabulary: Vocabulary, row: int) -> list[dict]:
     return tags
 
 
+def location_of(index: Index, row: int) -> dict:
+    """Where a photo was taken: its GPS and the place's Russian name (all None without)."""
+    from .places import place_at
+
+    latitude, longitude = (float(v) for v in index.gps[row])
+    if np.isnan(latitude):
+        return {"latitude": None, "longitude": None, "place": None}
+    place = place_at(latitude, longitude)
+    return {"latitude": round(latitude, 6), "longitude": round(longitude, 6),
+            "place": place.describe() if place is not None else None}
+
+
 def export_document(index: Index, vocabulary: Vocabulary) -> dict:
     photos = [{"path": path, "size": int(index.sizes[row]), "mtime_ns": int(index.mtimes[row]),
                "taken": taken_text(int(index.taken[row])),
+               **location_of(index, row),
                "tags": tag_records(index, vocabulary, row)}
               for row, path in enumerate(index.paths)]
     return {
@@ -109,6 +122,19 @@ class RawTwins:
         return self._raws[photo.parent].get(photo.stem.casefold(), [])
 
 
+def xmp_location(index: Index, row: int) -> dict[str, str] | None:
+    """City, region, country and its code in Russian for the sidecar: only for a photo
+    with GPS (xmp.merge_keywords writes only fields that are empty)."""
+    from .places import place_at
+
+    latitude, longitude = (float(v) for v in index.gps[row])
+    place = None if np.isnan(latitude) else place_at(latitude, longitude)
+    if place is None:
+        return None
+    return {"city": place.city or "", "region": place.region or "",
+            "country": place.country or "", "country_code": place.country_code or ""}
+
+
 def write_xmp_sidecars(index: Index, vocabulary: Vocabulary, dry_run: bool = False,
                        on_progress=None) -> XmpReport:
     """Merges every photo's keywords into its XMP sidecar (xmp.merge_keywords): a
@@ -129,6 +155,7 @@ def write_xmp_sidecars(index: Index, vocabulary: Vocabulary, dry_run: bool = Fal
             report.skipped.append((path, "фото нет на месте (папка недоступна?)"))
             continue
         keywords, tree = keywords_of(index, vocabulary, row)
+        location = xmp_location(index, row)
         # a JPEG shown for its RAW twin (photos.find_photos) gives the RAW its keywords
         # too, and takes the long name: DSC_0103.xmp is the RAW's in Lightroom
         raws = twins.of(photo)
@@ -136,7 +163,7 @@ def write_xmp_sidecars(index: Index, vocabulary: Vocabulary, dry_run: bool = Fal
         for sidecar in [sidecar_path(photo, shared), *(sidecar_path(raw, True) for raw in raws)]:
             try:
                 existing = sidecar.read_bytes() if sidecar.is_file() else None
-                merged = merge_keywords(existing, keywords, tree)
+                merged = merge_keywords(existing, keywords, tree, location)
             except (OSError, XmpError) as exc:
                 report.skipped.append((str(sidecar), f"не удалось прочитать: {exc}"))
                 continue
@@ -184,7 +211,7 @@ def export_target(out: Path, index_dir: Path) -> Path:
     a socket (root would turn /dev/null into a regular file), nothing in the index's own
     folder, no photo or sidecar, and no existing file that is not an earlier export.
     A symlink is written through: the link stays, its target gets the export."""
-    from .photos import HEIC_EXTENSIONS, PHOTO_EXTENSIONS
+    from .formats import SUPPORTED_EXTENSIONS
 
     if out.is_dir():
         raise UsageError(f"{out} — папка; укажите имя файла, например {out / 'tags.json'}")
@@ -194,7 +221,7 @@ def export_target(out: Path, index_dir: Path) -> Path:
     if target.is_relative_to(index_dir.resolve()):
         raise UsageError(f"{out} — в папке индекса {index_dir}: там только файлы индекса, "
                          "выберите файл вне её")
-    if target.suffix.lower() in PHOTO_EXTENSIONS | HEIC_EXTENSIONS | {".xmp"}:
+    if target.suffix.lower() in SUPPORTED_EXTENSIONS | {".xmp"}:
         raise UsageError(f"{out}: выгрузка — это JSON, а имя как у фото или XMP; "
                          "укажите файл .json")
     try:

@@ -405,6 +405,7 @@ def save(index: Index, index_dir: Path) -> int:
         "created": index.created,
         "updated": index.updated,
         "roots": index.roots,
+        "places": index.places,
         "terms": index.terms,
         "term_keys": index.term_keys,
     }
@@ -488,6 +489,7 @@ def _build(index_dir: Path, meta: dict, arrays: dict[str, np.ndarray]) -> Index:
                    else PathList(arrays["paths"], len(arrays["sizes"]), arrays.get("path_crc"),
                                  str(index_dir))),
             roots=_strings(meta.get("roots", [])),
+            places=str(meta.get("places", "")),
             terms=_strings(meta["terms"]), term_keys=_strings(meta["term_keys"]),
             created=float(meta["created"]), updated=float(meta["updated"]),
             sizes=arrays["sizes"].astype(np.int64, copy=False),

@@ -106,6 +106,9 @@ class Index:
     word_labels: list[str] = field(default_factory=list)
     words: Tags = field(default_factory=Tags)
     roots: list[str] = field(default_factory=list)
+    # places.PLACES_STAMP when every photo's GPS was read and its place words made with
+    # that place table; "" in an index made before places (the next run reads them)
+    places: str = ""
     # word vectors of the vocabulary's terms, computed once per index
     terms: list[str] = field(default_factory=list)
     term_keys: list[str] = field(default_factory=list)   # lemmas joined by spaces

@@ -34,6 +34,7 @@ from pathlib import Path
 import numpy as np
 
 from . import index as index_store
+from .decoders.pillow import gps_in_file
 from .decoding import decode, decode_threads, decoded_in_chunks, single_threaded_blas
 from .errors import IndexFormatError, PhotoError, PhotofinderError, UsageError, WriteError
 from .heads import Heads, heads_for
@@ -48,6 +49,7 @@ from .model_choice import (
     with_heads,
 )
 from .photos import MissingDecoderError
+from .places import Locator, places_stamp
 from .plan import Found, Plan, make_plan, outermost
 from .query import Lemmatizer
 from .scanning import HashCache, Whereabouts, hash_or_zero, scan
@@ -231,6 +233,8 @@ def update_index(
         model, retag_all = resolve_model(choice, old, rebuild)
         # `is not None`: an index with no rows is still the index (its folders, its model)
         idx = old if old is not None else Index(tagger={}, vectors="", vocabulary="")
+        # photos stored before places were read: the only ones whose headers are read again
+        gps_unread = set(idx.paths) if old is not None and not old.places else set()
         if retag_all:
             idx.stale[:] = True
         if model.identity is not None:
@@ -265,6 +269,8 @@ def update_index(
                         batch_size, checkpoint_every, decode_workers).run(work, stop)
         elif events.progress:
             events.progress(0, 0)
+        if not report.interrupted:
+            _catch_up_places(idx, gps_unread, lemmatizer, events, stop)
         index_store.save(idx, index_dir)
         for package, count in report.missing_decoders.items():
             note = (f"не прочитано файлов: {count} — не установлен пакет {package} "
@@ -372,7 +378,7 @@ def _apply_without_tagging(idx: Index, plan: Plan, lemmatizer: Callable[[], Lemm
     words of its new folder and name."""
 
     def words_at(row: int, path: str) -> list[str]:
-        kept = [k for k in idx.words_of(row) if k.startswith("keyword:")]
+        kept = [k for k in idx.words_of(row) if k.startswith(("keyword:", "place:"))]
         return path_words(path, idx.roots, lemmatizer()) + kept
 
     for row, photo in plan.touched:
@@ -394,6 +400,41 @@ def _apply_without_tagging(idx: Index, plan: Plan, lemmatizer: Callable[[], Lemm
         keep[dropped] = False
         # rows that the work list refers to are renumbered by _work_list afterwards
         idx.select(np.flatnonzero(keep))
+
+
+def _catch_up_places(idx: Index, gps_unread: set[str], lemmatizer: Callable[[], Lemmatizer],
+                     events: Events, stop: threading.Event | None) -> None:
+    """An index made before places, or with another place table: reads the GPS of the
+    photos it never read it for (their headers only: nothing is tagged again) and makes
+    every photo's place words anew. Photos tagged in this run already have both."""
+    stamp = places_stamp()
+    if stamp is None or idx.places == stamp:
+        return
+    unread = [row for row in np.flatnonzero(np.isnan(idx.gps[:, 0])).tolist()
+              if idx.paths[row] in gps_unread] if gps_unread else []
+    if len(unread):
+        if events.note:
+            events.note(f"места по GPS: читаю метаданные фото, сделанных до мест: {len(unread)}")
+        for done, row in enumerate(unread):
+            if stop is not None and stop.is_set():
+                return  # the stamp stays old: the next run reads the rest
+            gps = gps_in_file(Path(idx.paths[row]))
+            if gps is not None:
+                idx.gps[row] = gps
+            if events.progress and done % 200 == 0:
+                events.progress(done, len(unread))
+        if events.progress:
+            events.progress(len(unread), len(unread))
+    located = np.flatnonzero(~np.isnan(idx.gps[:, 0]))
+    locator = Locator(lemmatizer())
+    replacements = {}
+    for row in located.tolist():
+        kept = [k for k in idx.words_of(row) if not k.startswith("place:")]
+        replacements[row] = kept + locator.words(idx.gps[row])
+    idx.set_words(replacements)
+    idx.places = stamp
+    if events.note and len(unread):
+        events.note(f"места по GPS: найдены у {len(located)} фото")
 
 
 def _skip(report: IndexReport, events: Events, path: Path, reason: str) -> None:
@@ -423,6 +464,7 @@ class Tagging:
         self.workers = decode_threads(decode_workers)
         self.since_checkpoint = 0
         self.tagged: list[Rows] = []   # rows made but not appended yet
+        self.locator = Locator(lemmatizer())
 
     def run(self, work: list[tuple[str, Found]], stop: threading.Event | None) -> None:
         progress, report = self.events.progress, self.report
@@ -481,7 +523,8 @@ class Tagging:
                         [d.file_hash for d in decoded])
         lemmatizer = self.lemmatizer()
         rows.words = [path_words(f.path, self.idx.roots, lemmatizer)
-                      + keyword_words(list(d.texts), lemmatizer) for f, d in zip(photos, decoded)]
+                      + keyword_words(list(d.texts), lemmatizer) + self.locator.words(d.gps)
+                      for f, d in zip(photos, decoded)]
         self.tagged.append(rows)
         for kind, photo, _ in batch:
             if kind != "new":

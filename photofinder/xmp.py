@@ -23,6 +23,11 @@ RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 X = "adobe:ns:meta/"
 DC = "http://purl.org/dc/elements/1.1/"
 LR = "http://ns.adobe.com/lightroom/1.0/"
+PHOTOSHOP = "http://ns.adobe.com/photoshop/1.0/"
+IPTC_CORE = "http://iptc.org/std/Iptc4xmpCore/1.0/xmlns/"
+# where a photo was taken, as digiKam, darktable, Lightroom and ExifTool read it
+LOCATION_FIELDS = {"city": (PHOTOSHOP, "City"), "region": (PHOTOSHOP, "State"),
+                   "country": (PHOTOSHOP, "Country"), "country_code": (IPTC_CORE, "CountryCode")}
 PF = "http://photofinder.invalid/xmp/1.0/"   # ours; .invalid never resolves: a pure name
 KNOWN_PREFIXES = {"x": X, "rdf": RDF, "dc": DC, "lr": LR, "photofinder": PF,
                   "xmp": "http://ns.adobe.com/xap/1.0/",
@@ -131,9 +136,27 @@ class Merge:
     changed: bool        # differs from what was there
 
 
-def merge_keywords(existing: bytes | None, keywords: list[str], hierarchy: list[str]) -> Merge:
+def _set_empty_fields(descriptions: list[ET.Element], values: dict[str, str]) -> bool:
+    """Writes each LOCATION_FIELDS value the packet has no value for (as an element or
+    as an attribute, in any Description): a place someone wrote is never overwritten.
+    True if anything was written."""
+    written = False
+    for key, value in values.items():
+        ns, name = LOCATION_FIELDS[key]
+        if not value or _nodes(descriptions, ns, name) or any(
+                d.get(_q(ns, name)) for d in descriptions):
+            continue
+        ET.SubElement(descriptions[0], _q(ns, name)).text = value
+        written = True
+    return written
+
+
+def merge_keywords(existing: bytes | None, keywords: list[str], hierarchy: list[str],
+                   location: dict[str, str] | None = None) -> Merge:
     """The sidecar with our keywords in it: the ones photofinder added last time are
-    replaced, everything else is kept. Raises XmpError for a file we cannot parse."""
+    replaced, everything else is kept. `location` (LOCATION_FIELDS' keys: city, region,
+    country, country_code) fills only fields that are empty. Raises XmpError for a file
+    we cannot parse."""
     _register("")
     if existing is not None:
         try:
@@ -155,11 +178,12 @@ def merge_keywords(existing: bytes | None, keywords: list[str], hierarchy: list[
     _set_bag(descriptions, LR, "hierarchicalSubject", tree + added_tree)
     _set_bag(descriptions, PF, "keywords", added)
     _set_bag(descriptions, PF, "hierarchy", added_tree)
+    located = _set_empty_fields(descriptions, location or {})
     body = ET.tostring(root, encoding="unicode")
     data = (XPACKET_BEGIN + body + XPACKET_END).encode("utf-8")
     # a file with a property twice (an older photofinder's merge) is rewritten to repair it
-    return Merge(data, existing is None or duplicated or set(ours_before) != set(added)
-                 or set(ours_tree_before) != set(added_tree))
+    return Merge(data, existing is None or duplicated or located
+                 or set(ours_before) != set(added) or set(ours_tree_before) != set(added_tree))
 
 
 # the properties merge_keywords writes, each of which must exist once in the packet

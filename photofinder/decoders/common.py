@@ -34,6 +34,7 @@ class Photo:
     frames: tuple[Image.Image, ...] = ()  # a video's frames spread over the clip, in order
     duration: float = 0.0  # a video's length in seconds (0: a photo, or unknown)
     frame_times: tuple[float, ...] = ()  # where in the clip each frame is, in seconds
+    gps: tuple[float, float] | None = None  # latitude, longitude (places.gps_of_image)
 
     @property
     def video(self) -> bool:

@@ -15,6 +15,7 @@ from typing import BinaryIO
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ..errors import PhotoError
+from ..places import gps_of_image
 from .common import (
     FILE_TOO_BIG,
     MAX_WHOLE_FILE,
@@ -43,6 +44,19 @@ def _register_heif() -> None:
             raise MissingDecoderError("pillow-heif", "фото HEIC/HEIF") from None
         register_heif_opener()
         _heif_ready = True
+
+
+def gps_in_file(path: Path) -> tuple[float, float] | None:
+    """A photo's GPS read from its header alone, no pixel decoded: what an index made
+    before places were read learns on its next run (indexer). None for what Pillow
+    cannot open, and for a file with no GPS."""
+    try:
+        if path.suffix.lower() in (".heic", ".heif"):
+            _register_heif()
+        with Image.open(path) as img:
+            return gps_of_image(img)
+    except Exception:  # noqa: BLE001 - no GPS is the answer for any unreadable header
+        return None
 
 
 class PillowDecoder:
@@ -74,9 +88,9 @@ def decode_image(f: BinaryIO, min_side: int | None) -> Photo:
         if getattr(img, "is_animated", False):
             img.seek(0)  # the first frame of a GIF/WebP animation stands for it
         img.load()
-        taken, texts = date_taken(img), embedded_texts(img)
+        taken, texts, gps = date_taken(img), embedded_texts(img), gps_of_image(img)
         img = ImageOps.exif_transpose(img) or img
-        return Photo(to_rgb(img), taken, texts)
+        return Photo(to_rgb(img), taken, texts, gps=gps)
     except PhotoError:
         raise
     except Image.DecompressionBombError:

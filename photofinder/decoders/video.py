@@ -9,6 +9,7 @@ the container's index and one decoded frame at a time.
 from __future__ import annotations
 
 import os
+import re
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -96,7 +97,7 @@ def _sample(container: Any, min_side: int | None) -> Photo:
             frames[at] = _upright(frame, min_side)
     images = tuple(frames.values())
     return Photo(images[len(images) // 2], _created(container), frames=images,
-                 duration=duration, frame_times=tuple(frames))
+                 duration=duration, frame_times=tuple(frames), gps=_location(container))
 
 
 def frames_for(duration: float) -> int:
@@ -139,6 +140,24 @@ def _upright(frame: Any, min_side: int | None) -> Image.Image:
     if rotation % 360:
         image = image.rotate(rotation, expand=True)
     return image
+
+
+_ISO6709 = re.compile(r"^([+-]\d+(?:\.\d+)?)([+-]\d+(?:\.\d+)?)")
+
+
+def _location(container: Any) -> tuple[float, float] | None:
+    """Where a phone filmed the clip: ISO 6709 ("+55.7558+037.6173+150.0/"), as iPhones
+    (com.apple.quicktime.location.ISO6709) and Android (location) write it."""
+    from ..places import valid_coordinates
+
+    meta = container.metadata or {}
+    for key in ("com.apple.quicktime.location.ISO6709", "location", "location-eng"):
+        match = _ISO6709.match(str(meta.get(key) or "").strip())
+        if match:
+            latitude, longitude = float(match.group(1)), float(match.group(2))
+            if valid_coordinates(latitude, longitude):
+                return latitude, longitude
+    return None
 
 
 def _created(container: Any) -> int:

@@ -69,6 +69,8 @@ class Tile:
     tags: tuple[Tag, ...]
     why: str
     weak: bool = False    # after the strong results, in the «возможно» section
+    place: str = ""       # «Сочи, Краснодарский край, Россия» from the photo's GPS
+    town: str = ""        # the place's shortest name, for the caption («Сочи»)
 
     @property
     def name(self) -> str:
@@ -76,12 +78,14 @@ class Tile:
 
     @property
     def caption(self) -> str:
-        """Under the thumbnail: the score, then the file name shortened in the middle."""
-        return f"{self.score:.2f}\n{shorten(self.name, MAX_NAME)}"
+        """Under the thumbnail: the score (and where it was taken), then the file name
+        shortened in the middle."""
+        where = f" · {shorten(self.town, MAX_NAME - 7)}" if self.town else ""
+        return f"{self.score:.2f}{where}\n{shorten(self.name, MAX_NAME)}"
 
     @property
     def tooltip(self) -> str:
-        lines = [self.name, "", "Теги:"]
+        lines = [self.name, *([f"Место: {self.place} (GPS)"] if self.place else []), "", "Теги:"]
         lines += [f"  {t.ru}{' (фрагмент)' if t.region else ''} — {t.probability:.2f}"
                   for t in self.tags if t.probability >= MIN_TAG][:MAX_TOOLTIP_TAGS]
         lines += ["", "Возможно, это оно — слабое совпадение:" if self.weak else "Почему найдено:"]
@@ -161,8 +165,22 @@ def tiles_of(hits: Sequence[Any], engine: SearchEngine, why: Callable[[Any], str
     tags = engine.tag_names([h.row for h in hits])
     return [Tile(row=h.row, path=h.path, score=h.score, size=int(index.sizes[h.row]),
                  mtime_ns=int(index.mtimes[h.row]), tags=tuple(Tag(*t) for t in photo),
-                 why=why(h), weak=weak(h))
+                 why=why(h), weak=weak(h), **place_of_row(index, h.row))
             for h, photo in zip(hits, tags)]
+
+
+def place_of_row(index, row: int) -> dict[str, str]:
+    """A tile's place and town from the photo's GPS (the place table loads on the first
+    photo that has GPS; a library without any never reads it)."""
+    latitude, longitude = (float(v) for v in index.gps[row])
+    if latitude != latitude:  # NaN: no GPS
+        return {}
+    from ..places import place_at
+
+    place = place_at(latitude, longitude)
+    if place is None:
+        return {}
+    return {"place": place.describe(), "town": place.city or place.country or ""}
 
 
 def notes_of(result: SearchResult) -> list[str]:
