@@ -220,7 +220,7 @@ def stage_costs(tagger, paths: list[Path], pixels: np.ndarray) -> dict[str, floa
 def whole_photo_profile(tagger, folder: Path, index_dir: Path) -> dict[str, float]:
     """The tagging phase of `pipeline`, split: seconds inside tagger.analyze (the model's
     passes), waiting for the next decoded photo, and the rest (tags, words, appends)."""
-    import photofinder.indexer as indexer_module
+    import photofinder.tagsource as indexer_module  # where the indexer decodes and tags
 
     spent = {"model passes": 0.0, "waiting for decodes": 0.0}
     analyze, chunks = tagger.analyze, indexer_module.decoded_in_chunks

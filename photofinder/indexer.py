@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import errno
 import fcntl
-import itertools
 import os
 import threading
 import time
@@ -35,7 +34,7 @@ import numpy as np
 
 from . import index as index_store
 from .decoders.pillow import gps_in_file
-from .decoding import decode, decode_threads, decoded_in_chunks, single_threaded_blas
+from .decoding import decode, single_threaded_blas
 from .errors import IndexFormatError, PhotoError, PhotofinderError, UsageError, WriteError
 from .heads import Heads, heads_for
 from .index import Index, Rows
@@ -48,12 +47,12 @@ from .model_choice import (
     same_model,
     with_heads,
 )
-from .photos import MissingDecoderError
 from .places import Locator, places_stamp
 from .plan import Found, Plan, make_plan, outermost
 from .query import Lemmatizer
 from .scanning import HashCache, Whereabouts, hash_or_zero, scan
-from .tagging import Columns, Decoded, rows_for
+from .tagging import Columns
+from .tagsource import FIRST_BATCH, LocalSource, Tagged, TagSource
 from .terms import term_table
 from .vectors import WordVectors
 from .vocabulary import Vocabulary
@@ -65,7 +64,6 @@ __all__ = ["FIRST_BATCH", "APPEND_EVERY", "Events", "IndexReport", "ModelChoice"
 ProgressCallback = Callable[[int, int], None]
 SkipCallback = Callable[[Path, str], None]
 LOCK_FILE = ".lock"
-FIRST_BATCH = 4   # photos in the first batch (see Tagging.run)
 APPEND_EVERY = 64  # tagged photos gathered before one Index.append (it copies the arrays)
 DEFAULT_CHOICE = ModelChoice()  # the index's own model (for a new index: the default)
 
@@ -199,6 +197,7 @@ def update_index(
     rebuild: bool = False,
     forget_missing: bool = False,
     load_tagger: Callable[[Model], object] | None = None,
+    tag_source: Callable[[Model], TagSource] | None = None,
     batch_size: int | None = None,
     checkpoint_every: int = 500,
     on_progress: ProgressCallback | None = None,
@@ -220,6 +219,8 @@ def update_index(
     `load_tagger(model)`: injected by tests and benchmarks (default: tagger.load_tagger).
     videos=False: videos are passed over (counted with the other files); those already
     in the index under the walked folders are removed from it.
+    `tag_source(model)`: where the photos are tagged (default: here, tagsource.LocalSource;
+    cluster.ray_source: on a Ray cluster); everything else is done here either way.
     """
     started = time.perf_counter()
     events = Events(on_progress, on_skip, on_tagger, on_note)
@@ -253,8 +254,13 @@ def update_index(
         _update_terms(idx, vocabulary, vectors(), lemmatizer)
 
         work = plan.to_tag
-        tagger = _tagger_for(model, old, idx, bool(work), rebuild or retag_all,
-                             lambda: load_model(model, load_tagger, torch_threads))
+
+        def open_source() -> TagSource:
+            if tag_source is not None:
+                return tag_source(model)
+            return LocalSource(load_model(model, load_tagger, torch_threads), decode_workers)
+
+        tagger = _tagger_for(model, old, idx, bool(work), rebuild or retag_all, open_source)
         report.tagger = idx.tagger.get("name", model.name)
         if events.tagger:
             events.tagger(report.tagger)
@@ -264,9 +270,12 @@ def update_index(
             tagger = load_model(model, load_tagger, torch_threads)
             idx.tagger = with_heads(dict(tagger.identity), model.weights)
         if work:
-            with single_threaded_blas():
-                Tagging(tagger, idx, index_dir, vocabulary, lemmatizer, report, events,
-                        batch_size, checkpoint_every, decode_workers).run(work, stop)
+            try:
+                with single_threaded_blas():
+                    Tagging(tagger, idx, index_dir, vocabulary, lemmatizer, report, events,
+                            batch_size, checkpoint_every).run(work, stop)
+            finally:
+                tagger.close()
         elif events.progress:
             events.progress(0, 0)
         if not report.interrupted:
@@ -339,6 +348,7 @@ def _tagger_for(model: Model, old: Index | None, idx: Index, needed: bool, retag
     identity = with_heads(dict(tagger.identity), model.weights)
     if old is not None and old.tagger.get("name") and not retagging \
             and not same_model(identity, old.tagger):
+        tagger.close()
         raise UsageError(  # describe_tagger could not tell before loading it
             f"индекс размечен моделью {describe(old.tagger)}, а загружена "
             f"{describe(identity)}: повторите с --rebuild")
@@ -447,21 +457,21 @@ class Tagging:
     """Tags a plan's photos in batches into an index. A changed or stale photo's old
     row stays (and is searchable) until its new one exists; both never reach the disk
     together: `superseded` marks the old rows, left out of checkpoints and dropped at
-    the end."""
+    the end. The photos are tagged by a TagSource (here or on a cluster); its batches
+    are written here, in the order they come back."""
 
-    def __init__(self, tagger, idx: Index, index_dir: Path, vocabulary: Vocabulary,
+    def __init__(self, source: TagSource, idx: Index, index_dir: Path, vocabulary: Vocabulary,
                  lemmatizer: Callable[[], Lemmatizer], report: IndexReport, events: Events,
-                 batch_size: int | None, checkpoint_every: int, decode_workers: int | None):
-        self.tagger, self.idx, self.index_dir = tagger, idx, index_dir
+                 batch_size: int | None, checkpoint_every: int):
+        self.source, self.idx, self.index_dir = source, idx, index_dir
         self.lemmatizer, self.report, self.events = lemmatizer, report, events
-        self.heads = _heads_for(tagger)
+        self.heads = _heads_for(source)
         self.columns = Columns(idx, vocabulary, self.heads)
         self.row_of = {p: i for i, p in enumerate(idx.paths)}
         self.superseded = np.zeros(len(idx), bool)
         # None: the tagger's own, the batch its model ran fastest at (tagger.CPU_BATCH)
-        self.batch_size = batch_size or tagger.batch_size
+        self.batch_size = batch_size or source.batch_size
         self.checkpoint_every = checkpoint_every
-        self.workers = decode_threads(decode_workers)
         self.since_checkpoint = 0
         self.tagged: list[Rows] = []   # rows made but not appended yet
         self.locator = Locator(lemmatizer())
@@ -470,70 +480,48 @@ class Tagging:
         progress, report = self.events.progress, self.report
         if progress:
             progress(0, len(work))
-        kind_of = {f.path: (kind, f) for kind, f in work}
-        batch: list[tuple[str, Found, Decoded]] = []
-        # the first batch is small: the model starts after a few decodes instead of
-        # waiting for a whole batch of them with both cores half idle
-        limit = min(self.batch_size, FIRST_BATCH)
-        # on a CPU a batch's decodes, then its pass, never both on the same cores; a GPU
-        # computes while the CPU decodes the next batch
-        photos = decoded_in_chunks([Path(f.path) for _, f in work], self.tagger.preprocess,
-                                   self.workers,
-                                   itertools.chain([limit], itertools.repeat(self.batch_size)),
-                                   ahead=not self.tagger.on_cpu, sky=self.heads is not None)
+        self.kind_of = {f.path: kind for kind, f in work}
         done = 0
-        for path, decoded in photos:
-            if stop is not None and stop.is_set():
-                report.interrupted = True
-                break
-            kind, photo = kind_of[str(path)]
-            if isinstance(decoded, MissingDecoderError):
-                # one line per package at the end, not one per file (thousands of RAWs)
-                report.skipped.append((str(path), str(decoded)))
-                report.missing_decoders[decoded.package] += 1
-            elif isinstance(decoded, PhotoError):
-                _skip(report, self.events, path, str(decoded))
-            if isinstance(decoded, PhotoError):
-                if kind == "changed":  # its old tags describe content that is no longer there
-                    self.superseded[self.row_of[photo.path]] = True
-                    report.dropped_changed += 1
-            else:
-                batch.append((kind, photo, decoded))
-                if len(batch) >= limit:
-                    self._tag(batch)
-                    limit = self.batch_size
-            done += 1
-            if progress:  # finished photos: the ones waiting in the batch are not tagged yet
-                progress(done - len(batch), len(work))
-        self._tag(batch)
+        for tagged in self.source.tag([f for _, f in work], self.columns, self.heads,
+                                      self.batch_size, stop):
+            self._add(tagged)
+            done += tagged.photos
+            if progress:  # photos whose rows exist (or were skipped), across all workers
+                progress(done, len(work))
+        report.interrupted = done < len(work) and stop is not None and stop.is_set()
         self._commit()
-        if progress and done:
-            progress(done, len(work))
         report.remaining = len(work) - done
         self.idx.select(np.flatnonzero(~self.superseded))
 
-    def _tag(self, batch: list[tuple[str, Found, Decoded]]) -> None:
-        """One pass of the model over a batch; its rows join `tagged`. Empties the batch."""
-        if not batch:
+    def _add(self, tagged: Tagged) -> None:
+        """A batch from the source: its rows join `tagged`, its unreadable photos are
+        skipped; appends and checkpoints as the batches add up."""
+        report = self.report
+        for path, reason, package in tagged.skipped:
+            if package:  # one line per package at the end, not one per file (thousands of RAWs)
+                report.skipped.append((path, reason))
+                report.missing_decoders[package] += 1
+            else:
+                _skip(report, self.events, Path(path), reason)
+            if self.kind_of[path] == "changed":  # its old tags describe content no longer there
+                self.superseded[self.row_of[path]] = True
+                report.dropped_changed += 1
+        rows = tagged.rows
+        if rows is None:
             return
-        analysis = self.tagger.analyze(np.concatenate([d.images for _, _, d in batch]))
-        photos, decoded = [f for _, f, _ in batch], [d for _, _, d in batch]
-        rows = rows_for(analysis, decoded, self.columns, self.heads, [f.path for f in photos],
-                        [f.size for f in photos], [f.mtime_ns for f in photos],
-                        [d.file_hash for d in decoded])
         lemmatizer = self.lemmatizer()
-        rows.words = [path_words(f.path, self.idx.roots, lemmatizer)
-                      + keyword_words(list(d.texts), lemmatizer) + self.locator.words(d.gps)
-                      for f, d in zip(photos, decoded)]
+        rows.words = [path_words(path, self.idx.roots, lemmatizer)
+                      + keyword_words(list(texts), lemmatizer) + self.locator.words(gps)
+                      for path, texts, gps in zip(rows.paths, tagged.texts, tagged.gps)]
         self.tagged.append(rows)
-        for kind, photo, _ in batch:
+        for path in rows.paths:
+            kind = self.kind_of[path]
             if kind != "new":
-                self.superseded[self.row_of[photo.path]] = True
-            self.report.tagged_new += kind == "new"
-            self.report.tagged_changed += kind == "changed"
-            self.report.tagged_stale += kind == "stale"
-        self.since_checkpoint += len(batch)
-        batch.clear()
+                self.superseded[self.row_of[path]] = True
+            report.tagged_new += kind == "new"
+            report.tagged_changed += kind == "changed"
+            report.tagged_stale += kind == "stale"
+        self.since_checkpoint += len(rows.paths)
         if sum(len(r.paths) for r in self.tagged) >= APPEND_EVERY:
             self._commit()
         if self.since_checkpoint >= self.checkpoint_every:
