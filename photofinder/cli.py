@@ -125,6 +125,13 @@ def _parser() -> argparse.ArgumentParser:
     ix.add_argument("--forget-missing", action="store_true",
                     help="убрать из индекса фото недоступных папок (отключённый диск, пустая "
                          "папка, ссылка в никуда); без этого они сохраняются")
+    ix.add_argument("--ray", default=None, metavar="ADDRESS",
+                    help="размечать на кластере Ray (пакет photofinder[cluster]): auto — кластер, "
+                         "запущенный на этой машине (ray start --head), local — свой Ray здесь, "
+                         "ray://ХОСТ:ПОРТ; фото должны лежать по одному пути на всех машинах")
+    ix.add_argument("--ray-actors", type=int, default=None, metavar="N",
+                    help="с --ray: сколько копий модели запустить (по умолчанию — по одной на "
+                         "каждое ядро кластера, с --device cuda — на каждый GPU)")
     ix.set_defaults(run=_cmd_index)
 
     se = sub.add_parser("search", help="найти фотографии по слову")
@@ -192,9 +199,20 @@ def _cmd_index(args: argparse.Namespace) -> int:
         raise UsageError("--batch-size должен быть не меньше 1")
     if args.checkpoint_every < 1:
         raise UsageError("--checkpoint-every должен быть не меньше 1")
-    from .tagger import check_device
+    if args.ray_actors is not None and (args.ray is None or args.ray_actors < 1):
+        raise UsageError("--ray-actors N: N не меньше 1, и только вместе с --ray")
+    tag_source = None
+    if args.ray is not None:  # the driver may have no GPU: the workers' devices are Ray's
+        from .cluster import ray_source
+        from .tagger import DEVICE_FORMAT
 
-    check_device(args.device)
+        if not DEVICE_FORMAT.fullmatch(args.device):
+            raise UsageError(f"неизвестное устройство {args.device!r}: укажите cpu или cuda")
+        tag_source = ray_source(args.ray, args.ray_actors)
+    else:
+        from .tagger import check_device
+
+        check_device(args.device)
     index_dir = args.index or default_index_dir()
     stop = threading.Event()
     bar: tqdm | None = None
@@ -230,7 +248,7 @@ def _cmd_index(args: argparse.Namespace) -> int:
             checkpoint_every=args.checkpoint_every, on_progress=on_progress,
             on_skip=lambda path, reason: say(f"пропущено {display(str(path))}: {reason}"),
             on_tagger=lambda name: print(f"модель: {name}", file=sys.stderr),
-            on_note=say, stop=stop, videos=args.videos)
+            on_note=say, stop=stop, videos=args.videos, tag_source=tag_source)
     finally:
         signal.signal(signal.SIGINT, previous)
         if bar is not None:

@@ -1,0 +1,163 @@
+"""Tagging on a real local Ray cluster (photofinder[cluster]): the same index as a local
+run, nothing lost when a worker dies, workers that cannot see the photos named, and Ray
+never loaded by search, the GUI or a plain index. Everything stays on 127.0.0.1."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from photofinder import index as index_store
+from photofinder import indexer
+from photofinder.errors import PhotofinderError
+from photofinder.plan import Found
+from photofinder.vectors import load_vectors
+from photofinder.vocabulary import load_vocabulary
+
+from .conftest import TAGGER, run_cli
+
+COCO_DEV = Path(__file__).resolve().parents[2] / "shared" / "data" / "coco-dev"
+PHOTOS = 12   # coco-dev photos per test: enough for several batches on two actors
+
+
+@pytest.fixture(scope="module")
+def coco_photos(tmp_path_factory) -> Path:
+    if not COCO_DEV.is_dir():
+        pytest.skip(f"no coco-dev photos at {COCO_DEV}")
+    folder = tmp_path_factory.mktemp("coco")
+    for photo in sorted(COCO_DEV.glob("*.jpg"))[:PHOTOS]:
+        shutil.copy(photo, folder / photo.name)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def ray_cluster():
+    """A real Ray in this process: two CPU slots on the loopback, stopped afterwards."""
+    ray = pytest.importorskip("ray", reason="ray not installed: pip install -e '.[cluster]'")
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False,
+             _node_ip_address="127.0.0.1")
+    yield ray
+    ray.shutdown()
+
+
+def top5(idx) -> dict[str, list[str]]:
+    return {path: [idx.labels[c] for c in idx.tags.row(i)[0][:5]]
+            for i, path in enumerate(idx.paths)}
+
+
+def test_ray_index_equals_a_local_index(coco_photos, tmp_path):
+    pytest.importorskip("ray", reason="ray not installed: pip install -e '.[cluster]'")
+    local, remote = tmp_path / "local", tmp_path / "ray"
+    run_cli("index", str(coco_photos), "--index", str(local), "--tagger", TAGGER, check=True)
+    proc = run_cli("index", str(coco_photos), "--index", str(remote), "--tagger", TAGGER,
+                   "--ray", "local", check=True)
+    assert f"{PHOTOS} фото (новых {PHOTOS}," in proc.stdout, proc.stdout + proc.stderr
+    a, b = index_store.load(local), index_store.load(remote)
+    assert sorted(a.paths) == sorted(b.paths) and len(b) == PHOTOS
+    assert a.tagger == b.tagger
+    order = [b.paths.index(p) for p in a.paths]
+    top_a, top_b = top5(a), top5(b)
+    agree = np.mean([len(set(top_a[p]) & set(top_b[p])) / 5 for p in a.paths])
+    assert agree >= 0.98, agree
+    for i, j in enumerate(order):   # every tag of every photo, its score within float16 rounding
+        la, sa, ra = a.tags.row(i)
+        lb, sb, rb = b.tags.row(j)
+        tags_a = {a.labels[c]: s for c, s in zip(la, sa)}
+        tags_b = {b.labels[c]: s for c, s in zip(lb, sb)}
+        for key in tags_a.keys() & tags_b.keys():
+            assert abs(tags_a[key] - tags_b[key]) <= 2e-3 + 2e-3 * tags_a[key], (a.paths[i], key)
+        # tags near IMAGENET_FLOOR may cross it: only faint ones may differ
+        assert all(s < 0.02 for k, s in tags_a.items() if k not in tags_b), a.paths[i]
+    np.testing.assert_allclose(a.features.astype(np.float32), b.features[order].astype(np.float32),
+                               atol=2e-2, rtol=1e-2)
+    for column in ("hashes", "dhash", "taken", "sizes", "mtimes"):
+        assert np.array_equal(getattr(a, column), getattr(b, column)[order]), column
+    assert [a.words_of(i) for i in range(len(a))] == [b.words_of(j) for j in order]
+    hits = [h["path"] for h in _search(remote, "собака")]
+    assert hits == [h["path"] for h in _search(local, "собака")]
+
+
+def _search(index_dir: Path, query: str) -> list[dict]:
+    import json
+
+    return json.loads(run_cli("search", query, "--index", str(index_dir), "--json",
+                              check=True).stdout)
+
+
+def test_a_worker_killed_mid_run_loses_no_photo(ray_cluster, coco_photos, tmp_path):
+    from photofinder.cluster import RaySource
+
+    sources: list[RaySource] = []
+    killed: list[int] = []
+
+    def source(model):
+        sources.append(RaySource(model, actors=2))
+        return sources[-1]
+
+    def on_progress(done: int, total: int) -> None:
+        if done and not killed:  # the first rows are back: more batches are in flight
+            pid = ray_cluster.get(sources[0].actors[0].pid.remote())
+            os.kill(pid, signal.SIGKILL)
+            killed.append(pid)
+
+    report = indexer.update_index(
+        [coco_photos], tmp_path / "index", load_vocabulary(), lambda: load_vectors("navec"),
+        choice=indexer.ModelChoice(TAGGER), tag_source=source, batch_size=2,
+        on_progress=on_progress)
+    assert killed and report.added == PHOTOS and not report.skipped, report.skipped
+    idx = index_store.load(tmp_path / "index")
+    assert sorted(idx.paths) == sorted(str(p) for p in coco_photos.glob("*.jpg"))
+    assert all(len(idx.tags.row(i)[0]) for i in range(len(idx)))
+
+
+def test_workers_that_cannot_see_the_photos_are_named_in_one_line(ray_cluster, coco_photos):
+    from photofinder.cluster import RaySource
+    from photofinder.model_choice import ModelChoice, resolve_model
+
+    source = RaySource(resolve_model(ModelChoice(TAGGER), None, False)[0], actors=1)
+    try:
+        photo = sorted(coco_photos.glob("*.jpg"))[0]
+        size = photo.stat().st_size
+        source.check_shared([Found(str(photo), size, 0)])   # seen: no error
+        for found in (Found("/nonexistent/shared/a.jpg", size, 0),   # not mounted there
+                      Found(str(photo), size + 1, 0)):                # another file there
+            with pytest.raises(PhotofinderError, match="не видит фото по тому же пути") as err:
+                source.check_shared([Found(str(photo), size, 0), found])
+            assert found.path in str(err.value) and "\n" not in str(err.value)
+    finally:
+        source.close()
+
+
+def test_without_ray_the_option_is_one_line_naming_the_package(coco_photos, tmp_path):
+    hidden = tmp_path / "no-ray"
+    (hidden / "ray").mkdir(parents=True)
+    (hidden / "ray" / "__init__.py").write_text("raise ImportError('ray hidden by the test')\n")
+    path = os.pathsep.join([str(hidden), os.environ.get("PYTHONPATH", "")])
+    proc = run_cli("index", str(coco_photos), "--index", str(tmp_path / "ix"), "--ray", "auto",
+                   env={"PYTHONPATH": path})
+    assert proc.returncode == 5
+    assert proc.stderr.strip() == \
+        "photofinder: для --ray нужен пакет ray: pip install 'photofinder[cluster]'"
+    assert not (tmp_path / "ix").exists()
+
+
+def test_search_the_gui_and_a_plain_index_never_import_ray(sample_photos, tmp_path):
+    code = (
+        "import sys\n"
+        "from photofinder.cli import main\n"
+        "import photofinder.gui.app, photofinder.gui.indexing\n"
+        f"assert main(['index', {str(sample_photos)!r}, '--index', {str(tmp_path)!r}, "
+        f"'--tagger', {TAGGER!r}]) == 0\n"
+        f"assert main(['search', 'кошка', '--index', {str(tmp_path)!r}]) == 0\n"
+        "loaded = sorted(m for m in sys.modules if m == 'ray' or m.startswith('ray.'))\n"
+        "assert not loaded and 'photofinder.cluster' not in sys.modules, loaded\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
