@@ -185,9 +185,8 @@ class RaySource:
                     elif not split:
                         todo.appendleft((chunk, True))
                     else:
-                        yield Tagged(skipped=[(chunk[0].path,
-                                               f"обработчик Ray падает на этом фото: {_cause(exc)}",
-                                               "")])
+                        yield Tagged(skipped=[(chunk[0].path, "обработчик Ray падает на этом "
+                                               f"фото ({type(exc).__name__})", "")])
                 submit(actor)
 
     def close(self) -> None:

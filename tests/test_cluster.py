@@ -91,26 +91,36 @@ def _search(index_dir: Path, query: str) -> list[dict]:
                               check=True).stdout)
 
 
+def cpu_ticks(pid: int) -> int:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])   # utime + stime
+
+
 def test_a_worker_killed_mid_run_loses_no_photo(ray_cluster, coco_photos, tmp_path):
+    import threading
+
     from photofinder.cluster import RaySource
 
-    sources: list[RaySource] = []
     killed: list[int] = []
 
-    def source(model):
-        sources.append(RaySource(model, actors=2))
-        return sources[-1]
+    def kill_when_busy(pid: int) -> None:
+        # an actor burns CPU only while it tags: 0.3 s of it means a batch is in its
+        # hands (two are queued for it, 4 photos each), and this kill loses it
+        start = cpu_ticks(pid)
+        while cpu_ticks(pid) - start < 0.3 * os.sysconf("SC_CLK_TCK"):
+            threading.Event().wait(0.02)
+        os.kill(pid, signal.SIGKILL)
+        killed.append(pid)
 
-    def on_progress(done: int, total: int) -> None:
-        if done and not killed:  # the first rows are back: more batches are in flight
-            pid = ray_cluster.get(sources[0].actors[0].pid.remote())
-            os.kill(pid, signal.SIGKILL)
-            killed.append(pid)
+    def source(model):
+        made = RaySource(model, actors=2)   # returns once actor 0 has loaded its model
+        pid = ray_cluster.get(made.actors[0].pid.remote())
+        threading.Thread(target=kill_when_busy, args=(pid,), daemon=True).start()
+        return made
 
     report = indexer.update_index(
         [coco_photos], tmp_path / "index", load_vocabulary(), lambda: load_vectors("navec"),
-        choice=indexer.ModelChoice(TAGGER), tag_source=source, batch_size=2,
-        on_progress=on_progress)
+        choice=indexer.ModelChoice(TAGGER), tag_source=source, batch_size=1)
     assert killed and report.added == PHOTOS and not report.skipped, report.skipped
     idx = index_store.load(tmp_path / "index")
     assert sorted(idx.paths) == sorted(str(p) for p in coco_photos.glob("*.jpg"))
