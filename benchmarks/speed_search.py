@@ -1,6 +1,7 @@
-"""Search speed and memory on synthetic indexes of 10k, 100k and 1M photos.
+"""Search speed and memory on synthetic indexes of 10k, 100k and 1M photos (or --sizes).
 
     .venv/bin/python benchmarks/speed_search.py [--sizes 10000,100000,1000000] [--repeat 5]
+    .venv/bin/python benchmarks/speed_search.py --sizes 10000000 --repeat 1   # a large archive
 
 Writes an index of N photos with generated tags (no images: per photo 28 ImageNet tags,
 Zipf-distributed, with probabilities like a classifier's and the 0.01 floor, 8 scene
@@ -35,12 +36,18 @@ FALLBACK_QUERIES = ["кошка", "собака", "транспорт", "коф�
 
 
 IMAGENET_TAGS, SCENE_TAGS = 28, 8   # per photo: what coco-dev photos get with regions (README)
+CHUNK = 1_000_000                   # photos generated at a time
+FEATURES = 256                      # the heads' float16 features per photo (512 bytes)
+# Above this size the features are left out (zero-width): 10M photos' would be 5.1 GB more
+# to hold while writing, on a 24 GB machine shared with other work; search never reads
+# them (similar photos does), and the store maps them from disk without reading them.
+FEATURES_UP_TO = 2_000_000
 
 
 def synthetic_index(n: int) -> Path:
     """An index of n photos with generated tags, written like a real one (index.save)."""
     from photofinder import index as index_store
-    from photofinder.index import Index, Rows, Tags
+    from photofinder.index import Index
     from photofinder.query import Lemmatizer
     from photofinder.tagger import describe_tagger
     from photofinder.terms import term_table
@@ -53,12 +60,31 @@ def synthetic_index(n: int) -> Path:
         meta = json.loads((folder / index_store.INDEX_FILE).read_bytes())
         if meta.get("vocabulary") == vocabulary.digest and meta.get("version") == index_store.VERSION:
             return folder  # else made with another vocabulary: search would rebuild terms
+    vectors = load_vectors("navec")
+    terms, keys, table = term_table(vocabulary, vectors, Lemmatizer())
+    idx = Index(tagger=describe_tagger("efficientnet-lite2") or {"name": "synthetic", "weights": ""},
+                vectors=vectors.spec, vocabulary=vocabulary.digest,
+                labels=[c.key for c in vocabulary.labels], terms=terms, term_keys=keys,
+                term_vectors=table)
     rng = np.random.default_rng(n)
-    scene_ids = [i for i, c in enumerate(vocabulary.labels) if c.kind == "scene"]
     # A photo library is not uniform: some classes are common (Zipf over a shuffled order).
     popularity = 1.0 / np.arange(1, 1001) ** 0.8
     popularity = popularity[rng.permutation(1000)]
     popularity /= popularity.sum()
+    scene_ids = [i for i, c in enumerate(vocabulary.labels) if c.kind == "scene"]
+    for start in range(0, n, CHUNK):  # 10M photos' float64 drafts would not fit in memory
+        idx.append(synthetic_rows(rng, start, min(n, start + CHUNK), popularity, scene_ids,
+                                  FEATURES if n <= FEATURES_UP_TO else 0))
+    index_store.save(idx, folder)
+    return folder
+
+
+def synthetic_rows(rng, start: int, end: int, popularity: np.ndarray, scene_ids: list[int],
+                   dims: int):
+    """Photos start..end-1 of a synthetic index (see synthetic_index)."""
+    from photofinder.index import Rows, Tags
+
+    n = end - start
     # the best tag by popularity; the runners-up near it in ImageNet's order, as a
     # classifier's are (neighbouring classes are related: dog breeds, cars...)
     first = rng.choice(1000, size=n, p=popularity)
@@ -74,33 +100,28 @@ def synthetic_index(n: int) -> Path:
     k = labels.shape[1]
     tags = Tags(np.arange(0, n * k + 1, k, dtype=np.int64), labels.ravel(),
                 scores.ravel().astype(np.float16), (rng.random(n * k) < 0.3))
-    vectors = load_vectors("navec")
-    terms, keys, table = term_table(vocabulary, vectors, Lemmatizer())
-    idx = Index(tagger=describe_tagger("efficientnet-lite2") or {"name": "synthetic", "weights": ""},
-                vectors=vectors.spec, vocabulary=vocabulary.digest,
-                labels=[c.key for c in vocabulary.labels], terms=terms, term_keys=keys,
-                term_vectors=table)
     places = ["отпуск", "дача", "сочи", "свадьба", "день рождения", "новый год", "прага", "море"]
-    idx.append(Rows(
+    rows = range(start, end)
+    return Rows(
         paths=[f"/home/user/Pictures/{2000 + i % 25}/{places[i // 1000 % len(places)]} {i // 1000:04d}/"
-               f"IMG_{i:07d}.jpg" for i in range(n)],
+               f"IMG_{i:07d}.jpg" for i in rows],
         sizes=rng.integers(2_000_000, 6_000_000, n), mtimes=rng.integers(10**18, 2 * 10**18, n),
         hashes=rng.integers(1, 2**63, n).astype(np.uint64), tags=tags,
-        features=rng.standard_normal((n, 256)).astype(np.float16),
+        features=rng.standard_normal((n, dims), np.float32).astype(np.float16),
         dhash=rng.integers(1, 2**63, n).astype(np.uint64), taken=np.zeros(n, np.int64),
-        words=[[f"folder:{w}" for w in places[i // 1000 % len(places)].split()] for i in range(n)]))
-    index_store.save(idx, folder)
-    return folder
+        words=[[f"folder:{w}" for w in places[i // 1000 % len(places)].split()] for i in rows])
 
 
-def queries() -> list[str]:
+def queries(count: int = 0) -> list[str]:
+    """The queries of queries.json, or `count` of them spread over it (0: all)."""
     try:
-        return [q["query"] for q in json.loads(QUERIES.read_text(encoding="utf-8"))]
+        found = [q["query"] for q in json.loads(QUERIES.read_text(encoding="utf-8"))]
     except (OSError, ValueError, KeyError, TypeError):
-        return FALLBACK_QUERIES
+        found = FALLBACK_QUERIES
+    return found[::max(1, len(found) // count)][:count] if count else found
 
 
-def one_size(folder: Path, repeat: int) -> dict:
+def one_size(folder: Path, repeat: int, count: int = 0) -> dict:
     """Runs in its own process: load, build, time queries, report peak memory."""
     from photofinder import index as index_store
     from photofinder.errors import QueryError
@@ -114,7 +135,7 @@ def one_size(folder: Path, repeat: int) -> dict:
     started = time.perf_counter()
     engine = SearchEngine(idx, load_vocabulary(), lambda: load_vectors(idx.vectors))
     build_s = time.perf_counter() - started
-    qs = queries()
+    qs = queries(count)
     for q in qs:  # warm-up: word vectors, lemmas, lazy tables
         try:
             engine.search(q, top=10)
@@ -151,14 +172,16 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="10000,100000,1000000")
     ap.add_argument("--repeat", type=int, default=5, help="passes over the query list")
+    ap.add_argument("--queries", type=int, default=0,
+                    help="only this many of the queries, spread over the list (0: all)")
     ap.add_argument("--one", type=Path, help=argparse.SUPPRESS)  # internal: one size, JSON out
     args = ap.parse_args()
     if args.one:
-        print(json.dumps(one_size(args.one, args.repeat)))
+        print(json.dumps(one_size(args.one, args.repeat, args.queries)))
         return 0
     WORK.mkdir(parents=True, exist_ok=True)
     sizes = [int(s) for s in args.sizes.split(",") if s]
-    print(f"{len(queries())} queries x {args.repeat} passes per size; p50/p95 after load\n")
+    print(f"{len(queries(args.queries))} queries x {args.repeat} passes per size; p50/p95 after load\n")
     print("photos    | CLI start→results | torch | load s | build s | p50 ms | p95 ms | max ms | peak MB")
     for n in sizes:
         started = time.perf_counter()
@@ -167,7 +190,8 @@ def main() -> int:
         if made > 1:
             print(f"(wrote the {n:,} photo index in {made:.0f} s: {folder})", flush=True)
         cli_s, torch, first = cli_search(folder)
-        proc = subprocess.run([sys.executable, __file__, "--one", str(folder), "--repeat", str(args.repeat)],
+        proc = subprocess.run([sys.executable, __file__, "--one", str(folder), "--repeat", str(args.repeat),
+                               "--queries", str(args.queries)],
                               capture_output=True, text=True, check=True)
         r = json.loads(proc.stdout.strip().splitlines()[-1])
         print(f"{n:9,} | {cli_s:15.2f} s | {'yes' if torch or r['torch'] else 'no':5} | "

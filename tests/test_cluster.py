@@ -171,3 +171,35 @@ def test_search_the_gui_and_a_plain_index_never_import_ray(sample_photos, tmp_pa
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=600)
     assert proc.returncode == 0, proc.stderr[-2000:]
+
+
+def test_the_driver_killed_outright_resumes_from_its_checkpoint(ray_cluster, coco_photos,
+                                                                 tmp_path):
+    """kill -9 of `index --ray auto` (joining the running cluster) after its first
+    checkpoint: the index on disk loads, and a rerun tags only what was not saved."""
+    import time
+
+    index_dir = tmp_path / "index"
+    env = {**os.environ, "RAY_ADDRESS": ray_cluster.get_runtime_context().gcs_address}
+    driver = subprocess.Popen(
+        [sys.executable, "-m", "photofinder", "index", str(coco_photos), "--index",
+         str(index_dir), "--tagger", TAGGER, "--ray", "auto", "--batch-size", "1",
+         "--checkpoint-every", "2"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 300   # a safety net, not a timed assertion
+        while not index_store.exists(index_dir) and driver.poll() is None \
+                and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert driver.poll() is None, driver.communicate()
+        driver.send_signal(signal.SIGKILL)
+    finally:
+        driver.kill()
+        driver.communicate()
+    saved = len(index_store.load(index_dir))
+    assert 2 <= saved < PHOTOS
+    proc = run_cli("index", str(coco_photos), "--index", str(index_dir), "--ray", "auto",
+                   env={"RAY_ADDRESS": env["RAY_ADDRESS"]}, check=True)
+    assert f"{PHOTOS} фото (новых {PHOTOS - saved}, изменённых 0, без изменений {saved}," \
+        in proc.stdout, proc.stdout
+    assert sorted(index_store.load(index_dir).paths) == \
+        sorted(str(p) for p in coco_photos.glob("*.jpg"))
