@@ -65,6 +65,11 @@ ProgressCallback = Callable[[int, int], None]
 SkipCallback = Callable[[Path, str], None]
 LOCK_FILE = ".lock"
 APPEND_EVERY = 64  # tagged photos gathered before one Index.append (it copies the arrays)
+# ... or this share of the index, whichever is more: an append copies every row, so at
+# a fixed 64 a run over a large index copies it once per 64 photos (1M rows: 9.9 ms of
+# driver time per photo measured by benchmarks/cluster.py, more than a Ray cluster
+# leaves it); with the share, the copying costs each photo the same at any index size.
+APPEND_SHARE = 1 / 512
 DEFAULT_CHOICE = ModelChoice()  # the index's own model (for a new index: the default)
 
 
@@ -522,7 +527,8 @@ class Tagging:
             report.tagged_changed += kind == "changed"
             report.tagged_stale += kind == "stale"
         self.since_checkpoint += len(rows.paths)
-        if sum(len(r.paths) for r in self.tagged) >= APPEND_EVERY:
+        if sum(len(r.paths) for r in self.tagged) >= max(APPEND_EVERY,
+                                                         len(self.idx) * APPEND_SHARE):
             self._commit()
         if self.since_checkpoint >= self.checkpoint_every:
             self._commit()
