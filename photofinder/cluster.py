@@ -107,7 +107,7 @@ class _Worker:
         parts = list(self.source.tag(photos, columns, heads, batch_size, None))
         rows = [p.rows for p in parts if p.rows is not None]
         return Tagged(Rows.joined(rows) if rows else None,
-                      [t for p in parts for t in p.texts],
+                      [t for p in parts for t in p.texts], [g for p in parts for g in p.gps],
                       [s for p in parts for s in p.skipped])
 
 

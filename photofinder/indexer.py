@@ -517,7 +517,8 @@ class Tagging:
         lemmatizer = self.lemmatizer()
         rows.words = [path_words(path, self.idx.roots, lemmatizer)
                       + keyword_words(list(texts), lemmatizer) + self.locator.words(gps)
-                      for path, texts, gps in zip(rows.paths, tagged.texts, tagged.gps)]
+                      for path, texts, gps in zip(rows.paths, tagged.texts,
+                                                  tagged.gps or [None] * len(rows.paths))]
         self.tagged.append(rows)
         for path in rows.paths:
             kind = self.kind_of[path]
