@@ -49,6 +49,11 @@ def import_ray():
 
 def connect(address: str, num_cpus: int | None = None) -> None:
     """Joins (auto, ray://HOST:PORT) or starts (local) a Ray cluster; one line if it fails."""
+    # before ray is imported, which reads it: `ray start --head` turns token
+    # authentication on when a token exists, but a driver joining it (ray 2.60) does
+    # not, and is refused: do what the head did
+    if address != "local" and "RAY_AUTH_MODE" not in os.environ and _token_available():
+        os.environ["RAY_AUTH_MODE"] = "token"
     ray = import_ray()
     if ray.is_initialized():  # tests and notebooks start their own
         return
@@ -70,6 +75,13 @@ def connect(address: str, num_cpus: int | None = None) -> None:
         raise PhotofinderError(f"не удалось подключиться к кластеру Ray ({address}): "
                                f"{str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__}"
                                + (f"; {hint}" if hint else "")) from None
+
+
+def _token_available() -> bool:
+    """A Ray cluster token where Ray looks for one (RAY_AUTH_TOKEN, its path, ~/.ray)."""
+    return bool(os.environ.get("RAY_AUTH_TOKEN")) or any(
+        Path(p).is_file() for p in (os.environ.get("RAY_AUTH_TOKEN_PATH", ""),
+                                    Path.home() / ".ray" / "auth_token") if p)
 
 
 class _Worker:

@@ -185,7 +185,9 @@ def test_the_driver_killed_outright_resumes_from_its_checkpoint(ray_cluster, coc
     import time
 
     index_dir = tmp_path / "index"
-    env = {**os.environ, "RAY_ADDRESS": ray_cluster.get_runtime_context().gcs_address}
+    # as a user's shell: no RAY_AUTH_MODE (this process's ray.init set it, joining needs it)
+    env = {k: v for k, v in os.environ.items() if k != "RAY_AUTH_MODE"}
+    env["RAY_ADDRESS"] = ray_cluster.get_runtime_context().gcs_address
     driver = subprocess.Popen(
         [sys.executable, "-m", "photofinder", "index", str(coco_photos), "--index",
          str(index_dir), "--tagger", TAGGER, "--ray", "auto", "--batch-size", "1",
@@ -202,8 +204,10 @@ def test_the_driver_killed_outright_resumes_from_its_checkpoint(ray_cluster, coc
         driver.communicate()
     saved = len(index_store.load(index_dir))
     assert 2 <= saved < PHOTOS
-    proc = run_cli("index", str(coco_photos), "--index", str(index_dir), "--ray", "auto",
-                   env={"RAY_ADDRESS": env["RAY_ADDRESS"]}, check=True)
+    proc = subprocess.run([sys.executable, "-m", "photofinder", "index", str(coco_photos),
+                           "--index", str(index_dir), "--ray", "auto"], env=env,
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
     assert f"{PHOTOS} фото (новых {PHOTOS - saved}, изменённых 0, без изменений {saved}," \
         in proc.stdout, proc.stdout
     assert sorted(index_store.load(index_dir).paths) == \
