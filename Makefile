@@ -58,7 +58,7 @@ eval: $(STAMP)
 	$(BIN)/python benchmarks/scenes.py
 	$(BIN)/python benchmarks/coco_scenes.py
 
-# Every figure in docs/benchmarks.md (speed, quality, people), on this machine.
+# Every figure in docs/benchmarks.md (speed, quality, people) and docs/cluster.md, on this machine.
 bench: $(TRAIN) eval
 	$(BIN)/python benchmarks/regions.py
 	$(BIN)/python benchmarks/region_weight.py
@@ -67,6 +67,7 @@ bench: $(TRAIN) eval
 	$(BIN)/python benchmarks/speed_index.py
 	$(BIN)/python benchmarks/speed_search.py
 	$(BIN)/python benchmarks/checkpoints.py
+	$(BIN)/python benchmarks/cluster.py
 
 # The scene and people heads shipped in photofinder/data/heads/, from ../shared/data
 # (features are cached in build/features/: the first run tags ~12,000 photos per model).
