@@ -1,0 +1,169 @@
+"""Faces: finding, grouping and naming people, measured on real photos.
+
+    PYTHONPATH=$PWD .venv/bin/python benchmarks/faces.py [--coco]
+
+On ../shared/data/faces-dev (409 LFW photos: 40 people with 6-10 photos each, 80
+one-photo strangers; never used to fit anything but GROUP_DISTANCE) it runs the real
+face finder on every photo and reports:
+- faces found per photo and the time of detection + embedding per photo (CPU named);
+- the groups: how many, how many hold two or more photos, and how many mix two people
+  (a group holding the labelled faces of two people, or a labelled face and a face of
+  someone else in the photo);
+- naming: the biggest face of each person's first photo is named (what
+  `people name PHOTO NAME` does), then each person's photos are ranked as a search
+  for the name ranks them (group members by similarity, then weak matches) and the
+  mean average precision over the person's other photos is printed.
+
+With --coco it also times `photofinder index` over ../shared/data/coco-dev with and
+without faces (fresh indexes, the default tagger): the cost of faces on everyday photos.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+DATA = REPO.parent / "shared" / "data"
+FACES = DATA / "faces-dev"
+COCO = DATA / "coco-dev"
+
+from photofinder.faces import load_face_finder  # noqa: E402
+from photofinder.people import UNGROUPED, assign_groups, match_faces  # noqa: E402
+from photofinder.photos import open_photo  # noqa: E402
+
+
+def cpu_name() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+def average_precision(ranked: list[str], relevant: set[str]) -> float:
+    hits, total = 0, 0.0
+    for rank, name in enumerate(ranked, 1):
+        if name in relevant:
+            hits += 1
+            total += hits / rank
+    return total / len(relevant) if relevant else 0.0
+
+
+def find_all(labels: dict[str, str | None]
+             ) -> tuple[list[str], np.ndarray, np.ndarray, float, float]:
+    """(photo of each face, boxes [N, 4], embeddings [N, 128], wall and CPU seconds
+    per photo: on a shared machine the CPU time is the figure that travels)."""
+    finder = load_face_finder()
+    photos, boxes, vectors = [], [], []
+    started, cpu = time.perf_counter(), time.process_time()
+    for name in sorted(labels):
+        for face in finder.find(open_photo(FACES / "photos" / name)):
+            photos.append(name)
+            boxes.append(face.box)
+            vectors.append(face.embedding)
+    seconds = (time.perf_counter() - started) / len(labels)
+    cpu = (time.process_time() - cpu) / len(labels)
+    return photos, np.array(boxes, np.float32), np.stack(vectors), seconds, cpu
+
+
+def labelled_faces(photos: list[str], boxes: np.ndarray,
+                   labels: dict[str, str | None]) -> list[str]:
+    """Who each face is: the face nearest a photo's centre is its labelled person
+    (LFW centres the labelled face); every other face is someone unknown."""
+    centre = np.hypot((boxes[:, 0] + boxes[:, 2]) / 2 - 0.5, (boxes[:, 1] + boxes[:, 3]) / 2 - 0.5)
+    who = [f"?{i}" for i in range(len(photos))]
+    for name in set(photos):
+        rows = [i for i, p in enumerate(photos) if p == name]
+        best = min(rows, key=lambda i: centre[i])
+        if labels[name]:
+            who[best] = labels[name]
+    return who
+
+
+def mixed_groups(groups: np.ndarray, who: list[str]) -> tuple[int, int]:
+    """(groups of two or more faces, groups that hold faces of two people)."""
+    several = mixed = 0
+    for gid in np.unique(groups):
+        members = [who[i] for i in np.flatnonzero(groups == gid)]
+        several += len(members) > 1
+        known = {m for m in members if not m.startswith("?")}
+        unknown = [m for m in members if m.startswith("?")]
+        mixed += len(known) > 1 or (len(known) == 1 and len(unknown) > 0)
+    return several, mixed
+
+
+def naming_map(photos: list[str], boxes: np.ndarray, embeddings: np.ndarray,
+               groups: np.ndarray, labels: dict[str, str | None]) -> list[float]:
+    areas = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
+    people = sorted({p for p in labels.values() if p})
+    aps = []
+    for person in people:
+        own = sorted(n for n, p in labels.items() if p == person)
+        named = own[0]
+        rows = [i for i, p in enumerate(photos) if p == named]
+        if not rows:
+            aps.append(0.0)  # no face found in the photo to name
+            continue
+        face = max(rows, key=lambda i: areas[i])
+        similarity, member, near = match_faces(embeddings, groups, int(groups[face]))
+        score: dict[str, float] = {}
+        for i in np.flatnonzero(member | near):
+            strength = float(similarity[i]) + (1.0 if member[i] else 0.0)
+            score[photos[i]] = max(score.get(photos[i], -9.0), strength)
+        ranked = [p for p in sorted(score, key=lambda p: -score[p]) if p != named]
+        aps.append(average_precision(ranked, set(own) - {named}))
+    return aps
+
+
+def coco_cost() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        seconds = {}
+        for label, extra in (("without faces", ["--no-faces"]), ("with faces", [])):
+            index = Path(tmp) / label.replace(" ", "-")
+            started = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "photofinder", "index", str(COCO / "photos"),
+                            "--index", str(index), *extra], check=True, cwd=REPO,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            seconds[label] = time.perf_counter() - started
+            print(f"coco-dev index {label}: {seconds[label]:.1f} s")
+        print(f"speed with faces / without: {seconds['without faces'] / seconds['with faces']:.1%}")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--coco", action="store_true", help="also time index on coco-dev")
+    args = ap.parse_args()
+    labels = json.loads((FACES / "labels.json").read_text())["photos"]
+    photos, boxes, embeddings, seconds, cpu = find_all(labels)
+    print(f"CPU: {cpu_name()}")
+    print(f"faces-dev: {len(labels)} photos, {len(photos)} faces "
+          f"({len(photos) / len(labels):.2f} per photo, photos with none: "
+          f"{len(labels) - len(set(photos))}); detection + embedding per photo: "
+          f"{cpu * 1000:.0f} ms of CPU, {seconds * 1000:.0f} ms wall")
+    who = labelled_faces(photos, boxes, labels)
+    groups = assign_groups(embeddings, np.full(len(photos), UNGROUPED))
+    several, mixed = mixed_groups(groups, who)
+    print(f"groups: {len(np.unique(groups))}, {several} of two or more faces, "
+          f"{mixed} mixing two people ({mixed / max(several, 1):.1%})")
+    aps = naming_map(photos, boxes, embeddings, groups, labels)
+    print(f"naming one photo of each of {len(aps)} people, then searching the name: "
+          f"mean AP {np.mean(aps):.3f} (lowest {min(aps):.2f})")
+    if args.coco:
+        coco_cost()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
