@@ -135,3 +135,54 @@ def test_a_photo_without_a_face_has_none(finder):
     sky = Image.new("RGB", (400, 300), (120, 170, 230))
     assert finder.find(sky) == []
     assert finder.find(Image.new("RGB", (8, 8))) == []
+
+
+# --- the face table: naming, merging, taking out, forgetting (synthetic vectors) ---
+
+def _table_of_two_people():
+    from photofinder.facetable import FaceTable
+
+    rng = np.random.default_rng(5)
+    a, b = _unit(rng), _unit(rng)
+    table = FaceTable()
+    for row, vec in enumerate(_around(rng, a, 3, 0.2)):
+        table.add(row, np.array([[0.1, 0.1, 0.3, 0.4]]), vec[None])
+    for row, vec in enumerate(_around(rng, b, 2, 0.2), start=3):
+        table.add(row, np.array([[0.5, 0.1, 0.9, 0.9]]), vec[None])
+    table.mark_checked([5])  # a photo with no face
+    table.group()
+    return table
+
+
+def test_naming_renaming_and_merging_people():
+    from photofinder.errors import UsageError
+
+    table = _table_of_two_people()
+    ana, boris = int(table.groups[0]), int(table.groups[3])
+    assert ana != boris and table.photo_count(ana) == 3
+    table.name(ana, "  Маша ")
+    assert table.names[ana] == "Маша" and table.person_named("МАША") == [ana]
+    table.name(ana, "Мария")
+    assert table.person_named("маша") == [] and table.person_named("мария") == [ana]
+    table.name(boris, "мария")  # one name is one person: the two merge
+    assert len(set(table.groups.tolist())) == 1 and table.photo_count(boris) == 5
+    with pytest.raises(UsageError, match="нет человека"):
+        table.name(99, "Петя")
+    with pytest.raises(UsageError, match="пустое"):
+        table.name(boris, "  ")
+
+
+def test_a_face_taken_out_stays_out_and_dropped_photos_renumber():
+    table = _table_of_two_people()
+    ana = int(table.groups[0])
+    table.names[ana] = "Маша"
+    assert table.take_out(1) == ana
+    table.group()
+    assert table.groups[1] < 0 and table.photo_count(ana) == 2
+    # photo 0 deleted from the index: its face goes, later rows move up by one
+    table.select_photos(np.array([1, 2, 3, 4, 5]), 6)
+    assert list(table.rows) == [0, 1, 2, 3] and table.photo_count(ana) == 1
+    assert list(table.checked) == [0, 1, 2, 3, 4]
+    assert list(table.unchecked(7)) == [5, 6]
+    table.forget()
+    assert len(table) == 0 and not table.names and len(table.checked) == 0
