@@ -132,7 +132,31 @@ def _parser() -> argparse.ArgumentParser:
     ix.add_argument("--ray-actors", type=int, default=None, metavar="N",
                     help="с --ray: сколько копий модели запустить (по умолчанию — по одной на "
                          "каждое ядро кластера, с --device cuda — на каждый GPU)")
+    ix.add_argument("--faces", action=argparse.BooleanOptionalAction, default=None,
+                    help="искать лица на новых фото (по умолчанию да, если не было "
+                         "people forget); --no-faces — не в этот раз")
     ix.set_defaults(run=_cmd_index)
+
+    pe = sub.add_parser("people", help="люди на фото: список, имена, объединение")
+    index_option(pe)
+    pe.add_argument("--json", action="store_true", help="список людей в JSON")
+    pe_sub = pe.add_subparsers(dest="action", metavar="ДЕЙСТВИЕ")
+    pn = pe_sub.add_parser("name", help="назвать человека: номер или фото (самое крупное лицо)")
+    pn.add_argument("target", metavar="TARGET", help="номер человека или путь к фото")
+    pn.add_argument("name", metavar="NAME", help="имя, как его писать")
+    pn.add_argument("--face", type=int, default=None, metavar="K",
+                    help="K-е по размеру лицо на фото (1 — самое крупное)")
+    pr = pe_sub.add_parser("rename", help="переименовать человека")
+    pr.add_argument("target", metavar="ID", help="номер человека")
+    pr.add_argument("name", metavar="NAME")
+    pm = pe_sub.add_parser("merge", help="объединить двух людей (первый переходит во второго)")
+    pm.add_argument("source", type=int, metavar="ID")
+    pm.add_argument("target", type=int, metavar="INTO_ID")
+    px = pe_sub.add_parser("remove", help="убрать лицо на фото из человека (ошибка группировки)")
+    px.add_argument("photo", metavar="PHOTO")
+    px.add_argument("--face", type=int, default=None, metavar="K")
+    pe_sub.add_parser("forget", help="удалить все данные о лицах из индекса")
+    pe.set_defaults(run=_cmd_people)
 
     se = sub.add_parser("search", help="найти фотографии по слову")
     se.add_argument("query", nargs="?", help="запрос, например «кошка», «собака на пляже 2019»")
@@ -229,6 +253,17 @@ def _cmd_index(args: argparse.Namespace) -> int:
     def say(line: str) -> None:
         (bar.write if bar is not None else print)(display(line), file=sys.stderr)
 
+    face_bar: tqdm | None = None
+
+    def on_faces(done: int, total: int) -> None:
+        nonlocal face_bar
+        if face_bar is None and total:
+            face_bar = tqdm(total=total, unit="фото", desc="лица", dynamic_ncols=True,
+                            disable=None)
+        if face_bar is not None:
+            face_bar.n = done
+            face_bar.refresh()
+
     def on_sigint(signum, frame) -> None:
         if stop.is_set():
             raise KeyboardInterrupt
@@ -248,11 +283,13 @@ def _cmd_index(args: argparse.Namespace) -> int:
             checkpoint_every=args.checkpoint_every, on_progress=on_progress,
             on_skip=lambda path, reason: say(f"пропущено {display(str(path))}: {reason}"),
             on_tagger=lambda name: print(f"модель: {name}", file=sys.stderr),
-            on_note=say, stop=stop, videos=args.videos, tag_source=tag_source)
+            on_note=say, stop=stop, videos=args.videos, tag_source=tag_source,
+            faces=args.faces, on_faces=on_faces)
     finally:
         signal.signal(signal.SIGINT, previous)
-        if bar is not None:
-            bar.close()
+        for opened in (bar, face_bar):
+            if opened is not None:
+                opened.close()
     print(f"индекс {display(str(index_dir))}: {report.summary()} за {report.seconds:.1f} с")
     if report.found == 0 and not report.plan.kept_unavailable and report.total == 0:
         from .photos import SUPPORTED_EXTENSIONS
@@ -379,6 +416,41 @@ def _cmd_duplicates(args: argparse.Namespace) -> int:
             print(f"  {display(path)}")
     print(f"групп почти одинаковых фото: {len(groups)}, фото в них: "
           f"{sum(len(g) for g in groups)} из {len(idx)}")
+    return 0
+
+
+# --- people -------------------------------------------------------------------------
+def _cmd_people(args: argparse.Namespace) -> int:
+    from . import index as index_store
+    from . import naming
+
+    index_dir = args.index or default_index_dir()
+    if args.action is None:
+        people = naming.people_of(index_store.load(index_dir))
+        if args.json:
+            print(to_json(people, indent=1))
+            return 0
+        for person in people:
+            name = person["name"] or "(без имени)"
+            print(f"{person['id']:5}  {display(name)}  фото: {person['photos']}  "
+                  + display(", ".join(person["samples"])))
+        if not people:
+            print("людей пока нет: лица находит photofinder index")
+        return 0
+    if args.json:
+        raise UsageError("--json относится к списку людей (photofinder people --json)")
+    if args.action in ("name", "rename"):
+        if args.action == "rename" and not args.target.isdigit():
+            raise UsageError(f"rename ждёт номер человека, а не {args.target}")
+        said = naming.name_person(index_dir, args.target, args.name,
+                                  getattr(args, "face", None))
+    elif args.action == "merge":
+        said = naming.merge_people(index_dir, args.source, args.target)
+    elif args.action == "remove":
+        said = naming.remove_face(index_dir, args.photo, args.face)
+    else:
+        said = naming.forget_faces(index_dir)
+    print(display(said))
     return 0
 
 

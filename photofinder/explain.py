@@ -48,6 +48,9 @@ class Evidence:
     def describe(self) -> str:
         """One line in Russian: the path, then similarity x weight x confidence."""
         chain = " ← ".join(self.path)
+        if self.relation == "face":  # «Маша: лицо, сходство 0.93»
+            maybe = "" if self.probability >= 0.5 else ", возможно"
+            return f"{self.term}: лицо{maybe}, сходство {self.similarity:.2f}"
         if self.relation == "word":  # words people wrote: the place says it all
             return chain if self.similarity >= 0.995 else f"{chain}: сходство {self.similarity:.2f}"
         parts = [f"сходство {self.similarity:.2f}"]
@@ -79,6 +82,14 @@ class Explainer:
         self.vocabulary = vocabulary
         self.terms = terms
         self.lemmatizer = lemmatizer
+
+    def face(self, concept: Concept, name: str, similarity: float, member: bool) -> Evidence:
+        """A named person's face: `member` in their group (a weak match: only near it).
+        probability 1.0 / 0.0 says which."""
+        return Evidence(concept=concept.text, term=name, path=(name,), relation="face",
+                        similarity=similarity, weight=1.0, confidence=1.0,
+                        label_key="face", label_ru="лицо", label_en="face", class_id=None,
+                        probability=1.0 if member else 0.0, region=False, other_tags=0)
 
     def shown_tags(self, rows: np.ndarray, terms: np.ndarray) -> ShownTags:
         """{(row, label column): (score, region)} of the shown rows, for the label columns

@@ -33,10 +33,50 @@ class FaceTable:
     # photo rows already looked at for faces (with or without any found): an index made
     # before faces, or with --no-faces, gets them on a later run for the rest only
     checked: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
+    # `people forget` turned faces off for this index: `index` looks for none until
+    # `index --faces`
+    off: bool = False
     finder: str = ""   # the face finder that made the vectors (faces.FaceFinder.name)
 
     def __len__(self) -> int:
         return len(self.rows)
+
+    # --- stored with the index (index.py): arrays and a few JSON fields --------------
+    ARRAYS = ("face_rows", "face_boxes", "face_vectors", "face_groups", "face_checked")
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        return {"face_rows": self.rows.astype(np.int32), "face_boxes": self.boxes.astype(np.float32),
+                "face_vectors": self.vectors.astype(np.float16),
+                "face_groups": self.groups.astype(np.int32),
+                "face_checked": self.checked.astype(np.int32)}
+
+    def meta(self) -> dict:
+        return {"names": {str(g): n for g, n in sorted(self.names.items())},
+                "finder": self.finder, "off": self.off}
+
+    @classmethod
+    def stored(cls, arrays: dict[str, np.ndarray], meta: object, photo_count: int) -> FaceTable:
+        """The table from what `arrays` and `meta` wrote; raises ValueError when the
+        parts do not fit together (the index is damaged)."""
+        if not arrays or not isinstance(meta, dict):
+            return cls()
+        rows = np.asarray(arrays["face_rows"], np.int32)
+        boxes = np.asarray(arrays["face_boxes"], np.float32).reshape(-1, 4)
+        vectors = np.asarray(arrays["face_vectors"], np.float16).reshape(-1, EMBEDDING_SIZE)
+        groups = np.asarray(arrays["face_groups"], np.int32)
+        checked = np.asarray(arrays["face_checked"], np.int32)
+        n = len(rows)
+        if not (len(boxes) == len(vectors) == len(groups) == n) or \
+                (n and (rows.min() < 0 or rows.max() >= photo_count)) or \
+                (len(checked) and (checked.min() < 0 or checked.max() >= photo_count)):
+            raise ValueError("face arrays do not fit the photos")
+        names = meta.get("names") or {}
+        if not isinstance(names, dict):
+            raise ValueError("face names are not a mapping")
+        return cls(rows=rows, boxes=boxes, vectors=vectors, groups=groups,
+                   names={int(g): str(name) for g, name in names.items()},
+                   finder=str(meta.get("finder", "")), checked=checked,
+                   off=bool(meta.get("off", False)))
 
     # --- kept in step with the photo rows -------------------------------------------
     def select_photos(self, kept: np.ndarray, photo_count: int) -> None:
@@ -166,3 +206,4 @@ class FaceTable:
         self.groups = self.groups[:0]
         self.checked = self.checked[:0]
         self.names = {}
+        self.off = True

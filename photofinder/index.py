@@ -37,6 +37,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import IndexFormatError, IndexMissingError, WriteError
+from .facetable import FaceTable
 from .index_model import PHOTO_COLUMNS, Index, Rows, check_features_on_first_use
 from .migrate import MIGRATIONS, PERSON_LABEL
 from .pathlist import PathList, pack_paths
@@ -47,7 +48,7 @@ __all__ = ["FORMAT", "VERSION", "INDEX_FILE", "Index", "Rows", "Tags", "Postings
            "read_vectors", "read_roots", "generation_files"]
 
 FORMAT = "photofinder-index"
-VERSION = 4
+VERSION = 5
 INDEX_FILE = "index.json"
 REBUILD_HINT = "выполните `photofinder index --rebuild`"
 # Readers that opened index.json just before two saves in a row find its arrays gone:
@@ -72,6 +73,11 @@ ARRAY_DTYPES = {
     "term_vectors": "<f4", "paths": "|u1", "path_crc": "<u4", "features": "<f2",
     "duration": "<f4", "video": "|b1", "gps": "<f4",
 }
+# Format 5 adds the faces (facetable.FaceTable.arrays)
+FACE_DTYPES = {"face_rows": "<i4", "face_boxes": "<f4", "face_vectors": "<f2",
+               "face_groups": "<i4", "face_checked": "<i4"}
+V4_ARRAYS = frozenset(ARRAY_DTYPES)
+ARRAY_DTYPES.update(FACE_DTYPES)
 # checked as a whole at load; the rest on use (posting lists by label, paths by block,
 # features at first use). The posting lists and paths carry their own CRCs (post_crc,
 # path_crc), so their files get none: a save computes no CRC twice.
@@ -170,7 +176,7 @@ def _load_meta(path: Path) -> dict:
             f"индекс {path} сделан старой версией photofinder (формат {version}, "
             f"нужен {VERSION}): {REBUILD_HINT}")
     # only files of ours, in the index folder: never a path from elsewhere
-    if not (_v4_files_valid(meta) if version >= 4 else _v3_files_valid(meta, version)):
+    if not (_v4_files_valid(meta, version) if version >= 4 else _v3_files_valid(meta, version)):
         raise IndexFormatError(f"индекс {path} повреждён (имена файлов массивов): {REBUILD_HINT}")
     return meta
 
@@ -181,10 +187,11 @@ def _v3_files_valid(meta: dict, version: int) -> bool:
                                  and bool(_V3_FEATURES.fullmatch(meta["features"])))))
 
 
-def _v4_files_valid(meta: dict) -> bool:
+def _v4_files_valid(meta: dict, version: int) -> bool:
     generation, files = meta.get("generation"), meta.get("files")
     if not (isinstance(generation, str) and _GENERATION.fullmatch(generation)
-            and isinstance(files, dict) and set(files) == set(ARRAY_DTYPES)):
+            and isinstance(files, dict)
+            and set(files) == (V4_ARRAYS if version == 4 else set(ARRAY_DTYPES))):
         return False
     for name, entry in files.items():
         if not (isinstance(entry, dict) and entry.get("file") == f"{name}-{generation}.npy"
@@ -353,7 +360,8 @@ def _arrays_of(index: Index) -> dict[str, np.ndarray]:
                 post_region=post.region, post_crc=crc, dhash=index.dhash,
                 taken=index.taken, word_ptr=index.words.ptr, word_label=index.words.label,
                 term_vectors=index.term_vectors, paths=paths, path_crc=path_crc,
-                features=index.features, **{name: getattr(index, name) for name in PHOTO_COLUMNS})
+                features=index.features, **{name: getattr(index, name) for name in PHOTO_COLUMNS},
+                **index.faces.arrays())
 
 
 def _json_bytes(meta: dict) -> bytes:
@@ -408,6 +416,7 @@ def save(index: Index, index_dir: Path) -> int:
         "places": index.places,
         "terms": index.terms,
         "term_keys": index.term_keys,
+        "faces": index.faces.meta(),
     }
     old_meta = _read_meta(index_dir)
     keep = {generation, _generation_key(old_meta)}
@@ -502,6 +511,8 @@ def _build(index_dir: Path, meta: dict, arrays: dict[str, np.ndarray]) -> Index:
             term_vectors=arrays["term_vectors"],
             **{name: arrays[name].astype(PHOTO_COLUMNS[name][0], copy=False)
                for name in PHOTO_COLUMNS})
+        index.faces = FaceTable.stored({k: arrays[k] for k in FACE_DTYPES if k in arrays},
+                                       meta.get("faces"), len(index.paths))
     except (KeyError, TypeError, ValueError, OverflowError) as exc:
         raise damaged(f"{type(exc).__name__}: {str(exc)[:80]}") from None
     n = len(index.paths)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .facetable import FaceTable
 from .sparse import Postings, Tags
 
 # Per-photo columns beyond the core ones, which older indexes and most code paths do not
@@ -115,6 +116,9 @@ class Index:
     term_vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.float32))
     created: float = field(default_factory=time.time)
     updated: float = field(default_factory=time.time)
+    # the faces found in the photos, their people and names (facetable.FaceTable);
+    # the vectors never leave the index (no export writes them)
+    faces: FaceTable = field(default_factory=FaceTable)
 
     def __post_init__(self) -> None:
         if len(self.words) != len(self.paths) and self.words.nnz == 0:
@@ -155,6 +159,7 @@ class Index:
     def select(self, rows: np.ndarray | list[int]) -> None:
         """Keeps only the given rows, in that order."""
         rows = np.asarray(rows, dtype=np.int64)
+        self.faces.select_photos(rows, len(self.paths))
         self.tags = self.tags.select(rows)  # first: stored postings know rows by len(paths)
         paths = list(self.paths)  # one decode of them all, not one per row
         self.paths = [paths[i] for i in rows]

@@ -35,7 +35,14 @@ import numpy as np
 from . import index as index_store
 from .decoders.pillow import gps_in_file
 from .decoding import decode, single_threaded_blas
-from .errors import IndexFormatError, PhotoError, PhotofinderError, UsageError, WriteError
+from .errors import (
+    IndexFormatError,
+    ModelUnavailableError,
+    PhotoError,
+    PhotofinderError,
+    UsageError,
+    WriteError,
+)
 from .heads import Heads, heads_for
 from .index import Index, Rows
 from .model_choice import (
@@ -94,6 +101,9 @@ class IndexReport:
     other_files: Counter[str] = field(default_factory=Counter)
     raw_twins: int = 0
     missing_decoders: Counter[str] = field(default_factory=Counter)
+    faces_looked: int = 0        # photos the face detector looked at
+    faces_found: int = 0         # faces it found in them
+    people: int = 0              # people (groups of faces) in the index afterwards
 
     @property
     def found(self) -> int:
@@ -139,6 +149,9 @@ class IndexReport:
         if self.other_files:
             parts.append(f"других файлов: {sum(self.other_files.values())} "
                          f"({describe_others(self.other_files)})")
+        if self.faces_looked:
+            parts.append(f"лиц найдено {self.faces_found} на {self.faces_looked} фото, "
+                         f"людей {self.people}")
         return f"{self.total} фото ({', '.join(parts)})"
 
 
@@ -160,6 +173,7 @@ class Events:
     skip: SkipCallback | None = None           # a photo left out, and why
     tagger: Callable[[str], None] | None = None  # the model's name, once known
     note: Callable[[str], None] | None = None  # a line for the user (a folder unavailable...)
+    faces: ProgressCallback | None = None      # (photos looked at for faces, photos to look at)
 
 
 _WRITE_REASONS = {errno.EROFS: "диск только для чтения", errno.EACCES: "нет прав на запись",
@@ -213,6 +227,9 @@ def update_index(
     decode_workers: int | None = None,
     torch_threads: int | None = None,
     videos: bool = True,
+    faces: bool | None = None,
+    on_faces: ProgressCallback | None = None,
+    load_face_finder: Callable[[], object] | None = None,
 ) -> IndexReport:
     """Tags new and changed photos under `folders` (all stored folders when empty) and
     writes the index.
@@ -226,9 +243,11 @@ def update_index(
     in the index under the walked folders are removed from it.
     `tag_source(model)`: where the photos are tagged (default: here, tagsource.LocalSource;
     cluster.ray_source: on a Ray cluster); everything else is done here either way.
+    faces: look for faces in the photos not looked at yet (face_pass); None: unless
+    `people forget` turned them off for this index; False: not this time; True: on again.
     """
     started = time.perf_counter()
-    events = Events(on_progress, on_skip, on_tagger, on_note)
+    events = Events(on_progress, on_skip, on_tagger, on_note, on_faces)
     missing_given = [f for f in folders if not f.is_dir()]
     if missing_given:
         raise UsageError(f"нет такой папки: {missing_given[0]}")
@@ -285,6 +304,11 @@ def update_index(
             events.progress(0, 0)
         if not report.interrupted:
             _catch_up_places(idx, gps_unread, lemmatizer, events, stop)
+        if faces:
+            idx.faces.off = False
+        if (faces is None and not idx.faces.off or faces) and not report.interrupted:
+            _look_for_faces(idx, index_dir, report, events, stop, checkpoint_every,
+                            load_face_finder)
         index_store.save(idx, index_dir)
         for package, count in report.missing_decoders.items():
             note = (f"не прочитано файлов: {count} — не установлен пакет {package} "
@@ -295,6 +319,30 @@ def update_index(
     report.total = len(idx)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _look_for_faces(idx: Index, index_dir: Path, report: IndexReport, events: Events,
+                    stop: threading.Event | None, checkpoint_every: int,
+                    load_face_finder: Callable[[], object] | None) -> None:
+    """The faces step (face_pass); without the face packages, one note and no faces:
+    the photos wait, not looked at, for a run that has them."""
+    from .face_pass import find_faces
+    from .faces import load_face_finder as default_finder
+
+    try:
+        looked, found = find_faces(
+            idx, load_face_finder or default_finder, on_progress=events.faces,
+            on_skip=lambda path, reason: _skip(report, events, path, reason),
+            checkpoint=lambda: index_store.save(idx, index_dir),
+            checkpoint_every=checkpoint_every, stop=stop)
+    except ModelUnavailableError as exc:
+        if events.note:
+            events.note(str(exc))
+        return
+    if stop is not None and stop.is_set():
+        report.interrupted = True
+    report.faces_looked, report.faces_found = looked, found
+    report.people = len(idx.faces.people())
 
 
 def plan_update(idx: Index, folders: list[Path], rebuild: bool, forget: bool,

@@ -85,5 +85,12 @@ def v3_to_v4(meta: dict, arrays: dict[str, np.ndarray]) -> tuple[dict, dict[str,
     return meta, arrays
 
 
+def v4_to_v5(meta: dict, arrays: dict[str, np.ndarray]) -> tuple[dict, dict[str, np.ndarray]]:
+    """Version 5 adds the faces (facetable.FaceTable: five arrays, names in index.json).
+    An older index has none yet: every photo is looked at on the next `index` run
+    (face_pass), none dropped."""
+    return {**meta, "faces": {}}, arrays
+
+
 MIGRATIONS: dict[int, Callable[[dict, dict], tuple[dict, dict]]] = {
-    1: v1_to_v2, 2: v2_to_v3, 3: v3_to_v4}
+    1: v1_to_v2, 2: v2_to_v3, 3: v3_to_v4, 4: v4_to_v5}

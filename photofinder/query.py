@@ -64,6 +64,15 @@ class Lemmatizer:
             return word  # Latin and digits stay as typed
         return normalize(self._morph.parse(word)[0].normal_form)
 
+    def name_forms(self, word: str) -> frozenset[str]:
+        """The word and the dictionary forms it has as a first name, surname or
+        patronymic: «Маши», «Машей» -> маша (not «махать», another reading of «маши»)."""
+        word = normalize(word)
+        if not re.fullmatch(r"[а-я-]+", word):
+            return frozenset({word})
+        return frozenset({word} | {normalize(p.normal_form) for p in self._morph.parse(word)
+                                   if {"Name", "Surn", "Patr"} & p.tag.grammemes})
+
     def is_known(self, word: str) -> bool:
         return self._morph.word_is_known(word)
 

@@ -82,6 +82,7 @@ class Match(NamedTuple):
     scores: np.ndarray      # similarity x min(1, weighted mass)
     sure: np.ndarray        # a strong match
     capped: Capped          # the photos the cap at 1 lowered: orders those it makes equal
+    person: object = None   # person_search.PersonMatch when the concept names people
 
 
 class Scorer:

@@ -24,8 +24,9 @@ import numpy as np
 from .dates import PhotoDates
 from .explain import Evidence, Explainer
 from .index import Index
+from .person_search import People, PersonMatch
 from .query import Lemmatizer, Query, parse_query
-from .scoring import MIN_SCORE, Match, Scorer
+from .scoring import MIN_SCORE, Capped, Match, Scorer
 from .terms import BROADER_WEIGHT, SYNONYM_WEIGHT, Terms
 from .vectors import WordVectors
 from .vocabulary import Vocabulary
@@ -139,6 +140,7 @@ class SearchEngine:
         self.scorer = Scorer(index, self.terms, self.lemmatizer, lambda: self.vectors)
         self.explainer = Explainer(index, vocabulary, self.terms, self.lemmatizer)
         self.dates = PhotoDates(index)
+        self.people = People(getattr(index, "faces", None), len(index), self.lemmatizer)
         self._known_words: list[str] | None = None
 
     @property
@@ -194,6 +196,10 @@ class SearchEngine:
         the words that none does go to result.unknown and result.unmatched."""
         known: list[Match] = []
         for concept in query.include:
+            named = self.people.named_by(concept)
+            if named:
+                known.append(self._person_match(concept, named, min_score))
+                continue
             found = self.scorer.similarities(concept)
             if found is None:
                 result.unknown.append(concept.text)
@@ -215,6 +221,21 @@ class SearchEngine:
                 sure = scores >= min_score
             known.append(Match(concept, terms, sims, best, scores, sure, capped))
         return known
+
+    def _person_match(self, concept, named: list[int], min_score: float) -> Match:
+        """A concept that names people: their faces first; photos of a tag sharing the
+        word (the lion class for a person named Лев) stay, weak and below them."""
+        person = self.people.match(named)
+        scores, sure = person.scores.copy(), person.sure & (person.scores >= min_score)
+        found = self.scorer.similarities(concept)
+        terms = np.zeros(0, np.int64)
+        sims = np.zeros(0, np.float32)
+        best = np.zeros(len(self.index), np.int64)
+        if found is not None and len(found[0]):
+            terms, sims = found[0], found[1]
+            tag_scores, _, best, _ = self.scorer.scores(terms, sims)
+            np.maximum(scores, tag_scores * 0.5, out=scores)
+        return Match(concept, terms, sims, best, scores, sure, Capped.none(), person)
 
     def _exclude(self, query: Query, result: SearchResult, total: np.ndarray,
                  strong: np.ndarray, plausible: np.ndarray
@@ -244,14 +265,23 @@ class SearchEngine:
         """The shown photos, each with the evidence of every concept it matched."""
         shown = np.concatenate([order_strong, order_weak])
         # every shown photo's tags in every column a concept reached, looked up at once
-        tags_of = [self.explainer.shown_tags(shown, k.terms) for k in known]
+        tags_of = [self.explainer.shown_tags(shown, k.terms) if len(k.terms) else {}
+                   for k in known]
         for rows, is_weak in ((order_strong, False), (order_weak, True)):
             for row in rows:
-                evidence = tuple(self.explainer.evidence(int(row), k.concept, k.terms, k.sims, k.best, tags)
+                evidence = tuple(self._evidence(int(row), k, tags)
                                  for k, tags in zip(known, tags_of) if k.scores[row] > 0)
                 date = self.dates.text(int(row)) if query.date_filtered else ""
                 result.hits.append(Hit(int(row), self.index.paths[row], float(total[row]),
                                        evidence, is_weak, date))
+
+    def _evidence(self, row: int, match: Match, tags) -> Evidence:
+        person: PersonMatch | None = match.person  # type: ignore[assignment]
+        if person is not None and person.similarity[row] > 0:
+            return self.explainer.face(match.concept, person.name,
+                                       float(person.similarity[row]), bool(person.sure[row]))
+        return self.explainer.evidence(row, match.concept, match.terms, match.sims,
+                                       match.best, tags)
 
     def suggest(self, word: str) -> list[str]:
         """Known words spelled like an unknown one: "кошька" -> ["кошка"]."""
