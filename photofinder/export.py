@@ -53,11 +53,38 @@ def location_of(index: Index, row: int) -> dict:
             "place": place.describe() if place is not None else None}
 
 
+def face_records(index: Index) -> dict[int, list[dict]]:
+    """Each photo's faces for other tools: box and person (id, name), biggest first.
+    Their vectors are left out on purpose: they never leave the index."""
+    table = index.faces
+    records: dict[int, list[dict]] = {}
+    order = np.argsort(-table.areas(), kind="stable")
+    for face in order.tolist():
+        person = int(table.groups[face])
+        records.setdefault(int(table.rows[face]), []).append({
+            "box": [round(float(v), 4) for v in table.boxes[face]],
+            "person": person if person >= 0 else None,
+            "name": table.names.get(person)})
+    return records
+
+
+def named_faces(index: Index) -> dict[int, list[tuple[str, tuple[float, float, float, float]]]]:
+    """Each photo's named faces, (name, box), for its XMP sidecar."""
+    table = index.faces
+    named: dict[int, list] = {}
+    for face in np.flatnonzero(np.isin(table.groups, list(table.names))).tolist():
+        box = tuple(float(v) for v in table.boxes[face])
+        named.setdefault(int(table.rows[face]), []).append(
+            (table.names[int(table.groups[face])], box))
+    return named
+
+
 def export_document(index: Index, vocabulary: Vocabulary) -> dict:
+    faces = face_records(index)
     photos = [{"path": path, "size": int(index.sizes[row]), "mtime_ns": int(index.mtimes[row]),
                "taken": taken_text(int(index.taken[row])),
                **location_of(index, row),
-               "tags": tag_records(index, vocabulary, row)}
+               "tags": tag_records(index, vocabulary, row), "faces": faces.get(row, [])}
               for row, path in enumerate(index.paths)]
     return {
         "format": EXPORT_FORMAT,
@@ -147,6 +174,7 @@ def write_xmp_sidecars(index: Index, vocabulary: Vocabulary, dry_run: bool = Fal
     report = XmpReport()
     twins = RawTwins()
     stems = Counter((Path(p).parent, Path(p).stem.lower()) for p in index.paths)
+    named = named_faces(index)
     for row, path in enumerate(index.paths):
         photo = Path(path)
         if on_progress:
@@ -156,6 +184,7 @@ def write_xmp_sidecars(index: Index, vocabulary: Vocabulary, dry_run: bool = Fal
             continue
         keywords, tree = keywords_of(index, vocabulary, row)
         location = xmp_location(index, row)
+        people = named.get(row, [])
         # a JPEG shown for its RAW twin (photos.find_photos) gives the RAW its keywords
         # too, and takes the long name: DSC_0103.xmp is the RAW's in Lightroom
         raws = twins.of(photo)
@@ -163,14 +192,14 @@ def write_xmp_sidecars(index: Index, vocabulary: Vocabulary, dry_run: bool = Fal
         for sidecar in [sidecar_path(photo, shared), *(sidecar_path(raw, True) for raw in raws)]:
             try:
                 existing = sidecar.read_bytes() if sidecar.is_file() else None
-                merged = merge_keywords(existing, keywords, tree, location)
+                merged = merge_keywords(existing, keywords, tree, location, people)
             except (OSError, XmpError) as exc:
                 report.skipped.append((str(sidecar), f"не удалось прочитать: {exc}"))
                 continue
             if not merged.changed:
                 report.unchanged += 1
                 continue
-            if existing is None and not keywords:
+            if existing is None and not keywords and not people:
                 report.unchanged += 1  # nothing to say about this photo: no empty sidecar
                 continue
             if not dry_run:

@@ -29,7 +29,13 @@ IPTC_CORE = "http://iptc.org/std/Iptc4xmpCore/1.0/xmlns/"
 LOCATION_FIELDS = {"city": (PHOTOSHOP, "City"), "region": (PHOTOSHOP, "State"),
                    "country": (PHOTOSHOP, "Country"), "country_code": (IPTC_CORE, "CountryCode")}
 PF = "http://photofinder.invalid/xmp/1.0/"   # ours; .invalid never resolves: a pure name
+# named people: MWG face regions (digiKam, Lightroom, ExifTool, Picasa's successors) and
+# IPTC Extension's PersonInImage (photo agencies, Photo Mechanic)
+MWG_RS = "http://www.metadataworkinggroup.com/schemas/regions/"
+ST_AREA = "http://ns.adobe.com/xmp/sType/Area#"
+IPTC_EXT = "http://iptc.org/std/Iptc4xmpExt/2008-02-29/"
 KNOWN_PREFIXES = {"x": X, "rdf": RDF, "dc": DC, "lr": LR, "photofinder": PF,
+                  "mwg-rs": MWG_RS, "stArea": ST_AREA, "Iptc4xmpExt": IPTC_EXT,
                   "xmp": "http://ns.adobe.com/xap/1.0/",
                   "xmpMM": "http://ns.adobe.com/xap/1.0/mm/",
                   "photoshop": "http://ns.adobe.com/photoshop/1.0/",
@@ -151,12 +157,18 @@ def _set_empty_fields(descriptions: list[ET.Element], values: dict[str, str]) ->
     return written
 
 
+# A named face: the name and its box (left, top, right, bottom as fractions)
+NamedFace = tuple[str, tuple[float, float, float, float]]
+
+
 def merge_keywords(existing: bytes | None, keywords: list[str], hierarchy: list[str],
-                   location: dict[str, str] | None = None) -> Merge:
+                   location: dict[str, str] | None = None,
+                   people: list[NamedFace] | None = None) -> Merge:
     """The sidecar with our keywords in it: the ones photofinder added last time are
     replaced, everything else is kept. `location` (LOCATION_FIELDS' keys: city, region,
-    country, country_code) fills only fields that are empty. Raises XmpError for a file
-    we cannot parse."""
+    country, country_code) fills only fields that are empty. `people`: named faces, as
+    MWG regions and PersonInImage (_merge_people). Raises XmpError for a file we cannot
+    parse."""
     _register("")
     if existing is not None:
         try:
@@ -179,11 +191,65 @@ def merge_keywords(existing: bytes | None, keywords: list[str], hierarchy: list[
     _set_bag(descriptions, PF, "keywords", added)
     _set_bag(descriptions, PF, "hierarchy", added_tree)
     located = _set_empty_fields(descriptions, location or {})
+    people_changed = _merge_people(descriptions, people or [])
     body = ET.tostring(root, encoding="unicode")
     data = (XPACKET_BEGIN + body + XPACKET_END).encode("utf-8")
     # a file with a property twice (an older photofinder's merge) is rewritten to repair it
     return Merge(data, existing is None or duplicated or located
-                 or set(ours_before) != set(added) or set(ours_tree_before) != set(added_tree))
+                 or set(ours_before) != set(added) or set(ours_tree_before) != set(added_tree)
+                 or people_changed)
+
+
+def _face_region(name: str, box: tuple[float, float, float, float]) -> ET.Element:
+    """One MWG region: its area is the box's centre, width and height, normalised."""
+    left, top, right, bottom = box
+    li = ET.Element(_q(RDF, "li"), {_q(RDF, "parseType"): "Resource"})
+    area = ET.SubElement(li, _q(MWG_RS, "Area"), {_q(RDF, "parseType"): "Resource"})
+    for key, value in (("x", (left + right) / 2), ("y", (top + bottom) / 2),
+                       ("w", right - left), ("h", bottom - top)):
+        ET.SubElement(area, _q(ST_AREA, key)).text = f"{value:.4f}"
+    ET.SubElement(area, _q(ST_AREA, "unit")).text = "normalized"
+    ET.SubElement(li, _q(MWG_RS, "Name")).text = name
+    ET.SubElement(li, _q(MWG_RS, "Type")).text = "Face"
+    return li
+
+
+def _merge_people(descriptions: list[ET.Element], people: list[NamedFace]) -> bool:
+    """Our named faces as MWG regions and PersonInImage, replacing the ones photofinder
+    wrote last time (listed in photofinder:people); regions and names other tools
+    wrote stay. Returns whether anything changed."""
+    ours_before = _bag_items(descriptions, PF, "people")
+    names = list(dict.fromkeys(name for name, _ in people))
+    persons = [p for p in _bag_items(descriptions, IPTC_EXT, "PersonInImage")
+               if p not in ours_before]
+    _set_bag(descriptions, IPTC_EXT, "PersonInImage",
+             persons + [n for n in names if n not in persons])
+    _set_bag(descriptions, PF, "people", names)
+    regions = _nodes(descriptions, MWG_RS, "Regions")
+    bag = regions[0].find(f"{_q(MWG_RS, 'RegionList')}/{_q(RDF, 'Bag')}") if regions else None
+    before = []
+    if bag is not None:
+        for li in list(bag):
+            name = li.findtext(_q(MWG_RS, "Name"))
+            if li.findtext(_q(MWG_RS, "Type")) == "Face" and name in ours_before:
+                before.append(ET.tostring(li))
+                bag.remove(li)
+    if people:
+        if bag is None:
+            home = regions[0] if regions else ET.SubElement(
+                descriptions[0], _q(MWG_RS, "Regions"), {_q(RDF, "parseType"): "Resource"})
+            listed = home.find(_q(MWG_RS, "RegionList"))
+            if listed is None:
+                listed = ET.SubElement(home, _q(MWG_RS, "RegionList"))
+            bag = ET.SubElement(listed, _q(RDF, "Bag"))
+        for name, box in people:
+            bag.append(_face_region(name, box))
+    elif bag is not None and not len(bag) and regions:
+        for d in descriptions:  # nothing left in the regions we made: no empty shell
+            if regions[0] in list(d):
+                d.remove(regions[0])
+    after = [ET.tostring(_face_region(n, b)) for n, b in people]
+    return sorted(before) != sorted(after) or set(ours_before) != set(names)
 
 
 # the properties merge_keywords writes, each of which must exist once in the packet
