@@ -117,6 +117,11 @@ def test_a_name_combines_with_other_words_and_outranks_a_class(people_index, tmp
     hits = search_json(index, "Маша Лев", "--top", "8")
     # nobody is in a photo with both: each person's photos still come before anything else
     assert {n.split("__")[0] for n in _names(hits)[:6]} == {"Al_Gore", "Hugh_Grant"}
+    # «Маша море» with no photo of her at the sea: her photos before the sea without her
+    names = _names(search_json(index, "Маша море", "--top", "8"))
+    assert SEA.name in names
+    assert all(n.startswith("Al_Gore") for n in names[:names.index(SEA.name)])
+    assert names.index(SEA.name) >= 3
 
 
 def test_rename_merge_remove_and_forget(people_index, tmp_path):
