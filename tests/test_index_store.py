@@ -40,7 +40,7 @@ def test_round_trip(tmp_path):
     for name in ("ptr", "label", "score", "region"):
         np.testing.assert_array_equal(getattr(loaded.tags, name), getattr(original.tags, name))
     meta = json.loads((tmp_path / "index.json").read_text(encoding="utf-8"))
-    assert meta["format"] == "photofinder-index" and meta["version"] == store.VERSION == 4
+    assert meta["format"] == "photofinder-index" and meta["version"] == store.VERSION == 5
     assert meta["tagger"]["name"] == "efficientnet-lite2" and meta["vectors"] == "navec"
 
 
@@ -227,7 +227,7 @@ def test_a_format_2_index_is_upgraded_with_its_tags_and_features(tmp_path):
     loaded = store.load(tmp_path)
     assert_same_photos(loaded, original)
     store.save(loaded, tmp_path)
-    assert json.loads((tmp_path / "index.json").read_text())["version"] == store.VERSION == 4
+    assert json.loads((tmp_path / "index.json").read_text())["version"] == store.VERSION == 5
     np.testing.assert_array_equal(store.load(tmp_path).features, original.features)
 
 
@@ -288,7 +288,7 @@ def test_a_format_3_index_is_read_then_saved_as_one_file_per_array(tmp_path):
     names = sorted(p.name for p in tmp_path.iterdir())
     assert not [n for n in names if n.endswith(".npz")], names
     again = store.load(tmp_path)
-    assert json.loads((tmp_path / "index.json").read_bytes())["version"] == 4
+    assert json.loads((tmp_path / "index.json").read_bytes())["version"] == 5
     assert again.paths == original.paths
     np.testing.assert_array_equal(again.features, original.features)
     np.testing.assert_array_equal(again.tags.label, original.tags.label)
@@ -372,3 +372,32 @@ def test_names_that_are_not_utf8_round_trip_exactly(tmp_path):
     store.save(loaded, tmp_path)  # saved again from the buffer as loaded
     assert list(store.load(tmp_path).paths) == list(loaded.paths)
     json.loads((tmp_path / "index.json").read_text(encoding="utf-8"))  # still valid UTF-8
+
+
+def test_faces_are_saved_loaded_and_follow_removed_photos(tmp_path):
+    original = _index(4)
+    rng = np.random.default_rng(3)
+    original.faces.add(1, np.array([[0.1, 0.2, 0.3, 0.4]]), rng.random((1, 128)))
+    original.faces.add(3, np.array([[0.5, 0.5, 0.9, 0.9], [0.0, 0.0, 0.1, 0.1]]),
+                       rng.random((2, 128)))
+    original.faces.mark_checked([0, 2])
+    original.faces.groups[:] = [4, 4, 7]
+    original.faces.names[4] = "Маша"
+    store.save(original, tmp_path)
+    loaded = store.load(tmp_path)
+    for name in ("rows", "boxes", "groups", "checked"):
+        np.testing.assert_array_equal(getattr(loaded.faces, name), getattr(original.faces, name))
+    np.testing.assert_array_equal(loaded.faces.vectors, original.faces.vectors.astype(np.float16))
+    assert loaded.faces.names == {4: "Маша"}
+    loaded.select(np.array([0, 2, 3]))   # photo 1 goes, 3 becomes 2
+    assert list(loaded.faces.rows) == [2, 2] and list(loaded.faces.checked) == [0, 1, 2]
+    store.save(loaded, tmp_path)
+    assert list(store.load(tmp_path).faces.rows) == [2, 2]
+    # a face row past the photos is damage, named in one line
+    meta = json.loads((tmp_path / "index.json").read_text())
+    rows_file = tmp_path / meta["files"]["face_rows"]["file"]
+    np.save(rows_file, np.array([9, 9], "<i4"))
+    meta["files"]["face_rows"]["crc32"] = store._file_crc(rows_file)
+    (tmp_path / "index.json").write_text(json.dumps(meta, ensure_ascii=False))
+    with pytest.raises(store.IndexFormatError, match="повреждён"):
+        store.load(tmp_path)

@@ -175,16 +175,17 @@ def test_an_index_before_faces_gets_them_on_the_next_run_and_keeps_every_photo(
     _, shared = people_index
     index = _copy_index(shared, tmp_path)
     meta = json.loads((index / "index.json").read_text())
-    (index / meta["faces"]["file"]).unlink()   # format 3 had no faces file ...
-    del meta["faces"]                          # ... and no faces in index.json
-    meta["version"] = 3
+    for name in [n for n in meta["files"] if n.startswith("face_")]:
+        (index / meta["files"].pop(name)["file"]).unlink()   # format 4 had no face arrays ...
+    del meta["faces"]                                          # ... and no faces in index.json
+    meta["version"] = 4
     (index / "index.json").write_text(json.dumps(meta, ensure_ascii=False))
     photos_before = len(search_json(index, "человек", "--top", "100"))
     assert _people(index) == []                # read as format 3: no faces yet
     proc = run_cli("index", "--index", str(index), check=True)
     assert "без изменений 16" in proc.stdout and "лиц найдено" in proc.stdout
     assert len(_people(index)) >= 3
-    assert json.loads((index / "index.json").read_text())["version"] == 4
+    assert json.loads((index / "index.json").read_text())["version"] == 5
     assert len(search_json(index, "человек", "--top", "100")) == photos_before
     proc = run_cli("index", "--index", str(index), "--no-faces", check=True)
     assert "лиц найдено" not in proc.stdout and len(_people(index)) >= 3
