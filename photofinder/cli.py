@@ -291,6 +291,8 @@ def _cmd_index(args: argparse.Namespace) -> int:
             if opened is not None:
                 opened.close()
     print(f"индекс {display(str(index_dir))}: {report.summary()} за {report.seconds:.1f} с")
+    if report.faces_line():
+        print(report.faces_line())
     if report.found == 0 and not report.plan.kept_unavailable and report.total == 0:
         from .photos import SUPPORTED_EXTENSIONS
 

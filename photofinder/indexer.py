@@ -133,6 +133,13 @@ class IndexReport:
     def retagged(self) -> int:
         return self.tagged_stale
 
+    def faces_line(self) -> str:
+        """What the faces step did, "" when it looked at no photo."""
+        if not self.faces_looked:
+            return ""
+        return (f"лица: найдено {self.faces_found} на {self.faces_looked} фото, "
+                f"людей в индексе {self.people}")
+
     def summary(self) -> str:
         """The one line `photofinder index` prints (and the GUI shows)."""
         parts = [f"новых {self.added}", f"изменённых {self.updated}",
@@ -149,9 +156,6 @@ class IndexReport:
         if self.other_files:
             parts.append(f"других файлов: {sum(self.other_files.values())} "
                          f"({describe_others(self.other_files)})")
-        if self.faces_looked:
-            parts.append(f"лиц найдено {self.faces_found} на {self.faces_looked} фото, "
-                         f"людей {self.people}")
         return f"{self.total} фото ({', '.join(parts)})"
 
 

@@ -48,7 +48,7 @@ def people_index(tmp_path_factory) -> tuple[Path, Path]:
     photos = _copy_photos(root / "photos")
     index = root / "index"
     proc = run_cli("index", str(photos), "--index", str(index), "--tagger", TAGGER, check=True)
-    assert "лиц найдено" in proc.stdout
+    assert "лица: найдено" in proc.stdout
     return photos, index
 
 
@@ -149,7 +149,7 @@ def test_rename_merge_remove_and_forget(people_index, tmp_path):
     assert _people(index) == []
     assert not search_json(index, "Софья", "--top", "5")
     proc = run_cli("index", "--index", str(index), check=True)  # stays off after forget
-    assert "лиц найдено" not in proc.stdout and _people(index) == []
+    assert "лица: найдено" not in proc.stdout and _people(index) == []
     assert len(search_json(index, "лев", "--top", "40")) >= 1
 
 
@@ -183,12 +183,12 @@ def test_an_index_before_faces_gets_them_on_the_next_run_and_keeps_every_photo(
     photos_before = len(search_json(index, "человек", "--top", "100"))
     assert _people(index) == []                # read as format 3: no faces yet
     proc = run_cli("index", "--index", str(index), check=True)
-    assert "без изменений 16" in proc.stdout and "лиц найдено" in proc.stdout
+    assert "без изменений 16" in proc.stdout and "лица: найдено" in proc.stdout
     assert len(_people(index)) >= 3
     assert json.loads((index / "index.json").read_text())["version"] == 5
     assert len(search_json(index, "человек", "--top", "100")) == photos_before
     proc = run_cli("index", "--index", str(index), "--no-faces", check=True)
-    assert "лиц найдено" not in proc.stdout and len(_people(index)) >= 3
+    assert "лица: найдено" not in proc.stdout and len(_people(index)) >= 3
 
 
 def test_export_carries_faces_and_xmp_names_them_for_exiftool(people_index, tmp_path):

@@ -25,6 +25,8 @@ from ..errors import PhotofinderError
 from . import viewmodel as vm
 from .grid import BG, MUTED, GridView
 from .indexing import INDEXING_MESSAGES, IndexingPanel
+from .people import TAGS as PEOPLE_TAGS
+from .people import PeopleWindow
 from .searching import SearchController
 from .statefile import STATE_ENV, StateFile
 from .thumbs import THUMB_DIR, ThumbnailCache, ThumbnailLoader, ThumbReady
@@ -107,6 +109,8 @@ class App:
                                                                         padx=(6, 0))
         add_button = ttk.Button(top, text="Добавить папку…", command=self.add_folder)
         add_button.grid(row=0, column=3, padx=(12, 0))
+        ttk.Button(top, text="Люди", command=self.show_people).grid(row=0, column=4, padx=(6, 0))
+        self.people: PeopleWindow | None = None
 
         # row 1, shown only while a folder is being indexed
         self.indexing = IndexingPanel(root, 1, add_button, self.index_dir, self.messages,
@@ -147,6 +151,9 @@ class App:
         """Routes one message from the queue to the part of the window that owns it."""
         if isinstance(msg, ThumbReady):
             self.grid.thumb_ready(msg)
+        elif isinstance(msg, Done | Failed) and msg.tag in PEOPLE_TAGS:
+            if self.people is not None and self.people.top.winfo_exists():
+                self.people.handle(msg)
         elif isinstance(msg, Done | Failed) and msg.tag in ("search", "more"):
             (self.searching.done if isinstance(msg, Done) else self.searching.failed)(msg)
         elif isinstance(msg, Done):
@@ -182,6 +189,15 @@ class App:
 
     def add_folder(self, folder: Path | None = None) -> None:
         self.indexing.add_folder(folder)
+
+    def show_people(self) -> PeopleWindow:
+        """The «Люди» window (raised if open); a change reloads the index for searches."""
+        if self.people is not None and self.people.top.winfo_exists():
+            self.people.top.lift()
+            return self.people
+        self.people = PeopleWindow(self.root, self.index_dir, self.worker,
+                                   on_changed=lambda: self.worker.submit("load", self.library.load))
+        return self.people
 
     def open_path(self, path: str) -> None:
         try:

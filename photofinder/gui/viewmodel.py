@@ -71,6 +71,7 @@ class Tile:
     weak: bool = False    # after the strong results, in the «возможно» section
     place: str = ""       # «Сочи, Краснодарский край, Россия» from the photo's GPS
     town: str = ""        # the place's shortest name, for the caption («Сочи»)
+    people: tuple[str, ...] = ()   # names of the named people whose faces are in it
 
     @property
     def name(self) -> str:
@@ -88,6 +89,8 @@ class Tile:
         lines = [self.name, *([f"Место: {self.place} (GPS)"] if self.place else []), "", "Теги:"]
         lines += [f"  {t.ru}{' (фрагмент)' if t.region else ''} — {t.probability:.2f}"
                   for t in self.tags if t.probability >= MIN_TAG][:MAX_TOOLTIP_TAGS]
+        if self.people:
+            lines += ["", "Люди: " + ", ".join(self.people)]
         lines += ["", "Возможно, это оно — слабое совпадение:" if self.weak else "Почему найдено:"]
         lines += [f"  {part}" for part in self.why.split("; ")]
         return "\n".join(lines)
@@ -165,7 +168,8 @@ def tiles_of(hits: Sequence[Any], engine: SearchEngine, why: Callable[[Any], str
     tags = engine.tag_names([h.row for h in hits])
     return [Tile(row=h.row, path=h.path, score=h.score, size=int(index.sizes[h.row]),
                  mtime_ns=int(index.mtimes[h.row]), tags=tuple(Tag(*t) for t in photo),
-                 why=why(h), weak=weak(h), **place_of_row(index, h.row))
+                 why=why(h), weak=weak(h), people=names_in(index, h.row),
+                 **place_of_row(index, h.row))
             for h, photo in zip(hits, tags)]
 
 
@@ -181,6 +185,42 @@ def place_of_row(index, row: int) -> dict[str, str]:
     if place is None:
         return {}
     return {"place": place.describe(), "town": place.city or place.country or ""}
+
+
+def names_in(index, row: int) -> tuple[str, ...]:
+    """The named people whose faces are in a photo, biggest face first."""
+    faces = index.faces
+    names = (faces.names.get(int(faces.groups[f])) for f in faces.faces_in(row))
+    return tuple(dict.fromkeys(n for n in names if n))
+
+
+@dataclass(frozen=True)
+class PersonCard:
+    """One person in the «Люди» window: a face to show and what to write under it."""
+
+    id: int
+    name: str | None
+    photos: int
+    sample: str                              # the photo of their biggest face
+    box: tuple[float, float, float, float]   # that face, as fractions of the photo
+
+    @property
+    def caption(self) -> str:
+        return f"{self.name or 'Без имени'}\n{self.photos} фото · №{self.id}"
+
+
+def people_cards(index) -> list[PersonCard]:
+    """Every person, named first (as `photofinder people` lists them)."""
+    faces = index.faces
+    areas = faces.areas()
+    cards = []
+    for person in faces.people():
+        own = [int(f) for f in (faces.groups == person).nonzero()[0]]
+        best = max(own, key=lambda f: areas[f])
+        cards.append(PersonCard(person, faces.names.get(person), faces.photo_count(person),
+                                index.paths[int(faces.rows[best])],
+                                tuple(float(v) for v in faces.boxes[best])))
+    return cards
 
 
 def notes_of(result: SearchResult) -> list[str]:
