@@ -14,6 +14,11 @@ face finder on every photo and reports:
   for the name ranks them (group members by similarity, then weak matches) and the
   mean average precision over the person's other photos is printed.
 
+With --cli it does the naming as a user does, through the real CLI on a real index of
+faces-dev: `photofinder index`, then `people name PHOTO NAME` for one photo of each
+person (40 Russian first names), then `search NAME --json`, every other name in the
+genitive («Бориса»), and the mean AP over each person's other photos.
+
 With --coco it also times `photofinder index` over ../shared/data/coco-dev with and
 without faces (fresh indexes, the default tagger): the cost of faces on everyday photos.
 """
@@ -128,6 +133,47 @@ def naming_map(photos: list[str], boxes: np.ndarray, embeddings: np.ndarray,
     return aps
 
 
+NAMES = ("Анна Борис Вера Глеб Дарья Егор Жанна Зоя Игорь Кирилл Лариса Максим Нина Олег "
+         "Полина Роман Светлана Тимур Ульяна Фёдор Галина Денис Елена Захар Инна Константин "
+         "Людмила Михаил Наталья Оксана Павел Раиса Семён Тамара Юрий Яна Аркадий Вадим "
+         "Георгий Ирина").split()
+
+
+def genitive(name: str) -> str:
+    import pymorphy3
+
+    morph = pymorphy3.MorphAnalyzer(lang="ru")
+    parse = next(p for p in morph.parse(name) if "Name" in p.tag.grammemes)
+    form = parse.inflect({"gent"}).word
+    return form[0].upper() + form[1:]
+
+
+def cli_naming(labels: dict[str, str | None]) -> None:
+    def cli(*args: str) -> str:
+        return subprocess.run([sys.executable, "-m", "photofinder", *args], check=True,
+                              capture_output=True, text=True, cwd=REPO).stdout
+
+    people = sorted({p for p in labels.values() if p})
+    with tempfile.TemporaryDirectory() as tmp:
+        index = str(Path(tmp) / "index")
+        started, before = time.perf_counter(), _children_cpu()
+        cli("index", str(FACES / "photos"), "--index", index)
+        print(f"faces-dev index with faces: {time.perf_counter() - started:.0f} s wall, "
+              f"{_children_cpu() - before:.0f} s CPU")
+        aps = []
+        for k, (person, name) in enumerate(zip(people, NAMES)):
+            own = sorted(n for n, p in labels.items() if p == person)
+            cli("people", "--index", index, "name", str(FACES / "photos" / own[0]), name)
+            query = genitive(name) if k % 2 else name
+            hits = json.loads(cli("search", query, "--index", index, "--json", "--top", "100"))
+            ranked = [Path(h["path"]).name for h in hits if Path(h["path"]).name != own[0]]
+            aps.append(average_precision(ranked, set(own) - {own[0]}))
+        listed = {p["name"] for p in json.loads(cli("people", "--index", index, "--json"))}
+        print(f"through the CLI: {len(aps)} people named by one photo each, searched by name "
+              f"(half in the genitive): mean AP {np.mean(aps):.3f} (lowest {min(aps):.2f}); "
+              f"people --json lists {len(listed & set(NAMES[:len(people)]))} of them")
+
+
 def coco_cost() -> None:
     """Wall and CPU seconds (the children's user + system: on a shared machine the
     figure that travels) of `index` on coco-dev without and with faces."""
@@ -155,6 +201,7 @@ def _children_cpu() -> float:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--coco", action="store_true", help="also time index on coco-dev")
+    ap.add_argument("--cli", action="store_true", help="also name and search through the CLI")
     args = ap.parse_args()
     labels = json.loads((FACES / "labels.json").read_text())["photos"]
     photos, boxes, embeddings, seconds, cpu = find_all(labels)
@@ -171,6 +218,8 @@ def main() -> int:
     aps = naming_map(photos, boxes, embeddings, groups, labels)
     print(f"naming one photo of each of {len(aps)} people, then searching the name: "
           f"mean AP {np.mean(aps):.3f} (lowest {min(aps):.2f})")
+    if args.cli:
+        cli_naming(labels)
     if args.coco:
         coco_cost()
     return 0
