@@ -155,7 +155,10 @@ def _parser() -> argparse.ArgumentParser:
     px = pe_sub.add_parser("remove", help="убрать лицо на фото из человека (ошибка группировки)")
     px.add_argument("photo", metavar="PHOTO")
     px.add_argument("--face", type=int, default=None, metavar="K")
-    pe_sub.add_parser("forget", help="удалить все данные о лицах из индекса")
+    pf = pe_sub.add_parser("forget", help="удалить все данные о лицах из индекса")
+    for action in (pn, pr, pm, px, pf):  # `people name PHOTO NAME --index DIR` too
+        action.add_argument("--index", type=Path, default=argparse.SUPPRESS,
+                            metavar="INDEX_DIR", help="папка индекса")
     pe.set_defaults(run=_cmd_people)
 
     se = sub.add_parser("search", help="найти фотографии по слову")

@@ -85,8 +85,8 @@ def test_name_a_photo_then_search_the_name_in_two_cases(people_index, tmp_path):
     proc = run_cli("people", "--index", str(index), "name", str(photos / "Al_Gore__1.jpg"),
                    "Маша", check=True)
     assert "Маша" in proc.stdout
-    run_cli("people", "--index", str(index), "name", str(photos / "Hugh_Grant__1.jpg"),
-            "Борис", check=True)
+    run_cli("people", "name", str(photos / "Hugh_Grant__1.jpg"), "Борис",  # --index last
+            "--index", str(index), check=True)
     for query in ("Маша", "с Машей", "Маши"):
         hits = search_json(index, query, "--top", "5")
         strong = [h for h in hits if not h.get("weak")]
