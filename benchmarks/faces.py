@@ -110,6 +110,13 @@ def mixed_groups(groups: np.ndarray, who: list[str]) -> tuple[int, int]:
     return several, mixed
 
 
+def pairs_together(groups: np.ndarray, who: list[str]) -> float:
+    """Of the pairs of labelled faces of one person, the share in one group."""
+    known = [i for i, w in enumerate(who) if not w.startswith("?")]
+    pairs = [(i, j) for a, i in enumerate(known) for j in known[a + 1:] if who[i] == who[j]]
+    return sum(groups[i] == groups[j] for i, j in pairs) / max(len(pairs), 1)
+
+
 def naming_map(photos: list[str], boxes: np.ndarray, embeddings: np.ndarray,
                groups: np.ndarray, labels: dict[str, str | None]) -> list[float]:
     areas = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
@@ -182,12 +189,13 @@ def coco_cost() -> None:
         for label, extra in (("without faces", ["--no-faces"]), ("with faces", [])):
             index = Path(tmp) / label.replace(" ", "-")
             started, before = time.perf_counter(), _children_cpu()
-            subprocess.run([sys.executable, "-m", "photofinder", "index", str(COCO),
-                            "--index", str(index), *extra], check=True, cwd=REPO,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            out = subprocess.run([sys.executable, "-m", "photofinder", "index", str(COCO),
+                                  "--index", str(index), *extra], check=True, cwd=REPO,
+                                 capture_output=True, text=True).stdout
             seconds[label] = time.perf_counter() - started
             cpu[label] = _children_cpu() - before
             print(f"coco-dev index {label}: {seconds[label]:.1f} s wall, {cpu[label]:.1f} s CPU")
+            print("  " + out.strip().replace("\n", "\n  "))
         print("speed with faces / without: "
               f"{cpu['without faces'] / cpu['with faces']:.1%} by CPU time, "
               f"{seconds['without faces'] / seconds['with faces']:.1%} by wall time")
@@ -214,7 +222,8 @@ def main() -> int:
     groups = assign_groups(embeddings, np.full(len(photos), UNGROUPED))
     several, mixed = mixed_groups(groups, who)
     print(f"groups: {len(np.unique(groups))}, {several} of two or more faces, "
-          f"{mixed} mixing two people ({mixed / max(several, 1):.1%})")
+          f"{mixed} mixing two people ({mixed / max(several, 1):.1%}); same-person pairs "
+          f"sharing a group: {pairs_together(groups, who):.1%}")
     aps = naming_map(photos, boxes, embeddings, groups, labels)
     print(f"naming one photo of each of {len(aps)} people, then searching the name: "
           f"mean AP {np.mean(aps):.3f} (lowest {min(aps):.2f})")
