@@ -5,7 +5,8 @@ says someone may be in it, then the new faces are grouped into people.
 The gate pays: on coco-dev (160 everyday photos, 89 with people) every face the
 detector found was in a photo with a person score of at least FACE_GATE, which leaves
 out a fifth of the photos (benchmarks/faces.py). An index without the people head
-(ResNet50 without heads) has no person score: every photo is looked at.
+(ResNet50 without heads) has no person score: every photo is looked at. Videos are
+not looked at.
 """
 
 from __future__ import annotations
@@ -44,9 +45,12 @@ def rows_to_look_at(idx: Index) -> tuple[np.ndarray, np.ndarray]:
     says nobody is there)."""
     unchecked = idx.faces.unchecked(len(idx))
     scores = person_scores(idx)
-    if scores is None or not len(unchecked):
-        return unchecked, unchecked[:0]
-    maybe = scores[unchecked] >= FACE_GATE
+    maybe = np.ones(len(unchecked), bool)
+    if scores is not None:
+        maybe &= scores[unchecked] >= FACE_GATE
+    video = getattr(idx, "video", None)
+    if video is not None and len(video) == len(idx):
+        maybe &= ~np.asarray(video, bool)[unchecked]  # a video's frames: not looked at
     return unchecked[maybe], unchecked[~maybe]
 
 
