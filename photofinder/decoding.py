@@ -23,7 +23,22 @@ from .photos import (
     read_photo_and_hash,
     sky_fraction,
 )
+from .places import gps_from_xmp
 from .tagging import Decoded
+
+
+def gps_in_sidecar(path: Path) -> tuple[float, float] | None:
+    """GPS from the photo's XMP sidecar (IMG_1.jpg.xmp or IMG_1.xmp), for a photo whose
+    own file has none: a RAW, or a photo geotagged later in digiKam or darktable."""
+    for sidecar in (path.with_name(path.name + ".xmp"), path.with_suffix(".xmp")):
+        try:
+            if sidecar.is_file() and sidecar.stat().st_size < 4 * 2**20:
+                found = gps_from_xmp(sidecar.read_bytes())
+                if found:
+                    return found
+        except OSError:
+            continue
+    return None
 
 
 def decode(path: Path, prep: Preprocess, sky: bool = True) -> Decoded | PhotoError:
@@ -31,15 +46,16 @@ def decode(path: Path, prep: Preprocess, sky: bool = True) -> Decoded | PhotoErr
     one decode. sky=False: a model without heads, which cannot use the sky fraction."""
     try:
         photo, file_hash = read_photo_and_hash(path, min_side=prep.size)
+        gps = photo.gps or gps_in_sidecar(path)
         if photo.video:  # its frames, each a model input; dHash of the thumbnail's frame
             frames = np.stack([fit_for_model(f, prep) for f in photo.frames])
             return Decoded(frames, difference_hash(photo.image), photo.taken, file_hash,
                            photo.texts, 0.0,
                            tuple(sky_fraction(f) if sky else 0.0 for f in frames),
-                           duration=photo.duration, video=True, gps=photo.gps)
+                           duration=photo.duration, video=True, gps=gps)
         pixels = fit_for_model(photo.image, prep)
         return Decoded(pixels, difference_hash(photo.image), photo.taken, file_hash,
-                       photo.texts, sky_fraction(pixels) if sky else 0.0, gps=photo.gps)
+                       photo.texts, sky_fraction(pixels) if sky else 0.0, gps=gps)
     except PhotoError as exc:
         return exc
     except Exception as exc:  # noqa: BLE001 - one odd file must never stop a long run

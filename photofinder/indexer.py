@@ -34,7 +34,7 @@ import numpy as np
 
 from . import index as index_store
 from .decoders.pillow import gps_in_file
-from .decoding import decode, single_threaded_blas
+from .decoding import decode, gps_in_sidecar, single_threaded_blas
 from .errors import (
     IndexFormatError,
     ModelUnavailableError,
@@ -485,7 +485,7 @@ def _catch_up_places(idx: Index, gps_unread: set[str], lemmatizer: Callable[[], 
         for done, row in enumerate(unread):
             if stop is not None and stop.is_set():
                 return  # the stamp stays old: the next run reads the rest
-            gps = gps_in_file(Path(idx.paths[row]))
+            gps = gps_in_file(Path(idx.paths[row])) or gps_in_sidecar(Path(idx.paths[row]))
             if gps is not None:
                 idx.gps[row] = gps
             if events.progress and done % 200 == 0:

@@ -157,6 +157,13 @@ def trip(tmp_path_factory):
             exif.get_ifd(0x8769)[0x9003] = f"{year}:07:01 10:00:00"
             img.save(out, exif=exif, quality=90)
     Image.open(sources[5]).save(photos / "nogps.jpg", quality=90)
+    # geotagged later in digiKam: the GPS only in the sidecar (Minsk)
+    Image.open(sources[4]).save(photos / "tagged-later.jpg", quality=90)
+    (photos / "tagged-later.jpg.xmp").write_text(
+        '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf='
+        '"http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description rdf:about="" '
+        'xmlns:exif="http://ns.adobe.com/exif/1.0/" exif:GPSLatitude="53,54.036N" '
+        'exif:GPSLongitude="27,33.54E"/></rdf:RDF></x:xmpmeta>', encoding="utf-8")
     write_gps(sources[6], photos / "zero.jpg", 0, 0, raw={1: "N", 2: (0, 0, 0), 3: "E", 4: (0, 0, 0)})
     index_dir = root / "index"
     run_cli("index", str(photos), "--index", str(index_dir), "--tagger", TAGGER, check=True)
@@ -181,6 +188,7 @@ def strong(index_dir: Path, query: str) -> list[str]:
     ("Россия", ["kazan-2019.jpg", "kazan-2021.jpg", "sochi.jpg", "spb.jpg"]),
     ("Турция", ["istanbul.jpg"]),
     ("Стамбул", ["istanbul.jpg"]),
+    ("Минск", ["tagged-later.jpg"]),      # GPS from the XMP sidecar alone
 ])
 def test_place_words_find_exactly_the_photos_taken_there(trip, query, expected):
     photos, index_dir = trip
@@ -227,10 +235,11 @@ def test_an_index_made_before_places_gains_them_on_the_next_run(trip, tmp_path):
     index_store.save(idx, old)
     assert strong(old, "Сочи") == []
     proc = run_cli("index", "--index", str(old), "--tagger", TAGGER, check=True)
-    assert "новых 0, изменённых 0, без изменений 7" in proc.stdout
+    assert "новых 0, изменённых 0, без изменений 8" in proc.stdout
     assert "места по GPS" in proc.stderr
     assert strong(old, "Сочи") == ["sochi.jpg"]
     assert strong(old, "Казань 2019") == ["kazan-2019.jpg"]
+    assert strong(old, "Минск") == ["tagged-later.jpg"]
 
 
 def test_a_moved_photo_keeps_its_place(trip, tmp_path):
