@@ -215,8 +215,30 @@ def _parser() -> argparse.ArgumentParser:
 
 
 # --- index -------------------------------------------------------------------------
+class _Bar:
+    """A progress bar of `photofinder index` (tagging, faces), made on the first call
+    that has something to count: a run with nothing to do shows none."""
+
+    def __init__(self, desc: str) -> None:
+        self.desc = desc
+        self.bar = None
+
+    def update(self, done: int, total: int) -> None:
+        from tqdm import tqdm
+
+        if self.bar is None and total:
+            self.bar = tqdm(total=total, unit="фото", desc=self.desc, dynamic_ncols=True,
+                            disable=None)
+        if self.bar is not None:
+            self.bar.n = done
+            self.bar.refresh()
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
 def _cmd_index(args: argparse.Namespace) -> int:
-    from tqdm import tqdm
 
     from .indexer import ModelChoice, update_index
     from .vectors import load_vectors
@@ -242,30 +264,11 @@ def _cmd_index(args: argparse.Namespace) -> int:
         check_device(args.device)
     index_dir = args.index or default_index_dir()
     stop = threading.Event()
-    bar: tqdm | None = None
-
-    def on_progress(done: int, total: int) -> None:
-        nonlocal bar
-        if bar is None and total:
-            bar = tqdm(total=total, unit="фото", desc="разметка", dynamic_ncols=True,
-                       disable=None)
-        if bar is not None:
-            bar.n = done
-            bar.refresh()
+    tagging, faces = _Bar("разметка"), _Bar("лица")
 
     def say(line: str) -> None:
-        (bar.write if bar is not None else print)(display(line), file=sys.stderr)
-
-    face_bar: tqdm | None = None
-
-    def on_faces(done: int, total: int) -> None:
-        nonlocal face_bar
-        if face_bar is None and total:
-            face_bar = tqdm(total=total, unit="фото", desc="лица", dynamic_ncols=True,
-                            disable=None)
-        if face_bar is not None:
-            face_bar.n = done
-            face_bar.refresh()
+        writer = next((b.bar for b in (faces, tagging) if b.bar is not None), None)
+        (writer.write if writer is not None else print)(display(line), file=sys.stderr)
 
     def on_sigint(signum, frame) -> None:
         if stop.is_set():
@@ -283,16 +286,15 @@ def _cmd_index(args: argparse.Namespace) -> int:
             args.folders, index_dir, load_vocabulary(), lambda: load_vectors(vectors),
             choice=ModelChoice(args.tagger, args.weights, args.regions, args.device),
             rebuild=args.rebuild, forget_missing=args.forget_missing, batch_size=args.batch_size,
-            checkpoint_every=args.checkpoint_every, on_progress=on_progress,
+            checkpoint_every=args.checkpoint_every, on_progress=tagging.update,
             on_skip=lambda path, reason: say(f"пропущено {display(str(path))}: {reason}"),
             on_tagger=lambda name: print(f"модель: {name}", file=sys.stderr),
             on_note=say, stop=stop, videos=args.videos, tag_source=tag_source,
-            faces=args.faces, on_faces=on_faces)
+            faces=args.faces, on_faces=faces.update)
     finally:
         signal.signal(signal.SIGINT, previous)
-        for opened in (bar, face_bar):
-            if opened is not None:
-                opened.close()
+        tagging.close()
+        faces.close()
     print(f"индекс {display(str(index_dir))}: {report.summary()} за {report.seconds:.1f} с")
     if report.faces_line():
         print(report.faces_line())

@@ -26,6 +26,10 @@ VIDEO_EXTENSIONS = frozenset({".mp4", ".mov", ".m4v", ".3gp", ".mkv", ".avi"})
 TWIN_RENDERINGS = frozenset({".jpg", ".jpeg", ".heic", ".heif"})
 
 PHOTO_EXTENSIONS = IMAGE_EXTENSIONS | HEIC_EXTENSIONS | RAW_EXTENSIONS
+# files that belong to a photo rather than being another kind of file: XMP sidecars
+# (digiKam, darktable, our own export), an iPhone's edit record, a camera's thumbnail.
+# The walk neither indexes nor counts them: a sidecar beside every photo is no news.
+SIDECAR_EXTENSIONS = frozenset({".xmp", ".aae", ".thm"})
 SUPPORTED_EXTENSIONS = PHOTO_EXTENSIONS | VIDEO_EXTENSIONS
 
 _KINDS: dict[str, Kind] = {

@@ -35,6 +35,7 @@ from .errors import PhotoError
 from .formats import (
     PHOTO_EXTENSIONS,
     RAW_EXTENSIONS,
+    SIDECAR_EXTENSIONS,
     SUPPORTED_EXTENSIONS,
     TWIN_RENDERINGS,
     VIDEO_EXTENSIONS,
@@ -116,7 +117,7 @@ def find_photos(roots: list[Path], videos: bool = True,
                         raw_twins.append(Path(dirpath) / name)
                 elif ext in wanted:
                     yield Path(dirpath) / name
-                elif passed_over is not None:
+                elif passed_over is not None and ext not in SIDECAR_EXTENSIONS:
                     passed_over[ext] += 1
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -69,3 +71,42 @@ def index_of_tags(paths: list[str], classes, probs, *, sizes=None, mtimes=None,
                  tag_rows=Tags.from_dense(np.asarray(classes), np.asarray(probs, np.float32)),
                  features=np.zeros((n, 0), np.float16), dhash=np.zeros(n, np.uint64),
                  taken=np.zeros(n, np.int64), **fields)
+
+
+# --- the display -----------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def xdisplay() -> Iterator[str]:
+    """A private Xvfb display for the whole session (-displayfd lets Xvfb pick a free
+    number). One for all window tests: Tk exits the process when a display it still holds
+    a connection to goes away, and an in-process test's closed window can outlive its
+    module."""
+    xvfb = shutil.which("Xvfb")
+    if xvfb is None:
+        pytest.skip("Xvfb is not installed (Debian: apt-get install xvfb xdotool)")
+    if shutil.which("xdotool") is None:
+        pytest.skip("xdotool is not installed (Debian: apt-get install xdotool)")
+    read_fd, write_fd = os.pipe()
+    proc = subprocess.Popen([xvfb, "-displayfd", str(write_fd), "-screen", "0", "1280x800x24",
+                             "-nolisten", "tcp"], pass_fds=(write_fd,),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    os.close(write_fd)
+    number = b""
+    with os.fdopen(read_fd, "rb") as pipe:
+        while not number.endswith(b"\n"):
+            chunk = pipe.read(1)
+            if not chunk:
+                break
+            number += chunk
+    if not number.strip():
+        proc.kill()
+        pytest.skip("Xvfb did not start")
+    display = f":{int(number)}"
+    if shutil.which("setxkbmap"):
+        # a Russian group in the keymap: xdotool then types Cyrillic with real keys; without
+        # it xdotool remaps a spare keycode per letter, and Tk now and then reads a letter
+        # after the mapping was already undone, so letters go missing
+        subprocess.run(["setxkbmap", "-display", display, "-layout", "us,ru"], check=False,
+                       timeout=30, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    yield display
+    proc.terminate()
+    proc.wait(10)

@@ -13,7 +13,7 @@ import pytest
 from photofinder import index as index_store
 
 from .conftest import index_of_tags
-from .test_gui_window import app_factory, pump_until, screenshot, xdisplay  # noqa: F401
+from .test_gui_window import app_factory, pump_until, screenshot  # noqa: F401
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="Xvfb runs on Linux only")
 

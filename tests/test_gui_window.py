@@ -39,41 +39,6 @@ TABBY = 281  # ImageNet class "tabby": "полосатая кошка", a synony
 
 
 # --- the display -----------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def xdisplay() -> Iterator[str]:
-    """A private Xvfb display. -displayfd lets Xvfb pick a free number itself."""
-    xvfb = shutil.which("Xvfb")
-    if xvfb is None:
-        pytest.skip("Xvfb is not installed (Debian: apt-get install xvfb xdotool)")
-    if shutil.which("xdotool") is None:
-        pytest.skip("xdotool is not installed (Debian: apt-get install xdotool)")
-    read_fd, write_fd = os.pipe()
-    proc = subprocess.Popen([xvfb, "-displayfd", str(write_fd), "-screen", "0", "1280x800x24",
-                             "-nolisten", "tcp"], pass_fds=(write_fd,),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    os.close(write_fd)
-    number = b""
-    with os.fdopen(read_fd, "rb") as pipe:
-        while not number.endswith(b"\n"):
-            chunk = pipe.read(1)
-            if not chunk:
-                break
-            number += chunk
-    if not number.strip():
-        proc.kill()
-        pytest.skip("Xvfb did not start")
-    display = f":{int(number)}"
-    if shutil.which("setxkbmap"):
-        # a Russian group in the keymap: xdotool then types Cyrillic with real keys; without
-        # it xdotool remaps a spare keycode per letter, and Tk now and then reads a letter
-        # after the mapping was already undone, so letters go missing
-        subprocess.run(["setxkbmap", "-display", display, "-layout", "us,ru"], check=False,
-                       timeout=30, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    yield display
-    proc.terminate()
-    proc.wait(10)
-
-
 def xdotool(display: str, *args: str) -> None:
     subprocess.run(["xdotool", *args], env={**os.environ, "DISPLAY": display}, check=True,
                    timeout=30)

@@ -166,7 +166,8 @@ def trip(tmp_path_factory):
         'exif:GPSLongitude="27,33.54E"/></rdf:RDF></x:xmpmeta>', encoding="utf-8")
     write_gps(sources[6], photos / "zero.jpg", 0, 0, raw={1: "N", 2: (0, 0, 0), 3: "E", 4: (0, 0, 0)})
     index_dir = root / "index"
-    run_cli("index", str(photos), "--index", str(index_dir), "--tagger", TAGGER, check=True)
+    proc = run_cli("index", str(photos), "--index", str(index_dir), "--tagger", TAGGER, check=True)
+    assert "других файлов" not in proc.stdout, proc.stdout  # a sidecar is no other file
     return photos, index_dir
 
 
