@@ -264,6 +264,9 @@ def update_index(
         idx = old if old is not None else Index(tagger={}, vectors="", vocabulary="")
         # photos stored before places were read: the only ones whose headers are read again
         gps_unread = set(idx.paths) if old is not None and not old.places else set()
+        # rows made before this run, whose place words may come from another place table
+        # (a new index's rows all get theirs while tagged: nothing to make again)
+        stored_before = old is not None and len(old) > 0
         if retag_all:
             idx.stale[:] = True
         if model.identity is not None:
@@ -307,7 +310,7 @@ def update_index(
         elif events.progress:
             events.progress(0, 0)
         if not report.interrupted:
-            _catch_up_places(idx, gps_unread, lemmatizer, events, stop)
+            _catch_up_places(idx, gps_unread, stored_before, lemmatizer, events, stop)
         if faces:
             idx.faces.off = False
         if (faces is None and not idx.faces.off or faces) and not report.interrupted:
@@ -469,13 +472,17 @@ def _apply_without_tagging(idx: Index, plan: Plan, lemmatizer: Callable[[], Lemm
         idx.select(np.flatnonzero(keep))
 
 
-def _catch_up_places(idx: Index, gps_unread: set[str], lemmatizer: Callable[[], Lemmatizer],
-                     events: Events, stop: threading.Event | None) -> None:
+def _catch_up_places(idx: Index, gps_unread: set[str], stored_before: bool,
+                     lemmatizer: Callable[[], Lemmatizer], events: Events,
+                     stop: threading.Event | None) -> None:
     """An index made before places, or with another place table: reads the GPS of the
     photos it never read it for (their headers only: nothing is tagged again) and makes
     every photo's place words anew. Photos tagged in this run already have both."""
     stamp = places_stamp()
     if stamp is None or idx.places == stamp:
+        return
+    if not stored_before:  # a new index: every photo got its place while tagged
+        idx.places = stamp
         return
     unread = [row for row in np.flatnonzero(np.isnan(idx.gps[:, 0])).tolist()
               if idx.paths[row] in gps_unread] if gps_unread else []
