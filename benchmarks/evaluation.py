@@ -53,6 +53,7 @@ def coco_parser(description: str) -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(description=description)
     ap.add_argument("--tagger", default="efficientnet-lite2")
     ap.add_argument("--no-regions", action="store_true", help="whole photo only (the fast mode)")
+    ap.add_argument("--no-objects", action="store_true", help="without the COCO object detector")
     return ap
 
 
@@ -63,8 +64,10 @@ def coco_engine(args: argparse.Namespace) -> SearchEngine | None:
     if not (coco / "labels.json").is_file():
         print(f"skipped: no coco-dev at {coco}")
         return None
-    name = f"coco-{args.tagger}" + ("-whole" if args.no_regions else "")
-    extra = ["--tagger", args.tagger] + (["--no-regions"] if args.no_regions else [])
+    name = (f"coco-{args.tagger}" + ("-whole" if args.no_regions else "")
+            + ("-noobjects" if args.no_objects else ""))
+    extra = (["--tagger", args.tagger] + (["--no-regions"] if args.no_regions else [])
+             + (["--no-objects"] if args.no_objects else []))
     return engine_for(build_index(coco, name, extra))
 
 

@@ -135,6 +135,10 @@ def _parser() -> argparse.ArgumentParser:
     ix.add_argument("--faces", action=argparse.BooleanOptionalAction, default=None,
                     help="искать лица на новых фото (по умолчанию да, если не было "
                          "people forget); --no-faces — не в этот раз")
+    ix.add_argument("--objects", action=argparse.BooleanOptionalAction, default=None,
+                    help="находить объекты COCO детектором (жираф, торт, воздушный змей, "
+                         "чемодан...; по умолчанию да, или как индекс был размечен); "
+                         "--no-objects — без детектора, быстрее; смена размечает все фото заново")
     ix.set_defaults(run=_cmd_index)
 
     pe = sub.add_parser("people", help="люди на фото: список, имена, объединение")
@@ -284,7 +288,8 @@ def _cmd_index(args: argparse.Namespace) -> int:
     try:
         report = update_index(
             args.folders, index_dir, load_vocabulary(), lambda: load_vectors(vectors),
-            choice=ModelChoice(args.tagger, args.weights, args.regions, args.device),
+            choice=ModelChoice(args.tagger, args.weights, args.regions, args.device,
+                               args.objects),
             rebuild=args.rebuild, forget_missing=args.forget_missing, batch_size=args.batch_size,
             checkpoint_every=args.checkpoint_every, on_progress=tagging.update,
             on_skip=lambda path, reason: say(f"пропущено {display(str(path))}: {reason}"),
@@ -511,7 +516,9 @@ def _cmd_vocabulary(args: argparse.Namespace) -> int:
     vocab = load_vocabulary()
     problems, unknown = check_vocabulary(vocab, load_vectors("navec"))
     scenes = sum(1 for label in vocab.labels if label.kind == "scene")
-    print(f"меток: {len(vocab.labels)} (классов ImageNet 1000, «человек», сцен {scenes}), "
+    objects = sum(1 for label in vocab.labels if label.kind == "object")
+    print(f"меток: {len(vocab.labels)} (классов ImageNet 1000, «человек», сцен {scenes}, "
+          f"объектов COCO {objects}), "
           f"терминов: {len(vocab.terms)}, "
           f"слов без вектора navec: {len(unknown)} (ищутся только точным совпадением)")
     for word in sorted(unknown):

@@ -88,12 +88,14 @@ class _Worker:
     """One Ray actor: the model loaded once, today's local pipeline over each batch."""
 
     def __init__(self, name: str, weights: str | None, regions: bool, device: str,
-                 threads: int) -> None:
+                 threads: int, objects: bool = False) -> None:
+        from .detector import load_detector
         from .tagger import load_tagger
 
         tagger = load_tagger(name, Path(weights) if weights else None, device,
                              regions=regions, threads=threads)
-        self.source = LocalSource(tagger, decode_workers=threads if device == "cpu" else 4)
+        self.source = LocalSource(tagger, decode_workers=threads if device == "cpu" else 4,
+                                  detector=load_detector(threads=threads) if objects else None)
 
     def identity(self) -> tuple[dict[str, str], int]:
         return dict(self.source.identity), self.source.batch_size
@@ -141,7 +143,8 @@ class RaySource:
         weights = str(model.weights) if model.weights else None
         device = "cuda" if gpu else "cpu"  # each actor sees its own GPU as cuda:0
         self.ray = ray
-        self.actors = [worker.remote(model.name, weights, model.regions, device, threads)
+        self.actors = [worker.remote(model.name, weights, model.regions, device, threads,
+                                     model.objects)
                        for _ in range(count)]
         try:
             identity, self.batch_size = ray.get(self.actors[0].identity.remote())

@@ -41,21 +41,28 @@ def gps_in_sidecar(path: Path) -> tuple[float, float] | None:
     return None
 
 
-def decode(path: Path, prep: Preprocess, sky: bool = True) -> Decoded | PhotoError:
+def decode(path: Path, prep: Preprocess, sky: bool = True,
+           detector: Preprocess | None = None) -> Decoded | PhotoError:
     """Everything the index needs from a photo's file, pixels and metadata: one read,
-    one decode. sky=False: a model without heads, which cannot use the sky fraction."""
+    one decode. sky=False: a model without heads, which cannot use the sky fraction.
+    detector: the object detector's input too, from the same decode (at its size)."""
     try:
-        photo, file_hash = read_photo_and_hash(path, min_side=prep.size)
+        side = max(prep.size, detector.size) if detector is not None else prep.size
+        photo, file_hash = read_photo_and_hash(path, min_side=side)
         gps = photo.gps or gps_in_sidecar(path)
         if photo.video:  # its frames, each a model input; dHash of the thumbnail's frame
             frames = np.stack([fit_for_model(f, prep) for f in photo.frames])
             return Decoded(frames, difference_hash(photo.image), photo.taken, file_hash,
                            photo.texts, 0.0,
                            tuple(sky_fraction(f) if sky else 0.0 for f in frames),
-                           duration=photo.duration, video=True, gps=gps)
+                           duration=photo.duration, video=True, gps=gps,
+                           detector_pixels=None if detector is None else np.stack(
+                               [fit_for_model(f, detector) for f in photo.frames]))
         pixels = fit_for_model(photo.image, prep)
         return Decoded(pixels, difference_hash(photo.image), photo.taken, file_hash,
-                       photo.texts, sky_fraction(pixels) if sky else 0.0, gps=gps)
+                       photo.texts, sky_fraction(pixels) if sky else 0.0, gps=gps,
+                       detector_pixels=None if detector is None
+                       else fit_for_model(photo.image, detector))
     except PhotoError as exc:
         return exc
     except Exception as exc:  # noqa: BLE001 - one odd file must never stop a long run
@@ -63,7 +70,8 @@ def decode(path: Path, prep: Preprocess, sky: bool = True) -> Decoded | PhotoErr
 
 
 def decoded_in_chunks(paths: list[Path], prep: Preprocess, workers: int, sizes: Iterator[int],
-                      ahead: bool, sky: bool = True) -> Iterator[tuple[Path, Decoded | PhotoError]]:
+                      ahead: bool, sky: bool = True, detector: Preprocess | None = None
+                      ) -> Iterator[tuple[Path, Decoded | PhotoError]]:
     """Decodes `next(sizes)` photos at a time on `workers` threads and yields them in
     order. ahead=False (a model on the CPU): the next chunk starts only once this one
     is taken, so the model's pass never shares the cores with a decode thread, which
@@ -75,7 +83,7 @@ def decoded_in_chunks(paths: list[Path], prep: Preprocess, workers: int, sizes: 
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="decode") as pool:
         def submit(start: int) -> tuple[list[Path], list[Future]]:
             chunk = paths[start:start + max(1, next(sizes))]
-            return chunk, [pool.submit(decode, p, prep, sky) for p in chunk]
+            return chunk, [pool.submit(decode, p, prep, sky, detector) for p in chunk]
 
         start = 0
         pending = submit(0) if paths else None

@@ -289,7 +289,8 @@ def update_index(
         def open_source() -> TagSource:
             if tag_source is not None:
                 return tag_source(model)
-            return LocalSource(load_model(model, load_tagger, torch_threads), decode_workers)
+            return LocalSource(load_model(model, load_tagger, torch_threads), decode_workers,
+                               _detector(model))
 
         tagger = _tagger_for(model, old, idx, bool(work), rebuild or retag_all, open_source)
         report.tagger = idx.tagger.get("name", model.name)
@@ -299,12 +300,12 @@ def update_index(
             events.note(note)
         if tagger is None and not idx.tagger:  # a new index and nothing to tag: learn its model
             tagger = load_model(model, load_tagger, torch_threads)
-            idx.tagger = with_heads(dict(tagger.identity), model.weights)
+            idx.tagger = with_heads(dict(tagger.identity), model.weights, model.objects)
         if work:
             try:
                 with single_threaded_blas():
                     Tagging(tagger, idx, index_dir, vocabulary, lemmatizer, report, events,
-                            batch_size, checkpoint_every).run(work, stop)
+                            batch_size, checkpoint_every, model.objects).run(work, stop)
             finally:
                 tagger.close()
         elif events.progress:
@@ -405,7 +406,7 @@ def _tagger_for(model: Model, old: Index | None, idx: Index, needed: bool, retag
     if model.unavailable:
         raise UsageError(model.unavailable)
     tagger = load()
-    identity = with_heads(dict(tagger.identity), model.weights)
+    identity = with_heads(dict(tagger.identity), model.weights, model.objects)
     if old is not None and old.tagger.get("name") and not retagging \
             and not same_model(identity, old.tagger):
         tagger.close()
@@ -414,6 +415,16 @@ def _tagger_for(model: Model, old: Index | None, idx: Index, needed: bool, retag
             f"{describe(identity)}: повторите с --rebuild")
     idx.tagger = identity
     return tagger
+
+
+def _detector(model: Model):
+    """The object detector when the model runs with it, else None (loaded once: a
+    missing or damaged file is ModelUnavailableError in one line, naming --no-objects)."""
+    if not model.objects:
+        return None
+    from .detector import load_detector
+
+    return load_detector()
 
 
 def _lazy(make: Callable[[], object]) -> Callable[[], object]:
@@ -526,11 +537,13 @@ class Tagging:
 
     def __init__(self, source: TagSource, idx: Index, index_dir: Path, vocabulary: Vocabulary,
                  lemmatizer: Callable[[], Lemmatizer], report: IndexReport, events: Events,
-                 batch_size: int | None, checkpoint_every: int):
+                 batch_size: int | None, checkpoint_every: int, objects: bool = False):
+        from .detector import COCO_CLASSES
+
         self.source, self.idx, self.index_dir = source, idx, index_dir
         self.lemmatizer, self.report, self.events = lemmatizer, report, events
         self.heads = _heads_for(source)
-        self.columns = Columns(idx, vocabulary, self.heads)
+        self.columns = Columns(idx, vocabulary, self.heads, COCO_CLASSES if objects else ())
         self.row_of = {p: i for i, p in enumerate(idx.paths)}
         self.superseded = np.zeros(len(idx), bool)
         # None: the tagger's own, the batch its model ran fastest at (tagger.CPU_BATCH)

@@ -13,6 +13,9 @@ from .heads import heads_for
 from .index import Index
 from .tagging import EVIDENCE
 
+# The COCO object detector runs by default: measured in benchmarks/coco.py (docs/benchmarks.md).
+OBJECTS_DEFAULT = True
+
 
 @dataclass(frozen=True)
 class ModelChoice:
@@ -22,6 +25,7 @@ class ModelChoice:
     weights: Path | None = None
     regions: bool | None = None
     device: str = "cpu"
+    objects: bool | None = None      # the COCO object detector; None: the index's own setting
 
     @property
     def explicit(self) -> bool:
@@ -39,6 +43,7 @@ class Model:
     device: str
     identity: dict[str, str] | None   # None: known only once loaded (ResNet50 not found yet)
     unavailable: str = ""             # why the index's own model cannot tag now
+    objects: bool = True              # the COCO object detector runs beside the tagger
 
 
 def same_model(a: dict[str, str], b: dict[str, str]) -> bool:
@@ -64,12 +69,15 @@ def resolve_model(choice: ModelChoice, old: Index | None, rebuild: bool) -> tupl
             weights = Path(stored["weights_path"])
             weights = weights if weights.is_file() else None
         regions = stored.get("regions", "on") == "on" if choice.regions is None else choice.regions
+        # an index made before the detector: the default (turned off only when asked)
+        objects = stored.get("objects", "") != "off" if choice.objects is None else choice.objects
     else:
         name, weights = choice.tagger or "auto", choice.weights
         regions = True if choice.regions is None else choice.regions
+        objects = OBJECTS_DEFAULT if choice.objects is None else choice.objects
     identity = describe_tagger(name, weights, regions)
     if identity is not None:
-        identity = with_heads(identity, weights)
+        identity = with_heads(identity, weights, objects)
     unavailable = ""
     if stored is not None and identity is not None and not same_model(identity, stored):
         if choice.explicit:
@@ -84,13 +92,20 @@ def resolve_model(choice: ModelChoice, old: Index | None, rebuild: bool) -> tupl
         identity = None
     retag_all = rebuild and old is not None
     if stored is not None and identity is not None and same_model(identity, stored) \
-            and any(identity.get(k) != stored.get(k) for k in ("heads", "evidence")):
+            and any(identity.get(k) != stored.get(k) for k in ("heads", "evidence", "objects")):
         retag_all = True  # heads or evidence of a newer photofinder: its tags change
-    return Model(name, weights, regions, choice.device, identity, unavailable), retag_all
+    return Model(name, weights, regions, choice.device, identity, unavailable,
+                 objects), retag_all
 
 
-def with_heads(identity: dict[str, str], weights: Path | None) -> dict[str, str]:
+def with_heads(identity: dict[str, str], weights: Path | None,
+               objects: bool = True) -> dict[str, str]:
+    """The identity an index records: the tagger's, its heads' digest, the evidence
+    version, and the object detector's digest ("off" without it)."""
+    from .detector import detector_digest
+
     identity = dict(identity)
+    identity["objects"] = detector_digest() if objects else "off"
     heads = heads_for(identity["name"])
     identity["heads"] = heads.digest if heads is not None else "none"
     if heads is not None:  # the sky needs the scene head: without heads no tag changes

@@ -12,7 +12,10 @@ tag is a column source with its own label keys, written into the index's label c
 - scenes: the scene head's calibrated probabilities above SCENE_FLOOR;
 - person: the people head's calibrated probability above PERSON_FLOOR;
 - sky (`scene:sky`, «небо»): how much open sky the pixels show, weighed by how sure
-  the scene head is that the photo is outdoors (sky_probability), above SCENE_FLOOR.
+  the scene head is that the photo is outdoors (sky_probability), above SCENE_FLOOR;
+- COCO objects (`object:<name>`): the detector's best score per class above
+  detector.DETECTION_FLOOR, marked as a region («(фрагмент)») when its box leaves
+  part of the photo out (WHOLE_BOX).
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from .clips import pooled, strongest
 from .heads import Heads
 from .index import Index, Rows, Tags
 from .tagger import Analysis
-from .vocabulary import IMAGENET_CLASSES, PERSON_KEY, SCENE_PREFIX, Vocabulary
+from .vocabulary import IMAGENET_CLASSES, OBJECT_PREFIX, PERSON_KEY, SCENE_PREFIX, Vocabulary
 
 IMAGENET_FLOOR = 0.01     # a faint tag still ranks a photo above one with no trace of it
 # ImageNet classes that name a landscape or a place rather than an object in it (alp,
@@ -60,6 +63,9 @@ INDOORS = "помещение"   # the broader word of every room, shop and hall
 # What the tags of an index depend on besides the model and its heads: a stored
 # identity with another value makes every photo stale, tagged again (indexer).
 EVIDENCE = "sky-1"
+# A detection whose box covers at least this share of the photo is the photo, not a
+# part of it: not marked as a region.
+WHOLE_BOX = 0.8
 
 
 @dataclass(frozen=True)
@@ -76,18 +82,30 @@ class Decoded:
     duration: float = 0.0   # a video's length in seconds
     video: bool = False
     gps: tuple[float, float] | None = None  # where it was taken (places.gps_of_image)
+    # the object detector's input (its own size), like pixels; None: no detector
+    detector_pixels: np.ndarray | None = None
 
     @property
     def images(self) -> np.ndarray:
         """The model's inputs, [F, S, S, 3]: one for a photo, a video's frames."""
         return self.pixels if self.pixels.ndim == 4 else self.pixels[None]
 
+    @property
+    def detector_images(self) -> np.ndarray:
+        """The detector's inputs, [F, D, D, 3], one per image of `images`."""
+        p = self.detector_pixels
+        assert p is not None
+        return p if p.ndim == 4 else p[None]
+
 
 class Columns:
     """Where each model output goes among an index's label columns (-1: not stored, a
     head's training-only class the vocabulary does not name)."""
 
-    def __init__(self, index: Index, vocabulary: Vocabulary, heads: Heads | None) -> None:
+    def __init__(self, index: Index, vocabulary: Vocabulary, heads: Heads | None,
+                 objects: tuple[str, ...] = ()) -> None:
+        """objects: the detector's class names in its order (detector.COCO_CLASSES), ()
+        without a detector; a class the vocabulary does not name is not stored."""
         self.imagenet = np.array([index.label_column(c.key)
                                   for c in vocabulary.labels[:IMAGENET_CLASSES]], np.int32)
         self.person = index.label_column(PERSON_KEY) if heads is not None else -1
@@ -101,6 +119,10 @@ class Columns:
             k in vocabulary.index_of_key
             and INDOORS in vocabulary.labels[vocabulary.index_of_key[k]].broader
             for k in keys], bool)
+        self.objects = np.array([
+            index.label_column(OBJECT_PREFIX + name)
+            if OBJECT_PREFIX + name in vocabulary.index_of_key else -1 for name in objects],
+            np.int32)
 
 
 def sky_probability(fraction: float, scenes: np.ndarray, indoor: np.ndarray) -> float:
@@ -113,10 +135,12 @@ def sky_probability(fraction: float, scenes: np.ndarray, indoor: np.ndarray) -> 
 
 def combine_tags(probs: np.ndarray, columns: Columns, scenes: np.ndarray | None,
                person: float | None, region_weight: float = REGION_WEIGHT,
-               sky: float | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+               sky: float | None = None, objects: list | None = None
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """One photo's (label columns, scores, region flags).
 
     probs: [1 + R, 1000] the whole photo's and each region's ImageNet probabilities.
+    objects: the detector's detections (detector.Detection), best first; None: no detector.
     """
     whole = probs[0]
     best = np.maximum(whole, 1 - np.prod(1 - region_weight * probs[1:], axis=0))
@@ -139,15 +163,25 @@ def combine_tags(probs: np.ndarray, columns: Columns, scenes: np.ndarray | None,
         labels.append(np.array([columns.sky], np.int32))
         scores.append(np.array([sky], np.float32))
         region.append(np.zeros(1, bool))
+    if objects:
+        best: dict[int, object] = {}
+        for d in objects:  # best first: the first of a class is its best
+            if columns.objects[d.cls] >= 0:
+                best.setdefault(int(columns.objects[d.cls]), d)
+        labels.append(np.array(list(best), np.int32))
+        scores.append(np.array([d.score for d in best.values()], np.float32))
+        region.append(np.array([d.area < WHOLE_BOX for d in best.values()], bool))
     return (np.concatenate(labels).astype(np.int32), np.concatenate(scores).astype(np.float32),
             np.concatenate(region))
 
 
 def rows_for(analysis: Analysis, decoded: list[Decoded], columns: Columns,
              heads: Heads | None, paths: list[str], sizes: list[int], mtimes: list[int],
-             hashes: list[int], region_weight: float = REGION_WEIGHT) -> Rows:
+             hashes: list[int], region_weight: float = REGION_WEIGHT,
+             objects: list[list] | None = None) -> Rows:
     """The index rows of a batch of photos from its one Analysis, made of every photo's
-    `images` in order (a video's frames: its tags clips.strongest, features clips.pooled)."""
+    `images` in order (a video's frames: its tags clips.strongest, features clips.pooled).
+    objects: the detector's detections of every image, in the same order (None: none)."""
     counts = [len(d.images) for d in decoded]
     scenes = person = None
     features = np.zeros((len(decoded), 0), np.float16)
@@ -164,7 +198,8 @@ def rows_for(analysis: Analysis, decoded: list[Decoded], columns: Columns,
             frames.append(combine_tags(
                 analysis.probs[k], columns, None if scenes is None else scenes[k],
                 None if person is None else float(person[k]), region_weight,
-                None if scenes is None else sky_probability(fraction, scenes[k], columns.indoor)))
+                None if scenes is None else sky_probability(fraction, scenes[k], columns.indoor),
+                None if objects is None else objects[k]))
         rows.append(strongest(frames))
         image += count
     return Rows(paths=paths, sizes=np.asarray(sizes, np.int64),

@@ -62,13 +62,16 @@ class TagSource(Protocol):
 
 
 def rows_of_batch(tagger, columns: Columns, heads: Heads | None,
-                  batch: list[tuple[Found, Decoded]]) -> Tagged:
-    """One pass of the model over decoded photos, and their rows."""
+                  batch: list[tuple[Found, Decoded]], detector=None) -> Tagged:
+    """One pass of the model (and of the object detector, if any) over decoded photos,
+    and their rows."""
     photos, decoded = [f for f, _ in batch], [d for _, d in batch]
     analysis = tagger.analyze(np.concatenate([d.images for d in decoded]))  # a video: its frames
+    objects = (None if detector is None else
+               detector.detect(np.concatenate([d.detector_images for d in decoded])))
     rows = rows_for(analysis, decoded, columns, heads, [f.path for f in photos],
                     [f.size for f in photos], [f.mtime_ns for f in photos],
-                    [d.file_hash for d in decoded])
+                    [d.file_hash for d in decoded], objects=objects)
     return Tagged(rows, [tuple(d.texts) for d in decoded], [d.gps for d in decoded])
 
 
@@ -76,8 +79,9 @@ class LocalSource:
     """The model in this process: decodes on a few threads, a batch at a time, and
     runs the model over each batch (decoding.py says why on a CPU never both at once)."""
 
-    def __init__(self, tagger, decode_workers: int | None = None) -> None:
+    def __init__(self, tagger, decode_workers: int | None = None, detector=None) -> None:
         self.tagger = tagger
+        self.detector = detector   # detector.Detector, or None: no object labels
         self.workers = decode_threads(decode_workers)
 
     @property
@@ -101,7 +105,9 @@ class LocalSource:
         decoded = decoded_in_chunks([Path(f.path) for f in photos], self.tagger.preprocess,
                                     self.workers,
                                     itertools.chain([limit], itertools.repeat(batch_size)),
-                                    ahead=not self.tagger.on_cpu, sky=heads is not None)
+                                    ahead=not self.tagger.on_cpu, sky=heads is not None,
+                                    detector=None if self.detector is None
+                                    else self.detector.preprocess)
         batch: list[tuple[Found, Decoded]] = []
         for path, result in decoded:
             if stop is not None and stop.is_set():
@@ -112,10 +118,10 @@ class LocalSource:
                 continue
             batch.append((found[str(path)], result))
             if len(batch) >= limit:
-                yield rows_of_batch(self.tagger, columns, heads, batch)
+                yield rows_of_batch(self.tagger, columns, heads, batch, self.detector)
                 batch, limit = [], batch_size
         if batch:  # decoded already: tagged even when stopping
-            yield rows_of_batch(self.tagger, columns, heads, batch)
+            yield rows_of_batch(self.tagger, columns, heads, batch, self.detector)
 
     def close(self) -> None:
         pass

@@ -3,7 +3,9 @@
 Three kinds of label, each named by a key that the index stores with its tag columns:
 - the 1000 ImageNet classes (key: the WordNet id, `vocabulary.json`, torchvision's order);
 - the person score (key `person`, the last entry of `vocabulary.json`);
-- scenes: places, landscapes, sky and weather (key `scene:<name>`, `scenes.json`).
+- scenes: places, landscapes, sky and weather (key `scene:<name>`, `scenes.json`);
+- COCO objects the detector finds (key `object:<COCO name>`, `objects.json`; detector.py):
+  79 of its 80 categories, its person being the people head's «человек».
 
 Each label has the name a Russian speaker would type (`ru`), everyday synonyms, and
 broader words nearest first (бигль → гончая → собака → животное; гавань → море →
@@ -30,10 +32,12 @@ from .errors import PhotofinderError
 
 VOCABULARY_FILE = "vocabulary.json"
 SCENES_FILE = "scenes.json"
+OBJECTS_FILE = "objects.json"
 ALIASES_FILE = "aliases.json"
 IMAGENET_CLASSES = 1000
 PERSON_KEY = "person"
 SCENE_PREFIX = "scene:"
+OBJECT_PREFIX = "object:"
 
 
 @dataclass(frozen=True)
@@ -50,13 +54,15 @@ class Label:
     def kind(self) -> str:
         if self.key == PERSON_KEY:
             return "person"
+        if self.key.startswith(OBJECT_PREFIX):
+            return "object"
         return "scene" if self.key.startswith(SCENE_PREFIX) else "imagenet"
 
     @property
     def wnid(self) -> str:
         """The WordNet id of an ImageNet class (and of "person"); empty for a scene."""
         return WNID_OF_PERSON if self.key == PERSON_KEY else (
-            "" if self.kind == "scene" else self.key)
+            "" if self.kind in ("scene", "object") else self.key)
 
 
 WNID_OF_PERSON = "n00007846"
@@ -116,7 +122,7 @@ def _label(index: int, key: str, row: dict) -> Label:
 
 
 def parse_vocabulary(raw: bytes, source: str, raw_aliases: bytes = b"{}",
-                     raw_scenes: bytes = b"[]") -> Vocabulary:
+                     raw_scenes: bytes = b"[]", raw_objects: bytes = b"[]") -> Vocabulary:
     try:
         aliases = {k: v for k, v in json.loads(raw_aliases).items() if not k.startswith("_")}
         rows = json.loads(raw)
@@ -128,22 +134,29 @@ def parse_vocabulary(raw: bytes, source: str, raw_aliases: bytes = b"{}",
             labels.append(_label(i, key, row))
         for row in json.loads(raw_scenes):
             labels.append(_label(len(labels), SCENE_PREFIX + str(row["key"]), row))
+        for row in json.loads(raw_objects):
+            labels.append(_label(len(labels), OBJECT_PREFIX + str(row["key"]), row))
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise PhotofinderError(f"словарь {source} повреждён: {exc}") from None
-    digest = hashlib.sha256(raw + raw_scenes + raw_aliases).hexdigest()[:16]
+    # objects.json counts only when present, so the digest of a vocabulary without it
+    # (and the indexes made with it) stays as it was
+    digest = hashlib.sha256(raw + raw_scenes + raw_aliases
+                            + (raw_objects if raw_objects != b"[]" else b"")).hexdigest()[:16]
     return Vocabulary(labels, digest, aliases)
 
 
 @cache
 def load_vocabulary(path: Path | None = None, aliases: Path | None = None,
-                    scenes: Path | None = None) -> Vocabulary:
+                    scenes: Path | None = None, objects: Path | None = None) -> Vocabulary:
     """The shipped vocabulary (or other files in the same format, for new label sets)."""
     path = path or data_path(VOCABULARY_FILE)
     aliases = aliases or data_path(ALIASES_FILE)
     scenes = scenes or data_path(SCENES_FILE)
+    objects = objects or data_path(OBJECTS_FILE)
     raw_aliases = aliases.read_bytes() if aliases.is_file() else b"{}"
     raw_scenes = scenes.read_bytes() if scenes.is_file() else b"[]"
-    return parse_vocabulary(path.read_bytes(), str(path), raw_aliases, raw_scenes)
+    raw_objects = objects.read_bytes() if objects.is_file() else b"[]"
+    return parse_vocabulary(path.read_bytes(), str(path), raw_aliases, raw_scenes, raw_objects)
 
 
 # Every label ends its broader chain in one of these, so broad queries are complete.

@@ -108,7 +108,8 @@ def test_search_does_not_import_torch(sample_index):
     code = (
         "import sys; from photofinder.cli import main; "
         f"rc = main(['search', 'кошка', '--index', {str(sample_index)!r}, '--json']); "
-        "heavy = ('torch', 'photofinder.indexer', 'photofinder.tagger', 'scipy', 'PIL'); "
+        "heavy = ('torch', 'photofinder.indexer', 'photofinder.tagger', 'scipy', 'PIL', "
+        "'onnxruntime', 'photofinder.detector'); "
         "sys.stderr.write(repr([m for m in heavy if m in sys.modules])); "
         "sys.exit(rc)")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

@@ -1,0 +1,118 @@
+"""The COCO object detector on real coco-dev photos: its boxes, the objects ImageNet lacks
+found by their Russian names with «(фрагмент)» in the explanation, --no-objects, an
+index made before the detector catching up, and a damaged model file."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from photofinder import index as index_store
+from photofinder.detector import load_detector
+from photofinder.photos import fit_for_model, open_photo
+
+from .conftest import run_cli
+
+COCO_DEV = Path(__file__).resolve().parents[2] / "shared" / "data" / "coco-dev"
+GIRAFFE, CAKE, KITE, SUITCASE = ("000000485895.jpg", "000000376322.jpg", "000000532481.jpg",
+                                 "000000520707.jpg")
+OTHERS = ("000000005001.jpg", "000000008193.jpg", "000000010764.jpg", "000000025603.jpg")
+TAGGER = "efficientnet-lite0"   # the fastest real tagger: these tests are about the objects
+
+
+def _coco(name: str) -> Path:
+    path = COCO_DEV / name
+    if not path.is_file():
+        pytest.skip(f"no coco-dev photos at {COCO_DEV}")
+    return path
+
+
+@pytest.fixture(scope="module")
+def photos(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("coco")
+    for name in (GIRAFFE, CAKE, KITE, SUITCASE, *OTHERS):
+        os.symlink(_coco(name), folder / name)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def objects_index(photos, tmp_path_factory) -> Path:
+    index_dir = tmp_path_factory.mktemp("ix") / "index"
+    run_cli("index", str(photos), "--index", str(index_dir), "--tagger", TAGGER, check=True)
+    return index_dir
+
+
+def test_detector_box_of_the_giraffe():
+    detector = load_detector()
+    pixels = fit_for_model(open_photo(_coco(GIRAFFE), 512), detector.preprocess)
+    best = detector.detect(pixels[None])[0][0]
+    assert best.name == "giraffe" and best.score > 0.5
+    # the giraffe stands at the right edge, head to hooves (checked by eye on the photo)
+    x0, y0, x1, y1 = best.box
+    assert 0.70 < x0 < 0.82 and 0.9 < x1 <= 1.0 and 0.3 < y0 < 0.45 and 0.8 < y1 < 0.95
+
+
+@pytest.mark.parametrize("query, photo", [("жираф", GIRAFFE), ("торт", CAKE),
+                                          ("воздушный змей", KITE), ("чемодан", SUITCASE),
+                                          ("жирафы", GIRAFFE), ("чемоданы", SUITCASE)])
+def test_objects_imagenet_lacks_are_found_first(objects_index, query, photo):
+    proc = run_cli("search", query, "--index", str(objects_index), "--json", check=True)
+    hits = json.loads(proc.stdout)["results"]
+    assert hits and Path(hits[0]["path"]).name == photo, proc.stdout[:500]
+
+
+def test_explanation_shows_the_box_as_a_fragment(objects_index):
+    proc = run_cli("search", "жираф", "--index", str(objects_index), "--explain", check=True)
+    first = proc.stdout.split("\n\n")[0]
+    assert GIRAFFE in proc.stdout and "жираф (фрагмент)" in first, proc.stdout[:600]
+
+
+def test_no_objects_gives_no_object_labels(photos, tmp_path):
+    index_dir = tmp_path / "index"
+    run_cli("index", str(photos), "--index", str(index_dir), "--tagger", TAGGER,
+            "--no-objects", check=True)
+    idx = index_store.load(index_dir)
+    assert not [k for k in idx.labels if k.startswith("object:")]
+    assert idx.tagger["objects"] == "off"
+    hits = json.loads(run_cli("search", "жираф", "--index", str(index_dir), "--json",
+                              check=True).stdout)["results"]
+    assert not [h for h in hits if h.get("strong", True) and Path(h["path"]).name == GIRAFFE
+                and h["score"] >= 0.3]
+
+
+def test_an_index_made_before_the_detector_gets_objects_on_the_next_run(photos, tmp_path):
+    index_dir = tmp_path / "index"
+    run_cli("index", str(photos), "--index", str(index_dir), "--tagger", TAGGER,
+            "--no-objects", check=True)
+    meta_path = index_dir / "index.json"
+    meta = json.loads(meta_path.read_text())
+    del meta["tagger"]["objects"]   # as photofinder wrote it before the detector
+    meta_path.write_text(json.dumps(meta))
+    proc = run_cli("index", "--index", str(index_dir), check=True)
+    assert "размечено заново 8" in proc.stdout, proc.stdout
+    idx = index_store.load(index_dir)
+    assert idx.tagger["objects"] not in ("off", "missing")
+    giraffe = idx.paths.index(str((photos / GIRAFFE).resolve()))
+    labels = {idx.labels[c] for c in idx.tags.row(giraffe)[0]}
+    assert "object:giraffe" in labels
+
+
+def test_a_damaged_detector_stops_index_in_one_line(photos, tmp_path):
+    models = tmp_path / "models"
+    (models / "detector").mkdir(parents=True)
+    shipped = Path(load_detector.__module__ and __import__("photofinder.detector").detector
+                   .detector_file())
+    damaged = shipped.read_bytes()[:100_000]
+    (models / "detector" / "centernet.onnx").write_bytes(damaged)
+    proc = run_cli("index", str(photos), "--index", str(tmp_path / "ix"), "--tagger", TAGGER,
+                   env={"PHOTOFINDER_MODELS": str(models)})
+    assert proc.returncode == 5, proc.stderr
+    assert "Traceback" not in proc.stderr
+    lines = [line for line in proc.stderr.splitlines() if line.startswith("photofinder:")]
+    assert len(lines) == 1 and "детектора объектов" in lines[0] and "--no-objects" in lines[0]
+    assert not (tmp_path / "ix" / "index.json").exists()
+    shutil.rmtree(models)
