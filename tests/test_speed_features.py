@@ -104,10 +104,10 @@ def _record_decode_starts(monkeypatch) -> list[str]:
     lock = threading.Lock()
     real_decode = decoding.decode
 
-    def recording_decode(path, prep, sky=True):
+    def recording_decode(path, prep, sky=True, detector=None):
         with lock:
             started.append(path.name)
-        return real_decode(path, prep, sky)
+        return real_decode(path, prep, sky, detector)
 
     monkeypatch.setattr(decoding, "decode", recording_decode)
     return started
