@@ -185,7 +185,7 @@ def test_an_index_before_faces_gets_them_on_the_next_run_and_keeps_every_photo(
     proc = run_cli("index", "--index", str(index), check=True)
     assert "без изменений 16" in proc.stdout and "лица: найдено" in proc.stdout
     assert len(_people(index)) >= 3
-    assert json.loads((index / "index.json").read_text())["version"] == 5
+    assert json.loads((index / "index.json").read_text())["version"] == 6
     assert len(search_json(index, "человек", "--top", "100")) == photos_before
     proc = run_cli("index", "--index", str(index), "--no-faces", check=True)
     assert "лица: найдено" not in proc.stdout and len(_people(index)) >= 3
