@@ -39,7 +39,7 @@ import numpy as np
 
 from .index import Index, Postings
 from .query import Concept, Lemmatizer
-from .sparse import TermLists, lists_crc
+from .sparse import TermLists, crc_of, lists_crc
 from .terms import Terms
 from .vectors import WordVectors, phrase_vector
 
@@ -58,6 +58,7 @@ SURE = {"imagenet": MIN_SCORE, "person": 0.5, "scene": 0.3, "object": 0.3, "word
 # at 10 million photos, on 3 million of them.
 BROAD_COLUMNS = 8
 TERM_LISTS_VERSION = 1      # how term_lists adds up: a change makes stored lists unused
+TERM_BLOCK = 1 << 20        # photos whose tags term_lists adds up at once
 
 
 @dataclass(frozen=True)
@@ -467,32 +468,46 @@ def term_lists(index: Index, terms: Terms) -> TermLists:
     """The lists of the vocabulary terms that reach BROAD_COLUMNS label columns or more,
     for index.save: each photo's mass (and units) as Scorer.scores adds them up for one
     term, column by column in the same order, so the sums are the same to the bit. One
-    pass over those columns' tags; a photo at a time per column, not all of a term's
-    tags at once (400 columns at ten million photos would be 3 GB)."""
+    term at a time, a block of photos at a time (all of «животное»'s tags at once would
+    be 3 GB at ten million photos), written straight into the lists (reserved for the
+    most they can hold: pages never written take no memory)."""
     post = index.postings
     n = len(index)
     sure = column_sure(terms)
     crcs = post.stored_crcs()
-    lists = {}
+    lengths = np.diff(post.ptr)
+    broad = []
     for term in range(terms.n_vocabulary_terms):
+        own, _ = terms.weights.row(term)
+        if len(own) >= BROAD_COLUMNS and (own < terms.n_label_columns).all():
+            broad.append(term)
+    room = sum(min(n, int(lengths[terms.weights.row(t)[0]].sum())) for t in broad)
+    row, mass_out, units_out = np.empty(room, np.int32), np.empty(room, np.float32), np.empty(room, np.float32)
+    ptr = np.zeros(len(broad) + 1, np.int64)
+    crc = np.zeros(len(broad), np.uint32)
+    for i, term in enumerate(broad):
         own, weights = terms.weights.row(term)
-        label = own < terms.n_label_columns
-        if int(label.sum()) < BROAD_COLUMNS or not label.all():
-            continue
-        mass, units = np.zeros(n, np.float64), np.zeros(n, np.float64)
-        reached = np.zeros(n, bool)
-        for column, weight in zip(own, weights):
-            found, probs, _ = post.segment(int(column))
-            # as term_mass lays them out, from float32 probabilities (as stored)
-            masses, evidence = tag_masses(probs.astype(np.float32, copy=False), weight,
-                                          sure[column], len(found), True)
-            if once_each(found):  # one tag per photo here: bincount's sum, in order
-                mass[found] += masses
-                units[found] += evidence
-            else:  # a photo listed twice (synthetic tags): added one at a time, in order
-                np.add.at(mass, found, masses)
-                np.add.at(units, found, evidence)
-            reached[found] = True
-        rows = np.flatnonzero(reached)
-        lists[term] = rows, mass[rows], units[rows]
-    return TermLists.of(term_lists_key(terms, crcs), lists)
+        columns = [post.segment(int(c))[:2] for c in own]
+        end = int(ptr[i])
+        for lo in range(0, n, TERM_BLOCK):  # a block of photos at a time: bounded memory
+            hi = min(n, lo + TERM_BLOCK)
+            block = []
+            for found, probs in columns:
+                a, b = np.searchsorted(found, [lo, hi])
+                # float32 probabilities, as stored and searched
+                block.append((found[a:b] - lo, probs[a:b].astype(np.float32, copy=False)))
+            # term_mass itself: bincount adds a photo's tags in the same order as a
+            # search over the whole index does (its columns', in order): the same sums
+            added = term_mass(block, weights, sure[own], None, hi - lo, True)
+            if added is None:
+                continue
+            at = np.flatnonzero(added[0] > 0)  # a photo with no mass adds nothing
+            row[end:end + len(at)] = at + lo
+            mass_out[end:end + len(at)], units_out[end:end + len(at)] = added[0][at], added[1][at]
+            end += len(at)
+        ptr[i + 1] = end
+        a = int(ptr[i])
+        crc[i] = crc_of((row[a:end], mass_out[a:end], units_out[a:end]))
+    end = int(ptr[-1])
+    return TermLists(term_lists_key(terms, crcs), np.array(broad, np.int32), ptr, row[:end],
+                     mass_out[:end], units_out[:end], crc)

@@ -88,7 +88,8 @@ class Tags:
                     np.concatenate([self.region, other.region]))
 
 
-def _crc(arrays: tuple[np.ndarray, ...]) -> int:
+def crc_of(arrays: tuple[np.ndarray, ...]) -> int:
+    """CRC-32 of some arrays' bytes, chained in order (a posting list's)."""
     crc = 0
     for array in arrays:
         crc = zlib.crc32(np.ascontiguousarray(array).view(np.uint8), crc)
@@ -101,7 +102,7 @@ def lists_crc(crcs: np.ndarray) -> str:
 
 
 def _check(expected: int, arrays: tuple[np.ndarray, ...], message: str) -> None:
-    if _crc(arrays) != int(expected):
+    if crc_of(arrays) != int(expected):
         raise IndexFormatError(message)
 
 
@@ -112,7 +113,7 @@ def label_crcs(ptr: np.ndarray, row: np.ndarray, score: np.ndarray,
     crcs = np.zeros(len(ptr) - 1, np.uint32)
     for j in range(len(crcs)):
         a, b = int(ptr[j]), int(ptr[j + 1])
-        crcs[j] = _crc((row[a:b], score[a:b], region[a:b]))
+        crcs[j] = crc_of((row[a:b], score[a:b], region[a:b]))
     return crcs
 
 
@@ -237,17 +238,3 @@ class TermLists:
                    "не сходится): выполните `photofinder index --rebuild`")
             self._checked[i] = True
         return found
-
-    @classmethod
-    def of(cls, key: str, lists: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]]) -> TermLists:
-        """From {term: (rows, masses, units)}."""
-        terms = sorted(lists)
-        ptr = np.zeros(len(terms) + 1, np.int64)
-        np.cumsum([len(lists[t][0]) for t in terms], out=ptr[1:])
-        def joined(k: int, dtype) -> np.ndarray:
-            return np.concatenate([np.zeros(0, dtype)] + [lists[t][k].astype(dtype) for t in terms])
-        made = cls(key, np.array(terms, np.int32), ptr, joined(0, np.int32), joined(1, np.float32),
-                   joined(2, np.float32))
-        made.crc = np.array([_crc((made.row[a:b], made.mass[a:b], made.units[a:b]))
-                             for a, b in zip(ptr[:-1], ptr[1:])], np.uint32)
-        return made
