@@ -240,7 +240,7 @@ class Scorer:
         # Few tags in these columns (a narrow word): compute only their photos. Many (a
         # broad word such as «животное»): finding them would cost more than the rows of
         # zeros it saves.
-        if entries * 2 < n * len(terms):
+        if len(parts) == 1 or entries * 2 < n * len(terms):  # one list: its photos as they are
             rows = union(n, parts)
             position = scratch(n).position
             position[rows] = np.arange(len(rows), dtype=np.int32)  # only these are read
@@ -327,16 +327,38 @@ def best_term(parts: list[tuple[np.ndarray, np.ndarray, np.ndarray | None] | Non
     same float32 operations per element as the reference: the same numbers."""
     best, top = np.zeros(m, np.float32), np.zeros(m, np.int64)
     sure, over, uncapped = np.zeros(m, bool), np.zeros(m, bool), np.zeros(m, np.float32)
+    first = True
     for j, part in enumerate(parts):
         if part is None:
             continue
         at, mass, units = part
         sim = sims[j:j + 1].astype(np.float32)
         weighted = mass * sim
-        sure[at] |= (weighted if units is None else units * sim) >= threshold
+        is_sure = (weighted if units is None else units * sim) >= threshold
+        capped = np.minimum(weighted, sim)
+        if first:  # nothing there yet (zeros): set, not compare; no gather at all when
+            where = slice(None) if len(at) == m else at  # the term reaches all m photos
+            sure[where], over[where], uncapped[where] = is_sure, weighted > sim, weighted
+            best[where] = capped
+            if j:
+                top[where] = np.where(capped > 0, j, 0)
+            first = False
+            continue
+        if len(at) * 4 > m:  # many of the photos: spread out, then whole-array passes
+            spread_out = np.zeros(m, np.float32)
+            spread_out[at] = weighted
+            sure_out = np.zeros(m, bool)
+            sure_out[at] = is_sure
+            sure |= sure_out
+            over |= spread_out > sim
+            np.maximum(uncapped, spread_out, out=uncapped)
+            np.minimum(spread_out, sim, out=spread_out)
+            np.putmask(top, spread_out > best, j)
+            np.maximum(best, spread_out, out=best)
+            continue
+        sure[at] |= is_sure
         over[at] |= weighted > sim
         uncapped[at] = np.maximum(uncapped[at], weighted)
-        capped = np.minimum(weighted, sim)
         better = capped > best[at]
         best[at[better]], top[at[better]] = capped[better], j
     lowered = np.flatnonzero(over)
