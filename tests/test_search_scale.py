@@ -160,3 +160,28 @@ def test_a_flipped_bit_in_a_term_list_is_a_damaged_index(tied_index, tmp_path):
         _engine(index_dir, exhaustive=False).search("животное")
     proc = run_cli("search", "животное", "--index", str(index_dir))
     assert proc.returncode == 4 and "повреждён" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_every_concept_scores_the_same_photo_by_photo(tied_index):
+    """Below the page: each concept's scores, best terms, sure flags and capped photos
+    over every photo, the fast path's against the reference's."""
+    from photofinder.query import parse_query
+    from photofinder.scoring import spread
+
+    engine = _engine(tied_index, exhaustive=False)
+    n, checked = len(engine.index), 0
+    for query in speed_search.queries():
+        parsed = parse_query(query, engine.lemmatizer, engine.terms.phrases)
+        for concept in [*parsed.include, *parsed.exclude]:
+            found = engine.scorer.similarities(concept)
+            if found is None or not len(found[0]):
+                continue
+            fast = spread(engine.scorer.scores(found[0], found[1]), n)
+            reference = engine.scorer.scores(found[0], found[1], every=True)
+            for name in ("scores", "best", "sure"):
+                np.testing.assert_array_equal(getattr(fast, name), getattr(reference, name),
+                                              err_msg=f"{query}: {name}")
+            np.testing.assert_array_equal(fast.capped.rows, reference.capped.rows)
+            np.testing.assert_array_equal(fast.capped.mass, reference.capped.mass)
+            checked += 1
+    assert checked > 240
