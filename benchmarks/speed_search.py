@@ -49,12 +49,13 @@ def synthetic_index(n: int) -> Path:
     from photofinder import index as index_store
     from photofinder.index import Index
     from photofinder.query import Lemmatizer
+    from photofinder.scoring import term_lists
     from photofinder.tagger import describe_tagger
-    from photofinder.terms import term_table
+    from photofinder.terms import Terms, term_table
     from photofinder.vectors import load_vectors
     from photofinder.vocabulary import load_vocabulary
 
-    folder = WORK / f"search2-{n}"
+    folder = WORK / f"search6-{n}"  # format 6: with the broad terms' lists
     vocabulary = load_vocabulary()
     if index_store.exists(folder):
         meta = json.loads((folder / index_store.INDEX_FILE).read_bytes())
@@ -75,6 +76,8 @@ def synthetic_index(n: int) -> Path:
     for start in range(0, n, CHUNK):  # 10M photos' float64 drafts would not fit in memory
         idx.append(synthetic_rows(rng, start, min(n, start + CHUNK), popularity, scene_ids,
                                   FEATURES if n <= FEATURES_UP_TO else 0))
+    # as `photofinder index` does before its last save: the broad words' own lists
+    idx.term_lists = term_lists(idx, Terms(idx, vocabulary, lambda: vectors, Lemmatizer()))
     index_store.save(idx, folder)
     return folder
 

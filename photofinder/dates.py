@@ -31,10 +31,13 @@ class PhotoDates:
             self._dates = years, months, taken > 0
         return self._dates
 
-    def mask(self, query: Query) -> np.ndarray:
-        """The photos taken in the query's years and months, and not in those it excludes."""
+    def mask(self, query: Query, rows: np.ndarray | None = None) -> np.ndarray:
+        """The photos taken in the query's years and months, and not in those it
+        excludes: of every photo, or of `rows` only."""
         years, months, _ = self._photo_dates()
-        mask = np.ones(len(self.index), bool)
+        if rows is not None:
+            years, months = years[rows], months[rows]
+        mask = np.ones(len(years), bool)
         if query.years:
             mask &= np.isin(years, sorted(query.years))
         if query.months:

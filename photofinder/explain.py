@@ -104,10 +104,9 @@ class Explainer:
                 for a, b in zip(i, k)}
 
     def evidence(self, row: int, concept: Concept, terms: np.ndarray, sims: np.ndarray,
-                 best: np.ndarray, shown_tags: ShownTags) -> Evidence:
-        """Why photo `row` scored what it did for a concept (terms, sims and best as the
-        scorer found them)."""
-        j = int(best[row])
+                 j: int, shown_tags: ShownTags) -> Evidence:
+        """Why photo `row` scored what it did for a concept (terms and sims as the scorer
+        found them, j: which of the terms gave its score)."""
         term = int(terms[j])
         term_text = self.terms.terms[term]
         if self.terms.is_written_word(term):

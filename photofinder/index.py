@@ -41,14 +41,14 @@ from .facetable import FaceTable
 from .index_model import PHOTO_COLUMNS, Index, Rows, check_features_on_first_use
 from .migrate import MIGRATIONS, PERSON_LABEL
 from .pathlist import PathList, pack_paths
-from .sparse import Postings, Tags, label_crcs
+from .sparse import Postings, Tags, TermLists
 
 __all__ = ["FORMAT", "VERSION", "INDEX_FILE", "Index", "Rows", "Tags", "Postings", "PathList",
            "PERSON_LABEL", "MIGRATIONS", "load", "save", "exists", "atomic_write",
            "read_vectors", "read_roots", "generation_files"]
 
 FORMAT = "photofinder-index"
-VERSION = 5
+VERSION = 6
 INDEX_FILE = "index.json"
 REBUILD_HINT = "выполните `photofinder index --rebuild`"
 # Readers that opened index.json just before two saves in a row find its arrays gone:
@@ -78,11 +78,17 @@ FACE_DTYPES = {"face_rows": "<i4", "face_boxes": "<f4", "face_vectors": "<f2",
                "face_groups": "<i4", "face_checked": "<i4"}
 V4_ARRAYS = frozenset(ARRAY_DTYPES)
 ARRAY_DTYPES.update(FACE_DTYPES)
+V5_ARRAYS = frozenset(ARRAY_DTYPES)
+# Format 6 adds the broad terms' own posting lists (sparse.TermLists, scoring.term_lists)
+TERM_DTYPES = {"term_id": "<i4", "term_ptr": "<i8", "term_row": "<i4", "term_mass": "<f4",
+               "term_units": "<f4", "term_crc": "<u4"}
+ARRAY_DTYPES.update(TERM_DTYPES)
 # checked as a whole at load; the rest on use (posting lists by label, paths by block,
 # features at first use). The posting lists and paths carry their own CRCs (post_crc,
 # path_crc), so their files get none: a save computes no CRC twice.
-_CHECKED_ON_USE = {"post_row", "post_score", "post_region", "paths", "features"}
-_OWN_CRCS = {"post_row", "post_score", "post_region", "paths"}
+_CHECKED_ON_USE = {"post_row", "post_score", "post_region", "paths", "features",
+                   "term_row", "term_mass", "term_units"}
+_OWN_CRCS = {"post_row", "post_score", "post_region", "paths", "term_row", "term_mass", "term_units"}
 _GENERATION = re.compile(r"[0-9a-f]{16}")
 # Every file a save makes, and nothing else: only these are ever deleted (format 3's
 # too, which a migrated index leaves behind). The generation is time_ns in hex.
@@ -191,7 +197,7 @@ def _v4_files_valid(meta: dict, version: int) -> bool:
     generation, files = meta.get("generation"), meta.get("files")
     if not (isinstance(generation, str) and _GENERATION.fullmatch(generation)
             and isinstance(files, dict)
-            and set(files) == (V4_ARRAYS if version == 4 else set(ARRAY_DTYPES))):
+            and set(files) == {4: V4_ARRAYS, 5: V5_ARRAYS}.get(version, set(ARRAY_DTYPES))):
         return False
     for name, entry in files.items():
         if not (isinstance(entry, dict) and entry.get("file") == f"{name}-{generation}.npy"
@@ -347,13 +353,15 @@ class _CrcWriter:
         return self.f.write(data)
 
 
-def _arrays_of(index: Index) -> dict[str, np.ndarray]:
+def _arrays_of(index: Index) -> tuple[dict[str, np.ndarray], str]:
     post = index.postings
     # float32 on disk: what the search multiplies with, mapped as it is (converting 30
     # million float16 scores took 0.3 s of every search start)
     score = post.score.astype(np.float32, copy=False)
-    crc = post.crc if post.crc is not None and post.score.dtype == np.float32 else \
-        label_crcs(post.ptr, post.row, score, post.region)
+    crc = post.stored_crcs()
+    # the broad terms' lists only while they match these tags (an index the indexer
+    # changed has stale ones until it makes them again)
+    terms = index.term_lists if index.term_lists.made_from(crc) else TermLists()
     paths, path_crc = pack_paths(index.paths)
     return dict(sizes=index.sizes, mtimes=index.mtimes, hashes=index.hashes,
                 stale=index.stale, post_ptr=post.ptr, post_row=post.row, post_score=score,
@@ -361,7 +369,9 @@ def _arrays_of(index: Index) -> dict[str, np.ndarray]:
                 taken=index.taken, word_ptr=index.words.ptr, word_label=index.words.label,
                 term_vectors=index.term_vectors, paths=paths, path_crc=path_crc,
                 features=index.features, **{name: getattr(index, name) for name in PHOTO_COLUMNS},
-                **index.faces.arrays())
+                **index.faces.arrays(), term_id=terms.term, term_ptr=terms.ptr,
+                term_row=terms.row, term_mass=terms.mass, term_units=terms.units,
+                term_crc=terms.crc), terms.key
 
 
 def _json_bytes(meta: dict) -> bytes:
@@ -388,7 +398,8 @@ def save(index: Index, index_dir: Path) -> int:
     generation = f"{time.time_ns():016x}"
     files: dict[str, dict] = {}
     written = 0
-    for name, value in _arrays_of(index).items():
+    arrays, term_key = _arrays_of(index)
+    for name, value in arrays.items():
         array = np.ascontiguousarray(value, dtype=np.dtype(ARRAY_DTYPES[name]))
         file = f"{name}-{generation}.npy"
         if name in _OWN_CRCS:
@@ -417,6 +428,7 @@ def save(index: Index, index_dir: Path) -> int:
         "terms": index.terms,
         "term_keys": index.term_keys,
         "faces": index.faces.meta(),
+        "term_lists": term_key if len(arrays["term_id"]) else "",
     }
     old_meta = _read_meta(index_dir)
     keep = {generation, _generation_key(old_meta)}
@@ -473,6 +485,23 @@ def _strings(value: object) -> list[str]:
     return value  # json.loads made it: nobody else holds it
 
 
+def _term_lists(arrays: dict[str, np.ndarray], meta: dict, where: str) -> TermLists:
+    """The broad terms' lists as stored (none before format 6, or none made)."""
+    key = meta.get("term_lists", "")
+    if not isinstance(key, str):
+        raise TypeError("term_lists")
+    if not all(name in arrays for name in TERM_DTYPES):
+        return TermLists()
+    lists = TermLists(key, arrays["term_id"], arrays["term_ptr"], arrays["term_row"],
+                      arrays["term_mass"], arrays["term_units"], arrays["term_crc"], where)
+    if not (lists.ptr.shape == (len(lists.term) + 1,) == (len(lists.crc) + 1,)
+            and lists.ptr[0] == 0 and (np.diff(lists.ptr) >= 0).all()
+            and lists.ptr[-1] == len(lists.row) == len(lists.mass) == len(lists.units)
+            and (np.diff(lists.term) > 0).all()):
+        raise ValueError("списки слов")
+    return lists
+
+
 def _build(index_dir: Path, meta: dict, arrays: dict[str, np.ndarray]) -> Index:
     def damaged(what: str) -> IndexFormatError:
         return _damaged(index_dir, what)
@@ -511,6 +540,7 @@ def _build(index_dir: Path, meta: dict, arrays: dict[str, np.ndarray]) -> Index:
             term_vectors=arrays["term_vectors"],
             **{name: arrays[name].astype(PHOTO_COLUMNS[name][0], copy=False)
                for name in PHOTO_COLUMNS})
+        index.term_lists = _term_lists(arrays, meta, str(index_dir))
         index.faces = FaceTable.stored({k: arrays[k] for k in FACE_DTYPES if k in arrays},
                                        meta.get("faces"), len(index.paths))
     except (KeyError, TypeError, ValueError, OverflowError) as exc:

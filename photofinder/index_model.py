@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .facetable import FaceTable
-from .sparse import Postings, Tags
+from .sparse import Postings, Tags, TermLists
 
 # Per-photo columns beyond the core ones, which older indexes and most code paths do not
 # fill: name -> (dtype, shape of one photo's value, the value of a photo that has none).
@@ -119,6 +119,9 @@ class Index:
     # the faces found in the photos, their people and names (facetable.FaceTable);
     # the vectors never leave the index (no export writes them)
     faces: FaceTable = field(default_factory=FaceTable)
+    # broad terms' own posting lists (sparse.TermLists), made from the tags at a save;
+    # stale (and not stored again) once the tags change
+    term_lists: TermLists = field(default_factory=TermLists)
 
     def __post_init__(self) -> None:
         if len(self.words) != len(self.paths) and self.words.nnz == 0:

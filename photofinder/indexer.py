@@ -58,9 +58,10 @@ from .places import Locator, places_stamp
 from .plan import Found, Plan, make_plan, outermost
 from .query import Lemmatizer
 from .scanning import HashCache, Whereabouts, hash_or_zero, scan
+from .scoring import term_lists
 from .tagging import Columns
 from .tagsource import FIRST_BATCH, LocalSource, Tagged, TagSource
-from .terms import term_table
+from .terms import Terms, term_table
 from .vectors import WordVectors
 from .vocabulary import Vocabulary
 from .words import keyword_words, path_words
@@ -317,6 +318,9 @@ def update_index(
         if (faces is None and not idx.faces.off or faces) and not report.interrupted:
             _look_for_faces(idx, index_dir, report, events, stop, checkpoint_every,
                             load_face_finder)
+        if not report.interrupted and not idx.term_lists.made_from(idx.postings.stored_crcs()):
+            # broad words' own lists (scoring.term_lists), for search on a large archive
+            idx.term_lists = term_lists(idx, Terms(idx, vocabulary, vectors, lemmatizer()))
         index_store.save(idx, index_dir)
         for package, count in report.missing_decoders.items():
             note = (f"не прочитано файлов: {count} — не установлен пакет {package} "

@@ -92,5 +92,13 @@ def v4_to_v5(meta: dict, arrays: dict[str, np.ndarray]) -> tuple[dict, dict[str,
     return {**meta, "faces": {}}, arrays
 
 
+def v5_to_v6(meta: dict, arrays: dict[str, np.ndarray]) -> tuple[dict, dict[str, np.ndarray]]:
+    """Version 6 adds the broad terms' own posting lists (sparse.TermLists), made from
+    the label lists at a save. An older index has none yet: a search adds up the label
+    lists as before (the same results, slower on a large archive) until the next
+    `photofinder index` stores them."""
+    return {**meta, "term_lists": ""}, arrays
+
+
 MIGRATIONS: dict[int, Callable[[dict, dict], tuple[dict, dict]]] = {
-    1: v1_to_v2, 2: v2_to_v3, 3: v3_to_v4, 4: v4_to_v5}
+    1: v1_to_v2, 2: v2_to_v3, 3: v3_to_v4, 4: v4_to_v5, 5: v5_to_v6}

@@ -29,6 +29,8 @@ relation's weight, and the score reaches MIN_SCORE.
 
 from __future__ import annotations
 
+import threading
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -37,6 +39,7 @@ import numpy as np
 
 from .index import Index, Postings
 from .query import Concept, Lemmatizer
+from .sparse import TermLists, crc_of, lists_crc
 from .terms import Terms
 from .vectors import WordVectors, phrase_vector
 
@@ -50,6 +53,12 @@ MIN_SCORE = 0.1             # an ImageNet class this probable is a match; below:
 # The detector's scores (objects): above 0.3 its labels were right 89 % of the time on
 # coco-dev, recall 0.54 (benchmarks/detector.py).
 SURE = {"imagenet": MIN_SCORE, "person": 0.5, "scene": 0.3, "object": 0.3, "word": MIN_SCORE}
+# A vocabulary term reaching this many label columns or more gets a posting list of its
+# own when the index is saved (TermLists): «собака» reaches 118 columns, 41 million tags
+# at 10 million photos, on 3 million of them.
+BROAD_COLUMNS = 8
+TERM_LISTS_VERSION = 1      # how term_lists adds up: a change makes stored lists unused
+TERM_BLOCK = 1 << 20        # photos whose tags term_lists adds up at once
 
 
 @dataclass(frozen=True)
@@ -65,8 +74,9 @@ class Capped:
         return cls(np.zeros(0, np.int64), np.zeros(0, np.float32))
 
     def before(self, rows: np.ndarray, scores: np.ndarray) -> np.ndarray:
-        """The photos' scores as they were before the cap."""
-        out = scores[rows].astype(np.float64)
+        """The photos' scores as they were before the cap (`scores`: their capped
+        scores, one per row)."""
+        out = scores.astype(np.float64)
         if len(self.rows):
             at = np.minimum(np.searchsorted(self.rows, rows), len(self.rows) - 1)
             hit = self.rows[at] == rows
@@ -74,16 +84,40 @@ class Capped:
         return out
 
 
+class Scored(NamedTuple):
+    """One concept's scores over the photos it can reach: every array is aligned with
+    `rows`, the photos with a tag in the columns of its terms (ascending). Every other
+    photo scores 0 and is not sure. Photos that cannot match are never touched: at ten
+    million photos, arrays of one value per photo cost more than most queries' work."""
+
+    rows: np.ndarray        # int64, ascending
+    scores: np.ndarray      # float32: similarity x min(1, weighted mass)
+    best: np.ndarray        # int64: which candidate term gave the score
+    sure: np.ndarray        # bool: a strong match
+    capped: Capped          # the photos the cap at 1 lowered: orders those it makes equal
+
+    @classmethod
+    def nothing(cls) -> Scored:
+        return cls(np.zeros(0, np.int64), np.zeros(0, np.float32), np.zeros(0, np.int64),
+                   np.zeros(0, bool), Capped.none())
+
+    def lookup(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The scores (0 where not reached) and best terms of some photos (a page)."""
+        scores, best = np.zeros(len(rows), np.float32), np.zeros(len(rows), np.int64)
+        if len(self.rows):
+            at = np.minimum(np.searchsorted(self.rows, rows), len(self.rows) - 1)
+            hit = self.rows[at] == rows
+            scores[hit], best[hit] = self.scores[at[hit]], self.best[at[hit]]
+        return scores, best
+
+
 class Match(NamedTuple):
-    """One concept of a query over every photo: what Scorer.scores found."""
+    """One concept of a query: its terms and what Scorer.scores found."""
 
     concept: Concept
     terms: np.ndarray       # the candidate vocabulary terms
     sims: np.ndarray        # and how close each is to the concept
-    best: np.ndarray        # per photo: which term gave its score
-    scores: np.ndarray      # similarity x min(1, weighted mass)
-    sure: np.ndarray        # a strong match
-    capped: Capped          # the photos the cap at 1 lowered: orders those it makes equal
+    scored: Scored
     person: object = None   # person_search.PersonMatch when the concept names people
 
 
@@ -97,8 +131,12 @@ class Scorer:
         self.terms = terms
         self.lemmatizer = lemmatizer
         self._vectors = vectors
-        self.column_sure = np.array([SURE[k] for k in terms.column_kinds], np.float32)
+        self.column_sure = column_sure(terms)
         self._words_by_column: Postings | None = None
+        stored = index.term_lists
+        crcs = index.postings.crc  # an index made in memory has none: no term lists
+        self.term_lists = stored if len(stored.term) and crcs is not None \
+            and stored.key == term_lists_key(terms, crcs) else None
 
     def _column(self, column: int) -> tuple[np.ndarray, np.ndarray | None]:
         """The photos with a tag in one column, ascending, and the tags' probabilities
@@ -176,70 +214,65 @@ class Scorer:
             words.append(lemma if vectors.get(lemma) is not None else word)
         return phrase_vector(vectors, words)
 
-    def scores(self, terms: np.ndarray, sims: np.ndarray
-               ) -> tuple[np.ndarray, Capped, np.ndarray, np.ndarray]:
-        """Per photo: the concept's score, the mass before the cap of the photos it
-        lowered, which candidate term gave the score, and whether the
+    def scores(self, terms: np.ndarray, sims: np.ndarray, every: bool = False) -> Scored:
+        """The concept's score of each photo its terms reach, the mass before the cap of
+        the photos it lowered, which candidate term gave the score, and whether the
         tags behind it are sure enough for a match (their evidence in units of their
         kind's SURE level reaches 1). Only the posting lists of the terms' columns are
-        read, in place."""
+        read, in place. every: over every photo (rows: all of them), the exhaustive
+        reference, and what a bar of 0 needs."""
         n = len(self.index)
-        nothing = np.zeros(n, np.float32), Capped.none(), np.zeros(n, np.int64), np.zeros(n, bool)
         if len(terms) == 0 or n == 0:
-            return nothing
+            return spread(Scored.nothing(), n) if every else Scored.nothing()
         links = [self.terms.weights.row(int(t)) for t in terms]
         columns = np.unique(np.concatenate([c for c, _ in links]))
-        lists = {int(c): self._column(int(c)) for c in columns}
-        entries = sum(len(rows) for rows, _ in lists.values())
+        # a broad term's own list (made when the index was saved) instead of its
+        # columns'; never for the exhaustive reference, which adds up every column
+        stored = [None if self.term_lists is None or every else self.term_lists.find(int(t))
+                  for t in terms]
+        lists = {int(c): self._column(int(c))
+                 for c in np.unique(np.concatenate([c for (c, _), own in zip(links, stored)
+                                                    if own is None] + [columns[:0]]))}
+        parts = [found for found, _ in lists.values()] + [own[0] for own in stored if own is not None]
+        entries = sum(len(rows) for rows in parts)
         if entries == 0:
-            return nothing
+            return spread(Scored.nothing(), n) if every else Scored.nothing()
         # Few tags in these columns (a narrow word): compute only their photos. Many (a
         # broad word such as «животное»): finding them would cost more than the rows of
         # zeros it saves.
-        if entries * 2 < n * len(terms):
-            touched = np.zeros(n, bool)
-            for rows, _ in lists.values():
-                touched[rows] = True
-            rows = np.flatnonzero(touched)
-            position = np.zeros(n, np.int32)
-            position[rows] = np.arange(len(rows), dtype=np.int32)
+        if len(parts) == 1 or entries * 2 < n * len(terms):  # one list: its photos as they are
+            rows = union(n, parts)
+            position = scratch(n).position
+            position[rows] = np.arange(len(rows), dtype=np.int32)  # only these are read
         else:
             rows, position = None, None
         m = n if rows is None else len(rows)
         levels = self.column_sure[columns]
         mixed = bool((levels != levels[0]).any())  # e.g. a scene and an ImageNet class
-        # term by term (rows of T x m, contiguous): the weighted mass of its tags and,
-        # when its columns have different sure levels, the evidence in units of them
+        threshold = 1.0 if mixed else levels[0]
+        if not every:
+            parts = [self._term_part(own, weights, made, lists, position, m, mixed)
+                     for (own, weights), made in zip(links, stored)]
+            best_score, top, sure_here, over, uncapped = best_term(parts, sims, m, threshold)
+            if rows is None:  # a photo none of the terms reached scores 0: left out
+                keep = np.flatnonzero(best_score > 0)
+                return Scored(keep, best_score[keep], top[keep], sure_here[keep], Capped(over, uncapped))
+            return Scored(rows, best_score, top, sure_here, Capped(rows[over], uncapped))
+        # The reference: term by term (rows of T x m, contiguous), the weighted mass of
+        # its tags and, when its columns have different sure levels, the evidence in
+        # units of them; then the best term of every photo at once.
         mass = np.zeros((len(terms), m), np.float32)
         units = np.zeros_like(mass) if mixed else None
         for j, (own, weights) in enumerate(links):
-            total = sum(len(lists[int(c)][0]) for c in own)
-            if total == 0:
-                continue
-            # every tag of the term's columns, laid out once in the types bincount adds
-            # in (it would copy int32 rows and float32 scores itself: a third of the time)
-            at = np.empty(total, np.intp)
-            masses = np.empty(total, np.float64)
-            evidence = np.empty(total, np.float64) if mixed else None
-            start = 0
-            for column, weight in zip(own, weights):
-                found, probs = lists[int(column)]
-                end = start + len(found)
-                at[start:end] = found if position is None else position[found]
-                if probs is None:
-                    masses[start:end] = weight
-                else:
-                    np.multiply(probs, weight, out=masses[start:end])
-                if evidence is not None:
-                    np.multiply(masses[start:end], 1.0 / self.column_sure[column], out=evidence[start:end])
-                start = end
-            # one photo has at most one tag per column, so this sums over its columns
-            mass[j] = np.bincount(at, masses, minlength=m)
-            if units is not None:
-                units[j] = np.bincount(at, evidence, minlength=m)
+            added = term_mass([lists[int(c)] for c in own], weights, self.column_sure[own],
+                              position, m, mixed)
+            if added is not None:
+                mass[j] = added[0]
+                if units is not None:
+                    units[j] = added[1]
         term_sims = sims[:, None].astype(np.float32)
         weighted = (mass if units is None else units) * term_sims
-        sure_here = weighted.max(axis=0) >= (1.0 if mixed else levels[0])
+        sure_here = weighted.max(axis=0) >= threshold
         mass *= term_sims
         # the mass past 1 orders the photos the cap makes equal (a region, a scene and
         # the whole photo all saying «снег» before one tag at 0.98): kept for those only
@@ -252,7 +285,251 @@ class Scorer:
             top = mass.argmax(axis=0)
             best_score = np.take_along_axis(mass, top[None, :], axis=0)[0]
         if rows is None:
-            return best_score, Capped(over, uncapped), top, sure_here
-        scores, _, best, sure = nothing
-        scores[rows], best[rows], sure[rows] = best_score, top, sure_here
-        return scores, Capped(rows[over], uncapped), best, sure
+            return Scored(np.arange(n), best_score, top, sure_here, Capped(over, uncapped))
+        return spread(Scored(rows, best_score, top, sure_here, Capped(rows[over], uncapped)), n)
+
+    def _term_part(self, own: np.ndarray, weights: np.ndarray,
+                   made: tuple[np.ndarray, np.ndarray, np.ndarray] | None,
+                   lists: dict[int, tuple[np.ndarray, np.ndarray | None]],
+                   position: np.ndarray | None, m: int, mixed: bool
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None] | None:
+        """One term's photos (their positions among the m, each once), its weighted mass
+        of each (float32, as the reference's T x m rows hold it) and, when mixed, its
+        units; None when it reaches no photo. Only that term's photos are touched."""
+        if made is not None:  # added up when saved, exactly as term_mass does
+            at = made[0] if position is None else position[made[0]]
+            return at, made[1], made[2] if mixed else None
+        found, probs = lists[int(own[0])]
+        if len(own) == 1 and once_each(found):  # one tag per photo: nothing to add up
+            if not len(found):
+                return None
+            masses, evidence = tag_masses(probs, weights[0], self.column_sure[own[0]],
+                                          len(found), mixed)
+            return (found if position is None else position[found], masses.astype(np.float32),
+                    None if evidence is None else evidence.astype(np.float32))
+        added = term_mass([lists[int(c)] for c in own], weights, self.column_sure[own],
+                          position, m, mixed)
+        if added is None:
+            return None
+        at = np.flatnonzero(added[0] > 0)  # a photo with no mass adds nothing below
+        return (at, added[0][at].astype(np.float32),
+                None if added[1] is None else added[1][at].astype(np.float32))
+
+
+def best_term(parts: list[tuple[np.ndarray, np.ndarray, np.ndarray | None] | None],
+              sims: np.ndarray, m: int, threshold: float
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """What the reference computes over T x m (Scorer.scores with every=True), term by
+    term over each term's own photos only: a concept reached by meaning through ten
+    narrow terms costs their tags, not ten times the photos of them all. Per photo: the
+    best capped score and the first term that gives it (argmax's choice), whether some
+    term is sure; and the photos the cap lowered with their best mass before it. The
+    same float32 operations per element as the reference: the same numbers."""
+    best, top = np.zeros(m, np.float32), np.zeros(m, np.int64)
+    sure, over, uncapped = np.zeros(m, bool), np.zeros(m, bool), np.zeros(m, np.float32)
+    first = True
+    for j, part in enumerate(parts):
+        if part is None:
+            continue
+        at, mass, units = part
+        sim = sims[j:j + 1].astype(np.float32)
+        weighted = mass * sim
+        is_sure = (weighted if units is None else units * sim) >= threshold
+        capped = np.minimum(weighted, sim)
+        if first:  # nothing there yet (zeros): set, not compare; no gather at all when
+            where = slice(None) if len(at) == m else at  # the term reaches all m photos
+            sure[where], over[where], uncapped[where] = is_sure, weighted > sim, weighted
+            best[where] = capped
+            if j:
+                top[where] = np.where(capped > 0, j, 0)
+            first = False
+            continue
+        if len(at) * 4 > m:  # many of the photos: spread out, then whole-array passes
+            spread_out = np.zeros(m, np.float32)
+            spread_out[at] = weighted
+            sure_out = np.zeros(m, bool)
+            sure_out[at] = is_sure
+            sure |= sure_out
+            over |= spread_out > sim
+            np.maximum(uncapped, spread_out, out=uncapped)
+            np.minimum(spread_out, sim, out=spread_out)
+            np.putmask(top, spread_out > best, j)
+            np.maximum(best, spread_out, out=best)
+            continue
+        sure[at] |= is_sure
+        over[at] |= weighted > sim
+        uncapped[at] = np.maximum(uncapped[at], weighted)
+        better = capped > best[at]
+        best[at[better]], top[at[better]] = capped[better], j
+    lowered = np.flatnonzero(over)
+    return best, top, sure, lowered, uncapped[lowered]
+
+
+class _Scratch(threading.local):
+    """A mark and a position per photo, made once per thread (not per query: at ten
+    million photos, zeroing 50 MB costs more than a narrow query's whole work). `mark`
+    is all False between uses."""
+
+    def __init__(self) -> None:
+        self.mark = np.zeros(0, bool)
+        self.position = np.zeros(0, np.int32)
+
+
+_SCRATCH = _Scratch()
+
+
+def scratch(n: int) -> _Scratch:
+    if len(_SCRATCH.mark) != n:
+        _SCRATCH.mark = np.zeros(n, bool)
+        _SCRATCH.position = np.zeros(n, np.int32)
+    return _SCRATCH
+
+
+def union(n: int, parts: list[np.ndarray]) -> np.ndarray:
+    """The photos in any of these lists, ascending (photo numbers below n)."""
+    if len(parts) == 1 and once_each(parts[0]):
+        return np.asarray(parts[0], np.int64)
+    mark = scratch(n).mark
+    for part in parts:
+        mark[part] = True
+    rows = np.flatnonzero(mark)
+    mark[rows] = False
+    return rows
+
+
+def spread(scored: Scored, n: int) -> Scored:
+    """The same scores over every photo (rows 0..n-1)."""
+    if len(scored.rows) == n:
+        return scored
+    scores, best, sure = np.zeros(n, np.float32), np.zeros(n, np.int64), np.zeros(n, bool)
+    scores[scored.rows], best[scored.rows], sure[scored.rows] = scored.scores, scored.best, scored.sure
+    return Scored(np.arange(n), scores, best, sure, scored.capped)
+
+
+def align(rows: np.ndarray, scored: Scored, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """A concept's scores and sure flags at `rows` (ascending): 0 and False where it
+    reached no tag."""
+    if len(scored.rows) == len(rows) and (scored.rows is rows or np.array_equal(scored.rows, rows)):
+        return scored.scores, scored.sure
+    buffers = scratch(n)
+    buffers.mark[rows] = True
+    inside = buffers.mark[scored.rows]
+    buffers.mark[rows] = False
+    buffers.position[rows] = np.arange(len(rows), dtype=np.int32)
+    at = buffers.position[scored.rows[inside]]
+    scores, sure = np.zeros(len(rows), np.float32), np.zeros(len(rows), bool)
+    scores[at], sure[at] = scored.scores[inside], scored.sure[inside]
+    return scores, sure
+
+
+def term_mass(lists: list[tuple[np.ndarray, np.ndarray | None]], weights: np.ndarray,
+              sure: np.ndarray, position: np.ndarray | None, m: int, mixed: bool
+              ) -> tuple[np.ndarray, np.ndarray | None] | None:
+    """One term's weighted mass per photo (float64, m of them) from its columns' lists
+    (photos, probabilities; weights and sure levels per column), and, when `mixed`, the
+    same in units of each column's sure level; photo i is at position[i] (None: at i).
+    None when the columns are empty."""
+    total = sum(len(found) for found, _ in lists)
+    if total == 0:
+        return None
+    # every tag of the term's columns, laid out once in the types bincount adds
+    # in (it would copy int32 rows and float32 scores itself: a third of the time)
+    at = np.empty(total, np.intp)
+    masses = np.empty(total, np.float64)
+    evidence = np.empty(total, np.float64) if mixed else None
+    start = 0
+    for (found, probs), weight, level in zip(lists, weights, sure):
+        end = start + len(found)
+        at[start:end] = found if position is None else position[found]
+        tag_masses(probs, weight, level, len(found), mixed, masses[start:end],
+                   None if evidence is None else evidence[start:end])
+        start = end
+    # one photo has at most one tag per column, so this sums over its columns
+    return (np.bincount(at, masses, minlength=m),
+            None if evidence is None else np.bincount(at, evidence, minlength=m))
+
+
+def once_each(rows: np.ndarray) -> bool:
+    """Each photo at most once in an ascending list."""
+    return len(rows) < 2 or bool((rows[1:] > rows[:-1]).all())
+
+
+def tag_masses(probs: np.ndarray | None, weight: np.floating, level: np.floating, count: int,
+               mixed: bool, out: np.ndarray | None = None, units: np.ndarray | None = None
+               ) -> tuple[np.ndarray, np.ndarray | None]:
+    """One column's tags as a term adds them up: probability x weight (a written word:
+    the weight), float64, and, when mixed, that in units of the column's sure level."""
+    out = np.empty(count, np.float64) if out is None else out
+    if probs is None:
+        out[:] = weight
+    else:
+        np.multiply(probs, weight, out=out)
+    if mixed:
+        units = np.empty(count, np.float64) if units is None else units
+        np.multiply(out, 1.0 / level, out=units)
+    return out, units if mixed else None
+
+
+def column_sure(terms: Terms) -> np.ndarray:
+    """Each column's sure level (SURE by its kind)."""
+    return np.array([SURE[k] for k in terms.column_kinds], np.float32)
+
+
+def term_lists_key(terms: Terms, label_crcs: np.ndarray) -> str:
+    """What broad terms' lists depend on: every vocabulary term's label columns and
+    weights, the columns' sure levels, BROAD_COLUMNS, and the label lists (their CRCs)."""
+    weights, end = terms.weights, terms.n_vocabulary_terms
+    crc = zlib.crc32(np.int64(BROAD_COLUMNS).tobytes())
+    for array in (weights.ptr[:end + 1], weights.column[:weights.ptr[end]],
+                  weights.weight[:weights.ptr[end]], column_sure(terms)):
+        crc = zlib.crc32(np.ascontiguousarray(array).tobytes(), crc)
+    return f"{TERM_LISTS_VERSION}:{crc:08x}:{lists_crc(label_crcs)}"
+
+
+def term_lists(index: Index, terms: Terms) -> TermLists:
+    """The lists of the vocabulary terms that reach BROAD_COLUMNS label columns or more,
+    for index.save: each photo's mass (and units) as Scorer.scores adds them up for one
+    term, column by column in the same order, so the sums are the same to the bit. One
+    term at a time, a block of photos at a time (all of «животное»'s tags at once would
+    be 3 GB at ten million photos), written straight into the lists (reserved for the
+    most they can hold: pages never written take no memory)."""
+    post = index.postings
+    n = len(index)
+    sure = column_sure(terms)
+    crcs = post.stored_crcs()
+    lengths = np.diff(post.ptr)
+    broad = []
+    for term in range(terms.n_vocabulary_terms):
+        own, _ = terms.weights.row(term)
+        if len(own) >= BROAD_COLUMNS and (own < terms.n_label_columns).all():
+            broad.append(term)
+    room = sum(min(n, int(lengths[terms.weights.row(t)[0]].sum())) for t in broad)
+    row, mass_out, units_out = np.empty(room, np.int32), np.empty(room, np.float32), np.empty(room, np.float32)
+    ptr = np.zeros(len(broad) + 1, np.int64)
+    crc = np.zeros(len(broad), np.uint32)
+    for i, term in enumerate(broad):
+        own, weights = terms.weights.row(term)
+        columns = [post.segment(int(c))[:2] for c in own]
+        end = int(ptr[i])
+        for lo in range(0, n, TERM_BLOCK):  # a block of photos at a time: bounded memory
+            hi = min(n, lo + TERM_BLOCK)
+            block = []
+            for found, probs in columns:
+                a, b = np.searchsorted(found, [lo, hi])
+                # float32 probabilities, as stored and searched
+                block.append((found[a:b] - lo, probs[a:b].astype(np.float32, copy=False)))
+            # term_mass itself: bincount adds a photo's tags in the same order as a
+            # search over the whole index does (its columns', in order): the same sums
+            added = term_mass(block, weights, sure[own], None, hi - lo, True)
+            if added is None:
+                continue
+            at = np.flatnonzero(added[0] > 0)  # a photo with no mass adds nothing
+            row[end:end + len(at)] = at + lo
+            mass_out[end:end + len(at)], units_out[end:end + len(at)] = added[0][at], added[1][at]
+            end += len(at)
+        ptr[i + 1] = end
+        a = int(ptr[i])
+        crc[i] = crc_of((row[a:end], mass_out[a:end], units_out[a:end]))
+    end = int(ptr[-1])
+    return TermLists(term_lists_key(terms, crcs), np.array(broad, np.int32), ptr, row[:end],
+                     mass_out[:end], units_out[:end], crc)

@@ -26,7 +26,7 @@ from .explain import Evidence, Explainer
 from .index import Index
 from .person_search import People, PersonMatch
 from .query import Lemmatizer, Query, parse_query
-from .scoring import MIN_SCORE, Capped, Match, Scorer
+from .scoring import MIN_SCORE, Capped, Match, Scored, Scorer, align, union
 from .terms import BROADER_WEIGHT, SYNONYM_WEIGHT, Terms
 from .vectors import WordVectors
 from .vocabulary import Vocabulary
@@ -142,6 +142,7 @@ class SearchEngine:
         self.dates = PhotoDates(index)
         self.people = People(getattr(index, "faces", None), len(index), self.lemmatizer)
         self._known_words: list[str] | None = None
+        self.exhaustive = False   # look at every photo (the reference; tests)
 
     @property
     def vectors(self) -> WordVectors:
@@ -155,50 +156,64 @@ class SearchEngine:
                weak_score: float = WEAK_SCORE) -> SearchResult:
         """The query's strong matches, best first, then its weak ones: `top` in all.
         min_score: MIN_SCORE keeps each tag kind's own sure level (scoring.SURE); any
-        other value is the bar a concept's score must reach, for every kind."""
+        other value is the bar a concept's score must reach, for every kind.
+
+        Only the photos some concept reaches are looked at (a photo no concept reaches
+        scores 0: neither strong nor plausible), so a query's cost follows the tags it
+        reads, not the size of the archive; `exhaustive` looks at every photo, the
+        reference the tests hold this path to (the same hits, scores and counts)."""
         query = parse_query(text, self.lemmatizer, self.terms.phrases)
         result = SearchResult(query=query.text, hits=[])
-        known = self._matches(query, result, min_score)
+        # a bar of 0 would make a photo no concept reaches a match: look at every one
+        every = self.exhaustive or min_score <= 0 or weak_score <= 0
+        known = self._matches(query, result, min_score, every)
         if not known and not query.dated:
             return result
         n = len(self.index)
         if known:
+            rows = np.arange(n) if every else union(n, [k.scored.rows for k in known])
+            aligned = [align(rows, k.scored, n) for k in known]
             if len(known) == 1:  # most queries: no copies of a million scores
-                total, strong = known[0].scores, known[0].sure
+                total, strong = aligned[0]
             else:
-                total = np.stack([k.scores for k in known]).mean(axis=0)
-                strong = np.stack([k.sure for k in known]).all(axis=0)
+                total = np.stack([scores for scores, _ in aligned]).mean(axis=0)
+                strong = np.stack([sure for _, sure in aligned]).all(axis=0)
             plausible = total >= weak_score
         else:  # only a date: every photo of that time, newest first
+            rows = np.arange(n)
             total = np.ones(n, np.float32)
             strong = plausible = np.ones(n, bool)
+        # from here on every array is aligned with `rows` (the candidates, ascending)
         if query.date_filtered:
-            in_time = self.dates.mask(query)
+            in_time = self.dates.mask(query, rows)
             strong, plausible = strong & in_time, plausible & in_time
-        total, kept = self._exclude(query, result, total, strong, plausible)
+        total, kept = self._exclude(query, result, rows, total, strong, plausible, every)
         weak = plausible & ~strong
         result.weak_total = int(weak.sum())
         result.strong_total = int(strong.sum())
         rank_by = total if known else self.dates.sort_time()  # only a date: newest first
-        def tiebreak(rows: np.ndarray) -> np.ndarray:
+        def tiebreak(at: np.ndarray) -> np.ndarray:
             """The photos' mean score over the concepts before the cap at 1."""
-            before = np.mean([k.capped.before(rows, k.scores) for k in known], axis=0)
-            return before if kept is None else before * kept[rows]
+            before = np.mean([k.scored.capped.before(rows[at], scores[at])
+                              for k, (scores, _) in zip(known, aligned)], axis=0)
+            return before if kept is None else before * kept[at]
 
         breaks = tiebreak if known else None
+        # positions in `rows`, which is ascending: the same order as the photos'
         order_strong = _best_first(np.flatnonzero(strong), rank_by[strong], top, breaks)
         order_weak = _best_first(np.flatnonzero(weak), total[weak], top - len(order_strong), breaks)
-        self._add_hits(result, query, known, total, order_strong, order_weak)
+        self._add_hits(result, query, known, total, rows, order_strong, order_weak)
         return result
 
-    def _matches(self, query: Query, result: SearchResult, min_score: float) -> list[Match]:
-        """Each concept of the query that some term means, scored over every photo;
-        the words that none does go to result.unknown and result.unmatched."""
+    def _matches(self, query: Query, result: SearchResult, min_score: float,
+                 every: bool) -> list[Match]:
+        """Each concept of the query that some term means, scored over the photos it
+        reaches; the words that none does go to result.unknown and result.unmatched."""
         known: list[Match] = []
         for concept in query.include:
             named = self.people.named_by(concept)
             if named:
-                known.append(self._person_match(concept, named, min_score))
+                known.append(self._person_match(concept, named, min_score, every))
                 continue
             found = self.scorer.similarities(concept)
             if found is None:
@@ -213,16 +228,16 @@ class SearchEngine:
                 # it cannot rank photos, so it does not dilute the other words either
                 result.unmatched.append(concept.text)
                 continue
-            scores, capped, best, sure = self.scorer.scores(terms, sims)
+            scored = self.scorer.scores(terms, sims, every)
             # a strong match also scores min_score: many sure tags reached through a
             # faint meaning match («дождь» -> снег at similarity 0.08) stay weak
-            sure &= scores >= min_score
+            sure = scored.sure & (scored.scores >= min_score)
             if min_score != MIN_SCORE:  # --min-score: the user's own bar, for every kind
-                sure = scores >= min_score
-            known.append(Match(concept, terms, sims, best, scores, sure, capped))
+                sure = scored.scores >= min_score
+            known.append(Match(concept, terms, sims, scored._replace(sure=sure)))
         return known
 
-    def _person_match(self, concept, named: list[int], min_score: float) -> Match:
+    def _person_match(self, concept, named: list[int], min_score: float, every: bool) -> Match:
         """A concept that names people: their faces first; photos of a tag sharing the
         word (the lion class for a person named Лев) stay, weak and below them."""
         person = self.people.match(named)
@@ -233,25 +248,28 @@ class SearchEngine:
         best = np.zeros(len(self.index), np.int64)
         if found is not None and len(found[0]):
             terms, sims = found[0], found[1]
-            tag_scores, _, best, _ = self.scorer.scores(terms, sims)
-            np.maximum(scores, tag_scores * 0.5, out=scores)
-        return Match(concept, terms, sims, best, scores, sure, Capped.none(), person)
+            tags = self.scorer.scores(terms, sims, every=True)  # over every photo, as the faces
+            np.maximum(scores, tags.scores * 0.5, out=scores)
+            best = tags.best
+        rows = np.arange(len(self.index)) if every else np.flatnonzero((scores > 0) | sure)
+        scored = Scored(rows, scores[rows], best[rows], sure[rows], Capped.none())
+        return Match(concept, terms, sims, scored, person)
 
-    def _exclude(self, query: Query, result: SearchResult, total: np.ndarray,
-                 strong: np.ndarray, plausible: np.ndarray
+    def _exclude(self, query: Query, result: SearchResult, rows: np.ndarray,
+                 total: np.ndarray, strong: np.ndarray, plausible: np.ndarray, every: bool
                  ) -> tuple[np.ndarray, np.ndarray | None]:
         """`-word`: drops the photos sure to show it from `strong` and `plausible` (in
-        place); returns the scores it leaves and what it leaves of each photo's score
-        (None: no `-word`)."""
+        place; all aligned with `rows`); returns the scores it leaves and what it leaves
+        of each photo's score (None: no `-word`)."""
         kept: np.ndarray | None = None
         for concept in query.exclude:
             found = self.scorer.similarities(concept)
             if found is None:
                 result.unknown.append(f"-{concept.text}")
                 continue
-            neg, _, _, _ = self.scorer.scores(found[0], found[1])
+            neg, _ = align(rows, self.scorer.scores(found[0], found[1], every), len(self.index))
             if kept is None:
-                kept = np.ones(len(self.index), np.float32)
+                kept = np.ones(len(rows), np.float32)
             dropped = plausible & (neg >= EXCLUDE_AT)
             result.excluded += int(dropped.sum())
             plausible &= ~dropped
@@ -261,27 +279,31 @@ class SearchEngine:
         return total, kept
 
     def _add_hits(self, result: SearchResult, query: Query, known: list[Match],
-                  total: np.ndarray, order_strong: np.ndarray, order_weak: np.ndarray) -> None:
-        """The shown photos, each with the evidence of every concept it matched."""
-        shown = np.concatenate([order_strong, order_weak])
+                  total: np.ndarray, rows: np.ndarray, order_strong: np.ndarray,
+                  order_weak: np.ndarray) -> None:
+        """The shown photos (positions in `rows`), each with the evidence of every
+        concept it matched."""
+        shown = rows[np.concatenate([order_strong, order_weak])]
         # every shown photo's tags in every column a concept reached, looked up at once
         tags_of = [self.explainer.shown_tags(shown, k.terms) if len(k.terms) else {}
                    for k in known]
-        for rows, is_weak in ((order_strong, False), (order_weak, True)):
-            for row in rows:
-                evidence = tuple(self._evidence(int(row), k, tags)
-                                 for k, tags in zip(known, tags_of) if k.scores[row] > 0)
-                date = self.dates.text(int(row)) if query.date_filtered else ""
-                result.hits.append(Hit(int(row), self.index.paths[row], float(total[row]),
-                                       evidence, is_weak, date))
+        found = [k.scored.lookup(shown) for k in known]  # for the shown photos only
+        for i, (position, is_weak) in enumerate(
+                [(p, False) for p in order_strong] + [(p, True) for p in order_weak]):
+            row = int(rows[position])
+            evidence = tuple(self._evidence(row, k, tags, int(best[i]))
+                             for k, tags, (scores, best) in zip(known, tags_of, found)
+                             if scores[i] > 0)
+            date = self.dates.text(row) if query.date_filtered else ""
+            result.hits.append(Hit(row, self.index.paths[row], float(total[position]),
+                                   evidence, is_weak, date))
 
-    def _evidence(self, row: int, match: Match, tags) -> Evidence:
+    def _evidence(self, row: int, match: Match, tags, best: int) -> Evidence:
         person: PersonMatch | None = match.person  # type: ignore[assignment]
         if person is not None and person.similarity[row] > 0:
             return self.explainer.face(match.concept, person.name,
                                        float(person.similarity[row]), bool(person.sure[row]))
-        return self.explainer.evidence(row, match.concept, match.terms, match.sims,
-                                       match.best, tags)
+        return self.explainer.evidence(row, match.concept, match.terms, match.sims, best, tags)
 
     def suggest(self, word: str) -> list[str]:
         """Known words spelled like an unknown one: "кошька" -> ["кошка"]."""

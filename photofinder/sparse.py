@@ -88,6 +88,24 @@ class Tags:
                     np.concatenate([self.region, other.region]))
 
 
+def crc_of(arrays: tuple[np.ndarray, ...]) -> int:
+    """CRC-32 of some arrays' bytes, chained in order (a posting list's)."""
+    crc = 0
+    for array in arrays:
+        crc = zlib.crc32(np.ascontiguousarray(array).view(np.uint8), crc)
+    return crc
+
+
+def lists_crc(crcs: np.ndarray) -> str:
+    """The label lists as a whole (from their CRCs): what TermLists were made from."""
+    return f"{zlib.crc32(np.ascontiguousarray(crcs, np.uint32).tobytes()):08x}"
+
+
+def _check(expected: int, arrays: tuple[np.ndarray, ...], message: str) -> None:
+    if crc_of(arrays) != int(expected):
+        raise IndexFormatError(message)
+
+
 def label_crcs(ptr: np.ndarray, row: np.ndarray, score: np.ndarray,
                region: np.ndarray) -> np.ndarray:
     """CRC-32 of each label's posting list (its rows, scores and region flags as
@@ -95,9 +113,7 @@ def label_crcs(ptr: np.ndarray, row: np.ndarray, score: np.ndarray,
     crcs = np.zeros(len(ptr) - 1, np.uint32)
     for j in range(len(crcs)):
         a, b = int(ptr[j]), int(ptr[j + 1])
-        crc = zlib.crc32(np.ascontiguousarray(row[a:b]))
-        crc = zlib.crc32(np.ascontiguousarray(score[a:b]), crc)
-        crcs[j] = zlib.crc32(np.ascontiguousarray(region[a:b]).view(np.uint8), crc)
+        crcs[j] = crc_of((row[a:b], score[a:b], region[a:b]))
     return crcs
 
 
@@ -135,15 +151,17 @@ class Postings:
             if self._checked is None:
                 self._checked = np.zeros(len(self.crc), bool)
             if not self._checked[label]:
-                crc = zlib.crc32(np.ascontiguousarray(row))
-                crc = zlib.crc32(np.ascontiguousarray(score), crc)
-                crc = zlib.crc32(np.ascontiguousarray(region).view(np.uint8), crc)
-                if crc != int(self.crc[label]):
-                    raise IndexFormatError(
-                        f"индекс в {self.where} повреждён (контрольная сумма списка меток {label} "
-                        "не сходится): выполните `photofinder index --rebuild`")
+                _check(self.crc[label], (row, score, region),
+                       f"индекс в {self.where} повреждён (контрольная сумма списка меток {label} "
+                       "не сходится): выполните `photofinder index --rebuild`")
                 self._checked[label] = True
         return row, score, region
+
+    def stored_crcs(self) -> np.ndarray:
+        """Each list's CRC-32 as a save stores it (scores as float32)."""
+        if self.crc is not None and self.score.dtype == np.float32:
+            return self.crc
+        return label_crcs(self.ptr, self.row, self.score.astype(np.float32, copy=False), self.region)
 
     def check_all(self) -> None:
         """Every list checked (before the lists are used as a whole)."""
@@ -176,3 +194,47 @@ class Postings:
             scores[order[found], k] = score[at[found]]
             regions[order[found], k] = region[at[found]]
         return scores, regions
+
+
+@dataclass
+class TermLists:
+    """Posting lists of the broad vocabulary terms, made from the label lists when an
+    index is saved: term `term[i]`'s photos are `row[ptr[i]:ptr[i + 1]]` (ascending),
+    with the weighted mass of their tags in the term's label columns and that mass in
+    units of each column's sure level, exactly as a search would add them up
+    (scoring.term_lists). A word such as «животное» reaches 400 label columns, 120
+    million tags at 10 million photos; its own list holds one entry per photo.
+
+    `key` names what they were made from (the terms' columns and weights, and the label
+    lists' CRCs): a search uses them only when it matches its own (scoring.Scorer)."""
+
+    key: str = ""
+    term: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))    # ascending
+    ptr: np.ndarray = field(default_factory=lambda: np.zeros(1, np.int64))
+    row: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
+    mass: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
+    units: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
+    crc: np.ndarray = field(default_factory=lambda: np.zeros(0, np.uint32))
+    where: str = ""
+    _checked: np.ndarray | None = field(default=None, repr=False, compare=False)
+
+    def made_from(self, crcs: np.ndarray) -> bool:
+        """Made from these label lists (their CRCs): not stale."""
+        return self.key.rpartition(":")[2] == lists_crc(crcs)
+
+    def find(self, term: int) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """A term's photos, masses and units (views, CRC-checked on first use); None
+        when it has no list of its own."""
+        i = int(np.searchsorted(self.term, term))
+        if i == len(self.term) or self.term[i] != term:
+            return None
+        a, b = int(self.ptr[i]), int(self.ptr[i + 1])
+        found = self.row[a:b], self.mass[a:b], self.units[a:b]
+        if self._checked is None:
+            self._checked = np.zeros(len(self.term), bool)
+        if not self._checked[i]:
+            _check(self.crc[i], found,
+                   f"индекс в {self.where} повреждён (контрольная сумма списка слова {term} "
+                   "не сходится): выполните `photofinder index --rebuild`")
+            self._checked[i] = True
+        return found

@@ -40,7 +40,7 @@ def test_round_trip(tmp_path):
     for name in ("ptr", "label", "score", "region"):
         np.testing.assert_array_equal(getattr(loaded.tags, name), getattr(original.tags, name))
     meta = json.loads((tmp_path / "index.json").read_text(encoding="utf-8"))
-    assert meta["format"] == "photofinder-index" and meta["version"] == store.VERSION == 5
+    assert meta["format"] == "photofinder-index" and meta["version"] == store.VERSION == 6
     assert meta["tagger"]["name"] == "efficientnet-lite2" and meta["vectors"] == "navec"
 
 
@@ -227,7 +227,7 @@ def test_a_format_2_index_is_upgraded_with_its_tags_and_features(tmp_path):
     loaded = store.load(tmp_path)
     assert_same_photos(loaded, original)
     store.save(loaded, tmp_path)
-    assert json.loads((tmp_path / "index.json").read_text())["version"] == store.VERSION == 5
+    assert json.loads((tmp_path / "index.json").read_text())["version"] == store.VERSION == 6
     np.testing.assert_array_equal(store.load(tmp_path).features, original.features)
 
 
@@ -288,7 +288,7 @@ def test_a_format_3_index_is_read_then_saved_as_one_file_per_array(tmp_path):
     names = sorted(p.name for p in tmp_path.iterdir())
     assert not [n for n in names if n.endswith(".npz")], names
     again = store.load(tmp_path)
-    assert json.loads((tmp_path / "index.json").read_bytes())["version"] == 5
+    assert json.loads((tmp_path / "index.json").read_bytes())["version"] == 6
     assert again.paths == original.paths
     np.testing.assert_array_equal(again.features, original.features)
     np.testing.assert_array_equal(again.tags.label, original.tags.label)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from photofinder.index import TERM_DTYPES
 from tests.conftest import TAGGER, run_cli, search_json
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -175,9 +176,9 @@ def test_an_index_before_faces_gets_them_on_the_next_run_and_keeps_every_photo(
     _, shared = people_index
     index = _copy_index(shared, tmp_path)
     meta = json.loads((index / "index.json").read_text())
-    for name in [n for n in meta["files"] if n.startswith("face_")]:
+    for name in [n for n in meta["files"] if n.startswith("face_") or n in TERM_DTYPES]:
         (index / meta["files"].pop(name)["file"]).unlink()   # format 4 had no face arrays ...
-    del meta["faces"]                                          # ... and no faces in index.json
+    del meta["faces"], meta["term_lists"]           # ... nor faces (nor format 6's term lists)
     meta["version"] = 4
     (index / "index.json").write_text(json.dumps(meta, ensure_ascii=False))
     photos_before = len(search_json(index, "человек", "--top", "100"))
@@ -185,7 +186,7 @@ def test_an_index_before_faces_gets_them_on_the_next_run_and_keeps_every_photo(
     proc = run_cli("index", "--index", str(index), check=True)
     assert "без изменений 16" in proc.stdout and "лица: найдено" in proc.stdout
     assert len(_people(index)) >= 3
-    assert json.loads((index / "index.json").read_text())["version"] == 5
+    assert json.loads((index / "index.json").read_text())["version"] == 6
     assert len(search_json(index, "человек", "--top", "100")) == photos_before
     proc = run_cli("index", "--index", str(index), "--no-faces", check=True)
     assert "лица: найдено" not in proc.stdout and len(_people(index)) >= 3
