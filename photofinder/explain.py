@@ -11,7 +11,7 @@ import numpy as np
 
 from .index import Index
 from .query import Concept, Lemmatizer
-from .terms import Terms
+from .terms import BEST_ONLY_KINDS, Terms
 from .vocabulary import Vocabulary
 from .words import KIND_WEIGHTS, describe_word
 
@@ -120,8 +120,16 @@ class Explainer:
         columns, weights = columns[present], weights[present]
         probs, regions = probs[present].astype(np.float64), regions[present]
         labels = self.terms.label_of_column[columns]
-        contributing = weights > 0
         contributions = weights * probs
+        # as the scorer adds them: of the detector's objects only the best one counts
+        alone = np.array([self.terms.column_kinds[int(c)] in BEST_ONLY_KINDS for c in columns], bool)
+        if alone.sum() > 1:
+            best = np.flatnonzero(alone)[np.argmax(contributions[alone])]
+            counted = ~alone
+            counted[best] = True
+            columns, weights, probs, regions = columns[counted], weights[counted], probs[counted], regions[counted]
+            labels, contributions = labels[counted], contributions[counted]
+        contributing = weights > 0
         top = int(np.argmax(contributions)) if len(contributions) else 0
         label = int(labels[top]) if len(labels) else 0
         confidence = float(probs[contributing].sum())

@@ -40,7 +40,7 @@ import numpy as np
 from .index import Index, Postings
 from .query import Concept, Lemmatizer
 from .sparse import TermLists, crc_of, lists_crc
-from .terms import Terms
+from .terms import BEST_ONLY_KINDS, Terms
 from .vectors import WordVectors, phrase_vector
 
 MIN_TERM_SIMILARITY = 0.6   # navec puts co-hyponyms at 0.55-0.65: below this is noise
@@ -57,7 +57,7 @@ SURE = {"imagenet": MIN_SCORE, "person": 0.5, "scene": 0.3, "object": 0.3, "word
 # own when the index is saved (TermLists): «собака» reaches 118 columns, 41 million tags
 # at 10 million photos, on 3 million of them.
 BROAD_COLUMNS = 8
-TERM_LISTS_VERSION = 1      # how term_lists adds up: a change makes stored lists unused
+TERM_LISTS_VERSION = 2      # how term_lists adds up: a change makes stored lists unused
 TERM_BLOCK = 1 << 20        # photos whose tags term_lists adds up at once
 
 
@@ -132,6 +132,7 @@ class Scorer:
         self.lemmatizer = lemmatizer
         self._vectors = vectors
         self.column_sure = column_sure(terms)
+        self.column_alone = column_alone(terms)
         self._words_by_column: Postings | None = None
         stored = index.term_lists
         crcs = index.postings.crc  # an index made in memory has none: no term lists
@@ -265,7 +266,7 @@ class Scorer:
         units = np.zeros_like(mass) if mixed else None
         for j, (own, weights) in enumerate(links):
             added = term_mass([lists[int(c)] for c in own], weights, self.column_sure[own],
-                              position, m, mixed)
+                              position, m, mixed, self.column_alone[own])
             if added is not None:
                 mass[j] = added[0]
                 if units is not None:
@@ -308,7 +309,7 @@ class Scorer:
             return (found if position is None else position[found], masses.astype(np.float32),
                     None if evidence is None else evidence.astype(np.float32))
         added = term_mass([lists[int(c)] for c in own], weights, self.column_sure[own],
-                          position, m, mixed)
+                          position, m, mixed, self.column_alone[own])
         if added is None:
             return None
         at = np.flatnonzero(added[0] > 0)  # a photo with no mass adds nothing below
@@ -423,12 +424,16 @@ def align(rows: np.ndarray, scored: Scored, n: int) -> tuple[np.ndarray, np.ndar
 
 
 def term_mass(lists: list[tuple[np.ndarray, np.ndarray | None]], weights: np.ndarray,
-              sure: np.ndarray, position: np.ndarray | None, m: int, mixed: bool
+              sure: np.ndarray, position: np.ndarray | None, m: int, mixed: bool,
+              alone: np.ndarray | None = None
               ) -> tuple[np.ndarray, np.ndarray | None] | None:
     """One term's weighted mass per photo (float64, m of them) from its columns' lists
     (photos, probabilities; weights and sure levels per column), and, when `mixed`, the
     same in units of each column's sure level; photo i is at position[i] (None: at i).
-    None when the columns are empty."""
+    alone: columns whose tags are not added up, only the best of them counts
+    (BEST_ONLY_KINDS), then added to the others' sum. None when the columns are empty."""
+    if alone is not None and alone.any():
+        return _with_best_only(lists, weights, sure, position, m, mixed, alone)
     total = sum(len(found) for found, _ in lists)
     if total == 0:
         return None
@@ -447,6 +452,35 @@ def term_mass(lists: list[tuple[np.ndarray, np.ndarray | None]], weights: np.nda
     # one photo has at most one tag per column, so this sums over its columns
     return (np.bincount(at, masses, minlength=m),
             None if evidence is None else np.bincount(at, evidence, minlength=m))
+
+
+def _with_best_only(lists: list[tuple[np.ndarray, np.ndarray | None]], weights: np.ndarray,
+                    sure: np.ndarray, position: np.ndarray | None, m: int, mixed: bool,
+                    alone: np.ndarray) -> tuple[np.ndarray, np.ndarray | None] | None:
+    """term_mass when some columns count only by their best tag: the sum of the others
+    plus, per photo, the greatest mass (and, apart, the greatest units) of those."""
+    keep = np.flatnonzero(~alone)
+    summed = term_mass([lists[i] for i in keep], weights[keep], sure[keep], position, m, mixed)
+    if not any(len(lists[i][0]) for i in np.flatnonzero(alone)):
+        return summed
+    best = np.zeros(m, np.float64)
+    best_units = np.zeros(m, np.float64) if mixed else None
+    for i in np.flatnonzero(alone):
+        found, probs = lists[i]
+        if not len(found):
+            continue
+        masses, units = tag_masses(probs, weights[i], sure[i], len(found), mixed)
+        at = found if position is None else position[found]
+        for target, values in ((best, masses), (best_units, units)):
+            if target is None:
+                continue
+            if once_each(found):  # the usual case: a photo once per column
+                target[at] = np.maximum(target[at], values)
+            else:
+                np.maximum.at(target, at, values)
+    if summed is None:
+        return best, best_units
+    return summed[0] + best, None if best_units is None else summed[1] + best_units
 
 
 def once_each(rows: np.ndarray) -> bool:
@@ -475,13 +509,18 @@ def column_sure(terms: Terms) -> np.ndarray:
     return np.array([SURE[k] for k in terms.column_kinds], np.float32)
 
 
+def column_alone(terms: Terms) -> np.ndarray:
+    """Each column: whether a term counts only its best tag among such columns."""
+    return np.array([k in BEST_ONLY_KINDS for k in terms.column_kinds], bool)
+
+
 def term_lists_key(terms: Terms, label_crcs: np.ndarray) -> str:
     """What broad terms' lists depend on: every vocabulary term's label columns and
     weights, the columns' sure levels, BROAD_COLUMNS, and the label lists (their CRCs)."""
     weights, end = terms.weights, terms.n_vocabulary_terms
     crc = zlib.crc32(np.int64(BROAD_COLUMNS).tobytes())
     for array in (weights.ptr[:end + 1], weights.column[:weights.ptr[end]],
-                  weights.weight[:weights.ptr[end]], column_sure(terms)):
+                  weights.weight[:weights.ptr[end]], column_sure(terms), column_alone(terms)):
         crc = zlib.crc32(np.ascontiguousarray(array).tobytes(), crc)
     return f"{TERM_LISTS_VERSION}:{crc:08x}:{lists_crc(label_crcs)}"
 
@@ -496,6 +535,7 @@ def term_lists(index: Index, terms: Terms) -> TermLists:
     post = index.postings
     n = len(index)
     sure = column_sure(terms)
+    alone = column_alone(terms)
     crcs = post.stored_crcs()
     lengths = np.diff(post.ptr)
     broad = []
@@ -520,7 +560,7 @@ def term_lists(index: Index, terms: Terms) -> TermLists:
                 block.append((found[a:b] - lo, probs[a:b].astype(np.float32, copy=False)))
             # term_mass itself: bincount adds a photo's tags in the same order as a
             # search over the whole index does (its columns', in order): the same sums
-            added = term_mass(block, weights, sure[own], None, hi - lo, True)
+            added = term_mass(block, weights, sure[own], None, hi - lo, True, alone[own])
             if added is None:
                 continue
             at = np.flatnonzero(added[0] > 0)  # a photo with no mass adds nothing

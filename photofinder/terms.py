@@ -20,6 +20,12 @@ from .vectors import WordVectors, phrase_vector
 from .vocabulary import Vocabulary
 from .words import KIND_WEIGHTS
 
+# Kinds whose tags under one term are not added up but the best one taken: the detector's
+# scores are one independent yes/no per class, not shares of one vote as ImageNet's
+# softmax is, so fifteen faint detections (0.1-0.3) of fruit and cakes on a photo of coins
+# must not add up to a sure «еда» (they did: 0.90 before, the banana's 0.21 now).
+BEST_ONLY_KINDS = frozenset({"object"})
+
 SYNONYM_WEIGHT = 0.9
 BROADER_WEIGHT = 0.8
 RELATION_WEIGHTS = {"name": 1.0, "synonym": SYNONYM_WEIGHT, "broader": BROADER_WEIGHT,

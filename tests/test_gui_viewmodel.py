@@ -129,8 +129,11 @@ def test_weak_matches_follow_the_strong_ones_and_say_so(library):
     assert "слабое совпадение" not in view.tiles[0].tooltip
     tip = view.tiles[-1].tooltip
     assert "Возможно, это оно — слабое совпадение:" in tip and "Почему найдено:" not in tip
-    scores = [t.score for t in view.tiles]
-    assert scores == sorted(scores, reverse=True)
+    # each part in score order (a weak match may score above a strong one: the detector's
+    # banana at 0.21 on the coins is not sure enough, the coffee's soup at 0.13 is)
+    for part in (view.tiles[:strong], view.tiles[strong:]):
+        scores = [t.score for t in part]
+        assert scores == sorted(scores, reverse=True)
 
 
 def test_the_empty_grid_says_what_to_type_or_how_to_start(library):

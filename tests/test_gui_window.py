@@ -208,10 +208,14 @@ def test_typing_a_query_shows_the_cat_and_double_click_opens_it(gui_factory, sam
         time.sleep(0.05)
     time.sleep(0.2)
     assert gui.opened.read_text(encoding="utf-8").split() == [first["path"]]
-    time.sleep(0.6)  # the tooltip (0.4 s delay) shows in the screenshot
-    shot = Image.open(screenshot(xdisplay, "gui_search_cat", tmp_path))
-    # the tooltip (its background colour) is up, right below the mouse, big enough for the tags
-    box = colour_box(shot, ImageColor.getrgb(TOOLTIP_BG))
+    # the tooltip (its background colour; 0.4 s delay) is up, right below the mouse, big
+    # enough for the tags: looked for until 10 s have passed (a busy machine draws late)
+    deadline = time.monotonic() + 10
+    box = None
+    while box is None and time.monotonic() < deadline:
+        time.sleep(0.3)
+        shot = Image.open(screenshot(xdisplay, "gui_search_cat", tmp_path))
+        box = colour_box(shot, ImageColor.getrgb(TOOLTIP_BG))
     assert box is not None, "no tooltip on the screen"
     left, top, right, bottom = box
     assert 0 <= left - x <= 40 and 0 <= top - y <= 40, (box, (x, y))

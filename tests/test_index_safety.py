@@ -135,10 +135,9 @@ def test_new_heads_make_every_photo_stale_and_a_run_tags_them_again(two_folders,
 def test_a_model_without_heads_is_not_tagged_again_for_the_sky(tmp_path):
     """ResNet50 has no heads, so no sky tag: an index of it from before the sky evidence
     keeps its tags (a library of 100,000 photos is not re-tagged for nothing)."""
+    from photofinder.detector import detector_digest
     from photofinder.index import Index
     from photofinder.indexer import ModelChoice, resolve_model
-
-    from photofinder.detector import detector_digest
 
     weights = tmp_path / "resnet50-11ad3fa6.pth"
     weights.write_bytes(b"not loaded: describe_tagger only names the file")
