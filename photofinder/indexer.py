@@ -317,6 +317,8 @@ def update_index(
         if (faces is None and not idx.faces.off or faces) and not report.interrupted:
             _look_for_faces(idx, index_dir, report, events, stop, checkpoint_every,
                             load_face_finder)
+        if not report.interrupted:
+            _catch_up_children(idx, bool(work) or report.faces_looked > 0, events)
         index_store.save(idx, index_dir)
         for package, count in report.missing_decoders.items():
             note = (f"не прочитано файлов: {count} — не установлен пакет {package} "
@@ -520,6 +522,29 @@ def _catch_up_places(idx: Index, gps_unread: set[str], stored_before: bool,
     idx.places = stamp
     if events.note and len(unread):
         events.note(f"места по GPS: найдены у {len(located)} фото")
+
+
+def _catch_up_children(idx: Index, changed: bool, events: Events) -> None:
+    """Makes every photo's child tag (children.py) from its stored faces, when this run
+    changed tags or faces, or the index's child tags were made by another child score or
+    by none (an index from before it): no photo is tagged or looked at again for it."""
+    from .children import CHILD_KEY, load_child_score, with_label_scores
+    from .faces import DlibFaceFinder
+
+    try:
+        child = load_child_score()
+    except ModelUnavailableError as exc:
+        if events.note:
+            events.note(str(exc))
+        return
+    if not changed and idx.children == child.stamp:
+        return
+    faces = idx.faces
+    dlib = faces.finder in ("", DlibFaceFinder.name)  # the descriptors it was trained on
+    scores = child.photos(faces.vectors if dlib else faces.vectors[:0],
+                          faces.rows if dlib else faces.rows[:0], len(idx))
+    idx.tags = with_label_scores(idx.tags, idx.label_column(CHILD_KEY), scores)
+    idx.children = child.stamp
 
 
 def _skip(report: IndexReport, events: Events, path: Path, reason: str) -> None:
