@@ -26,20 +26,20 @@ def test_a_label_column_is_replaced_and_each_photo_stays_best_first():
         (np.array([7, 2]), np.array([0.8, 0.1]), np.array([False, False])),
         (np.array([], np.int32), np.array([]), np.array([], bool)),
     ])
-    out = with_label_scores(tags, 7, np.array([0.5, 0.01, 0.95], np.float32))
+    out = with_label_scores(tags, 7, np.array([0.01, 0.95, 0.5], np.float32))
     rows = [out.row(i) for i in range(3)]
-    assert rows[0][0].tolist() == [0, 7] and rows[0][1][1] == pytest.approx(0.5, abs=1e-3)
-    assert not rows[0][2][1]                      # the new tag is the whole photo's
-    assert rows[1][0].tolist() == [2]             # 0.01 is under the floor: no tag
-    assert rows[2][0].tolist() == [7] and rows[2][1][0] == pytest.approx(0.95, abs=1e-3)
+    assert rows[0][0].tolist() == [0]             # 0.01 is under the floor: the old tag goes
+    assert rows[1][0].tolist() == [7, 2]          # the new score is the photo's best
+    assert rows[1][1][0] == pytest.approx(0.95, abs=1e-3) and not rows[1][2][0]
+    assert rows[2][0].tolist() == [7] and rows[2][1][0] == pytest.approx(0.5, abs=1e-3)
     assert out.label.dtype == np.int32 and out.score.dtype == np.float16
 
 
 def test_a_photo_scores_as_its_most_child_like_face():
     score = ChildScore(np.ones(128, np.float32), 0.0, "x")
-    vectors = np.stack([np.full(128, -0.1), np.full(128, 0.1), np.full(128, -0.2)])
+    vectors = np.stack([np.full(128, 0.01), np.full(128, 0.005), np.full(128, -0.2)])
     photos = score.photos(vectors, np.array([0, 0, 2]), 4)
-    assert photos[0] == pytest.approx(1 / (1 + np.exp(-12.8)), rel=1e-5)
+    assert photos[0] == pytest.approx(1 / (1 + np.exp(-1.28)), rel=1e-5)  # the best face's
     assert photos[1] == 0 and photos[3] == 0 and 0 < photos[2] < 0.01
 
 
