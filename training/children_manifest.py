@@ -28,7 +28,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "training"))
-from gather import HEADER, git_dir  # noqa: E402
+from gather import HEADER, MIRROR, git_dir  # noqa: E402
 
 MANIFEST = REPO / "training" / "manifests" / "children.csv"
 FAIRFACE = "thlaiquid-ai/demographic-test-images"
@@ -88,7 +88,7 @@ def lag_rows(mirror: Path) -> list[list[str]]:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--mirror", type=Path, default=Path("/work/.mirror"))
+    ap.add_argument("--mirror", type=Path, default=MIRROR)
     args = ap.parse_args()
     rows = (fairface_rows(args.mirror) + child_identification_rows(args.mirror)
             + lag_rows(args.mirror))

@@ -22,6 +22,8 @@ from pathlib import Path
 from PIL import Image
 
 LONGEST_SIDE = 256
+# where the `fetch` tool (or `git clone --bare` by hand) puts repositories: ../.mirror
+MIRROR = Path(__file__).resolve().parents[2] / ".mirror"
 HEADER = ["repo", "commit", "path", "licence", "source", "label"]
 
 
@@ -74,7 +76,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--manifest", type=Path, required=True)
     ap.add_argument("--out", type=Path, required=True)
-    ap.add_argument("--mirror", type=Path, default=Path("/work/.mirror"))
+    ap.add_argument("--mirror", type=Path, default=MIRROR)
     args = ap.parse_args()
     done, failed = gather(args.manifest, args.out, args.mirror)
     print(f"{done} photos in {args.out}" + (f", {failed} not read" if failed else ""))
