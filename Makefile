@@ -9,7 +9,7 @@ INDEX  ?= index
 QUERY  ?=
 TAGGERS ?= efficientnet-lite2 efficientnet-lite0
 
-.PHONY: install run test lint gui screenshot eval bench train-heads clean
+.PHONY: install run test lint gui screenshot eval bench train-heads train-children clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -73,6 +73,12 @@ bench: $(TRAIN) eval
 # (features are cached in build/features/: the first run tags ~12,000 photos per model).
 train-heads: $(TRAIN)
 	for t in $(TAGGERS); do $(BIN)/python training/train_heads.py --tagger $$t || exit 1; done
+
+# The child score shipped in photofinder/data/children.npz, from face photos gathered with
+# git (training/manifests/children.csv; the repositories must be in ../.mirror) and faces-dev.
+train-children: $(TRAIN)
+	$(BIN)/python training/gather.py --manifest training/manifests/children.csv --out ../gathered
+	$(BIN)/python training/train_children.py --gathered ../gathered
 
 clean:
 	rm -rf $(VENV) samples build *.egg-info

@@ -82,6 +82,7 @@ class Explainer:
         self.vocabulary = vocabulary
         self.terms = terms
         self.lemmatizer = lemmatizer
+        self._own_keys: dict[str, set[int]] | None = None
 
     def face(self, concept: Concept, name: str, similarity: float, member: bool) -> Evidence:
         """A named person's face: `member` in their group (a weak match: only near it).
@@ -131,12 +132,21 @@ class Explainer:
             labels, contributions = labels[counted], contributions[counted]
         contributing = weights > 0
         top = int(np.argmax(contributions)) if len(contributions) else 0
+        # a sure tag of the label the word itself names («дети»: the child score) says
+        # more than the strongest label an alias reaches (the person score under it)
+        own = [k for k in range(len(labels))
+               if probs[k] >= 0.5 and self._names_label(term, int(labels[k]))
+               ] if term_text in self.vocabulary.aliases else []
+        if own:
+            top = max(own, key=lambda k: contributions[k])
         label = int(labels[top]) if len(labels) else 0
         confidence = float(probs[contributing].sum())
         mass = float(contributions.sum())
         relation = next((link.relation for link in self.terms.links(term_text)
                          if link.label == label), "name")
         path = self.vocabulary.path(term_text, label)
+        if own:
+            path = list(dict.fromkeys([term_text, self.vocabulary.labels[label].ru]))
         if " ".join(concept.lemmas) != self.terms.keys[term]:
             path = [concept.text, *path]  # matched by meaning, not by the word itself
         info = self.vocabulary.labels[label]
@@ -154,6 +164,17 @@ class Explainer:
             region=bool(regions[top]) if len(regions) else False,
             # tags under 1% are noise nobody is shown; they still count in the score
             other_tags=max(0, int(np.count_nonzero(contributing & (probs >= 0.01))) - 1))
+
+    def _names_label(self, term: int, label: int) -> bool:
+        """Whether a term is, by its dictionary form, the label's name or a synonym of
+        it (not a word that reaches it only through an alias or a broader word)."""
+        if self._own_keys is None:
+            key_of = dict(zip(self.terms.terms, self.terms.keys))
+            self._own_keys = {}
+            for c in self.vocabulary.labels:
+                for text in (c.ru, *c.synonyms):
+                    self._own_keys.setdefault(key_of.get(text, text), set()).add(c.index)
+        return label in self._own_keys.get(self.terms.keys[term], ())
 
     def _written_word(self, row: int, concept: Concept, lemma: str, similarity: float) -> Evidence:
         """A match on words people wrote: «свадьба ← папка: Свадьба Маши»."""

@@ -110,6 +110,9 @@ class Index:
     # places.PLACES_STAMP when every photo's GPS was read and its place words made with
     # that place table; "" in an index made before places (the next run reads them)
     places: str = ""
+    # children.ChildScore.stamp when every photo's child tag was made from its faces
+    # with that child score; "" in an index made before it (the next run makes them)
+    children: str = ""
     # word vectors of the vocabulary's terms, computed once per index
     terms: list[str] = field(default_factory=list)
     term_keys: list[str] = field(default_factory=list)   # lemmas joined by spaces

@@ -318,8 +318,11 @@ def update_index(
         if (faces is None and not idx.faces.off or faces) and not report.interrupted:
             _look_for_faces(idx, index_dir, report, events, stop, checkpoint_every,
                             load_face_finder)
+        if not report.interrupted:
+            _catch_up_children(idx, bool(work) or report.faces_looked > 0, events)
         if not report.interrupted and not idx.term_lists.made_from(idx.postings.stored_crcs()):
-            # broad words' own lists (scoring.term_lists), for search on a large archive
+            # broad words' own lists (scoring.term_lists), for search on a large archive;
+            # after the child tags, which change the postings
             idx.term_lists = term_lists(idx, Terms(idx, vocabulary, vectors, lemmatizer()))
         index_store.save(idx, index_dir)
         for package, count in report.missing_decoders.items():
@@ -524,6 +527,29 @@ def _catch_up_places(idx: Index, gps_unread: set[str], stored_before: bool,
     idx.places = stamp
     if events.note and len(unread):
         events.note(f"места по GPS: найдены у {len(located)} фото")
+
+
+def _catch_up_children(idx: Index, changed: bool, events: Events) -> None:
+    """Makes every photo's child tag (children.py) from its stored faces, when this run
+    changed tags or faces, or the index's child tags were made by another child score or
+    by none (an index from before it): no photo is tagged or looked at again for it."""
+    from .children import CHILD_KEY, load_child_score, with_label_scores
+    from .faces import DlibFaceFinder
+
+    try:
+        child = load_child_score()
+    except ModelUnavailableError as exc:
+        if events.note:
+            events.note(str(exc))
+        return
+    if not changed and idx.children == child.stamp:
+        return
+    faces = idx.faces
+    dlib = faces.finder in ("", DlibFaceFinder.name)  # the descriptors it was trained on
+    scores = child.photos(faces.vectors if dlib else faces.vectors[:0],
+                          faces.rows if dlib else faces.rows[:0], len(idx))
+    idx.tags = with_label_scores(idx.tags, idx.label_column(CHILD_KEY), scores)
+    idx.children = child.stamp
 
 
 def _skip(report: IndexReport, events: Events, path: Path, reason: str) -> None:

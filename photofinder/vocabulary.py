@@ -2,7 +2,8 @@
 
 Three kinds of label, each named by a key that the index stores with its tag columns:
 - the 1000 ImageNet classes (key: the WordNet id, `vocabulary.json`, torchvision's order);
-- the person score (key `person`, the last entry of `vocabulary.json`);
+- the person score (key `person`, entry 1000 of `vocabulary.json`) and the child score
+  (key `child`, entry 1001: children.py, from the faces found);
 - scenes: places, landscapes, sky and weather (key `scene:<name>`, `scenes.json`);
 - COCO objects the detector finds (key `object:<COCO name>`, `objects.json`; detector.py):
   79 of its 80 categories, its person being the people head's «человек».
@@ -36,6 +37,7 @@ OBJECTS_FILE = "objects.json"
 ALIASES_FILE = "aliases.json"
 IMAGENET_CLASSES = 1000
 PERSON_KEY = "person"
+CHILD_KEY = "child"  # children.CHILD_KEY: the entry after the person in vocabulary.json
 SCENE_PREFIX = "scene:"
 OBJECT_PREFIX = "object:"
 
@@ -52,7 +54,7 @@ class Label:
 
     @property
     def kind(self) -> str:
-        if self.key == PERSON_KEY:
+        if self.key in (PERSON_KEY, CHILD_KEY):
             return "person"
         if self.key.startswith(OBJECT_PREFIX):
             return "object"
@@ -60,12 +62,14 @@ class Label:
 
     @property
     def wnid(self) -> str:
-        """The WordNet id of an ImageNet class (and of "person"); empty for a scene."""
-        return WNID_OF_PERSON if self.key == PERSON_KEY else (
-            "" if self.kind in ("scene", "object") else self.key)
+        """The WordNet id of an ImageNet class (and of "person", "child"); empty for a
+        scene or an object."""
+        return WNID_OF_PERSON if self.key == PERSON_KEY else WNID_OF_CHILD if (
+            self.key == CHILD_KEY) else ("" if self.kind in ("scene", "object") else self.key)
 
 
 WNID_OF_PERSON = "n00007846"
+WNID_OF_CHILD = "n09917593"
 
 
 @dataclass(frozen=True)
@@ -130,7 +134,8 @@ def parse_vocabulary(raw: bytes, source: str, raw_aliases: bytes = b"{}",
         for i, row in enumerate(rows):
             if int(row["index"]) != i:
                 raise PhotofinderError(f"словарь {source}: классы должны идти по порядку с 0")
-            key = PERSON_KEY if i == IMAGENET_CLASSES else str(row["wnid"])
+            key = {IMAGENET_CLASSES: PERSON_KEY, IMAGENET_CLASSES + 1: CHILD_KEY}.get(
+                i, str(row["wnid"]))
             labels.append(_label(i, key, row))
         for row in json.loads(raw_scenes):
             labels.append(_label(len(labels), SCENE_PREFIX + str(row["key"]), row))
