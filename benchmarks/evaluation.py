@@ -11,6 +11,7 @@ Metrics, per query, over the ranked list the user sees (strong results, then wea
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 import time
@@ -38,12 +39,14 @@ def average_precision(ranked_relevant: list[bool], n_relevant: int) -> float:
     return total / n_relevant if n_relevant else 0.0
 
 
-def build_index(photos: Path, name: str, extra: list[str]) -> Path:
-    """`photofinder index PHOTOS --index build/eval-NAME EXTRA...` (a re-run only checks)."""
+def build_index(photos: Path, name: str, extra: list[str], env: dict[str, str] | None = None) -> Path:
+    """`photofinder index PHOTOS --index build/eval-NAME EXTRA...` (a re-run only checks);
+    `env`: variables to set for it (PHOTOFINDER_MODELS: heads trained for a benchmark)."""
     index_dir = REPO / "build" / f"eval-{name}"
     started = time.perf_counter()
     subprocess.run([sys.executable, "-m", "photofinder", "index", str(photos), "--index",
-                    str(index_dir), *extra], check=True, cwd=REPO)
+                    str(index_dir), *extra], check=True, cwd=REPO,
+                   env={**os.environ, **env} if env else None)
     print(f"index {index_dir}: {time.perf_counter() - started:.1f} s", flush=True)
     return index_dir
 

@@ -8,8 +8,17 @@ them with the real CLI, and runs the Russian words of benchmarks/scene_queries.j
 whose ground truth (the folders a Russian speaker would accept for a word) was written
 from the photos, separately from the vocabulary. Prints MAP / MRR / P@10 per kind,
 AP per word, and the words with no label at all (those must find little: it says how
-many strong results they still give). The whole-source figure (a source left out of
-training) is printed by training/train_heads.py.
+many strong results they still give). The held-out fifth of the gathered folders
+(training/gather.py, ../gathered) is linked too.
+
+    .venv/bin/python benchmarks/scenes.py --held-out-source fieldroad
+
+The figure that predicts other people's photos: heads trained without one source
+(train_heads.py --exclude-source, written under build/, never shipped) index that
+source's photos among the held-out fifth of every other source, and the words whose
+ground truth names a folder of that source are searched; only that source's photos
+count as relevant (the other sources' photos of the same word are left out of the
+ranking). Printed next to the same words on the held-out fifth.
 """
 
 from __future__ import annotations
@@ -17,17 +26,28 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
-from evaluation import REPO, SHARED, build_index, engine_for, mean, print_table, score_queries
+from evaluation import (
+    REPO,
+    SHARED,
+    average_precision,
+    build_index,
+    engine_for,
+    mean,
+    print_table,
+    score_queries,
+)
 
 sys.path.insert(0, str(REPO / "training"))
 
 from train_heads import holdout_mask  # noqa: E402
 
 SCENES = SHARED / "scenes-train"
+GATHERED = REPO.parent / "gathered"   # training/gather.py's default --out
 # the words issue 9 says must work (озеро has no label in this data: ImageNet's lakeside)
 MUST_WORK = set("""море пляж побережье горы лес поле река озеро водопад снег лёд пустыня небо
 облака закат рассвет ночь туман город улица дорога здание мост церковь парк сад цветы
@@ -35,18 +55,101 @@ MUST_WORK = set("""море пляж побережье горы лес поле
     "детская площадка"}
 
 
-def held_out_folder(seed: int) -> Path:
-    """build/scenes-heldout-<seed>/<source>__<label>__<file>: links, never copies."""
-    files = sorted(p for p in SCENES.glob("*/*/*") if p.suffix.lower() in (".jpg", ".jpeg", ".png"))
-    folders = np.array([f"{p.parent.parent.name}/{p.parent.name}" for p in files])
-    held = holdout_mask(folders, seed)
-    target = REPO / "build" / f"scenes-heldout-{seed}"
+def labelled_photos(root: Path) -> list[Path]:
+    return sorted(p for p in root.glob("*/*/*") if p.suffix.lower() in (".jpg", ".jpeg", ".png"))
+
+
+def folder(path: Path) -> str:
+    return f"{path.parent.parent.name}/{path.parent.name}"
+
+
+def held_out_photos(seed: int) -> list[Path]:
+    """The held-out fifth of scenes-train and of the gathered folders scenes.json names,
+    exactly as train_heads.py splits them."""
+    named = {s for row in json.loads((REPO / "photofinder" / "data" / "scenes.json")
+                                     .read_text(encoding="utf-8")) for s in row["sources"]}
+    held = []
+    for root in (SCENES, GATHERED):
+        files = [p for p in labelled_photos(root) if root == SCENES or folder(p) in named]
+        if files:
+            keep = holdout_mask(np.array([folder(p) for p in files]), seed)
+            held += [p for p, k in zip(files, keep) if k]
+    return held
+
+
+def link_folder(name: str, photos: list[Path]) -> Path:
+    """build/<name>/<source>__<label>__<file>: links, never copies."""
+    target = REPO / "build" / name
     target.mkdir(parents=True, exist_ok=True)
-    for path, keep in zip(files, held):
+    for path in photos:
         link = target / f"{path.parent.parent.name}__{path.parent.name}__{path.name}"
-        if keep and not link.exists():
+        if not link.exists():
             os.symlink(path, link)
     return target
+
+
+def held_out_folder(seed: int) -> Path:
+    return link_folder(f"scenes-heldout-{seed}", held_out_photos(seed))
+
+
+def heads_without(source: str, tagger: str, seed: int) -> Path:
+    """A models folder whose heads were trained without `source` (PHOTOFINDER_MODELS)."""
+    models = REPO / "build" / f"heads-without-{source}"
+    out = models / "heads" / f"{tagger}.npz"
+    if not out.is_file():
+        subprocess.run([sys.executable, str(REPO / "training" / "train_heads.py"), "--tagger",
+                        tagger, "--seed", str(seed), "--exclude-source", source, "--no-loso",
+                        "--out", str(out)], check=True, cwd=REPO)
+    return models
+
+
+def held_out_source(args: argparse.Namespace, queries: list[dict]) -> int:
+    """Words of one source, searched among every other source with heads that never saw it."""
+    source = args.held_out_source
+    photos = [p for root in (SCENES, GATHERED) if (root / source).is_dir()
+              for p in labelled_photos(root) if p.parent.parent.name == source]
+    if not photos:
+        print(f"skipped: no photos of source {source} under {SCENES} or {GATHERED}")
+        return 0
+    others = [p for p in held_out_photos(args.seed) if p.parent.parent.name != source]
+    models = heads_without(source, args.tagger, args.seed)
+    name = f"scenes-without-{source}-{args.seed}"
+    engine = engine_for(build_index(link_folder(name, photos + others), f"{name}-{args.tagger}",
+                                    ["--tagger", args.tagger], env={"PHOTOFINDER_MODELS": str(models)}))
+    fifth = engine_for(build_index(held_out_folder(args.seed), f"scenes-{args.tagger}-{args.seed}",
+                                   ["--tagger", args.tagger]))
+    words = [q for q in queries if any(r.startswith(source + "/") for r in q["relevant"])]
+
+    def score(eng, q: dict, only_source: bool) -> dict:
+        folder_of = {p: "/".join(Path(p).name.split("__")[:2]) for p in eng.index.paths}
+        relevant = {p for p, f in folder_of.items() if f in q["relevant"]
+                    and (not only_source or f.startswith(source + "/"))}
+        ignored = {p for p, f in folder_of.items() if f in q["relevant"]} - relevant
+        hits = [h for h in eng.search(q["query"], top=len(folder_of)).hits
+                if eng.index.paths[h.row] not in ignored]
+        ranked = [eng.index.paths[h.row] in relevant for h in hits]
+        first = next((i for i, r in enumerate(ranked, 1) if r), None)
+        return {"ap": average_precision(ranked, len(relevant)) if relevant else float("nan"),
+                "rr": 1.0 / first if first else 0.0, "relevant": len(relevant)}
+
+    print(f"\nsource {source} held out: {len(photos)} of its photos among {len(others)} held-out "
+          f"photos of the other sources; heads trained without it ({models})")
+    print("| word | kind | relevant | AP, source held out | AP, held-out fifth |")
+    print("| --- | --- | --- | --- | --- |")
+    rows = []
+    for q in words:
+        out, fifth_row = score(engine, q, True), score(fifth, q, False)
+        rows.append((q, out, fifth_row))
+        print(f"| {q['query']} | {q['kind']} | {out['relevant']} | {out['ap']:.2f} | {fifth_row['ap']:.2f} |")
+    for kinds, title in ((("nature", "place", "city", "indoor"), "place and landscape words"),
+                         (("sky",), "sky and weather words")):
+        chosen = [r for r in rows if r[0]["kind"] in kinds]
+        if chosen:
+            print(f"{title}: {len(chosen)} words, source held out MAP "
+                  f"{mean(r[1]['ap'] for r in chosen):.3f} MRR {mean(r[1]['rr'] for r in chosen):.3f}; "
+                  f"held-out fifth MAP {mean(r[2]['ap'] for r in chosen):.3f} "
+                  f"MRR {mean(r[2]['rr'] for r in chosen):.3f}")
+    return 0
 
 
 def main() -> int:
@@ -54,10 +157,14 @@ def main() -> int:
     ap.add_argument("--tagger", default="efficientnet-lite2")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--queries", type=Path, default=REPO / "benchmarks" / "scene_queries.json")
+    ap.add_argument("--held-out-source", metavar="SOURCE",
+                    help="a source of scenes-train or of the gathered folders to hold out")
     args = ap.parse_args()
     if not SCENES.is_dir():
         print(f"skipped: no scenes-train at {SCENES}")
         return 0
+    if args.held_out_source:
+        return held_out_source(args, json.loads(args.queries.read_text(encoding="utf-8")))
     photos = held_out_folder(args.seed)
     engine = engine_for(build_index(photos, f"scenes-{args.tagger}-{args.seed}",
                                     ["--tagger", args.tagger]))

@@ -27,6 +27,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "training"))
 DATA = REPO.parent / "shared" / "data"
+# photos rebuilt from training/manifests/*.csv by training/gather.py: <source>/<label>/*.jpg
+GATHERED = REPO.parent / "gathered"
 CACHE = REPO / "build" / "features"
 
 from photofinder.photos import fit_for_model, open_photo  # noqa: E402
@@ -38,6 +40,17 @@ def photo_set(name: str) -> tuple[list[Path], list[str], list[str]]:
         root = DATA / "scenes-train"
         paths = sorted(root.glob("*/*/*.jpg")) + sorted(root.glob("*/*/*.jpeg")) + sorted(root.glob("*/*/*.png"))
         paths = sorted(set(paths))
+        return paths, [p.parent.name for p in paths], [p.parent.parent.name for p in paths]
+    if name == "gathered":  # only the folders a scene label of scenes.json names
+        import json
+
+        from photofinder.config import data_path
+
+        named = {s for row in json.loads(data_path("scenes.json").read_text(encoding="utf-8"))
+                 for s in row["sources"]}
+        paths = sorted(p for p in GATHERED.glob("*/*/*")
+                       if p.suffix.lower() in (".jpg", ".jpeg", ".png")
+                       and f"{p.parent.parent.name}/{p.parent.name}" in named)
         return paths, [p.parent.name for p in paths], [p.parent.parent.name for p in paths]
     if name == "people":
         root = DATA / "people-train"
@@ -63,6 +76,24 @@ def photo_set(name: str) -> tuple[list[Path], list[str], list[str]]:
     raise SystemExit(f"unknown set {name}")
 
 
+# sources whose photos are greyscale already: no greyscale copies of them
+GREYSCALE_SOURCES = ("15scene",)
+
+
+def select(paths: list[Path], skip_sources: tuple[str, ...], per_folder: int) -> list[int]:
+    """Indices of the photos to keep: none of skip_sources, and at most per_folder of each
+    folder, spread evenly over its sorted photos (deterministic)."""
+    folders: dict[Path, list[int]] = {}
+    for i, path in enumerate(paths):
+        if path.parent.parent.name not in skip_sources:
+            folders.setdefault(path.parent, []).append(i)
+    keep = []
+    for rows in folders.values():
+        step = max(1, len(rows) / per_folder) if per_folder else 1
+        keep += sorted({rows[int(k * step)] for k in range(min(len(rows), per_folder or len(rows)))})
+    return sorted(keep)
+
+
 # The last block of each of the Lite2 stages of 48, 88, 120, 208 and 352 channels.
 BLOCKS = (6, 10, 14, 19, 20)
 
@@ -82,10 +113,15 @@ def block_means(tagger) -> dict[int, np.ndarray]:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--tagger", default="efficientnet-lite2")
-    ap.add_argument("--set", required=True, choices=["scenes", "people", "coco", "imagenet"])
+    ap.add_argument("--set", required=True, choices=["scenes", "gathered", "people", "coco", "imagenet"])
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--no-regions", action="store_true", help="whole-photo mode (its input size)")
     ap.add_argument("--flip", action="store_true", help="mirrored photos (training augmentation)")
+    ap.add_argument("--grey", action="store_true",
+                    help="greyscale copies of the colour photos (augmentation: a source that is all "
+                    "greyscale, 15scene, must not make greyscale itself a cue for its labels)")
+    ap.add_argument("--per-folder", type=int, default=0,
+                    help="at most this many photos of each <source>/<label> folder (0: all)")
     ap.add_argument("--blocks", action="store_true",
                     help="also the pooled outputs of intermediate blocks (Lite models: BLOCKS)")
     args = ap.parse_args()
@@ -94,6 +130,10 @@ def main() -> int:
     from photofinder.tagger import load_tagger
 
     paths, labels, sources = photo_set(args.set)
+    if args.grey or args.per_folder:
+        keep = select(paths, skip_sources=GREYSCALE_SOURCES if args.grey else (),
+                      per_folder=args.per_folder)
+        paths, labels, sources = ([x[i] for i in keep] for x in (paths, labels, sources))
     if not paths:
         print(f"skipped: no photos for {args.set} under {DATA}")
         return 0
@@ -104,6 +144,8 @@ def main() -> int:
     def decode(path: Path):
         img = open_photo(path, min_side=tagger.preprocess.size)
         strength = faces.strongest_face(img) if faces is not None else 0
+        if args.grey:
+            img = img.convert("L").convert("RGB")
         pixels = fit_for_model(img, tagger.preprocess)
         return (pixels[:, ::-1] if args.flip else pixels), strength
 
@@ -126,9 +168,11 @@ def main() -> int:
                 print(f"  {done}/{len(paths)} ({rate:.1f} photos/s)", flush=True)
     CACHE.mkdir(parents=True, exist_ok=True)
     suffix = ("-whole" if args.no_regions else "") + ("-flip" if args.flip else "") + (
+        "-grey" if args.grey else "") + (
         "-blocks" if args.blocks else "")
     out = CACHE / f"{args.tagger}-{args.set}{suffix}.npz"
-    arrays = dict(files=np.array([str(p.relative_to(DATA)) for p in paths]),
+    root = GATHERED.parent if args.set == "gathered" else DATA  # files: "<set dir>/<source>/<label>/..."
+    arrays = dict(files=np.array([str(p.relative_to(root)) for p in paths]),
                   labels=np.array(labels), sources=np.array(sources),
                   whole=np.concatenate(whole), region_max=np.concatenate(region_max),
                   features=np.concatenate(feats), faces=np.array(strengths, np.int16),

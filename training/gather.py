@@ -1,13 +1,18 @@
-"""Rebuilds labelled photo folders from a manifest of public git repositories.
+"""Rebuilds labelled training photos from a manifest of public git repositories.
 
-    python training/gather.py --manifest training/manifests/children.csv --out DIR [--mirror DIR]
+    .venv/bin/python training/gather.py --manifest training/manifests/scenes.csv \
+        --out ../gathered [--mirror /work/.mirror] [--max-side 256]
 
-A manifest is a CSV with the header `repo,commit,path,licence,source,label`: every row
-one photo, read from the repository's git objects at that commit (the `fetch` tool, or
-`git clone --bare`, puts each repository at <mirror>/<owner>+<name>/repo). The photo is
-written to <out>/<source>/<label>/<file name>, its longer side at most 256 px (enough
-for the tagger's heads and the face detector, and no full-size copy kept). Nothing is
-downloaded; a repository missing from the mirror is one line and the run goes on.
+A manifest is a CSV with the header `repo,commit,path,licence,source,label`: one row a
+photo, `repo` as owner/name on GitHub, `path` the file inside the repository at
+`commit`. Each photo is written to OUT/<source>/<label>/<name>.jpg, its longest side
+at most --max-side pixels (the heads never see more; the folder stays small). Photos
+are read with git from an existing copy of the repository when --mirror holds one
+(MIRROR/<owner>+<name>/repo, bare or with a .git folder), otherwise the repository is
+cloned at the commit into a temporary folder; a repository that can be neither is one
+line and the run goes on. Never run by the package: photos are training data, kept
+outside the repository (only their manifest is committed). Used for
+training/manifests/scenes.csv and children.csv alike.
 """
 
 from __future__ import annotations
@@ -17,71 +22,105 @@ import csv
 import io
 import subprocess
 import sys
+import tempfile
+from collections import defaultdict
 from pathlib import Path
 
-from PIL import Image
-
-LONGEST_SIDE = 256
+HEADER = ["repo", "commit", "path", "licence", "source", "label"]
 # where the `fetch` tool (or `git clone --bare` by hand) puts repositories: ../.mirror
 MIRROR = Path(__file__).resolve().parents[2] / ".mirror"
-HEADER = ["repo", "commit", "path", "licence", "source", "label"]
 
 
-def git_dir(mirror: Path, repo: str) -> Path:
-    return mirror / repo.replace("/", "+") / "repo"
+def read_manifest(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as f:
+        reader = csv.DictReader(f)
+        if reader.fieldnames != HEADER:
+            raise SystemExit(f"{path}: the header must be {','.join(HEADER)}")
+        return list(reader)
 
 
-def read_blob(mirror: Path, repo: str, commit: str, path: str) -> bytes:
-    return subprocess.run(["git", "--git-dir", str(git_dir(mirror, repo)), "show",
-                           f"{commit}:{path}"], check=True, capture_output=True).stdout
+def git_dir(mirror: Path | None, repo: str) -> Path | None:
+    """An existing copy of owner/name under the mirror folder, bare or not."""
+    if mirror is None:
+        return None
+    root = mirror / repo.replace("/", "+") / "repo"
+    for candidate in (root / ".git", root):
+        if (candidate / "objects").is_dir():
+            return candidate
+    return None
 
 
-def small_jpeg(raw: bytes) -> bytes:
-    image = Image.open(io.BytesIO(raw)).convert("RGB")
-    image.thumbnail((LONGEST_SIDE, LONGEST_SIDE), Image.Resampling.LANCZOS)
-    out = io.BytesIO()
-    image.save(out, "JPEG", quality=90)
-    return out.getvalue()
+def clone(repo: str, commit: str, into: Path) -> Path | None:
+    """A blob-less clone of the repository that holds the commit; None without network."""
+    done = subprocess.run(["git", "clone", "--quiet", "--no-checkout", "--filter=blob:none",
+                           f"https://github.com/{repo}.git", str(into)], capture_output=True)
+    if done.returncode != 0:
+        return None
+    subprocess.run(["git", "-C", str(into), "fetch", "--quiet", "origin", commit], check=False)
+    return into / ".git"
 
 
-def gather(manifest: Path, out: Path, mirror: Path) -> tuple[int, int]:
-    """(photos written or already there, rows that could not be read)."""
-    rows = list(csv.DictReader(manifest.open(encoding="utf-8")))
-    done = failed = 0
-    missing: set[str] = set()
-    for row in rows:
-        target = out / row["source"] / row["label"] / (Path(row["path"]).stem + ".jpg")
-        if target.is_file():
-            done += 1
-            continue
-        if not git_dir(mirror, row["repo"]).is_dir():
-            if row["repo"] not in missing:
-                print(f"нет копии {row['repo']} в {mirror}: её фото пропущены", file=sys.stderr)
-            missing.add(row["repo"])
-            failed += 1
-            continue
-        try:
-            data = small_jpeg(read_blob(mirror, row["repo"], row["commit"], row["path"]))
-        except (subprocess.CalledProcessError, OSError) as exc:
-            print(f"пропущено {row['repo']}:{row['path']}: {exc}", file=sys.stderr)
-            failed += 1
-            continue
+def blob(git: Path, commit: str, path: str) -> bytes:
+    return subprocess.run(["git", f"--git-dir={git}", "show", f"{commit}:{path}"],
+                          check=True, capture_output=True).stdout
+
+
+def out_name(path: str) -> str:
+    """A flat, stable file name for a path inside a repository."""
+    stem = path.rsplit(".", 1)[0]
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in stem.replace("/", "__")) + ".jpg"
+
+
+def save_small(data: bytes, target: Path, max_side: int) -> None:
+    from PIL import Image
+
+    with Image.open(io.BytesIO(data)) as img:
+        img = img.convert("RGB")
+        img.thumbnail((max_side, max_side))
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
-        done += 1
-    return done, failed
+        img.save(target, "JPEG", quality=90)
+
+
+def gather(rows: list[dict[str, str]], out: Path, mirror: Path | None, max_side: int) -> int:
+    """Writes every row's photo under out; returns how many were written. A repository
+    neither in the mirror nor reachable, or a photo git cannot read, is said and skipped."""
+    by_repo: dict[tuple[str, str], list[dict[str, str]]] = defaultdict(list)
+    for row in rows:
+        by_repo[(row["repo"], row["commit"])].append(row)
+    written = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        for (repo, commit), group in sorted(by_repo.items()):
+            git = git_dir(mirror, repo) or clone(repo, commit, Path(tmp) / repo.replace("/", "+"))
+            if git is None:
+                print(f"нет копии {repo} в {mirror} и нет сети: её {len(group)} фото пропущены",
+                      file=sys.stderr)
+                continue
+            for row in group:
+                target = out / row["source"] / row["label"] / out_name(row["path"])
+                if target.is_file():
+                    continue
+                try:
+                    save_small(blob(git, commit, row["path"]), target, max_side)
+                except (subprocess.CalledProcessError, OSError) as exc:
+                    print(f"пропущено {repo}:{row['path']}: {exc}", file=sys.stderr)
+                    continue
+                written += 1
+    return written
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--manifest", type=Path, required=True)
     ap.add_argument("--out", type=Path, required=True)
-    ap.add_argument("--mirror", type=Path, default=MIRROR)
+    ap.add_argument("--mirror", type=Path, default=MIRROR,
+                    help="folder of existing copies: <owner>+<name>/repo (default ../.mirror)")
+    ap.add_argument("--max-side", type=int, default=256)
     args = ap.parse_args()
-    done, failed = gather(args.manifest, args.out, args.mirror)
-    print(f"{done} photos in {args.out}" + (f", {failed} not read" if failed else ""))
-    return 0 if done else 1
+    rows = read_manifest(args.manifest)
+    written = gather(rows, args.out, args.mirror, args.max_side)
+    print(f"{len(rows)} photos in the manifest, {written} written under {args.out}")
+    return 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    sys.exit(main())

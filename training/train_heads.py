@@ -45,15 +45,68 @@ from photofinder.config import data_path  # noqa: E402
 from photofinder.heads import FEATURE_DIM, HEADS_FORMAT  # noqa: E402
 
 HOLDOUT = 0.2
+# greyscale copies per colour folder (extract.py --grey --per-folder): enough to teach the
+# scene head that greyscale (all of 15scene) is no evidence for 15scene's labels
+GREY_PER_FOLDER = 30
 # Training-only folders: contrast for a label without a label of their own.
 NEGATIVE_ONLY = {"amos_daynight/day"}
-def features(tagger: str, name: str) -> dict[str, np.ndarray]:
-    path = CACHE / f"{tagger}-{name}.npz"
+# per-source balancing of the scene head's training photos (balance_weights), chosen by
+# the leave-one-source-out figure (docs/benchmarks.md)
+BALANCE = "none"
+def features(tagger: str, name: str, *extra: str) -> dict[str, np.ndarray]:
+    """The cached features of a photo set (training/extract.py makes them when missing);
+    `extra` are extract.py's options, which name the cache too ("--grey" -> -grey)."""
+    suffix = "".join(f"-{e[2:]}" for e in extra if e in ("--grey", "--flip"))
+    path = CACHE / f"{tagger}-{name}{suffix}.npz"
     if not path.is_file():
         subprocess.run([sys.executable, str(REPO / "training" / "extract.py"), "--tagger", tagger,
-                        "--set", name], check=True)
+                        "--set", name, *extra], check=True)
+    if not path.is_file():  # extract.py found no photos (no gathered folder): an empty set
+        return {"files": np.array([], str), "features": np.zeros((0, 0), np.float16)}
     with np.load(path, allow_pickle=False) as npz:
         return {k: npz[k] for k in npz.files}
+
+
+def gathered_files() -> list[str]:
+    """The gathered photos a scene label names, as extract.py lists them ("gathered/...")."""
+    sys.path.insert(0, str(REPO / "training"))
+    from extract import GATHERED, photo_set
+
+    return [str(p.relative_to(GATHERED.parent)) for p in photo_set("gathered")[0]]
+
+
+def scene_photos(tagger: str, grey: bool) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Features of every labelled scene photo: scenes-train, then the gathered folders
+    (training/gather.py) that scenes.json names; and of their greyscale copies (a
+    sample of each colour folder, for training only; empty unless `grey`). A gathered
+    cache whose photo list no longer matches the folder is extracted again."""
+    sets = [features(tagger, "scenes")]
+    grey_sets = [features(tagger, "scenes", "--grey", "--per-folder", str(GREY_PER_FOLDER))] if grey else []
+    files = gathered_files()
+    if files:
+        gathered = features(tagger, "gathered")
+        if sorted(gathered["files"].tolist()) != sorted(files):
+            for suffix in ("", "-grey"):
+                (CACHE / f"{tagger}-gathered{suffix}.npz").unlink(missing_ok=True)
+            gathered = features(tagger, "gathered")
+        sets.append(gathered)
+        if grey:
+            grey_sets.append(features(tagger, "gathered", "--grey", "--per-folder", str(GREY_PER_FOLDER)))
+
+    def joined(parts: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+        parts = [s for s in parts if len(s["files"])]
+        if not parts:
+            return {"files": np.array([], str), "features": np.zeros((0, 1), np.float32)}
+        return {"files": np.concatenate([s["files"] for s in parts]),
+                "features": np.concatenate([s["features"] for s in parts]).astype(np.float32),
+                "size": parts[0]["size"]}
+
+    return joined(sets), joined(grey_sets)
+
+
+def folder_of(files: np.ndarray) -> np.ndarray:
+    """"scenes-train/miniplaces/coast/x.jpg" -> "miniplaces/coast" (likewise "gathered/...")."""
+    return np.array(["/".join(f.split("/")[1:3]) for f in files])
 
 
 def holdout_mask(groups: np.ndarray, seed: int) -> np.ndarray:
@@ -130,11 +183,33 @@ def labels_shared_with_others(source: str, labels: list[dict]) -> list[int]:
             and any(not s.startswith(source + "/") for s in row["sources"])]
 
 
-def train_scenes(z: np.ndarray, folders: np.ndarray, train: np.ndarray, labels: list[dict],
-                 c: float, seed: int) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """One multinomial (softmax) logistic regression over every scene label, calibrated
-    by a temperature fitted on cross-validated scores. Returns weight [D, K], bias [K]
-    and the K keys (the last ones training-only: their probability is not stored).
+def balance_weights(folders: np.ndarray, labels: list[dict], mode: str) -> np.ndarray | None:
+    """Sample weights for the scene head. "none": every photo 1. "folder": every
+    <source>/<label> folder the same total weight (a 25-photo folder counts as much as a
+    120-photo one). "label": every label the same total, shared equally by its folders,
+    so a label with five sources does not outweigh one with a single source. Mean 1."""
+    if mode == "none":
+        return None
+    folder_count = defaultdict(int)
+    for f in folders:
+        folder_count[f] += 1
+    if mode == "folder":
+        w = np.array([1.0 / folder_count[f] for f in folders])
+    else:
+        y, _ = scene_targets(folders, labels)
+        folders_of_label = defaultdict(set)
+        for f, k in zip(folders, y):
+            folders_of_label[k].add(f)
+        w = np.array([1.0 / (folder_count[f] * len(folders_of_label[k])) for f, k in zip(folders, y)])
+    return w * len(w) / w.sum()
+
+
+def train_scenes(z: np.ndarray, folders: np.ndarray, labels: list[dict], c: float, seed: int,
+                 balance: str = "none") -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """One multinomial (softmax) logistic regression over every scene label, trained on
+    the photos given (features z, folders "<source>/<label>"), calibrated by a temperature
+    fitted on cross-validated scores. Returns weight [D, K], bias [K] and the K keys (the
+    last ones training-only: their probability is not stored).
 
     Softmax, not one-vs-rest: a training photo has exactly one label, and the shared
     normalisation ranks confusable labels (coast / harbor, church / abbey) better: on
@@ -144,11 +219,14 @@ def train_scenes(z: np.ndarray, folders: np.ndarray, train: np.ndarray, labels: 
     from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
     y, keys = scene_targets(folders, labels)
-    present = np.unique(y[train])            # all, except when a source is left out
-    target = np.searchsorted(present, y[train])
+    present = np.unique(y)            # all, except when a source is left out
+    target = np.searchsorted(present, y)
+    weight = balance_weights(folders, labels, balance)
+    fit_params = {"sample_weight": weight} if weight is not None else {}
     model = LogisticRegression(C=c, max_iter=5000)
     folds = StratifiedKFold(5, shuffle=True, random_state=seed)
-    scores = cross_val_predict(model, z[train], target, cv=folds, method="decision_function")
+    scores = cross_val_predict(model, z, target, cv=folds, method="decision_function",
+                               params=fit_params)
 
     def nll(t: float) -> float:
         logits = scores / t
@@ -157,12 +235,64 @@ def train_scenes(z: np.ndarray, folders: np.ndarray, train: np.ndarray, labels: 
         return -float(log_p[np.arange(len(target)), target].mean())
 
     temperature = float(minimize_scalar(nll, bounds=(0.05, 20), method="bounded").x)
-    model.fit(z[train], target)
-    weight = np.zeros((z.shape[1], len(keys)), np.float32)
-    bias = np.full(len(keys), -1e4, np.float32)  # a label with no training photo: never
-    weight[:, present] = model.coef_.T / temperature
-    bias[present] = model.intercept_ / temperature
-    return weight, bias, keys
+    model.fit(z, target, **fit_params)
+    w = np.zeros((z.shape[1], len(keys)), np.float32)
+    b = np.full(len(keys), -1e4, np.float32)  # a label with no training photo: never
+    w[:, present] = model.coef_.T / temperature
+    b[present] = model.intercept_ / temperature
+    return w, b, keys
+
+
+def leave_one_source_out(z: np.ndarray, folders: np.ndarray, held: np.ndarray,
+                         z_grey: np.ndarray, grey_folders: np.ndarray, grey_held: np.ndarray,
+                         labels: list[dict], args: argparse.Namespace) -> list[dict]:
+    """Each source in turn left out of training (its photos, their greyscale copies, and
+    every held-out photo of the others), then tested on the labels another source also
+    has. Two figures per (source, label): "within", AP among that source's own photos
+    (as before); "mixed", AP when its photos are searched among the held-out fifth of
+    every other source (minus their photos of the same label): a new camera's lakes
+    among everything else, the figure closest to a user's own photos."""
+    from sklearn.metrics import average_precision_score
+
+    sources = np.array([f.split("/")[0] for f in folders])
+    grey_sources = np.array([f.split("/")[0] for f in grey_folders])
+    rows = []
+    for source in sorted(set(sources.tolist())):
+        shared = labels_shared_with_others(source, labels)
+        if not shared:
+            continue
+        out = sources == source
+        train = ~held & ~out
+        grey_train = ~grey_held & (grey_sources != source)
+        w, b, _ = train_scenes(np.concatenate([z[train], z_grey[grey_train]]),
+                               np.concatenate([folders[train], grey_folders[grey_train]]),
+                               labels, args.c, args.seed, args.balance)
+        p = softmax(z @ w + b)
+        for j in shared:
+            positive = np.isin(folders, labels[j]["sources"])
+            mixed = out | (held & ~out & ~positive)
+            rows.append({"source": source, "label": labels[j]["key"],
+                         "photos": int((out & positive).sum()),
+                         "within": float(average_precision_score(positive[out], p[out, j])),
+                         "mixed": float(average_precision_score(positive[mixed], p[mixed, j]))})
+    return rows
+
+
+def print_loso(rows: list[dict]) -> None:
+    print("\nscenes, leave one source out (trained without the source, tested on it):")
+    print(f"  {'source':16} {'label':16} {'photos':>6} {'within':>6} {'mixed':>6}")
+    for r in rows:
+        print(f"  {r['source']:16} {r['label']:16} {r['photos']:6} {r['within']:6.2f} {r['mixed']:6.2f}")
+    by_label = defaultdict(list)
+    for r in rows:
+        by_label[r["label"]].append(r)
+    print("  per label (mean over the sources it was tested on):")
+    for label, rs in sorted(by_label.items()):
+        print(f"    {label:18} within {np.mean([r['within'] for r in rs]):.2f}  "
+              f"mixed {np.mean([r['mixed'] for r in rs]):.2f}  ({len(rs)} sources)")
+    within = np.mean([np.mean([r["within"] for r in rs]) for rs in by_label.values()])
+    mixed = np.mean([np.mean([r["mixed"] for r in rs]) for rs in by_label.values()])
+    print(f"  macro over {len(by_label)} labels: within {within:.3f}, mixed {mixed:.3f}")
 
 
 def main() -> int:
@@ -172,6 +302,15 @@ def main() -> int:
     ap.add_argument("--c", type=float, default=0.03, help="inverse regularisation of the scene head")
     ap.add_argument("--person-c", type=float, default=0.01, help="... and of the people head")
     ap.add_argument("--no-loso", action="store_true", help="skip the leave-one-source-out figure")
+    ap.add_argument("--loso-only", action="store_true",
+                    help="only the scene head's figures (held-out fifth, leave one source out); "
+                    "writes nothing: for comparing --c, --balance, --grey")
+    ap.add_argument("--balance", choices=["none", "folder", "label"], default=BALANCE,
+                    help="weights of the scene head's training photos (balance_weights)")
+    ap.add_argument("--grey", action=argparse.BooleanOptionalAction, default=True,
+                    help="train the scene head on greyscale copies of colour photos too")
+    ap.add_argument("--exclude-source", action="append", default=[], metavar="SOURCE",
+                    help="a scene source never to train on (e.g. cmu16720_sun8)")
     ap.add_argument("--out", type=Path, help="default: photofinder/data/heads/<tagger>.npz for "
                     "the offline taggers, models/heads/<tagger>.npz for ResNet50")
     args = ap.parse_args()
@@ -180,37 +319,58 @@ def main() -> int:
     except ImportError:
         print("нужен scikit-learn: .venv/bin/pip install -e '.[train]'", file=sys.stderr)
         return 1
-    scenes, people = features(args.tagger, "scenes"), features(args.tagger, "people")
+    scenes, grey = scene_photos(args.tagger, args.grey)
+    people = features(args.tagger, "people")
     labels = scene_labels()
-    scene_folders = np.array(["/".join(f.split("/")[1:3]) for f in scenes["files"]])
-    scene_held = holdout_mask(scene_folders, args.seed)
+    scene_folders, grey_folders = folder_of(scenes["files"]), folder_of(grey["files"])
+    from_shared = np.char.startswith(scenes["files"].astype(str), "scenes-train/")
+    # the same fifth of scenes-train as before gathered photos existed (benchmarks/scenes.py
+    # links it); the gathered folders get their own fifth
+    scene_held = np.zeros(len(scene_folders), bool)
+    scene_held[from_shared] = holdout_mask(scene_folders[from_shared], args.seed)
+    scene_held[~from_shared] = holdout_mask(scene_folders[~from_shared], args.seed)
+    grey_held = np.isin(grey["files"], scenes["files"][scene_held])
+    keep = ~np.isin([f.split("/")[0] for f in scene_folders], args.exclude_source)
+    keep_grey = ~np.isin([f.split("/")[0] for f in grey_folders], args.exclude_source)
     people_groups = np.array([f"{s}/{lab}" for s, lab in zip(people["sources"], people["labels"])])
     people_held = holdout_mask(people_groups, args.seed)
     size = int(scenes["size"])
     assert int(people["size"]) == size, "features of different input sizes"
 
-    x_scenes = scenes["features"].astype(np.float32)
+    x_scenes = scenes["features"]
     x_people = people["features"].astype(np.float32)
     pca = PCA(FEATURE_DIM, random_state=args.seed).fit(
-        np.concatenate([x_scenes[~scene_held], x_people[~people_held]]))
+        np.concatenate([x_scenes[~scene_held & keep], x_people[~people_held]]))
     z_scenes, z_people = pca.transform(x_scenes), pca.transform(x_people)
+    z_grey = pca.transform(grey["features"]) if len(grey_folders) else np.zeros((0, FEATURE_DIM))
     print(f"{args.tagger} (input {size} px): PCA {x_scenes.shape[1]} -> {FEATURE_DIM} keeps "
           f"{pca.explained_variance_ratio_.sum():.1%} of the variance")
 
     # --- scenes ------------------------------------------------------------------
-    scene_w, scene_b, scene_keys = train_scenes(z_scenes, scene_folders, ~scene_held, labels,
-                                                args.c, args.seed)
-    p = softmax(z_scenes[scene_held] @ scene_w + scene_b)
-    print(f"\nscenes: {len(labels)} labels, {int((~scene_held).sum())} training photos, "
-          f"{int(scene_held.sum())} held out")
+    train, grey_train = ~scene_held & keep, ~grey_held & keep_grey
+    scene_w, scene_b, scene_keys = train_scenes(
+        np.concatenate([z_scenes[train], z_grey[grey_train]]),
+        np.concatenate([scene_folders[train], grey_folders[grey_train]]),
+        labels, args.c, args.seed, args.balance)
+    test = scene_held & keep
+    p = softmax(z_scenes[test] @ scene_w + scene_b)
+    print(f"\nscenes: {len(labels)} labels, {int(train.sum())} training photos "
+          f"(+{int(grey_train.sum())} greyscale copies), {int(test.sum())} held out; "
+          f"C {args.c}, balance {args.balance}")
     print(f"{'label':18} {'held-out':>8} {'P':>5} {'R':>5} {'AP':>5}")
     aps = []
     for j, row in enumerate(labels):
-        y = np.isin(scene_folders[scene_held], row["sources"]).astype(int)
+        y = np.isin(scene_folders[test], row["sources"]).astype(int)
         pr, rc, a = precision_recall_ap(y, p[:, j])
         aps.append(a)
         print(f"{row['key']:18} {int(y.sum()):8} {pr:5.2f} {rc:5.2f} {a:5.2f}")
     print(f"{'macro':18} {'':8} {'':5} {'':5} {np.nanmean(aps):5.2f}")
+    if not args.no_loso:
+        print_loso(leave_one_source_out(z_scenes[keep], scene_folders[keep], scene_held[keep],
+                                        z_grey[keep_grey], grey_folders[keep_grey],
+                                        grey_held[keep_grey], labels, args))
+    if args.loso_only:
+        return 0
 
     # --- people ------------------------------------------------------------------
     y_people = (people["labels"] == "person").astype(int)
@@ -240,25 +400,6 @@ def main() -> int:
         pr, rc, a = precision_recall_ap(y, pc)
         print(f"  coco-dev               AP {a:.3f}, precision {pr:.2f} / recall {rc:.2f} at 0.5 "
               f"({len(y)} photos, {int(y.sum())} with people)")
-
-    # --- leave one source out ------------------------------------------------------
-    if not args.no_loso:
-        print("\nscenes, leave one source out (train without it, test on it; labels that "
-              "another source also has):")
-        sources = np.array([f.split("/")[0] for f in scene_folders])
-        for source in sorted(set(sources.tolist())):
-            test = sources == source
-            shared = labels_shared_with_others(source, labels)
-            if not shared:
-                continue
-            w, b, _ = train_scenes(z_scenes, scene_folders, ~test, labels, args.c, args.seed)
-            pt = softmax(z_scenes[test] @ w + b)
-            per = []
-            for j in shared:
-                y = np.isin(scene_folders[test], labels[j]["sources"]).astype(int)
-                per.append(average_precision_score(y, pt[:, j]))
-            names = ", ".join(labels[j]["key"] for j in shared)
-            print(f"  {source:16} macro AP {np.mean(per):.2f} over {len(shared)} labels ({names})")
 
     if args.out is None:  # shipped for the offline taggers; a user's own under models/
         from photofinder.config import data_path, models_dir

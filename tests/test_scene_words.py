@@ -1,0 +1,76 @@
+"""Place and weather words without a scene label of their own (issue 28): «камни», «дождь»,
+«молния», «аэропорт», «вокзал» reach the labels whose photos show them; found on real photos."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from photofinder.vocabulary import load_vocabulary
+
+from .conftest import run_cli, search_json
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+# held-out fifth of scenes-train (training/train_heads.py, seed 0): never trained on
+BADLANDS = SHARED / "scenes-train" / "miniplaces" / "badlands" / "train_00000065.jpg"
+CUMULONIMBUS = SHARED / "scenes-train" / "ccsn_clouds" / "Cb" / "Cb-N055.jpg"
+UMBRELLA = SHARED / "coco-dev" / "000000360960.jpg"   # [person, umbrella]: a wet street
+KITCHEN = SHARED / "coco-dev" / "000000090122.jpg"    # [oven, refrigerator, ...]
+
+
+@pytest.mark.parametrize("word, label, relation", [
+    ("камни", "scene:badlands", "related"),
+    ("камни", "n09246464", "related"),          # cliff
+    ("дождь", "scene:storm_clouds", "related"),
+    ("дождь", "n04507155", "related"),          # umbrella
+    ("молния", "scene:storm_clouds", "related"),
+    ("аэропорт", "n02690373", "related"),       # airliner
+    ("вокзал", "n03895866", "related"),         # passenger car
+    ("река", "scene:dam", "related"),
+    ("трава", "scene:golf_course", "related"),
+])
+def test_a_place_or_weather_word_reaches_the_labels_that_show_it(word, label, relation):
+    vocab = load_vocabulary()
+    links = dict(zip(vocab.terms, vocab.links))[word]
+    assert any(vocab.labels[k.label].key == label and k.relation == relation for k in links)
+    # a related word stands outside the label's chain: explanations stay true
+    assert word not in vocab.labels[vocab.index_of_key[label]].broader
+
+
+def test_the_new_words_pass_the_vocabulary_check():
+    proc = run_cli("vocabulary", "--check")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    for word in ("камни", "дождь", "молния", "аэропорт", "вокзал"):
+        assert f"без вектора: {word}\n" not in proc.stdout  # found by meaning too
+
+
+@pytest.fixture(scope="module")
+def weather_index(tmp_path_factory) -> Path:
+    photos = [BADLANDS, CUMULONIMBUS, UMBRELLA, KITCHEN]
+    if not all(p.is_file() for p in photos):
+        pytest.skip(f"no real evaluation photos at {SHARED} (only on the developers' machines)")
+    folder = tmp_path_factory.mktemp("weather")
+    for photo in photos:  # copies in a temp folder, never in the repository
+        shutil.copy(photo, folder / photo.name)
+    index_dir = tmp_path_factory.mktemp("weather_index")
+    run_cli("index", str(folder), "--index", str(index_dir), check=True)
+    return index_dir
+
+
+def _strong(hits: list[dict]) -> list[str]:
+    return [Path(h["path"]).name for h in hits if not h.get("weak")]
+
+
+def test_stones_find_bare_rock_first_and_say_why(weather_index):
+    hits = search_json(weather_index, "камни")
+    assert _strong(hits)[0] == BADLANDS.name
+    assert hits[0]["why"].startswith("камни ← скалы: ")
+
+
+def test_rain_finds_storm_clouds_and_an_umbrella_but_not_a_kitchen(weather_index):
+    strong = _strong(search_json(weather_index, "дождь"))
+    assert {CUMULONIMBUS.name, UMBRELLA.name} <= set(strong)
+    assert KITCHEN.name not in strong
+    assert _strong(search_json(weather_index, "молния"))[0] == CUMULONIMBUS.name

@@ -1,0 +1,106 @@
+"""The training tools that are not the package: gather.py rebuilds photos from a manifest
+with git; the scene head's per-source balancing and greyscale sampling."""
+
+from __future__ import annotations
+
+import csv
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+TRAINING = Path(__file__).resolve().parents[1] / "training"
+sys.path.insert(0, str(TRAINING))
+
+
+def _git(repo: Path, *args: str) -> str:
+    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True,
+                          text=True).stdout.strip()
+
+
+@pytest.fixture
+def mirror(tmp_path) -> tuple[Path, str]:
+    """A local repository laid out as fetched ones are: <mirror>/<owner>+<name>/repo."""
+    repo = tmp_path / "mirror" / "someone+lakes" / "repo"
+    (repo / "data" / "lake").mkdir(parents=True)
+    Image.new("RGB", (800, 400), (20, 90, 160)).save(repo / "data" / "lake" / "a.jpg")
+    Image.new("RGB", (120, 300), (30, 120, 40)).save(repo / "data" / "lake" / "b.png")
+    _git(repo, "init", "-q")
+    _git(repo, "add", ".")
+    _git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "photos")
+    commit = _git(repo, "rev-parse", "HEAD")
+    # a later commit changes a photo: the manifest's commit is what is rebuilt
+    Image.new("RGB", (800, 400), (255, 0, 0)).save(repo / "data" / "lake" / "a.jpg")
+    _git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qam", "changed")
+    return tmp_path / "mirror", commit
+
+
+def _manifest(path: Path, commit: str) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["repo", "commit", "path", "licence", "source", "label"])
+        w.writerow(["someone/lakes", commit, "data/lake/a.jpg", "MIT", "lakes", "lake"])
+        w.writerow(["someone/lakes", commit, "data/lake/b.png", "MIT", "lakes", "lake"])
+    return path
+
+
+def test_gather_rebuilds_small_photos_of_the_manifest_commit(mirror, tmp_path):
+    mirror_dir, commit = mirror
+    out = tmp_path / "gathered"
+    proc = subprocess.run([sys.executable, str(TRAINING / "gather.py"), "--manifest",
+                           str(_manifest(tmp_path / "m.csv", commit)), "--out", str(out),
+                           "--mirror", str(mirror_dir), "--max-side", "256"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    photos = sorted((out / "lakes" / "lake").iterdir())
+    assert [p.name for p in photos] == ["data__lake__a.jpg", "data__lake__b.jpg"]
+    with Image.open(photos[0]) as a, Image.open(photos[1]) as b:
+        assert a.format == "JPEG" and a.size == (256, 128) and b.size == (102, 256)
+        assert a.getpixel((128, 64))[2] > 120   # the blue of the manifest's commit, not the red
+    assert "2 written" in proc.stdout
+
+
+def test_gather_refuses_a_manifest_with_another_header(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("repo,path,label\nx/y,a.jpg,lake\n", encoding="utf-8")
+    proc = subprocess.run([sys.executable, str(TRAINING / "gather.py"), "--manifest", str(bad),
+                           "--out", str(tmp_path / "o")], capture_output=True, text=True)
+    assert proc.returncode != 0 and "header" in proc.stderr
+    assert not (tmp_path / "o").exists()
+
+
+LABELS = [{"key": "coast", "sources": ["a/coast", "b/coast"]},
+          {"key": "fog", "sources": ["c/fog"]}]
+
+
+def test_folder_balancing_gives_every_folder_the_same_weight():
+    from train_heads import balance_weights
+
+    folders = np.array(["a/coast"] * 6 + ["b/coast"] * 2 + ["c/fog"] * 4)
+    w = balance_weights(folders, LABELS, "folder")
+    totals = {f: w[folders == f].sum() for f in set(folders)}
+    assert np.allclose(list(totals.values()), totals["c/fog"]) and np.isclose(w.mean(), 1)
+    assert balance_weights(folders, LABELS, "none") is None
+
+
+def test_label_balancing_gives_every_label_the_same_weight_shared_by_its_folders():
+    from train_heads import balance_weights
+
+    folders = np.array(["a/coast"] * 6 + ["b/coast"] * 2 + ["c/fog"] * 4)
+    w = balance_weights(folders, LABELS, "label")
+    coast = w[:8].sum()
+    assert np.isclose(coast, w[8:].sum())                     # coast == fog
+    assert np.isclose(w[:6].sum(), w[6:8].sum())              # a/coast == b/coast
+
+
+def test_greyscale_copies_skip_greyscale_sources_and_spread_over_each_folder():
+    from extract import select
+
+    paths = [Path(f"{s}/{lab}/{i:03}.jpg") for s, lab in [("15scene", "coast"), ("mini", "coast")]
+             for i in range(10)]
+    keep = select(paths, skip_sources=("15scene",), per_folder=4)
+    assert [paths[i].name for i in keep] == ["000.jpg", "002.jpg", "005.jpg", "007.jpg"]
+    assert all(paths[i].parent.parent.name == "mini" for i in keep)
