@@ -3,9 +3,11 @@
     make train-heads                        # = the command below for both offline taggers
     .venv/bin/python training/train_heads.py --tagger efficientnet-lite2 [--seed 0]
 
-From ../shared/data/scenes-train (9,706 labelled scene photos) and people-train (2,192
-photos labelled person / no person), with features of the real tagger
-(training/extract.py, cached in build/features/). Deterministic for a seed:
+From ../shared/data/scenes-train (9,706 labelled scene photos), the photos gathered from
+public repositories (training/gather.py rebuilds them from training/manifests/*.csv
+into ../gathered/<source>/<label>/; the folders scenes.json names are used) and
+people-train (2,192 photos labelled person / no person), with features of the real
+tagger (training/extract.py, cached in build/features/). Deterministic for a seed:
 
 1. A fixed 20 % of every source folder (every scene label of every source, every
    person / no-person group of every source) is held out and never trained on.
@@ -14,14 +16,18 @@ photos labelled person / no person), with features of the real tagger
 3. Scenes: a multinomial logistic regression over the labels of
    photofinder/data/scenes.json (plus training-only contrasts: "day" for "night") on
    the projected features, calibrated by a temperature fitted on cross-validated scores.
+   Options measured by the leave-one-source-out figure: --balance (per-source weights),
+   --grey (greyscale copies of colour photos), --c.
 4. People: a logistic regression on the projected features, every (source, label)
    group weighted equally (people-train's sources are entangled with its labels).
    The face detector, the ImageNet classes that imply a person and the strongest
    region were measured as extra evidence and add nothing on coco-dev
    (benchmarks/people.py, README).
 5. Prints per-label precision, recall and AP on the held-out photos, the person AP
-   on held-out people-train and on coco-dev, and a leave-one-source-out figure: each
-   scene source in turn left out of training and tested on.
+   on held-out people-train and on coco-dev, and the figure that predicts other
+   people's photos: each scene source in turn left out of training and tested on,
+   per label, among its own photos ("within") and among the held-out photos of every
+   other source ("mixed"). `--loso-only` prints the scene figures alone.
 
 Needs scikit-learn (`pip install -e '.[train]'`); the package itself never imports it.
 """
@@ -47,7 +53,7 @@ from photofinder.heads import FEATURE_DIM, HEADS_FORMAT  # noqa: E402
 HOLDOUT = 0.2
 # greyscale copies per colour folder (extract.py --grey --per-folder): enough to teach the
 # scene head that greyscale (all of 15scene) is no evidence for 15scene's labels
-GREY_PER_FOLDER = 30
+GREY_PER_FOLDER = 10
 # Training-only folders: contrast for a label without a label of their own.
 NEGATIVE_ONLY = {"amos_daynight/day"}
 # per-source balancing of the scene head's training photos (balance_weights), chosen by
@@ -320,7 +326,10 @@ def main() -> int:
         print("нужен scikit-learn: .venv/bin/pip install -e '.[train]'", file=sys.stderr)
         return 1
     scenes, grey = scene_photos(args.tagger, args.grey)
-    people = features(args.tagger, "people")
+    # --loso-only compares scene heads: the PCA is then fitted on scene photos alone
+    people = (features(args.tagger, "people") if not args.loso_only else
+              {"features": np.zeros((0, scenes["features"].shape[1]), np.float32),
+               "sources": np.array([], str), "labels": np.array([], str), "size": scenes["size"]})
     labels = scene_labels()
     scene_folders, grey_folders = folder_of(scenes["files"]), folder_of(grey["files"])
     from_shared = np.char.startswith(scenes["files"].astype(str), "scenes-train/")
