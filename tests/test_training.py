@@ -1,5 +1,5 @@
 """The training tools that are not the package: gather.py rebuilds photos from a manifest
-with git; the scene head's per-source balancing and greyscale sampling."""
+with git; the scene head's per-source balancing."""
 
 from __future__ import annotations
 
@@ -94,13 +94,3 @@ def test_label_balancing_gives_every_label_the_same_weight_shared_by_its_folders
     coast = w[:8].sum()
     assert np.isclose(coast, w[8:].sum())                     # coast == fog
     assert np.isclose(w[:6].sum(), w[6:8].sum())              # a/coast == b/coast
-
-
-def test_greyscale_copies_skip_greyscale_sources_and_spread_over_each_folder():
-    from extract import select
-
-    paths = [Path(f"{s}/{lab}/{i:03}.jpg") for s, lab in [("15scene", "coast"), ("mini", "coast")]
-             for i in range(10)]
-    keep = select(paths, skip_sources=("15scene",), per_folder=4)
-    assert [paths[i].name for i in keep] == ["000.jpg", "002.jpg", "005.jpg", "007.jpg"]
-    assert all(paths[i].parent.parent.name == "mini" for i in keep)

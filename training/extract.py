@@ -76,24 +76,6 @@ def photo_set(name: str) -> tuple[list[Path], list[str], list[str]]:
     raise SystemExit(f"unknown set {name}")
 
 
-# sources whose photos are greyscale already: no greyscale copies of them
-GREYSCALE_SOURCES = ("15scene",)
-
-
-def select(paths: list[Path], skip_sources: tuple[str, ...], per_folder: int) -> list[int]:
-    """Indices of the photos to keep: none of skip_sources, and at most per_folder of each
-    folder, spread evenly over its sorted photos (deterministic)."""
-    folders: dict[Path, list[int]] = {}
-    for i, path in enumerate(paths):
-        if path.parent.parent.name not in skip_sources:
-            folders.setdefault(path.parent, []).append(i)
-    keep = []
-    for rows in folders.values():
-        step = max(1, len(rows) / per_folder) if per_folder else 1
-        keep += sorted({rows[int(k * step)] for k in range(min(len(rows), per_folder or len(rows)))})
-    return sorted(keep)
-
-
 # The last block of each of the Lite2 stages of 48, 88, 120, 208 and 352 channels.
 BLOCKS = (6, 10, 14, 19, 20)
 
@@ -117,11 +99,6 @@ def main() -> int:
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--no-regions", action="store_true", help="whole-photo mode (its input size)")
     ap.add_argument("--flip", action="store_true", help="mirrored photos (training augmentation)")
-    ap.add_argument("--grey", action="store_true",
-                    help="greyscale copies of the colour photos (augmentation: a source that is all "
-                    "greyscale, 15scene, must not make greyscale itself a cue for its labels)")
-    ap.add_argument("--per-folder", type=int, default=0,
-                    help="at most this many photos of each <source>/<label> folder (0: all)")
     ap.add_argument("--blocks", action="store_true",
                     help="also the pooled outputs of intermediate blocks (Lite models: BLOCKS)")
     args = ap.parse_args()
@@ -130,10 +107,6 @@ def main() -> int:
     from photofinder.tagger import load_tagger
 
     paths, labels, sources = photo_set(args.set)
-    if args.grey or args.per_folder:
-        keep = select(paths, skip_sources=GREYSCALE_SOURCES if args.grey else (),
-                      per_folder=args.per_folder)
-        paths, labels, sources = ([x[i] for i in keep] for x in (paths, labels, sources))
     if not paths:
         print(f"skipped: no photos for {args.set} under {DATA}")
         return 0
@@ -144,8 +117,6 @@ def main() -> int:
     def decode(path: Path):
         img = open_photo(path, min_side=tagger.preprocess.size)
         strength = faces.strongest_face(img) if faces is not None else 0
-        if args.grey:
-            img = img.convert("L").convert("RGB")
         pixels = fit_for_model(img, tagger.preprocess)
         return (pixels[:, ::-1] if args.flip else pixels), strength
 
@@ -168,7 +139,6 @@ def main() -> int:
                 print(f"  {done}/{len(paths)} ({rate:.1f} photos/s)", flush=True)
     CACHE.mkdir(parents=True, exist_ok=True)
     suffix = ("-whole" if args.no_regions else "") + ("-flip" if args.flip else "") + (
-        "-grey" if args.grey else "") + (
         "-blocks" if args.blocks else "")
     out = CACHE / f"{args.tagger}-{args.set}{suffix}.npz"
     root = GATHERED.parent if args.set == "gathered" else DATA  # files: "<set dir>/<source>/<label>/..."

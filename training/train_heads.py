@@ -17,7 +17,7 @@ tagger (training/extract.py, cached in build/features/). Deterministic for a see
    photofinder/data/scenes.json (plus training-only contrasts: "day" for "night") on
    the projected features, calibrated by a temperature fitted on cross-validated scores.
    Options measured by the leave-one-source-out figure: --balance (per-source weights),
-   --grey (greyscale copies of colour photos), --c.
+   --c.
 4. People: a logistic regression on the projected features, every (source, label)
    group weighted equally (people-train's sources are entangled with its labels).
    The face detector, the ImageNet classes that imply a person and the strongest
@@ -51,22 +51,17 @@ from photofinder.config import data_path  # noqa: E402
 from photofinder.heads import FEATURE_DIM, HEADS_FORMAT  # noqa: E402
 
 HOLDOUT = 0.2
-# greyscale copies per colour folder (extract.py --grey --per-folder): enough to teach the
-# scene head that greyscale (all of 15scene) is no evidence for 15scene's labels
-GREY_PER_FOLDER = 10
 # Training-only folders: contrast for a label without a label of their own.
 NEGATIVE_ONLY = {"amos_daynight/day"}
 # per-source balancing of the scene head's training photos (balance_weights), chosen by
 # the leave-one-source-out figure (docs/benchmarks.md)
 BALANCE = "none"
-def features(tagger: str, name: str, *extra: str) -> dict[str, np.ndarray]:
-    """The cached features of a photo set (training/extract.py makes them when missing);
-    `extra` are extract.py's options, which name the cache too ("--grey" -> -grey)."""
-    suffix = "".join(f"-{e[2:]}" for e in extra if e in ("--grey", "--flip"))
-    path = CACHE / f"{tagger}-{name}{suffix}.npz"
+def features(tagger: str, name: str) -> dict[str, np.ndarray]:
+    """The cached features of a photo set (training/extract.py makes them when missing)."""
+    path = CACHE / f"{tagger}-{name}.npz"
     if not path.is_file():
         subprocess.run([sys.executable, str(REPO / "training" / "extract.py"), "--tagger", tagger,
-                        "--set", name, *extra], check=True)
+                        "--set", name], check=True)
     if not path.is_file():  # extract.py found no photos (no gathered folder): an empty set
         return {"files": np.array([], str), "features": np.zeros((0, 0), np.float16)}
     with np.load(path, allow_pickle=False) as npz:
@@ -81,33 +76,21 @@ def gathered_files() -> list[str]:
     return [str(p.relative_to(GATHERED.parent)) for p in photo_set("gathered")[0]]
 
 
-def scene_photos(tagger: str, grey: bool) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+def scene_photos(tagger: str) -> dict[str, np.ndarray]:
     """Features of every labelled scene photo: scenes-train, then the gathered folders
-    (training/gather.py) that scenes.json names; and of their greyscale copies (a
-    sample of each colour folder, for training only; empty unless `grey`). A gathered
-    cache whose photo list no longer matches the folder is extracted again."""
+    (training/gather.py) that scenes.json names. A gathered cache whose photo list no
+    longer matches the folder is extracted again."""
     sets = [features(tagger, "scenes")]
-    grey_sets = [features(tagger, "scenes", "--grey", "--per-folder", str(GREY_PER_FOLDER))] if grey else []
     files = gathered_files()
     if files:
         gathered = features(tagger, "gathered")
         if sorted(gathered["files"].tolist()) != sorted(files):
-            for suffix in ("", "-grey"):
-                (CACHE / f"{tagger}-gathered{suffix}.npz").unlink(missing_ok=True)
+            (CACHE / f"{tagger}-gathered.npz").unlink(missing_ok=True)
             gathered = features(tagger, "gathered")
         sets.append(gathered)
-        if grey:
-            grey_sets.append(features(tagger, "gathered", "--grey", "--per-folder", str(GREY_PER_FOLDER)))
-
-    def joined(parts: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
-        parts = [s for s in parts if len(s["files"])]
-        if not parts:
-            return {"files": np.array([], str), "features": np.zeros((0, 1), np.float32)}
-        return {"files": np.concatenate([s["files"] for s in parts]),
-                "features": np.concatenate([s["features"] for s in parts]).astype(np.float32),
-                "size": parts[0]["size"]}
-
-    return joined(sets), joined(grey_sets)
+    return {"files": np.concatenate([s["files"] for s in sets]),
+            "features": np.concatenate([s["features"] for s in sets]).astype(np.float32),
+            "size": sets[0]["size"]}
 
 
 def folder_of(files: np.ndarray) -> np.ndarray:
@@ -253,10 +236,9 @@ def train_scenes(z: np.ndarray, folders: np.ndarray, labels: list[dict], c: floa
 
 
 def leave_one_source_out(z: np.ndarray, folders: np.ndarray, held: np.ndarray,
-                         z_grey: np.ndarray, grey_folders: np.ndarray, grey_held: np.ndarray,
                          labels: list[dict], args: argparse.Namespace) -> list[dict]:
-    """Each source in turn left out of training (its photos, their greyscale copies, and
-    every held-out photo of the others), then tested on the labels another source also
+    """Each source in turn left out of training (its photos and every held-out photo of
+    the others), then tested on the labels another source also
     has. Two figures per (source, label): "within", AP among that source's own photos
     (as before); "mixed", AP when its photos are searched among the held-out fifth of
     every other source (minus their photos of the same label): a new camera's lakes
@@ -264,7 +246,6 @@ def leave_one_source_out(z: np.ndarray, folders: np.ndarray, held: np.ndarray,
     from sklearn.metrics import average_precision_score
 
     sources = np.array([f.split("/")[0] for f in folders])
-    grey_sources = np.array([f.split("/")[0] for f in grey_folders])
     rows = []
     for source in sorted(set(sources.tolist())):
         shared = labels_shared_with_others(source, labels)
@@ -272,10 +253,8 @@ def leave_one_source_out(z: np.ndarray, folders: np.ndarray, held: np.ndarray,
             continue
         out = sources == source
         train = ~held & ~out
-        grey_train = ~grey_held & (grey_sources != source)
-        w, b, _ = train_scenes(np.concatenate([z[train], z_grey[grey_train]]),
-                               np.concatenate([folders[train], grey_folders[grey_train]]),
-                               labels, args.c, args.seed, args.balance, calibrate=False)
+        w, b, _ = train_scenes(z[train], folders[train], labels, args.c, args.seed, args.balance,
+                               calibrate=False)
         p = softmax(z @ w + b)
         for j in shared:
             positive = np.isin(folders, labels[j]["sources"])
@@ -313,11 +292,9 @@ def main() -> int:
     ap.add_argument("--no-loso", action="store_true", help="skip the leave-one-source-out figure")
     ap.add_argument("--loso-only", action="store_true",
                     help="only the scene head's figures (held-out fifth, leave one source out); "
-                    "writes nothing: for comparing --c, --balance, --grey")
+                    "writes nothing: for comparing --c, --balance")
     ap.add_argument("--balance", choices=["none", "folder", "label"], default=BALANCE,
                     help="weights of the scene head's training photos (balance_weights)")
-    ap.add_argument("--grey", action=argparse.BooleanOptionalAction, default=True,
-                    help="train the scene head on greyscale copies of colour photos too")
     ap.add_argument("--exclude-source", action="append", default=[], metavar="SOURCE",
                     help="a scene source never to train on (e.g. cmu16720_sun8)")
     ap.add_argument("--out", type=Path, help="default: photofinder/data/heads/<tagger>.npz for "
@@ -328,22 +305,20 @@ def main() -> int:
     except ImportError:
         print("нужен scikit-learn: .venv/bin/pip install -e '.[train]'", file=sys.stderr)
         return 1
-    scenes, grey = scene_photos(args.tagger, args.grey)
+    scenes = scene_photos(args.tagger)
     # --loso-only compares scene heads: the PCA is then fitted on scene photos alone
     people = (features(args.tagger, "people") if not args.loso_only else
               {"features": np.zeros((0, scenes["features"].shape[1]), np.float32),
                "sources": np.array([], str), "labels": np.array([], str), "size": scenes["size"]})
     labels = scene_labels()
-    scene_folders, grey_folders = folder_of(scenes["files"]), folder_of(grey["files"])
+    scene_folders = folder_of(scenes["files"])
     from_shared = np.char.startswith(scenes["files"].astype(str), "scenes-train/")
     # the same fifth of scenes-train as before gathered photos existed (benchmarks/scenes.py
     # links it); the gathered folders get their own fifth
     scene_held = np.zeros(len(scene_folders), bool)
     scene_held[from_shared] = holdout_mask(scene_folders[from_shared], args.seed)
     scene_held[~from_shared] = holdout_mask(scene_folders[~from_shared], args.seed)
-    grey_held = np.isin(grey["files"], scenes["files"][scene_held])
     keep = ~np.isin([f.split("/")[0] for f in scene_folders], args.exclude_source)
-    keep_grey = ~np.isin([f.split("/")[0] for f in grey_folders], args.exclude_source)
     people_groups = np.array([f"{s}/{lab}" for s, lab in zip(people["sources"], people["labels"])])
     people_held = holdout_mask(people_groups, args.seed)
     size = int(scenes["size"])
@@ -354,20 +329,18 @@ def main() -> int:
     pca = PCA(FEATURE_DIM, random_state=args.seed).fit(
         np.concatenate([x_scenes[~scene_held & keep], x_people[~people_held]]))
     z_scenes, z_people = pca.transform(x_scenes), pca.transform(x_people)
-    z_grey = pca.transform(grey["features"]) if len(grey_folders) else np.zeros((0, FEATURE_DIM))
     print(f"{args.tagger} (input {size} px): PCA {x_scenes.shape[1]} -> {FEATURE_DIM} keeps "
           f"{pca.explained_variance_ratio_.sum():.1%} of the variance")
 
     # --- scenes ------------------------------------------------------------------
-    train, grey_train = ~scene_held & keep, ~grey_held & keep_grey
-    scene_w, scene_b, scene_keys = train_scenes(
-        np.concatenate([z_scenes[train], z_grey[grey_train]]),
-        np.concatenate([scene_folders[train], grey_folders[grey_train]]),
-        labels, args.c, args.seed, args.balance, calibrate=not args.loso_only)
+    train = ~scene_held & keep
+    scene_w, scene_b, scene_keys = train_scenes(z_scenes[train], scene_folders[train], labels,
+                                                args.c, args.seed, args.balance,
+                                                calibrate=not args.loso_only)
     test = scene_held & keep
     p = softmax(z_scenes[test] @ scene_w + scene_b)
-    print(f"\nscenes: {len(labels)} labels, {int(train.sum())} training photos "
-          f"(+{int(grey_train.sum())} greyscale copies), {int(test.sum())} held out; "
+    print(f"\nscenes: {len(labels)} labels, {int(train.sum())} training photos, "
+          f"{int(test.sum())} held out; "
           f"C {args.c}, balance {args.balance}")
     print(f"{'label':18} {'held-out':>8} {'P':>5} {'R':>5} {'AP':>5}")
     aps = []
@@ -379,8 +352,7 @@ def main() -> int:
     print(f"{'macro':18} {'':8} {'':5} {'':5} {np.nanmean(aps):5.2f}")
     if not args.no_loso:
         print_loso(leave_one_source_out(z_scenes[keep], scene_folders[keep], scene_held[keep],
-                                        z_grey[keep_grey], grey_folders[keep_grey],
-                                        grey_held[keep_grey], labels, args))
+                                        labels, args))
     if args.loso_only:
         return 0
 
