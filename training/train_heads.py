@@ -328,7 +328,8 @@ def main() -> int:
     x_people = people["features"].astype(np.float32)
     pca = PCA(FEATURE_DIM, random_state=args.seed).fit(
         np.concatenate([x_scenes[~scene_held & keep], x_people[~people_held]]))
-    z_scenes, z_people = pca.transform(x_scenes), pca.transform(x_people)
+    z_scenes = pca.transform(x_scenes)
+    z_people = pca.transform(x_people) if len(x_people) else np.zeros((0, FEATURE_DIM))
     print(f"{args.tagger} (input {size} px): PCA {x_scenes.shape[1]} -> {FEATURE_DIM} keeps "
           f"{pca.explained_variance_ratio_.sum():.1%} of the variance")
 
