@@ -1,0 +1,67 @@
+"""`photofinder index --ray ray://HOST:PORT`: a Ray cluster reached through its client
+port, as a user on a laptop reaches a head on another machine. Here the head is a real
+`ray start --head` on the loopback (never another host), stopped afterwards; this file
+runs after test_cluster.py, whose in-process Ray would otherwise join this head."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from photofinder import index as index_store
+
+from .conftest import TAGGER, run_cli
+
+COCO_DEV = Path(__file__).resolve().parents[2] / "shared" / "data" / "coco-dev"
+PHOTOS = 4
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def ray_head():
+    """`ray start --head` with a client server port; yields the ray:// address."""
+    pytest.importorskip("ray", reason="ray not installed: pip install -e '.[cluster]'")
+    ray_cli = Path(sys.executable).with_name("ray")
+    if not ray_cli.is_file():
+        pytest.skip(f"no ray command next to {sys.executable}")
+    client_port = free_port()
+    subprocess.run([str(ray_cli), "start", "--head", "--num-cpus", "2",
+                    "--node-ip-address", "127.0.0.1", "--include-dashboard=false",
+                    "--port", str(free_port()), "--ray-client-server-port", str(client_port)],
+                   check=True, capture_output=True, timeout=180)
+    try:
+        yield f"ray://127.0.0.1:{client_port}"
+    finally:
+        subprocess.run([str(ray_cli), "stop", "--force"], capture_output=True, timeout=120)
+
+
+def test_a_ray_client_address_indexes_every_photo_with_the_local_tags(ray_head, tmp_path):
+    if not COCO_DEV.is_dir():
+        pytest.skip(f"no coco-dev photos at {COCO_DEV}")
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    for photo in sorted(COCO_DEV.glob("*.jpg"))[:PHOTOS]:
+        shutil.copy(photo, photos / photo.name)
+    common = ["--tagger", TAGGER, "--no-faces"]
+    run_cli("index", str(photos), "--index", str(tmp_path / "local"), *common, check=True)
+    proc = run_cli("index", str(photos), "--index", str(tmp_path / "client"), *common,
+                   "--ray", ray_head, check=True)
+    assert "Traceback" not in proc.stderr
+    local = index_store.load(tmp_path / "local")
+    client = index_store.load(tmp_path / "client")
+    assert sorted(client.paths) == sorted(local.paths) and len(client.paths) == PHOTOS
+    # the same model on the same photos: the same best tags (float16 rounding aside)
+    for i, path in enumerate(local.paths):
+        j = client.paths.index(path)
+        assert [local.labels[c] for c in local.tags.row(i)[0][:5]] \
+            == [client.labels[c] for c in client.tags.row(j)[0][:5]], path
