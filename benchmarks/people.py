@@ -10,7 +10,11 @@ combined with each kind of evidence by a logistic regression trained on people-t
 (the same held-out split as training/train_heads.py): the face detector's strength,
 the mass of ImageNet classes that imply a person (clothing, hats, ballplayer, groom,
 scuba diver...), and the strongest region. Features come from training/extract.py's
-cache (the real tagger and decode), computed on first use.
+cache (the real tagger and decode), computed on first use. Then the object detector's
+best "person" box (photofinder/detector.py, run here on every photo; --skip-detector
+leaves it out): alone, the larger of it and the head, and their noisy-OR, which is what
+the index stores (tagging.person_probability); and per people-train source how many of
+its people and of its photos without any the detector's score of 0.5 finds.
 """
 
 from __future__ import annotations
@@ -56,10 +60,53 @@ def hog_strength(paths: list[Path]) -> tuple[np.ndarray, float]:
     return np.array(best), (time.perf_counter() - started) / len(paths)
 
 
+def detector_person(files: list[str]) -> np.ndarray:
+    """The detector's best "person" score of each photo (0 without one), decoded as the
+    indexer decodes it."""
+    from photofinder.decoding import decode
+    from photofinder.detector import load_detector
+    detector = load_detector()
+    best = []
+    for f in files:
+        decoded = decode(REPO.parent / "shared" / "data" / f, detector.preprocess, sky=False,
+                         detector=detector.preprocess)
+        found = detector.detect(decoded.detector_images)[0]
+        best.append(max((d.score for d in found if d.name == "person"), default=0.0))
+    return np.array(best)
+
+
+def detector_section(people: dict, coco: dict, head_p: np.ndarray, yc: np.ndarray,
+                     y: np.ndarray, average_precision_score) -> None:
+    from photofinder.detector import Detection
+    from photofinder.tagging import person_probability
+
+    def stored(head: float, score: float) -> float:  # the shipped rule on one photo
+        return person_probability(head, [Detection(0, score, (0.0, 0.0, 1.0, 1.0))])
+
+    seen = detector_person([str(f) for f in coco["files"]])
+    print("\n| coco-dev, the detector's person box | AP | precision / recall at 0.5 |")
+    print("| --- | --- | --- |")
+    for name, score in (("people head alone", head_p), ("detector alone", seen),
+                        ("the larger of the two", np.maximum(head_p, seen)),
+                        ("**noisy-OR (stored: tagging.person_probability)**",
+                         np.array([stored(h, d) for h, d in zip(head_p, seen)]))):
+        p, r = precision_recall(yc, score, 0.5)
+        print(f"| {name} | {average_precision_score(yc, score):.3f} | {p:.2f} / {r:.2f} |")
+    seen = detector_person([str(f) for f in people["files"]])
+    print("\n| people-train source | photos | people found at 0.5 | photos without, said person |")
+    print("| --- | --- | --- | --- |")
+    for source in sorted(set(people["sources"].tolist())):
+        at = people["sources"] == source
+        yes, no = seen[at & (y == 1)], seen[at & (y == 0)]
+        print(f"| {source} | {at.sum()} | {(yes >= 0.5).mean() if len(yes) else float('nan'):.2f} | "
+              f"{(no >= 0.5).mean() if len(no) else float('nan'):.2f} |")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--tagger", default="efficientnet-lite2")
     ap.add_argument("--skip-hog", action="store_true")
+    ap.add_argument("--skip-detector", action="store_true")
     args = ap.parse_args()
     if not (COCO / "labels.json").is_file():
         print(f"skipped: no coco-dev at {COCO}")
@@ -123,6 +170,9 @@ def main() -> int:
         xc = np.column_stack([head_logit(coco), extra(coco, name)])
         model = LogisticRegression(max_iter=2000).fit(x[train], y[train], sample_weight=weight)
         print(f"| people head + {name} | {average_precision_score(yc, model.decision_function(xc)):.3f} | |")
+
+    if not args.skip_detector:
+        detector_section(people, coco, head_p, yc, y, average_precision_score)
 
     imagenet_cache = REPO / "build" / "features" / f"{args.tagger}-imagenet.npz"
     if imagenet_cache.is_file():

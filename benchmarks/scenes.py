@@ -44,7 +44,7 @@ from evaluation import (
 
 sys.path.insert(0, str(REPO / "training"))
 
-from train_heads import holdout_mask  # noqa: E402
+from train_heads import NEVER_USED, holdout_mask  # noqa: E402
 
 SCENES = SHARED / "scenes-train"
 GATHERED = REPO.parent / "gathered"   # training/gather.py's default --out
@@ -73,7 +73,8 @@ def held_out_photos(seed: int) -> list[Path]:
         files = [p for p in labelled_photos(root) if root == SCENES or folder(p) in named]
         if files:
             keep = holdout_mask(np.array([folder(p) for p in files]), seed)
-            held += [p for p, k in zip(files, keep) if k]
+            held += [p for p, k in zip(files, keep)
+                     if k and p.parent.parent.name not in NEVER_USED]
     return held
 
 

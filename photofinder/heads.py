@@ -13,6 +13,10 @@ for another tagger, such as ResNet50 with its real weights, go to models/heads/)
   regression over the scene labels on the projected features, temperature-calibrated;
   keys the vocabulary does not name (training-only contrasts such as "day") are
   computed for the softmax and not stored;
+- `attribute_keys` [A], `attribute_weight` [D, A], `attribute_bias` [A] (optional):
+  weather that any place can have (rain, snow), each an independent calibrated
+  logistic regression: in the softmax a rainy street's "rain" took the probability of
+  "street" (coco-dev's «город» 0.84 -> 0.59 when the rain and snow photos joined it);
 - `person_weight` [D], `person_bias`: the person score, a calibrated logistic
   regression on the projected features. The face detector, ImageNet classes that imply
   a person (clothing, sport gear) and the strongest region were measured as further
@@ -24,7 +28,7 @@ A head file is made for one input size of one tagger (`input_size`), checked on 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -78,16 +82,29 @@ class Heads:
     scene_bias: np.ndarray           # [S]
     person_weight: np.ndarray        # [D]
     person_bias: float
+    attribute_keys: tuple[str, ...] = ()     # "rain", "snow": independent of the place
+    attribute_weight: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.float32))
+    attribute_bias: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
+
+    @property
+    def tag_keys(self) -> tuple[str, ...]:
+        """The keys of scenes()'s columns: the softmax's, then the attributes'."""
+        return self.scene_keys + self.attribute_keys
 
     def project(self, pooled: np.ndarray) -> np.ndarray:
         """[..., C] pooled features -> [..., D] compact features (float32)."""
         return (pooled - self.pca_mean) @ self.pca_components.T
 
     def scenes(self, features: np.ndarray) -> np.ndarray:
-        """[B, D] projected features -> [B, S] calibrated probabilities (softmax)."""
+        """[B, D] projected features -> [B, S + A] calibrated probabilities: the scene
+        softmax, then each attribute's own probability (tag_keys names the columns)."""
         logits = features @ self.scene_weight + self.scene_bias
         e = np.exp(logits - logits.max(axis=1, keepdims=True))
-        return e / e.sum(axis=1, keepdims=True)
+        places = e / e.sum(axis=1, keepdims=True)
+        if not self.attribute_keys:
+            return places
+        return np.concatenate(
+            [places, _sigmoid(features @ self.attribute_weight + self.attribute_bias)], axis=1)
 
     def person(self, features: np.ndarray) -> np.ndarray:
         """[B, D] projected features -> [B] probability that a person is in the photo."""
@@ -125,9 +142,12 @@ def _load_heads(path: Path, tagger: str, version: int) -> Heads:
             raise ValueError("format or tagger")
         d, c = a["pca_components"].shape
         s = len(a["scene_keys"])
+        n_attributes = len(a.get("attribute_keys", ()))
         if not (a["pca_mean"].shape == (c,) and a["scene_weight"].shape == (d, s)
                 and a["scene_bias"].shape == (s,) and a["person_weight"].shape == (d,)
-                and a["person_bias"].shape == ()):
+                and a["person_bias"].shape == ()
+                and (not n_attributes or (a["attribute_weight"].shape == (d, n_attributes)
+                                          and a["attribute_bias"].shape == (n_attributes,)))):
             raise ValueError("shapes")
         heads = Heads(
             tagger=tagger, input_size=int(a["input_size"]),
@@ -138,14 +158,18 @@ def _load_heads(path: Path, tagger: str, version: int) -> Heads:
             scene_weight=a["scene_weight"].astype(np.float32),
             scene_bias=a["scene_bias"].astype(np.float32),
             person_weight=a["person_weight"].astype(np.float32),
-            person_bias=float(a["person_bias"]))
+            person_bias=float(a["person_bias"]),
+            attribute_keys=tuple(str(k) for k in a.get("attribute_keys", ())),
+            attribute_weight=a.get("attribute_weight", np.zeros((d, 0))).astype(np.float32),
+            attribute_bias=a.get("attribute_bias", np.zeros(0)).astype(np.float32))
     except Exception as exc:  # noqa: BLE001 - a damaged file of any kind: one line
         raise ModelUnavailableError(
             f"файл голов {path} повреждён ({type(exc).__name__}): переустановите photofinder "
             "или обучите заново `make train-heads`") from None
     if not all(np.isfinite(x).all() for x in (heads.pca_mean, heads.pca_components,
                                                 heads.scene_weight, heads.scene_bias,
-                                                heads.person_weight, heads.person_bias)):
+                                                heads.person_weight, heads.person_bias,
+                                                heads.attribute_weight, heads.attribute_bias)):
         raise ModelUnavailableError(f"файл голов {path} повреждён (не числа)")
     expected = _heads_input_size(tagger)
     if expected is not None and heads.input_size != expected:

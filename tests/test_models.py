@@ -239,13 +239,41 @@ def _nan_at_first(a: np.ndarray) -> np.ndarray:
 
 
 @pytest.mark.parametrize("array", ["pca_mean", "pca_components", "scene_weight",
-                                   "scene_bias", "person_weight", "person_bias"])
+                                   "scene_bias", "person_weight", "person_bias",
+                                   "attribute_weight", "attribute_bias"])
 def test_heads_with_a_number_that_is_not_finite_are_refused(array, tmp_path, monkeypatch):
     from photofinder.heads import load_heads
 
     models = _damaged_heads(tmp_path, "efficientnet-lite2", **{array: _nan_at_first})
     monkeypatch.setenv("PHOTOFINDER_MODELS", str(models))
     with pytest.raises(ModelUnavailableError, match=r"повреждён \(не числа\)"):
+        load_heads("efficientnet-lite2")
+
+
+def test_heads_made_before_the_weather_attributes_still_load(tmp_path, monkeypatch):
+    """A user's heads file without attribute arrays (trained before rain and snow were
+    heads of their own): the places as before, no attribute columns."""
+    from photofinder.config import data_path
+    from photofinder.heads import load_heads
+
+    with np.load(data_path("heads") / "efficientnet-lite2.npz") as npz:
+        arrays = {k: npz[k] for k in npz.files if not k.startswith("attribute_")}
+    (tmp_path / "heads").mkdir()
+    np.savez(tmp_path / "heads" / "efficientnet-lite2.npz", **arrays)
+    monkeypatch.setenv("PHOTOFINDER_MODELS", str(tmp_path))
+    heads = load_heads("efficientnet-lite2")
+    assert heads.tag_keys == heads.scene_keys and "rain" not in heads.tag_keys
+    features = np.zeros((2, heads.scene_weight.shape[0]), np.float32)
+    assert heads.scenes(features).shape == (2, len(heads.scene_keys))
+
+
+def test_heads_with_attributes_of_the_wrong_shape_are_refused(tmp_path, monkeypatch):
+    from photofinder.heads import load_heads
+
+    models = _damaged_heads(tmp_path, "efficientnet-lite2",
+                            attribute_bias=lambda a: a[:1])
+    monkeypatch.setenv("PHOTOFINDER_MODELS", str(models))
+    with pytest.raises(ModelUnavailableError, match="повреждён"):
         load_heads("efficientnet-lite2")
 
 

@@ -32,7 +32,7 @@ DOG_WITH_FRISBEE = "000000524291.jpg"    # [dog, frisbee, person]: a border coll
 SCENE_PHOTOS = {
     "море": "15scene/coast/test_image_0016.jpg",
     "лес": "15scene/forest/test_image_0230.jpg",
-    "кухня": "cmu16720_sun8/kitchen/sun_akzumputqvdvtqbq.jpg",
+    "кухня": "miniplaces/kitchen/train_00000856.jpg",
     "закат": "sunrise_sunset/sunset/28.jpg",
     "туман": "dawn_fog/fog/haze-115.jpg",
 }

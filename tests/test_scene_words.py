@@ -28,7 +28,7 @@ KITCHEN = SHARED / "coco-dev" / "000000090122.jpg"    # [oven, refrigerator, ...
     ("молния", "scene:storm_clouds", "related"),
     ("аэропорт", "n02690373", "related"),       # airliner
     ("вокзал", "n03895866", "related"),         # passenger car
-    ("река", "scene:dam", "related"),
+    ("водопад", "scene:river", "related"),     # its own photos were SUN397's
     ("трава", "scene:golf_course", "related"),
 ])
 def test_a_place_or_weather_word_reaches_the_labels_that_show_it(word, label, relation):
@@ -39,10 +39,26 @@ def test_a_place_or_weather_word_reaches_the_labels_that_show_it(word, label, re
     assert word not in vocab.labels[vocab.index_of_key[label]].broader
 
 
+@pytest.mark.parametrize("word, label", [("дождь", "scene:rain"), ("ливень", "scene:rain"),
+                                         ("снег", "scene:snow"), ("аэропорт", "scene:airport")])
+def test_rain_snow_and_airport_are_labels_of_their_own(word, label):
+    vocab = load_vocabulary()
+    links = dict(zip(vocab.terms, vocab.links))[word]
+    assert any(vocab.labels[k.label].key == label and k.relation in ("name", "synonym")
+               for k in links)
+
+
+def test_the_river_is_not_reached_through_dams():
+    vocab = load_vocabulary()
+    links = dict(zip(vocab.terms, vocab.links))["река"]
+    # neither the dam scene nor ImageNet's dam class: a dam photo is not what «река» asks
+    assert not any(vocab.labels[k.label].key in ("scene:dam", "n03160309") for k in links)
+
+
 def test_the_new_words_pass_the_vocabulary_check():
     proc = run_cli("vocabulary", "--check")
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    for word in ("камни", "дождь", "молния", "аэропорт", "вокзал"):
+    for word in ("камни", "дождь", "молния", "аэропорт", "вокзал", "снег", "ливень", "снегопад"):
         assert f"без вектора: {word}\n" not in proc.stdout  # found by meaning too
 
 
@@ -77,3 +93,14 @@ def test_rain_finds_an_umbrella_and_storm_clouds_but_not_a_kitchen(weather_index
     assert umbrella["why"].startswith("дождь ← зонт: "), umbrella["why"]
     assert CUMULONIMBUS.name in every      # through «тучи», at least as a weak match
     assert [Path(h["path"]).name for h in search_json(weather_index, "молния")][0] == CUMULONIMBUS.name
+
+
+def test_a_wet_street_is_found_by_the_rain_head_itself(weather_index):
+    """«ливень» reaches only the rain label (not the umbrella): the wet street with
+    umbrellas is found through the rain head's own tag; the blue sky over a road and
+    the kitchen are not sure matches."""
+    hits = search_json(weather_index, "ливень")
+    strong = _strong(hits)
+    assert strong == [UMBRELLA.name], hits
+    assert hits[0]["why"].startswith("ливень ← дождь: "), hits[0]["why"]
+    assert "(дождь 0." in hits[0]["why"]
