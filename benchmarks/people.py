@@ -65,18 +65,22 @@ def detector_person(files: list[str]) -> np.ndarray:
     indexer decodes it."""
     from photofinder.decoding import decode
     from photofinder.detector import load_detector
+    from photofinder.tagging import person_probability
+
     detector = load_detector()
     best = []
     for f in files:
         decoded = decode(REPO.parent / "shared" / "data" / f, detector.preprocess, sky=False,
                          detector=detector.preprocess)
         found = detector.detect(decoded.detector_images)[0]
-        best.append(max((d.score for d in found if d.name == "person"), default=0.0))
+        best.append(person_probability(0.0, found))  # with no head: the box's score
     return np.array(best)
 
 
 def detector_section(people: dict, coco: dict, head_p: np.ndarray, yc: np.ndarray,
-                     y: np.ndarray, average_precision_score) -> None:
+                     y: np.ndarray) -> None:
+    from sklearn.metrics import average_precision_score
+
     from photofinder.detector import Detection
     from photofinder.tagging import person_probability
 
@@ -172,7 +176,7 @@ def main() -> int:
         print(f"| people head + {name} | {average_precision_score(yc, model.decision_function(xc)):.3f} | |")
 
     if not args.skip_detector:
-        detector_section(people, coco, head_p, yc, y, average_precision_score)
+        detector_section(people, coco, head_p, yc, y)
 
     imagenet_cache = REPO / "build" / "features" / f"{args.tagger}-imagenet.npz"
     if imagenet_cache.is_file():

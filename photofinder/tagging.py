@@ -133,8 +133,8 @@ def person_probability(head: float, objects: list | None) -> float:
     small and partly seen people; the detector finds those boxes but is cautious (a
     score of 0.5 found 39-90 % of the people-train sources' people, 0-2 % false on
     theirs without). Measured on coco-dev (never trained on), AP of «человек»'s
-    evidence / precision and recall at SURE["person"] 0.5: head 0.946 / 0.88 / 0.82,
-    detector 0.982 / 1.00 / 0.53, the larger 0.971 / 0.89 / 0.88, this 0.979 / 0.87 /
+    evidence / precision and recall at SURE["person"] 0.5: head 0.946 / 0.88 / 0.81,
+    detector 0.982 / 1.00 / 0.53, the larger 0.971 / 0.89 / 0.88, this 0.978 / 0.87 /
     0.96 (benchmarks/people.py)."""
     if not objects:
         return head

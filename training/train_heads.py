@@ -353,9 +353,9 @@ def main() -> int:
     test = scene_held & keep
     p = softmax(z_scenes[test] @ scene_w + scene_b)
     attribute_w, attribute_b = [], []
-    for row in attributes:  # every photo: the other places' and attributes' are negatives
+    rows = ~scene_held & keep  # every photo: the other places' and attributes' are negatives
+    for row in attributes:
         y = np.isin(scene_folders, row["sources"]).astype(int)
-        rows = ~scene_held & keep
         # unweighted: the Platt step then keeps the training photos' share of rain (1.5 %),
         # so 0.5 means likely; weighting the classes equally made 0.5 right 22 % of the time
         w, b = fit_logistic(z_scenes[rows], y[rows], None, args.c, args.seed)
