@@ -79,11 +79,16 @@ def held_out_photos(seed: int) -> list[Path]:
 
 
 def link_folder(name: str, photos: list[Path]) -> Path:
-    """build/<name>/<source>__<label>__<file>: links, never copies."""
+    """build/<name>/<source>__<label>__<file>: links, never copies. A link to a photo no
+    longer in the list goes (a new gathered folder moves the split of the ones after it)."""
     target = REPO / "build" / name
     target.mkdir(parents=True, exist_ok=True)
-    for path in photos:
-        link = target / f"{path.parent.parent.name}__{path.parent.name}__{path.name}"
+    wanted = {f"{p.parent.parent.name}__{p.parent.name}__{p.name}": p for p in photos}
+    for link in target.iterdir():
+        if link.name not in wanted:
+            link.unlink()
+    for link_name, path in wanted.items():
+        link = target / link_name
         if not link.exists():
             os.symlink(path, link)
     return target

@@ -14,9 +14,10 @@ for another tagger, such as ResNet50 with its real weights, go to models/heads/)
   keys the vocabulary does not name (training-only contrasts such as "day") are
   computed for the softmax and not stored;
 - `attribute_keys` [A], `attribute_weight` [D, A], `attribute_bias` [A] (optional):
-  weather that any place can have (rain, snow), each an independent calibrated
-  logistic regression: in the softmax a rainy street's "rain" took the probability of
-  "street" (coco-dev's «город» 0.84 -> 0.59 when the rain and snow photos joined it);
+  weather and sky that any place can have (clouds, fog, rain, snow, lightning...),
+  each an independent calibrated logistic regression: in the softmax a rainy street's
+  "rain" took the probability of "street" (coco-dev's «город» 0.84 -> 0.59 when the
+  rain and snow photos joined it), a foggy road was "fog" and not "highway";
 - `person_weight` [D], `person_bias`: the person score, a calibrated logistic
   regression on the projected features. The face detector, ImageNet classes that imply
   a person (clothing, sport gear) and the strongest region were measured as further
@@ -82,7 +83,7 @@ class Heads:
     scene_bias: np.ndarray           # [S]
     person_weight: np.ndarray        # [D]
     person_bias: float
-    attribute_keys: tuple[str, ...] = ()     # "rain", "snow": independent of the place
+    attribute_keys: tuple[str, ...] = ()     # "rain", "fog"...: independent of the place
     attribute_weight: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.float32))
     attribute_bias: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
 

@@ -111,21 +111,24 @@ def test_a_photo_of_the_sky_comes_before_a_photo_with_the_most_sky(sample_index,
 
 
 def test_weather_is_an_attribute_beside_the_place_not_one_of_the_places():
-    """Rain and snow are heads of their own: a rainy street keeps its «улица» (in the
-    softmax the rain photos took the street's probability: coco-dev «город» 0.84 ->
-    0.59). With the shipped heads, a photo surely rainy by the rain head's own logit
-    still has the places' whole probability, and rain is that logit's, nothing less."""
+    """Weather and the sky's clouds are heads of their own: a rainy street keeps its
+    «улица» (in the softmax the rain photos took the street's probability: coco-dev
+    «город» 0.84 -> 0.59), a foggy road its «дорога». With the shipped heads, a photo
+    surely rainy by the rain head's own logit still has the places' whole probability,
+    and rain is that logit's, nothing less."""
     heads = load_heads("efficientnet-lite2")
-    assert heads.tag_keys[-2:] == ("rain", "snow") and "rain" not in heads.scene_keys
+    weather = ("clouds", "storm_clouds", "fog", "rain", "snow", "lightning", "rainbow")
+    assert heads.attribute_keys == weather and not set(weather) & set(heads.scene_keys)
+    r = weather.index("rain")
     rng = np.random.default_rng(0)
     features = rng.normal(0, 3, (5, heads.scene_weight.shape[0])).astype(np.float32)
     # move every photo along the rain head's direction until it is surely rainy (logit 4)
-    rain = heads.attribute_weight[:, 0]
-    logit = features @ rain + heads.attribute_bias[0]
+    rain = heads.attribute_weight[:, r]
+    logit = features @ rain + heads.attribute_bias[r]
     features += np.outer(4.0 - logit, rain / (rain @ rain)).astype(np.float32)
     p = heads.scenes(features)
     assert p.shape == (5, len(heads.tag_keys))
     places = len(heads.scene_keys)
-    np.testing.assert_allclose(p[:, places], 1 / (1 + np.exp(-4.0)), rtol=1e-4)  # its own
+    np.testing.assert_allclose(p[:, places + r], 1 / (1 + np.exp(-4.0)), rtol=1e-4)  # its own
     np.testing.assert_allclose(p[:, :places].sum(axis=1), 1.0, rtol=1e-5)  # the places keep theirs
     assert ((p[:, places:] > 0) & (p[:, places:] < 1)).all()

@@ -7,7 +7,8 @@ the tagger's one pass with regions), and the cache keeps, per photo: the whole-p
 pooled features and those of the 2x2 grid of regions (float16), the whole-photo and
 the per-class region-max ImageNet probabilities (float16), and for the people sets the
 face detector's strength (benchmarks/people.py measures it as evidence). Cached in build/features/<tagger>-<set>.npz: the heads
-are retrained in seconds once it exists. `--flip` (mirrored photos) and `--blocks` (also
+are retrained in seconds once it exists, and a set that grew (a new gathered folder)
+runs only its new photos through the tagger. `--flip` (mirrored photos) and `--blocks` (also
 the spatial means of intermediate blocks' outputs) write beside it, for
 training/compare_heads.py.
 """
@@ -110,6 +111,22 @@ def main() -> int:
     if not paths:
         print(f"skipped: no photos for {args.set} under {DATA}")
         return 0
+    suffix = ("-whole" if args.no_regions else "") + ("-flip" if args.flip else "") + (
+        "-blocks" if args.blocks else "")
+    out = CACHE / f"{args.tagger}-{args.set}{suffix}.npz"
+    root = GATHERED.parent if args.set == "gathered" else DATA  # files: "<set dir>/<source>/<label>/..."
+    files = [str(p.relative_to(root)) for p in paths]
+    # A set that grew (a new gathered folder) keeps the rows it had: only new photos run
+    # through the tagger. Delete the cache file to extract everything again.
+    previous = {}
+    if out.is_file():
+        with np.load(out, allow_pickle=False) as npz:
+            previous = {k: npz[k] for k in npz.files}
+    row_of = {f: i for i, f in enumerate(previous.get("files", np.array([], str)).tolist())}
+    todo = [i for i, f in enumerate(files) if f not in row_of]
+    if not todo:
+        print(f"{out}: all {len(files)} photos already extracted")
+        return 0
     tagger = load_tagger(args.tagger, regions=not args.no_regions)
     faces = FaceDetector() if args.set != "scenes" and not args.flip else None
     blocks = block_means(tagger) if args.blocks else None
@@ -122,9 +139,10 @@ def main() -> int:
 
     whole, region_max, feats, region_feats, strengths, block_feats = [], [], [], [], [], []
     started = time.perf_counter()
+    new_paths = [paths[i] for i in todo]
     with ThreadPoolExecutor(2) as pool:
-        for start in range(0, len(paths), args.batch):
-            chunk = list(pool.map(decode, paths[start:start + args.batch]))
+        for start in range(0, len(new_paths), args.batch):
+            chunk = list(pool.map(decode, new_paths[start:start + args.batch]))
             analysis = tagger.analyze(np.stack([c[0] for c in chunk]))
             whole.append(analysis.probs[:, 0].astype(np.float16))
             region_max.append(analysis.probs.max(axis=1).astype(np.float16))
@@ -136,24 +154,28 @@ def main() -> int:
             done = start + len(chunk)
             if done % 512 < args.batch:
                 rate = done / (time.perf_counter() - started)
-                print(f"  {done}/{len(paths)} ({rate:.1f} photos/s)", flush=True)
+                print(f"  {done}/{len(new_paths)} ({rate:.1f} photos/s)", flush=True)
     CACHE.mkdir(parents=True, exist_ok=True)
-    suffix = ("-whole" if args.no_regions else "") + ("-flip" if args.flip else "") + (
-        "-blocks" if args.blocks else "")
-    out = CACHE / f"{args.tagger}-{args.set}{suffix}.npz"
-    root = GATHERED.parent if args.set == "gathered" else DATA  # files: "<set dir>/<source>/<label>/..."
-    arrays = dict(files=np.array([str(p.relative_to(root)) for p in paths]),
-                  labels=np.array(labels), sources=np.array(sources),
-                  whole=np.concatenate(whole), region_max=np.concatenate(region_max),
-                  features=np.concatenate(feats), faces=np.array(strengths, np.int16),
-                  size=np.array(tagger.preprocess.size))
+    new = dict(whole=np.concatenate(whole), region_max=np.concatenate(region_max),
+               features=np.concatenate(feats), faces=np.array(strengths, np.int16))
     if region_feats and region_feats[0].shape[1]:
-        arrays["region_features"] = np.concatenate(region_feats)
+        new["region_features"] = np.concatenate(region_feats)
     if block_feats:
-        arrays["block_features"] = np.concatenate(block_feats)
+        new["block_features"] = np.concatenate(block_feats)
+    arrays = dict(files=np.array(files), labels=np.array(labels), sources=np.array(sources),
+                  size=np.array(tagger.preprocess.size))
+    new_row = {i: j for j, i in enumerate(todo)}
+    for key, fresh in new.items():
+        old = previous.get(key, fresh[:0])
+        if len(todo) < len(files) and old.shape[1:] != fresh.shape[1:]:
+            raise SystemExit(f"{out} was made by another version: delete it and run again")
+        arrays[key] = np.stack([fresh[new_row[i]] if i in new_row else old[row_of[f]]
+                                for i, f in enumerate(files)])
+    if block_feats:
         arrays["blocks"] = np.array(BLOCKS)
     np.savez(out, **arrays)
-    print(f"{len(paths)} photos in {time.perf_counter() - started:.0f} s -> {out}")
+    print(f"{len(new_paths)} new photos ({len(files) - len(new_paths)} kept) in "
+          f"{time.perf_counter() - started:.0f} s -> {out}")
     return 0
 
 
