@@ -273,9 +273,11 @@ def leave_one_source_out(z: np.ndarray, folders: np.ndarray, held: np.ndarray,
         for j in shared:
             positive = np.isin(folders, labels[j]["sources"])
             mixed = out | (held & ~out & ~positive)
+            own = positive[out]  # a source of one label has no "within" (every photo is one)
             rows.append({"source": source, "label": labels[j]["key"],
                          "photos": int((out & positive).sum()),
-                         "within": float(average_precision_score(positive[out], p[out, j])),
+                         "within": (float(average_precision_score(own, p[out, j]))
+                                    if 0 < own.sum() < len(own) else float("nan")),
                          "mixed": float(average_precision_score(positive[mixed], p[mixed, j]))})
     return rows
 
@@ -316,7 +318,7 @@ def attribute_leave_one_source_out(z: np.ndarray, folders: np.ndarray, held: np.
             train = ~held & ~out
             w, b = train_attribute(z, folders, train, z_everyday, row, args.c, args.seed)
             score = z @ w + b
-            mixed = (out & positive) | (held & ~out & ~positive)
+            mixed = out | (held & ~out & ~positive)
             within = (float(average_precision_score(positive[out], score[out]))
                       if 0 < positive[out].sum() < out.sum() else float("nan"))
             rows.append({"source": source, "label": row["key"],
@@ -333,11 +335,15 @@ def print_loso(rows: list[dict], what: str = "scenes") -> None:
     by_label = defaultdict(list)
     for r in rows:
         by_label[r["label"]].append(r)
+    def within_mean(rs: list[dict]) -> float:  # nan: no source of the label had others
+        values = [r["within"] for r in rs if not np.isnan(r["within"])]
+        return float(np.mean(values)) if values else float("nan")
+
     print("  per label (mean over the sources it was tested on):")
     for label, rs in sorted(by_label.items()):
-        print(f"    {label:18} within {np.nanmean([r['within'] for r in rs]):.2f}  "
+        print(f"    {label:18} within {within_mean(rs):.2f}  "
               f"mixed {np.mean([r['mixed'] for r in rs]):.2f}  ({len(rs)} sources)")
-    within = np.nanmean([np.nanmean([r["within"] for r in rs]) for rs in by_label.values()])
+    within = np.nanmean([within_mean(rs) for rs in by_label.values()])
     mixed = np.mean([np.mean([r["mixed"] for r in rs]) for rs in by_label.values()])
     print(f"  macro over {len(by_label)} labels: within {within:.3f}, mixed {mixed:.3f}")
 
