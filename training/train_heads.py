@@ -249,6 +249,22 @@ def train_scenes(z: np.ndarray, folders: np.ndarray, labels: list[dict], c: floa
     return w, b, keys
 
 
+def left_out_scores(positive: np.ndarray, out: np.ndarray, held: np.ndarray,
+                    score: np.ndarray) -> dict[str, float]:
+    """A left-out source's two figures for one label. "within": AP among its own photos
+    (nan for a source of that label alone: every photo is one, AP 1.0 by construction);
+    "mixed": AP of its photos among the held-out fifth of every other source, their
+    photos of the same label left out."""
+    from sklearn.metrics import average_precision_score
+
+    own = positive[out]
+    mixed = out | (held & ~out & ~positive)
+    return {"photos": int(own.sum()),
+            "within": (float(average_precision_score(own, score[out]))
+                       if 0 < own.sum() < len(own) else float("nan")),
+            "mixed": float(average_precision_score(positive[mixed], score[mixed]))}
+
+
 def leave_one_source_out(z: np.ndarray, folders: np.ndarray, held: np.ndarray,
                          labels: list[dict], args: argparse.Namespace) -> list[dict]:
     """Each source in turn left out of training (its photos and every held-out photo of
@@ -257,8 +273,6 @@ def leave_one_source_out(z: np.ndarray, folders: np.ndarray, held: np.ndarray,
     (as before); "mixed", AP when its photos are searched among the held-out fifth of
     every other source (minus their photos of the same label): a new camera's lakes
     among everything else, the figure closest to a user's own photos."""
-    from sklearn.metrics import average_precision_score
-
     sources = np.array([f.split("/")[0] for f in folders])
     rows = []
     for source in sorted(set(sources.tolist())):
@@ -272,13 +286,8 @@ def leave_one_source_out(z: np.ndarray, folders: np.ndarray, held: np.ndarray,
         p = softmax(z @ w + b)
         for j in shared:
             positive = np.isin(folders, labels[j]["sources"])
-            mixed = out | (held & ~out & ~positive)
-            own = positive[out]  # a source of one label has no "within" (every photo is one)
             rows.append({"source": source, "label": labels[j]["key"],
-                         "photos": int((out & positive).sum()),
-                         "within": (float(average_precision_score(own, p[out, j]))
-                                    if 0 < own.sum() < len(own) else float("nan")),
-                         "mixed": float(average_precision_score(positive[mixed], p[mixed, j]))})
+                         **left_out_scores(positive, out, held, p[:, j])})
     return rows
 
 
@@ -305,25 +314,16 @@ def attribute_leave_one_source_out(z: np.ndarray, folders: np.ndarray, held: np.
     without one of them, "within" its own photos (where it has other labels too: CV-LS's
     fog among its rain, snow and cloudy photos) and "mixed" among the held-out fifth of
     every other source."""
-    from sklearn.metrics import average_precision_score
-
     sources = np.array([f.split("/")[0] for f in folders])
     rows = []
     for row in attributes:
         positive = np.isin(folders, row["sources"])
-        for source in sorted({s.split("/")[0] for s in row["sources"]}):
-            if len({s.split("/")[0] for s in row["sources"]} - {source}) == 0:
-                continue
+        its_sources = sorted({s.split("/")[0] for s in row["sources"]})
+        for source in its_sources if len(its_sources) > 1 else []:
             out = sources == source
-            train = ~held & ~out
-            w, b = train_attribute(z, folders, train, z_everyday, row, args.c, args.seed)
-            score = z @ w + b
-            mixed = out | (held & ~out & ~positive)
-            within = (float(average_precision_score(positive[out], score[out]))
-                      if 0 < positive[out].sum() < out.sum() else float("nan"))
+            w, b = train_attribute(z, folders, ~held & ~out, z_everyday, row, args.c, args.seed)
             rows.append({"source": source, "label": row["key"],
-                         "photos": int((out & positive).sum()), "within": within,
-                         "mixed": float(average_precision_score(positive[mixed], score[mixed]))})
+                         **left_out_scores(positive, out, held, z @ w + b)})
     return rows
 
 
@@ -415,10 +415,11 @@ def main() -> int:
                                z_people[~people_held], row, args.c, args.seed)
         attribute_w.append(w)
         attribute_b.append(b)
+    def attribute_p(z: np.ndarray) -> np.ndarray:
+        return 1.0 / (1.0 + np.exp(-(z @ np.stack(attribute_w, 1) + np.array(attribute_b, np.float32))))
+
     if attributes:
-        attribute_p = 1.0 / (1.0 + np.exp(-(z_scenes[test] @ np.stack(attribute_w, 1)
-                                            + np.array(attribute_b, np.float32))))
-        p = np.concatenate([p[:, :len(places)], attribute_p], axis=1)
+        p = np.concatenate([p[:, :len(places)], attribute_p(z_scenes[test])], axis=1)
     print(f"\nscenes: {len(places)} places (softmax), {len(attributes)} attributes, "
           f"{int(train.sum())} training photos, {int(test.sum())} held out; "
           f"C {args.c}, balance {args.balance}")
@@ -431,8 +432,7 @@ def main() -> int:
         print(f"{row['key']:18} {int(y.sum()):8} {pr:5.2f} {rc:5.2f} {a:5.2f}")
     print(f"{'macro':18} {'':8} {'':5} {'':5} {np.nanmean(aps):5.2f}")
     if attributes:  # what a user's everyday photos would wrongly show for «дождь»
-        everyday = 1.0 / (1.0 + np.exp(-(z_people[people_held] @ np.stack(attribute_w, 1)
-                                         + np.array(attribute_b, np.float32))))
+        everyday = attribute_p(z_people[people_held])
         print("attributes above 0.5 on held-out people-train (people, pets, rooms): "
               + ", ".join(f"{row['key']} {share:.1%}"
                           for row, share in zip(attributes, (everyday > 0.5).mean(axis=0))))
