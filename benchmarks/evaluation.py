@@ -80,12 +80,16 @@ def engine_for(index_dir: Path) -> SearchEngine:
 
 
 def score_queries(engine: SearchEngine, queries: list[dict],
-                  relevant: Callable[[dict, str], bool]) -> list[dict]:
-    """One row per query with a relevant photo: kind, AP, RR, P@10, R@10, found, weak."""
+                  relevant: Callable[[dict, str], bool],
+                  ignored: Callable[[dict, str], bool] | None = None) -> list[dict]:
+    """One row per query with a relevant photo: kind, AP, RR, P@10, R@10, found, weak.
+    Photos `ignored` says are unknown for a query (neither relevant nor not) are taken
+    out of its ranking."""
     rows = []
     paths = engine.index.paths
     for q in queries:
-        flags = [relevant(q, p) for p in paths]
+        skip = [ignored(q, p) for p in paths] if ignored else [False] * len(paths)
+        flags = [relevant(q, p) and not out for p, out in zip(paths, skip)]
         n_relevant = sum(flags)
         if not n_relevant:
             continue
@@ -93,7 +97,7 @@ def score_queries(engine: SearchEngine, queries: list[dict],
             result = engine.search(q["query"], top=len(paths))
         except QueryError:
             result = None
-        ranked = [flags[h.row] for h in result.hits] if result else []
+        ranked = [flags[h.row] for h in result.hits if not skip[h.row]] if result else []
         first = next((i for i, r in enumerate(ranked, 1) if r), None)
         rows.append({"query": q["query"], "kind": q.get("kind", ""), "relevant": n_relevant,
                      "found": len(ranked), "weak": len(result.weak) if result else 0,

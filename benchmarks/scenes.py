@@ -28,6 +28,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -44,7 +45,7 @@ from evaluation import (
 
 sys.path.insert(0, str(REPO / "training"))
 
-from train_heads import NEVER_USED, holdout_mask  # noqa: E402
+from train_heads import JUDGED_CODES, NEVER_USED, holdout_mask, judged_labels  # noqa: E402
 
 SCENES = SHARED / "scenes-train"
 GATHERED = REPO.parent / "gathered"   # training/gather.py's default --out
@@ -92,6 +93,45 @@ def link_folder(name: str, photos: list[Path]) -> Path:
         if not link.exists():
             os.symlink(path, link)
     return target
+
+
+# the judged attributes, and the river (a place of the softmax) judged the same way
+CODES = {**JUDGED_CODES, "river": ("water", "R", None)}
+
+
+def hand_judged(paths: list[str], queries: list[dict]
+                ) -> tuple[Callable[[dict, str], bool], Callable[[dict, str], bool]]:
+    """relevant(q, path) and ignored(q, path) for the words with a "hand" attribute
+    (облака, снег, туман, озеро, река): a photo judged by eye (training/manifests/judged.csv) is
+    relevant when it shows it (a Mini Places coast under clouds counts for «облака») or
+    its folder is the attribute's own; unsure, and unjudged photos of a judged folder
+    outside the word's folders, are unknown. Other words: their folders."""
+    hand = judged_labels()
+    attribute_sources = {row["key"]: set(row["sources"]) for row in json.loads(
+        (REPO / "photofinder" / "data" / "scenes.json").read_text(encoding="utf-8"))}
+    key_of, folder_of = {}, {}
+    for p in paths:
+        real = Path(p).resolve()
+        root = SHARED if real.is_relative_to(SHARED) else GATHERED.parent
+        key_of[p] = str(real.relative_to(root)) if real.is_relative_to(root) else ""
+        folder_of[p] = "/".join(Path(p).name.split("__")[:2])
+    judged_folders = {"/".join(k.split("/")[1:3]) for k in hand}
+
+    def verdict(q: dict, path: str) -> bool | None:
+        folder = folder_of[path]
+        if "hand" not in q:
+            return folder in q["relevant"]
+        column, positive, negative = CODES[q["hand"]]
+        label = hand.get(key_of[path])
+        if label is None:
+            return (folder in q["relevant"]) or (None if folder in judged_folders else False)
+        if positive in label[column] or folder in attribute_sources[q["hand"]]:
+            return True
+        if "?" in label[column] or (negative is not None and label[column] not in negative):
+            return None
+        return False
+
+    return (lambda q, path: verdict(q, path) is True), (lambda q, path: verdict(q, path) is None)
 
 
 def held_out_folder(seed: int) -> Path:
@@ -176,8 +216,9 @@ def main() -> int:
                                     ["--tagger", args.tagger]))
     folder_of = {p: "/".join(Path(p).name.split("__")[:2]) for p in engine.index.paths}
     queries = json.loads(args.queries.read_text(encoding="utf-8"))
-    rows = score_queries(engine, [q for q in queries if q["relevant"]],
-                         lambda q, path: folder_of[path] in q["relevant"])
+    relevant, ignored = hand_judged(engine.index.paths, queries)
+    rows = score_queries(engine, [q for q in queries if q["relevant"] or "hand" in q], relevant,
+                         ignored)
     print(f"\nheld-out scenes-train photos: {len(engine.index)}; {len(rows)} words with a label")
     print_table(rows)
     print("\nAP per word:")
@@ -185,7 +226,7 @@ def main() -> int:
         print(f"  {r['query']:22} {r['kind']:7} rel={r['relevant']:4} AP={r['ap']:.2f} "
               f"first={r['first']}")
     print("\nwords with no label (strong results shown, should be few):")
-    for q in (q for q in queries if not q["relevant"]):
+    for q in (q for q in queries if not q["relevant"] and "hand" not in q):
         result = engine.search(q["query"], top=len(engine.index))
         print(f"  {q['query']:16} strong {len(result.strong):4}, weak {len(result.weak):4}"
               f"  ({q.get('note', '')[:70]})")

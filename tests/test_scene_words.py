@@ -44,7 +44,8 @@ def test_a_place_or_weather_word_reaches_the_labels_that_show_it(word, label, re
                                          ("снег", "scene:snow"), ("аэропорт", "scene:airport"),
                                          ("молния", "scene:lightning"), ("радуга", "scene:rainbow"),
                                          ("водопад", "scene:waterfall"), ("салют", "scene:fireworks"),
-                                         ("фейерверк", "scene:fireworks"), ("елка", "scene:christmas_tree")])
+                                         ("фейерверк", "scene:fireworks"), ("елка", "scene:christmas_tree"),
+                                         ("озеро", "scene:lake"), ("пруд", "scene:lake")])
 def test_rain_snow_and_airport_are_labels_of_their_own(word, label):
     vocab = load_vocabulary()
     links = dict(zip(vocab.terms, vocab.links))[word]
@@ -163,4 +164,69 @@ def test_a_foggy_morning_and_an_overcast_day_find_the_fog_and_the_clouds(fog_ind
         return [Path(h["path"]).name for h in search_json(fog_index, query) if not h.get("weak")]
 
     assert names("туманное утро") == names("туман") and set(names("туман")) == {p.name for p in FOGGY_ROADS}
-    assert names("пасмурный день") == [CUMULUS.name]
+    # the clouds head also finds the clear highway's few white clouds (judged "clouds"),
+    # after the sky of cumulus
+    assert names("пасмурный день") == names("облака") and names("облака")[0] == CUMULUS.name
+
+
+# coco-dev (never trained on): a seafront under grey clouds behind a parking meter, and
+# people resting on a snowy summit under a clear blue sky
+CLOUDY_SEAFRONT = SHARED / "coco-dev" / "000000333956.jpg"  # [parking meter]
+SNOWY_SUMMIT = SHARED / "coco-dev" / "000000188417.jpg"     # [person, backpack, skis...]
+
+
+@pytest.fixture(scope="module")
+def sky_index(tmp_path_factory) -> Path:
+    photos = [CLOUDY_SEAFRONT, SNOWY_SUMMIT, KITCHEN]
+    if not all(p.is_file() for p in photos):
+        pytest.skip(f"no real evaluation photos at {SHARED} (only on the developers' machines)")
+    folder = tmp_path_factory.mktemp("sky")
+    for photo in photos:
+        shutil.copy(photo, folder / photo.name)
+    index_dir = tmp_path_factory.mktemp("sky_index")
+    run_cli("index", str(folder), "--index", str(index_dir), check=True)
+    return index_dir
+
+
+def test_clouds_and_snow_behind_people_and_things_are_found(sky_index):
+    """Clouds and snow in an everyday photo, not a photo of the sky or of a snowfield: the
+    heads learned them from landscapes judged by eye (training/manifests/judged.csv),
+    where they had taken every cloudy coast for a negative. The heads before gave the
+    seafront 0.05 for clouds and the summit 0.09 for snow."""
+    clouds = _strong(search_json(sky_index, "облака"))
+    assert CLOUDY_SEAFRONT.name in clouds and KITCHEN.name not in clouds
+    snow = search_json(sky_index, "снег")
+    assert _strong(snow)[0] == SNOWY_SUMMIT.name, snow
+    assert snow[0]["why"].startswith("снег: "), snow[0]["why"]
+    assert KITCHEN.name not in _strong(snow) and CLOUDY_SEAFRONT.name not in _strong(snow)
+
+
+# held-out fifth of scenes-train (seed 0), judged by eye: a lake at sunset with reeds, a
+# pond on a golf course; a sandy sea beach (Mini Places' coast)
+LAKE_AT_SUNSET = SHARED / "scenes-train" / "sunrise_sunset" / "sunset" / "24.jpg"
+GOLF_POND = SHARED / "scenes-train" / "miniplaces" / "golf_course" / "train_00000298.jpg"
+SEA_BEACH = SHARED / "scenes-train" / "miniplaces" / "coast" / "train_00000305.jpg"
+
+
+@pytest.fixture(scope="module")
+def lake_index(tmp_path_factory) -> Path:
+    photos = [LAKE_AT_SUNSET, GOLF_POND, SEA_BEACH, KITCHEN]
+    if not all(p.is_file() for p in photos):
+        pytest.skip(f"no real evaluation photos at {SHARED} (only on the developers' machines)")
+    folder = tmp_path_factory.mktemp("lake")
+    for photo in photos:
+        shutil.copy(photo, folder / photo.name)
+    index_dir = tmp_path_factory.mktemp("lake_index")
+    run_cli("index", str(folder), "--index", str(index_dir), check=True)
+    return index_dir
+
+
+def test_a_lake_is_found_by_a_label_of_its_own_and_the_sea_is_not_a_lake(lake_index):
+    """No folder of lakes exists: the lake head learned from lakes judged by eye among
+    rivers, swamps, valleys and golf courses (training/manifests/judged.csv). Before it,
+    «озеро» had only ImageNet's lakeside (0.17 and 0.37 on these two)."""
+    hits = search_json(lake_index, "озеро")
+    assert set(_strong(hits)[:2]) == {LAKE_AT_SUNSET.name, GOLF_POND.name}, hits
+    assert all(h["why"].startswith("озеро: ") for h in hits[:2]), hits[:2]
+    assert SEA_BEACH.name not in _strong(hits) and KITCHEN.name not in _strong(hits)
+    assert _strong(search_json(lake_index, "пруд"))[:2] == _strong(hits)[:2]

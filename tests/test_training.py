@@ -94,3 +94,28 @@ def test_label_balancing_gives_every_label_the_same_weight_shared_by_its_folders
     coast = w[:8].sum()
     assert np.isclose(coast, w[8:].sum())                     # coast == fog
     assert np.isclose(w[:6].sum(), w[6:8].sum())              # a/coast == b/coast
+
+
+def test_hand_labels_make_a_cloudy_coast_a_clouds_photo_and_its_unjudged_neighbours_unknown():
+    from train_heads import attribute_targets
+
+    files = np.array(["s/mp/coast/1.jpg", "s/mp/coast/2.jpg", "s/mp/coast/3.jpg", "s/mp/coast/4.jpg",
+                      "s/mp/kitchen/5.jpg", "s/cc/Cu/6.jpg", "s/cc/Cu/7.jpg"])
+    folders = np.array(["/".join(f.split("/")[1:3]) for f in files])
+    hand = {"s/mp/coast/1.jpg": {"sky": "C", "snow": "", "fog": "", "water": ""},
+            "s/mp/coast/2.jpg": {"sky": "K", "snow": "S", "fog": "", "water": "LB"},
+            "s/mp/coast/3.jpg": {"sky": "?", "snow": "", "fog": "", "water": "?"},
+            "s/cc/Cu/6.jpg": {"sky": "N", "snow": "", "fog": "", "water": ""}}
+    clouds = {"key": "clouds", "sources": ["cc/Cu"]}
+    # judged cloudy: positive; clear: negative; unsure and the unjudged coast: unknown (-1);
+    # the kitchen's folder was not judged: negative; a clouds folder stays positive
+    assert attribute_targets(files, folders, clouds, hand).tolist() == [1, 0, -1, -1, 0, 1, 1]
+    assert attribute_targets(files, folders, clouds, hand, unlabelled_unknown=False).tolist() == [
+        1, 0, -1, 0, 0, 1, 1]
+    snow = {"key": "snow", "sources": []}
+    assert attribute_targets(files, folders, snow, hand).tolist() == [0, 1, 0, -1, 0, 0, -1]
+    lake = {"key": "lake", "sources": []}               # judged only: "?" is unsure which water
+    assert attribute_targets(files, folders, lake, hand).tolist() == [0, 1, -1, -1, 0, 0, -1]
+    rain = {"key": "rain", "sources": ["mp/kitchen"]}   # not judged by hand: its folders only
+    assert attribute_targets(files, folders, rain, hand).tolist() == [0, 0, 0, 0, 1, 0, 0]
+    assert attribute_targets(files, folders, clouds, {}).tolist() == [0, 0, 0, 0, 0, 1, 1]
