@@ -68,17 +68,21 @@ def test_the_new_words_pass_the_vocabulary_check():
         assert f"без вектора: {word}\n" not in proc.stdout  # found by meaning too
 
 
-@pytest.fixture(scope="module")
-def weather_index(tmp_path_factory) -> Path:
-    photos = [BADLANDS, CUMULONIMBUS, UMBRELLA, WET_STREET, KITCHEN]
+def _index_of(tmp_path_factory, name: str, photos: list[Path]) -> Path:
+    """A real index of copies of `photos` (in a temp folder, never in the repository)."""
     if not all(p.is_file() for p in photos):
         pytest.skip(f"no real evaluation photos at {SHARED} (only on the developers' machines)")
-    folder = tmp_path_factory.mktemp("weather")
-    for photo in photos:  # copies in a temp folder, never in the repository
+    folder = tmp_path_factory.mktemp(name)
+    for photo in photos:
         shutil.copy(photo, folder / photo.name)
-    index_dir = tmp_path_factory.mktemp("weather_index")
+    index_dir = tmp_path_factory.mktemp(f"{name}_index")
     run_cli("index", str(folder), "--index", str(index_dir), check=True)
     return index_dir
+
+
+@pytest.fixture(scope="module")
+def weather_index(tmp_path_factory) -> Path:
+    return _index_of(tmp_path_factory, "weather", [BADLANDS, CUMULONIMBUS, UMBRELLA, WET_STREET, KITCHEN])
 
 
 def _strong(hits: list[dict]) -> list[str]:
@@ -120,15 +124,7 @@ CUMULUS = SHARED / "scenes-train" / "ccsn_clouds" / "Cu" / "Cu-N057.jpg"
 
 @pytest.fixture(scope="module")
 def fog_index(tmp_path_factory) -> Path:
-    photos = [*FOGGY_ROADS, HIGHWAY, CUMULUS, KITCHEN]
-    if not all(p.is_file() for p in photos):
-        pytest.skip(f"no real evaluation photos at {SHARED} (only on the developers' machines)")
-    folder = tmp_path_factory.mktemp("fog")
-    for photo in photos:
-        shutil.copy(photo, folder / photo.name)
-    index_dir = tmp_path_factory.mktemp("fog_index")
-    run_cli("index", str(folder), "--index", str(index_dir), check=True)
-    return index_dir
+    return _index_of(tmp_path_factory, "fog", [*FOGGY_ROADS, HIGHWAY, CUMULUS, KITCHEN])
 
 
 def test_a_road_in_fog_is_both_fog_and_a_road(fog_index):
@@ -177,15 +173,7 @@ SNOWY_SUMMIT = SHARED / "coco-dev" / "000000188417.jpg"     # [person, backpack,
 
 @pytest.fixture(scope="module")
 def sky_index(tmp_path_factory) -> Path:
-    photos = [CLOUDY_SEAFRONT, SNOWY_SUMMIT, KITCHEN]
-    if not all(p.is_file() for p in photos):
-        pytest.skip(f"no real evaluation photos at {SHARED} (only on the developers' machines)")
-    folder = tmp_path_factory.mktemp("sky")
-    for photo in photos:
-        shutil.copy(photo, folder / photo.name)
-    index_dir = tmp_path_factory.mktemp("sky_index")
-    run_cli("index", str(folder), "--index", str(index_dir), check=True)
-    return index_dir
+    return _index_of(tmp_path_factory, "sky", [CLOUDY_SEAFRONT, SNOWY_SUMMIT, KITCHEN])
 
 
 def test_clouds_and_snow_behind_people_and_things_are_found(sky_index):
@@ -210,15 +198,7 @@ SEA_BEACH = SHARED / "scenes-train" / "miniplaces" / "coast" / "train_00000305.j
 
 @pytest.fixture(scope="module")
 def lake_index(tmp_path_factory) -> Path:
-    photos = [LAKE_AT_SUNSET, GOLF_POND, SEA_BEACH, KITCHEN]
-    if not all(p.is_file() for p in photos):
-        pytest.skip(f"no real evaluation photos at {SHARED} (only on the developers' machines)")
-    folder = tmp_path_factory.mktemp("lake")
-    for photo in photos:
-        shutil.copy(photo, folder / photo.name)
-    index_dir = tmp_path_factory.mktemp("lake_index")
-    run_cli("index", str(folder), "--index", str(index_dir), check=True)
-    return index_dir
+    return _index_of(tmp_path_factory, "lake", [LAKE_AT_SUNSET, GOLF_POND, SEA_BEACH, KITCHEN])
 
 
 def test_a_lake_is_found_by_a_label_of_its_own_and_the_sea_is_not_a_lake(lake_index):
