@@ -45,7 +45,8 @@ def test_a_place_or_weather_word_reaches_the_labels_that_show_it(word, label, re
                                          ("молния", "scene:lightning"), ("радуга", "scene:rainbow"),
                                          ("водопад", "scene:waterfall"), ("салют", "scene:fireworks"),
                                          ("фейерверк", "scene:fireworks"), ("елка", "scene:christmas_tree"),
-                                         ("озеро", "scene:lake"), ("пруд", "scene:lake")])
+                                         ("озеро", "scene:lake"), ("пруд", "scene:lake"), ("луна", "scene:moon"),
+                                         ("полнолуние", "scene:moon")])
 def test_rain_snow_and_airport_are_labels_of_their_own(word, label):
     vocab = load_vocabulary()
     links = dict(zip(vocab.terms, vocab.links))[word]

@@ -59,9 +59,10 @@ from photofinder.heads import FEATURE_DIM, HEADS_FORMAT  # noqa: E402
 HOLDOUT = 0.2
 # Training-only classes of the place softmax: contrast for a label, or a home for photos
 # of the sky alone, which are no place (clouds and lightning are attributes): without
-# them a sky had to be some place, and 16 of 28 held-out lightning photos (purple night
+# them a sky had to be some place (the moon close-ups too), and 16 of 28 held-out lightning photos (purple night
 # skies) scored above 0.3 for "sunset". Their probability is not stored.
 TRAINING_ONLY = {"amos_daynight/day": "day", "weapd_chommakorn/lightning": "sky_only",
+                 "moonphase_robban/moon": "sky_only", "sunmoon_gweisz/moon": "sky_only",
                  **{f"ccsn_clouds/{genus}": "sky_only" for genus in
                     ("Ac", "As", "Cb", "Cc", "Ci", "Cs", "Ct", "Cu", "Ns", "Sc", "St")}}
 # per-source balancing of the scene head's training photos (balance_weights), chosen by
