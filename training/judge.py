@@ -91,7 +91,8 @@ def merge(args: argparse.Namespace) -> int:
     for path in args.verdicts:
         with path.open(encoding="utf-8", newline="") as fh:
             for n, r in enumerate(csv.DictReader(fh), 2):
-                file = tiles.get((r["sheet"].strip(), int(r["tile"])))
+                tile = (r.get("tile") or "").strip()
+                file = tiles.get(((r.get("sheet") or "").strip(), int(tile) if tile.isdigit() else -1))
                 if file is None:
                     print(f"{path}:{n}: no such tile {r['sheet']} {r['tile']}", file=sys.stderr)
                     return 1

@@ -18,9 +18,9 @@ tagger (training/extract.py, cached in build/features/). Deterministic for a see
    alone) on the projected features, calibrated by a temperature fitted on
    cross-validated scores; and a calibrated logistic regression for each attribute
    (weather and sky: clouds, fog, rain, snow...), negative on every other photo, except
-   where training/manifests/judged.csv says otherwise: clouds, snow, fog, lakes and
-   beaches judged by eye on a sample of the outdoor folders (a coast under big clouds is
-   a clouds photo, not a negative; the folders' other photos are unknown for those).
+   where training/manifests/judged.csv says otherwise: clouds, snow, fog and lakes
+   judged by eye on a sample of the outdoor folders (a coast under big clouds is a
+   clouds photo, not a negative; the folders' other photos are unknown for those).
    Options measured by the leave-one-source-out figure: --balance (per-source weights),
    --c.
 4. People: a logistic regression on the projected features, every (source, label)
@@ -58,9 +58,9 @@ from photofinder.heads import FEATURE_DIM, HEADS_FORMAT  # noqa: E402
 
 HOLDOUT = 0.2
 # Training-only classes of the place softmax: contrast for a label, or a home for photos
-# of the sky alone, which are no place (clouds and lightning are attributes): without
-# them a sky had to be some place (the moon close-ups too), and 16 of 28 held-out lightning photos (purple night
-# skies) scored above 0.3 for "sunset". Their probability is not stored.
+# of the sky alone, which are no place (clouds, lightning and the moon are attributes):
+# without them a sky had to be some place, and 16 of 28 held-out lightning photos (purple
+# night skies) scored above 0.3 for "sunset". Their probability is not stored.
 TRAINING_ONLY = {"amos_daynight/day": "day", "weapd_chommakorn/lightning": "sky_only",
                  "moonphase_robban/moon": "sky_only", "sunmoon_gweisz/moon": "sky_only",
                  **{f"ccsn_clouds/{genus}": "sky_only" for genus in
@@ -80,7 +80,8 @@ NEVER_USED = ("cmu16720_sun8",)
 JUDGED = REPO / "training" / "manifests" / "judged.csv"
 JUDGED_COLUMNS = ("sky", "snow", "fog", "water")
 # attribute -> (column, the code that makes it positive, the codes that make it negative;
-# None: any other value of the column, except "?")
+# None: any other value of the column, except "?"). The beach is measured
+# (benchmarks/judged.py), not shipped: the coast head ranks beaches better.
 JUDGED_CODES = {"clouds": ("sky", "C", ("K", "N")), "snow": ("snow", "S", None),
                 "fog": ("fog", "F", None), "lake": ("water", "L", None),
                 "beach": ("water", "B", None)}
@@ -326,11 +327,10 @@ def attribute_targets(files: np.ndarray, folders: np.ndarray, row: dict,
     """1 / 0 / -1 (unknown: not trained on, not scored) for one attribute on every photo.
     Its folders are positive, every other photo negative; for the judged attributes
     (JUDGED_CODES) the judgements overrule that (an "S" adds snow, never removes a snow
-    folder's), and
-    with `unlabelled_unknown` the unlabelled photos of a folder that was sampled for them
-    are unknown: a mountain folder's photos are often cloudy or snowy, so they are no
-    negatives. Measured on photos never trained on (docs/benchmarks.md): clouds on
-    coco-dev AP 0.16 -> 0.30, snow 0.73 -> 0.97."""
+    folder's), and with `unlabelled_unknown` the unjudged photos of a judged folder are
+    unknown: a mountain folder's photos are often cloudy or snowy, so they are no
+    negatives. Measured on photos never trained on (benchmarks/judged.py): clouds on
+    coco-dev AP 0.14 -> 0.32, snow 0.73 -> 0.97."""
     y = np.isin(folders, row["sources"]).astype(int)
     if row["key"] not in JUDGED_CODES or not hand:
         return y
@@ -356,8 +356,8 @@ def train_attribute(z: np.ndarray, y: np.ndarray, rows: np.ndarray, z_everyday: 
                     y_everyday: np.ndarray, c: float, seed: int) -> tuple[np.ndarray, float]:
     """One attribute (rain, fog, clouds...): a calibrated logistic regression on the
     scene photos in `rows` whose target `y` (attribute_targets) is known, and on everyday
-    photos (people-train's training part: people, pets, rooms; negative unless a hand
-    label says clouds). Without those, rain learned "a city street" (its one source is
+    photos (people-train's training part: people, pets, rooms; negative unless judged
+    otherwise). Without those, rain learned "a city street" (its one source is
     mostly streets): 28 % of INRIA's pedestrians and 55 % of the fashion photos scored
     above 0.5 for rain, 0.5 % with them. Unweighted: the Platt step then keeps the
     training photos' share of rain (1.5 %), so 0.5 means likely; weighting the classes
