@@ -27,6 +27,8 @@ sys.path.insert(0, str(REPO / "training"))
 
 import train_heads as th  # noqa: E402
 
+from photofinder.heads import load_heads  # noqa: E402
+
 LAKESIDE, SANDBAR, SEASHORE = 975, 977, 978   # ImageNet classes «озеро», «пляж» reach
 VARIANTS = (("folders only", False, False), ("+ judged, unjudged = negative", True, False),
             ("+ judged, unjudged = unknown (shipped)", True, True))
@@ -37,7 +39,6 @@ def main() -> int:
     ap.add_argument("--tagger", default="efficientnet-lite2")
     args = ap.parse_args()
     try:
-        from sklearn.decomposition import PCA
         from sklearn.metrics import average_precision_score as ap_score
     except ImportError:
         print("нужен scikit-learn: .venv/bin/pip install -e '.[train]'", file=sys.stderr)
@@ -47,24 +48,16 @@ def main() -> int:
         print(f"skipped: no scenes-train at {SHARED} or no {th.JUDGED}")
         return 0
     seed, c = 0, 0.03
-    scenes = th.scene_photos(args.tagger)
-    people = th.features(args.tagger, "people")
+    split = th.training_split(args.tagger, seed)   # the split and PCA the shipped heads had
+    scenes, people, held, keep, folders = split.scenes, split.people, split.held, split.keep, split.folders
+    z, people_held, pca = split.z_scenes, split.people_held, split.pca
+    z_people = pca.transform(people["features"].astype(np.float32))
     coco = th.features(args.tagger, "coco")
+    z_coco = pca.transform(coco["features"].astype(np.float32))
     whole = np.concatenate([th.features(args.tagger, n)["whole"] for n in ("scenes", "gathered")
                             if (th.CACHE / f"{args.tagger}-{n}.npz").is_file()]).astype(np.float32)
     files = scenes["files"].astype(str)
-    folders = th.folder_of(scenes["files"])
-    shared = np.char.startswith(files, "scenes-train/")
-    held = np.zeros(len(files), bool)
-    held[shared] = th.holdout_mask(folders[shared], seed)
-    held[~shared] = th.holdout_mask(folders[~shared], seed)
-    keep = ~np.isin([f.split("/")[0] for f in folders], th.NEVER_USED)
     people_files = people["files"].astype(str)
-    people_held = th.holdout_mask(np.array([f"{s}/{lab}" for s, lab in zip(people["sources"], people["labels"])]), seed)
-    x_people = people["features"].astype(np.float32)
-    pca = PCA(256, random_state=seed).fit(np.concatenate([scenes["features"][~held & keep], x_people[~people_held]]))
-    z, z_people, z_coco = (pca.transform(x) for x in (scenes["features"], x_people,
-                                                       coco["features"].astype(np.float32)))
     truth = json.loads((REPO / "benchmarks" / "coco_scene_truth.json").read_text(encoding="utf-8"))["words"]
     coco_names = [Path(f).name for f in coco["files"].astype(str)]
     sources = np.array([f.split("/")[0] for f in folders])
@@ -121,11 +114,8 @@ def main() -> int:
 
     print("\nwords with no folder of their own: the judged head against what search had "
           "(AP on each group's judged photos, the group left out; pooled last)")
-    head_p = np.load(REPO / "photofinder" / "data" / "heads" / f"{args.tagger}.npz")
-    zz = (scenes["features"] - head_p["pca_mean"]) @ head_p["pca_components"].T
-    logits = zz @ head_p["scene_weight"] + head_p["scene_bias"]
-    soft = np.exp(logits - logits.max(axis=1, keepdims=True))
-    coast = (soft / soft.sum(axis=1, keepdims=True))[:, list(head_p["scene_keys"]).index("coast")]
+    shipped = load_heads(args.tagger)   # the coast probability search has today
+    coast = shipped.scenes(shipped.project(scenes["features"]))[:, shipped.tag_keys.index("coast")]
     for key, others in (("lake", {"ImageNet lakeside": whole[:, LAKESIDE]}),
                         ("beach", {"ImageNet seashore": whole[:, SEASHORE],
                                    "coast head": coast,

@@ -45,7 +45,13 @@ from evaluation import (
 
 sys.path.insert(0, str(REPO / "training"))
 
-from train_heads import JUDGED_CODES, NEVER_USED, holdout_mask, judged_labels  # noqa: E402
+from train_heads import (  # noqa: E402
+    JUDGED_CODES,
+    NEVER_USED,
+    attribute_targets,
+    holdout_mask,
+    judged_labels,
+)
 
 SCENES = SHARED / "scenes-train"
 GATHERED = REPO.parent / "gathered"   # training/gather.py's default --out
@@ -102,36 +108,37 @@ CODES = {**JUDGED_CODES, "river": ("water", "R", None)}
 def hand_judged(paths: list[str], queries: list[dict]
                 ) -> tuple[Callable[[dict, str], bool], Callable[[dict, str], bool]]:
     """relevant(q, path) and ignored(q, path) for the words with a "hand" attribute
-    (облака, снег, туман, озеро, река): a photo judged by eye (training/manifests/judged.csv) is
-    relevant when it shows it (a Mini Places coast under clouds counts for «облака») or
-    its folder is the attribute's own; unsure, and unjudged photos of a judged folder
-    outside the word's folders, are unknown. Other words: their folders."""
+    (облака, снег, туман, озеро, река): the training's own targets (attribute_targets:
+    a photo judged by eye in training/manifests/judged.csv is relevant when it shows it,
+    a Mini Places coast under clouds for «облака»; unsure ones, and unjudged photos of a
+    judged folder, are unknown), and an unjudged photo is relevant when it is in one of
+    the word's folders. Other words: their folders."""
     hand = judged_labels()
-    attribute_sources = {row["key"]: set(row["sources"]) for row in json.loads(
+    rows = {row["key"]: row for row in json.loads(
         (REPO / "photofinder" / "data" / "scenes.json").read_text(encoding="utf-8"))}
-    key_of, folder_of = {}, {}
-    for p in paths:
+    files = []
+    for p in paths:   # the index's links -> the feature caches' names of the photos
         real = Path(p).resolve()
         root = SHARED if real.is_relative_to(SHARED) else GATHERED.parent
-        key_of[p] = str(real.relative_to(root)) if real.is_relative_to(root) else ""
-        folder_of[p] = "/".join(Path(p).name.split("__")[:2])
-    judged_folders = {"/".join(k.split("/")[1:3]) for k in hand}
+        files.append(str(real.relative_to(root)) if real.is_relative_to(root) else "")
+    files_, folders = np.array(files), np.array(["/".join(Path(p).name.split("__")[:2]) for p in paths])
+    judged = np.array([f in hand for f in files])
+    row_of = {p: i for i, p in enumerate(paths)}
+    verdicts: dict[str, np.ndarray] = {}
 
-    def verdict(q: dict, path: str) -> bool | None:
-        folder = folder_of[path]
+    def verdict(q: dict, path: str) -> int:
+        i = row_of[path]
         if "hand" not in q:
-            return folder in q["relevant"]
-        column, positive, negative = CODES[q["hand"]]
-        label = hand.get(key_of[path])
-        if label is None:
-            return (folder in q["relevant"]) or (None if folder in judged_folders else False)
-        if positive in label[column] or folder in attribute_sources[q["hand"]]:
-            return True
-        if "?" in label[column] or (negative is not None and label[column] not in negative):
-            return None
-        return False
+            return int(folders[i] in q["relevant"])
+        if q["query"] not in verdicts:
+            y = attribute_targets(files_, folders, rows[q["hand"]], hand, codes=CODES)
+            in_word = np.isin(folders, q["relevant"])
+            y[~judged & in_word] = 1
+            y[~judged & ~in_word & (y == 1)] = 0   # an attribute folder the word leaves out (Ct)
+            verdicts[q["query"]] = y
+        return int(verdicts[q["query"]][i])
 
-    return (lambda q, path: verdict(q, path) is True), (lambda q, path: verdict(q, path) is None)
+    return (lambda q, path: verdict(q, path) == 1), (lambda q, path: verdict(q, path) == -1)
 
 
 def held_out_folder(seed: int) -> Path:

@@ -46,6 +46,7 @@ import subprocess
 import sys
 from collections import defaultdict
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -322,19 +323,20 @@ def judged_labels(path: Path = JUDGED) -> dict[str, dict[str, str]]:
 
 
 def attribute_targets(files: np.ndarray, folders: np.ndarray, row: dict,
-                      hand: dict[str, dict[str, str]], unlabelled_unknown: bool = True
-                      ) -> np.ndarray:
+                      hand: dict[str, dict[str, str]], unlabelled_unknown: bool = True,
+                      codes: dict[str, tuple] = JUDGED_CODES) -> np.ndarray:
     """1 / 0 / -1 (unknown: not trained on, not scored) for one attribute on every photo.
     Its folders are positive, every other photo negative; for the judged attributes
     (JUDGED_CODES) the judgements overrule that (an "S" adds snow, never removes a snow
     folder's), and with `unlabelled_unknown` the unjudged photos of a judged folder are
     unknown: a mountain folder's photos are often cloudy or snowy, so they are no
     negatives. Measured on photos never trained on (benchmarks/judged.py): clouds on
-    coco-dev AP 0.14 -> 0.32, snow 0.73 -> 0.97."""
+    coco-dev AP 0.14 -> 0.32, snow 0.73 -> 0.97. `codes`: JUDGED_CODES, or more of them
+    for judging a search's results (benchmarks/scenes.py: the river too)."""
     y = np.isin(folders, row["sources"]).astype(int)
-    if row["key"] not in JUDGED_CODES or not hand:
+    if row["key"] not in codes or not hand:
         return y
-    column, positive, negative = JUDGED_CODES[row["key"]]
+    column, positive, negative = codes[row["key"]]
     labelled = np.array([f in hand for f in files])
     if unlabelled_unknown:
         sampled = np.isin(folders, np.unique(folders[labelled]))
@@ -412,6 +414,41 @@ def print_loso(rows: list[dict], what: str = "scenes") -> None:
     print(f"  macro over {len(by_label)} labels: within {within:.3f}, mixed {mixed:.3f}")
 
 
+def training_split(tagger: str, seed: int, exclude: list[str] | tuple[str, ...] = ()
+                   ) -> SimpleNamespace:
+    """The photos, the held-out split and the PCA every head is trained on (main, and
+    benchmarks/judged.py, which trains attributes in memory the same way): scenes and
+    people (dicts of features(), scene_photos()), folders, held (the held-out fifth),
+    keep (not NEVER_USED nor `exclude`), people_groups, people_held, pca, z_scenes,
+    z_people, size."""
+    from sklearn.decomposition import PCA
+
+    scenes = scene_photos(tagger)
+    people = features(tagger, "people")  # also the attributes' everyday negatives
+    scene_folders = folder_of(scenes["files"])
+    from_shared = np.char.startswith(scenes["files"].astype(str), "scenes-train/")
+    # the same fifth of scenes-train as before gathered photos existed (benchmarks/scenes.py
+    # links it); the gathered folders get their own fifth
+    scene_held = np.zeros(len(scene_folders), bool)
+    scene_held[from_shared] = holdout_mask(scene_folders[from_shared], seed)
+    scene_held[~from_shared] = holdout_mask(scene_folders[~from_shared], seed)
+    # the split above still counts the never-used photos: every other photo keeps its fifth
+    keep = ~np.isin([f.split("/")[0] for f in scene_folders], [*NEVER_USED, *exclude])
+    people_groups = np.array([f"{s}/{lab}" for s, lab in zip(people["sources"], people["labels"])])
+    people_held = holdout_mask(people_groups, seed)
+    size = int(scenes["size"])
+    assert int(people["size"]) == size, "features of different input sizes"
+
+    x_scenes = scenes["features"]
+    x_people = people["features"].astype(np.float32)
+    pca = PCA(FEATURE_DIM, random_state=seed).fit(
+        np.concatenate([x_scenes[~scene_held & keep], x_people[~people_held]]))
+    z_people = pca.transform(x_people) if len(x_people) else np.zeros((0, FEATURE_DIM))
+    return SimpleNamespace(scenes=scenes, people=people, folders=scene_folders, held=scene_held,
+                           keep=keep, people_groups=people_groups, people_held=people_held,
+                           pca=pca, z_scenes=pca.transform(x_scenes), z_people=z_people, size=size)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--tagger", default="efficientnet-lite2")
@@ -430,33 +467,16 @@ def main() -> int:
                     "the offline taggers, models/heads/<tagger>.npz for ResNet50")
     args = ap.parse_args()
     try:
-        from sklearn.decomposition import PCA
+        import sklearn  # noqa: F401  (the heads' only extra dependency)
     except ImportError:
         print("нужен scikit-learn: .venv/bin/pip install -e '.[train]'", file=sys.stderr)
         return 1
-    scenes = scene_photos(args.tagger)
-    people = features(args.tagger, "people")  # also the attributes' everyday negatives
+    split = training_split(args.tagger, args.seed, args.exclude_source)
+    scenes, people, pca = split.scenes, split.people, split.pca
+    scene_folders, scene_held, keep = split.folders, split.held, split.keep
+    people_groups, people_held = split.people_groups, split.people_held
+    z_scenes, z_people, size, x_scenes = split.z_scenes, split.z_people, split.size, scenes["features"]
     labels = scene_labels()
-    scene_folders = folder_of(scenes["files"])
-    from_shared = np.char.startswith(scenes["files"].astype(str), "scenes-train/")
-    # the same fifth of scenes-train as before gathered photos existed (benchmarks/scenes.py
-    # links it); the gathered folders get their own fifth
-    scene_held = np.zeros(len(scene_folders), bool)
-    scene_held[from_shared] = holdout_mask(scene_folders[from_shared], args.seed)
-    scene_held[~from_shared] = holdout_mask(scene_folders[~from_shared], args.seed)
-    # the split above still counts the never-used photos: every other photo keeps its fifth
-    keep = ~np.isin([f.split("/")[0] for f in scene_folders], [*NEVER_USED, *args.exclude_source])
-    people_groups = np.array([f"{s}/{lab}" for s, lab in zip(people["sources"], people["labels"])])
-    people_held = holdout_mask(people_groups, args.seed)
-    size = int(scenes["size"])
-    assert int(people["size"]) == size, "features of different input sizes"
-
-    x_scenes = scenes["features"]
-    x_people = people["features"].astype(np.float32)
-    pca = PCA(FEATURE_DIM, random_state=args.seed).fit(
-        np.concatenate([x_scenes[~scene_held & keep], x_people[~people_held]]))
-    z_scenes = pca.transform(x_scenes)
-    z_people = pca.transform(x_people) if len(x_people) else np.zeros((0, FEATURE_DIM))
     print(f"{args.tagger} (input {size} px): PCA {x_scenes.shape[1]} -> {FEATURE_DIM} keeps "
           f"{pca.explained_variance_ratio_.sum():.1%} of the variance")
 
