@@ -101,18 +101,21 @@ def link_folder(name: str, photos: list[Path]) -> Path:
     return target
 
 
-# the judged attributes, and the river (a place of the softmax) judged the same way
-CODES = {**JUDGED_CODES, "river": ("water", "R", None)}
+# the judged attributes, and the river and the night (places of the softmax) judged the same way
+CODES = {**JUDGED_CODES, "river": ("water", "R", None), "night": ("light", "D", None)}
 
 
 def hand_judged(paths: list[str], queries: list[dict]
                 ) -> tuple[Callable[[dict, str], bool], Callable[[dict, str], bool]]:
     """relevant(q, path) and ignored(q, path) for the words with a "hand" attribute
-    (облака, снег, туман, озеро, река): the training's own targets (attribute_targets:
+    (облака, снег, туман, озеро, река, закат and its synonyms, ночь, трава, камни): the
+    training's own targets (attribute_targets:
     a photo judged by eye in training/manifests/judged.csv is relevant when it shows it,
     a Mini Places coast under clouds for «облака»; unsure ones, and unjudged photos of a
     judged folder, are unknown), and an unjudged photo is relevant when it is in one of
-    the word's folders. Other words: their folders."""
+    the word's folders. Other words: their folders. A word's "unknown" folders are left
+    out of its ranking: the sunset folders for the sea words (most show the sea at
+    sunset, which no one judged photo by photo; a sea word finding them is no miss)."""
     hand = judged_labels()
     rows = {row["key"]: row for row in json.loads(
         (REPO / "photofinder" / "data" / "scenes.json").read_text(encoding="utf-8"))}
@@ -128,6 +131,8 @@ def hand_judged(paths: list[str], queries: list[dict]
 
     def verdict(q: dict, path: str) -> int:
         i = row_of[path]
+        if folders[i] in q.get("unknown", ()):
+            return -1
         if "hand" not in q:
             return int(folders[i] in q["relevant"])
         if q["query"] not in verdicts:

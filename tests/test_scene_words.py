@@ -30,7 +30,7 @@ KITCHEN = SHARED / "coco-dev" / "000000090122.jpg"    # [oven, refrigerator, ...
     ("аэропорт", "n02690373", "related"),       # airliner
     ("вокзал", "n03895866", "related"),         # passenger car
     ("водопад", "scene:river", "related"),     # besides its own label: rivers have falls
-    ("трава", "scene:golf_course", "related"),
+    ("скалы", "scene:rocks", "related"),        # besides the badlands, named so
 ])
 def test_a_place_or_weather_word_reaches_the_labels_that_show_it(word, label, relation):
     vocab = load_vocabulary()
@@ -46,7 +46,8 @@ def test_a_place_or_weather_word_reaches_the_labels_that_show_it(word, label, re
                                          ("водопад", "scene:waterfall"), ("салют", "scene:fireworks"),
                                          ("фейерверк", "scene:fireworks"), ("елка", "scene:christmas_tree"),
                                          ("озеро", "scene:lake"), ("пруд", "scene:lake"), ("луна", "scene:moon"),
-                                         ("полнолуние", "scene:moon")])
+                                         ("полнолуние", "scene:moon"), ("трава", "scene:grass"),
+                                         ("камни", "scene:rocks"), ("валуны", "scene:rocks")])
 def test_rain_snow_and_airport_are_labels_of_their_own(word, label):
     vocab = load_vocabulary()
     links = dict(zip(vocab.terms, vocab.links))[word]
@@ -93,7 +94,7 @@ def _strong(hits: list[dict]) -> list[str]:
 def test_stones_find_bare_rock_first_and_say_why(weather_index):
     hits = search_json(weather_index, "камни")
     assert _strong(hits)[0] == BADLANDS.name
-    assert hits[0]["why"].startswith("камни ← скалы: ")
+    assert hits[0]["why"].startswith("камни: ")   # the rocks label judged by eye
 
 
 def test_rain_finds_an_umbrella_and_storm_clouds_but_not_a_kitchen(weather_index):
@@ -211,3 +212,59 @@ def test_a_lake_is_found_by_a_label_of_its_own_and_the_sea_is_not_a_lake(lake_in
     assert all(h["why"].startswith("озеро: ") for h in hits[:2]), hits[:2]
     assert SEA_BEACH.name not in _strong(hits) and KITCHEN.name not in _strong(hits)
     assert _strong(search_json(lake_index, "пруд"))[:2] == _strong(hits)[:2]
+
+
+# held-out fifth of scenes-train (seed 0), judged by eye (training/manifests/judged.csv):
+# the low sun over a river and behind a lighthouse, a golf course at dusk, a lawn, a
+# canyon's rock walls, and a lighthouse by day (no sunset, no grass, no rocks)
+MINIPLACES = SHARED / "scenes-train" / "miniplaces"
+RIVER_AT_SUNSET = MINIPLACES / "river" / "train_00000513.jpg"
+LIGHTHOUSE_AT_SUNSET = MINIPLACES / "lighthouse" / "train_00000657.jpg"
+DAY_LIGHTHOUSE = MINIPLACES / "lighthouse" / "train_00000665.jpg"
+GOLF_AT_DUSK = MINIPLACES / "golf_course" / "val_00004583.jpg"
+LAWN = MINIPLACES / "yard" / "train_00000105.jpg"
+ROCKY_CANYON = MINIPLACES / "canyon" / "train_00000193.jpg"
+
+
+@pytest.fixture(scope="module")
+def judged_index(tmp_path_factory) -> Path:
+    return _index_of(tmp_path_factory, "judged", [RIVER_AT_SUNSET, LIGHTHOUSE_AT_SUNSET, DAY_LIGHTHOUSE,
+                                                  GOLF_AT_DUSK, LAWN, ROCKY_CANYON, KITCHEN])
+
+
+def _every(hits: list[dict]) -> list[str]:
+    return [Path(h["path"]).name for h in hits]
+
+
+def test_a_sunset_is_found_behind_a_lighthouse_and_the_lighthouse_by_day_is_not(judged_index):
+    """The sunset is an attribute now: a lighthouse at sunset is a lighthouse *and* a
+    sunset. As a place of the softmax it had to be one of the two, and the heads before
+    did not find the lighthouse for «закат» at all."""
+    hits = search_json(judged_index, "закат")
+    assert _strong(hits)[0] == RIVER_AT_SUNSET.name, hits
+    assert hits[0]["why"].startswith("закат: "), hits[0]["why"]
+    assert LIGHTHOUSE_AT_SUNSET.name in _every(hits)
+    for daylight in (DAY_LIGHTHOUSE, LAWN, KITCHEN):
+        assert daylight.name not in _every(hits)
+    assert {LIGHTHOUSE_AT_SUNSET.name, DAY_LIGHTHOUSE.name} <= set(_strong(search_json(judged_index, "маяк")))
+
+
+def test_grass_is_a_label_of_its_own(judged_index):
+    """«трава» had no label: it reached the field, golf course and yard as a related word
+    (and found neither photo here). Now grass judged by eye in every outdoor folder."""
+    hits = search_json(judged_index, "трава")
+    assert _strong(hits)[:2] == [GOLF_AT_DUSK.name, LAWN.name], hits
+    assert all(h["why"].startswith("трава: ") for h in hits[:2]), hits[:2]
+    for bare in (ROCKY_CANYON, DAY_LIGHTHOUSE, KITCHEN):
+        assert bare.name not in _strong(hits)
+
+
+def test_rocks_are_found_by_a_label_of_their_own(judged_index):
+    """«камни» reached rocks only through the places and things that have them (a canyon,
+    a cliff, a stone wall: «камни ← каньон»); now rock and stones judged by eye."""
+    hits = search_json(judged_index, "камни")
+    assert _strong(hits)[0] == ROCKY_CANYON.name, hits
+    assert hits[0]["why"].startswith("камни: "), hits[0]["why"]
+    for smooth in (LAWN, GOLF_AT_DUSK, DAY_LIGHTHOUSE, KITCHEN):
+        assert smooth.name not in _strong(hits)
+    assert _strong(search_json(judged_index, "валуны"))[0] == ROCKY_CANYON.name

@@ -119,3 +119,49 @@ def test_hand_labels_make_a_cloudy_coast_a_clouds_photo_and_its_unjudged_neighbo
     rain = {"key": "rain", "sources": ["mp/kitchen"]}   # not judged by hand: its folders only
     assert attribute_targets(files, folders, rain, hand).tolist() == [0, 0, 0, 0, 1, 0, 0]
     assert attribute_targets(files, folders, clouds, {}).tolist() == [0, 0, 0, 0, 0, 1, 1]
+
+
+def test_a_sunset_judged_in_another_folder_is_a_sunset_and_dusk_is_not():
+    from train_heads import attribute_targets
+
+    files = np.array(["s/mp/lighthouse/1.jpg", "s/mp/lighthouse/2.jpg", "s/mp/lighthouse/3.jpg",
+                      "s/mp/lighthouse/4.jpg", "s/ss/sunset/5.jpg", "s/ss/sunset/6.jpg"])
+    folders = np.array(["/".join(f.split("/")[1:3]) for f in files])
+    hand = {"s/mp/lighthouse/1.jpg": {"light": "U"}, "s/mp/lighthouse/2.jpg": {"light": "D"},
+            "s/mp/lighthouse/3.jpg": {"light": "?"}, "s/ss/sunset/5.jpg": {"light": ""}}
+    sunset = {"key": "sunset", "sources": ["ss/sunset"]}
+    # the low sun judged in a lighthouse photo: positive; dusk: negative; unsure and the
+    # unjudged lighthouse: unknown; a sunset folder's photo stays positive even where the
+    # judge saw no low sun (a drawing of one), like the snow folders
+    assert attribute_targets(files, folders, sunset, hand).tolist() == [1, 0, -1, -1, 1, 1]
+
+
+def test_judge_merges_the_new_columns_and_refuses_a_code_it_does_not_know(tmp_path):
+    from judge import main as judge_main
+
+    tiles = tmp_path / "tiles.csv"
+    tiles.write_text("sheet,tile,file\nsheet_000,1,s/mp/yard/1.jpg\nsheet_000,2,s/mp/canyon/2.jpg\n",
+                     encoding="utf-8")
+    judged = tmp_path / "judged.csv"
+    judged.write_text("file,sky,snow,fog,water\ns/mp/yard/1.jpg,C,,,\n", encoding="utf-8")
+    verdicts = tmp_path / "v.csv"
+    verdicts.write_text("sheet,tile,light,grass,rocks\nsheet_000,1,U,G,\nsheet_000,2,,?,X\n",
+                        encoding="utf-8")
+
+    def merge(*files: Path) -> int:
+        argv = ["judge.py", "merge", "--tiles", str(tiles), "--judged", str(judged), *map(str, files)]
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(sys, "argv", argv)
+            return judge_main()
+
+    assert merge(verdicts) == 0
+    rows = {r["file"]: r for r in csv.DictReader(judged.open(encoding="utf-8"))}
+    # the earlier verdict (clouds) is kept beside the new columns
+    assert rows["s/mp/yard/1.jpg"] == {"file": "s/mp/yard/1.jpg", "sky": "C", "snow": "", "fog": "",
+                                       "water": "", "light": "U", "grass": "G", "rocks": ""}
+    assert (rows["s/mp/canyon/2.jpg"]["grass"], rows["s/mp/canyon/2.jpg"]["rocks"]) == ("?", "X")
+    before = judged.read_text(encoding="utf-8")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("sheet,tile,light\nsheet_000,1,Z\n", encoding="utf-8")
+    assert merge(bad) == 1
+    assert judged.read_text(encoding="utf-8") == before   # nothing half-written

@@ -9,8 +9,8 @@ A folder's label says what a photo was collected for (a coast), not what else it
 negatives. Judging a sample of every outdoor folder by eye fixes that
 (train_heads.JUDGED_CODES says how each verdict counts). Sheets show 30 numbered tiles
 (6 x 5) of photos not judged yet, read from the feature caches' file lists; the verdict
-files have the columns `sheet,tile` and any of `sky,snow,fog` (one code each) or `codes`
-(the water letters, e.g. "LB"). `merge` adds them to training/manifests/judged.csv, a
+files have the columns `sheet,tile` and any of `sky,snow,fog,light,grass,rocks` (one code
+each) or `codes` (the water letters, e.g. "LB"). `merge` adds them to training/manifests/judged.csv, a
 later verdict on a photo replacing an earlier one. Codes: train_heads.JUDGED.
 """
 
@@ -32,7 +32,8 @@ from train_heads import CACHE, JUDGED, JUDGED_COLUMNS, judged_labels  # noqa: E4
 ROOTS = {"scenes-train": REPO.parent / "shared" / "data", "people-train": REPO.parent / "shared" / "data",
          "gathered": REPO.parent}
 TILE, COLUMNS, ROWS = 200, 6, 5
-CODES = {"sky": set("CKN?"), "snow": {"", "S"}, "fog": {"", "F"}, "water": set("LRB?")}
+CODES = {"sky": set("CKN?"), "snow": {"", "S"}, "fog": {"", "F"}, "water": set("LRB?"),
+         "light": set("UD?"), "grass": set("G?"), "rocks": set("X?")}
 
 
 def cached_files(tagger: str) -> list[str]:

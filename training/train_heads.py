@@ -18,9 +18,10 @@ tagger (training/extract.py, cached in build/features/). Deterministic for a see
    alone) on the projected features, calibrated by a temperature fitted on
    cross-validated scores; and a calibrated logistic regression for each attribute
    (weather and sky: clouds, fog, rain, snow...), negative on every other photo, except
-   where training/manifests/judged.csv says otherwise: clouds, snow, fog and lakes
-   judged by eye on a sample of the outdoor folders (a coast under big clouds is a
-   clouds photo, not a negative; the folders' other photos are unknown for those).
+   where training/manifests/judged.csv says otherwise: clouds, snow, fog, lakes, the
+   low sun, grass and rocks judged by eye on a sample of the outdoor folders (a coast
+   under big clouds is a clouds photo, not a negative; a lighthouse at sunset a sunset;
+   the folders' other photos are unknown for those).
    Options measured by the leave-one-source-out figure: --balance (per-source weights),
    --c.
 4. People: a logistic regression on the projected features, every (source, label)
@@ -76,16 +77,20 @@ BALANCE = "label"
 NEVER_USED = ("cmu16720_sun8",)
 # Photos judged by eye, one row a photo (file as the feature caches name it): sky C
 # (clouds or overcast) / K (clear) / N (no sky) / ? (unsure); snow S; fog F; water: any of
-# L (lake or pond), R (river), B (beach), ? (unsure which water). training/judge.py makes
-# the contact sheets they were judged on and merges the judgements.
+# L (lake or pond), R (river), B (beach), ? (unsure which water); light U (the sun low:
+# sunset or sunrise) / D (dusk or night: only benchmarks/scenes.py reads it, the night is
+# a place of the softmax) / ? ; grass G; rocks X (cliffs, boulders, stony
+# ground); "?" unsure in any column. training/judge.py makes the contact sheets they were
+# judged on and merges the judgements.
 JUDGED = REPO / "training" / "manifests" / "judged.csv"
-JUDGED_COLUMNS = ("sky", "snow", "fog", "water")
+JUDGED_COLUMNS = ("sky", "snow", "fog", "water", "light", "grass", "rocks")
 # attribute -> (column, the code that makes it positive, the codes that make it negative;
 # None: any other value of the column, except "?"). The beach is measured
 # (benchmarks/judged.py), not shipped: the coast head ranks beaches better.
 JUDGED_CODES = {"clouds": ("sky", "C", ("K", "N")), "snow": ("snow", "S", None),
                 "fog": ("fog", "F", None), "lake": ("water", "L", None),
-                "beach": ("water", "B", None)}
+                "beach": ("water", "B", None), "sunset": ("light", "U", None),
+                "grass": ("grass", "G", None), "rocks": ("rocks", "X", None)}
 
 
 def features(tagger: str, name: str) -> dict[str, np.ndarray]:
