@@ -1,5 +1,5 @@
-"""What judging photos by eye gives the attribute heads: clouds, snow, fog and sunset
-trained from their folders alone, or with training/manifests/judged.csv; and the lake,
+"""What judging photos by eye gives the attribute heads: clouds, snow, fog, sunset and
+night trained from their folders alone, or with training/manifests/judged.csv; and the lake,
 grass, rocks and beach heads that only the judgements can train, against what search had
 for those words.
 
@@ -99,7 +99,7 @@ def main() -> int:
           "15-Scene left out | gathered, each left out | everyday > 0.5 |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     words = {"clouds": "облака", "snow": "снег", "sunset": "закат"}
-    for key in ("clouds", "snow", "fog", "sunset"):
+    for key in ("clouds", "snow", "fog", "sunset", "night"):
         y_eval = th.attribute_targets(files, folders, rows[key], hand)
         test = held & keep & (y_eval >= 0)
         for name, use_judged, unknown in VARIANTS:

@@ -101,8 +101,8 @@ def link_folder(name: str, photos: list[Path]) -> Path:
     return target
 
 
-# the judged attributes, and the river and the night (places of the softmax) judged the same way
-CODES = {**JUDGED_CODES, "river": ("water", "R", None), "night": ("light", "D", None)}
+# the judged attributes, and the river (a place of the softmax) judged the same way
+CODES = {**JUDGED_CODES, "river": ("water", "R", None)}
 
 
 def hand_judged(paths: list[str], queries: list[dict]

@@ -224,12 +224,18 @@ DAY_LIGHTHOUSE = MINIPLACES / "lighthouse" / "train_00000665.jpg"
 GOLF_AT_DUSK = MINIPLACES / "golf_course" / "val_00004583.jpg"
 LAWN = MINIPLACES / "yard" / "train_00000105.jpg"
 ROCKY_CANYON = MINIPLACES / "canyon" / "train_00000193.jpg"
+# dusk and night outside the night folders: a lit fountain, a skyline over tail lights,
+# an abbey under star trails
+FOUNTAIN_AT_DUSK = MINIPLACES / "fountain" / "train_00000753.jpg"
+SKYLINE_AT_DUSK = MINIPLACES / "skyscraper" / "train_00000345.jpg"
+ABBEY_UNDER_STARS = MINIPLACES / "abbey" / "val_00003772.jpg"
 
 
 @pytest.fixture(scope="module")
 def judged_index(tmp_path_factory) -> Path:
-    return _index_of(tmp_path_factory, "judged", [RIVER_AT_SUNSET, LIGHTHOUSE_AT_SUNSET, DAY_LIGHTHOUSE,
-                                                  GOLF_AT_DUSK, LAWN, ROCKY_CANYON, KITCHEN])
+    return _index_of(tmp_path_factory, "judged", [
+        RIVER_AT_SUNSET, LIGHTHOUSE_AT_SUNSET, DAY_LIGHTHOUSE, GOLF_AT_DUSK, LAWN, ROCKY_CANYON,
+        KITCHEN, FOUNTAIN_AT_DUSK, SKYLINE_AT_DUSK, ABBEY_UNDER_STARS])
 
 
 def _every(hits: list[dict]) -> list[str]:
@@ -268,3 +274,16 @@ def test_rocks_are_found_by_a_label_of_their_own(judged_index):
     for smooth in (LAWN, GOLF_AT_DUSK, DAY_LIGHTHOUSE, KITCHEN):
         assert smooth.name not in _strong(hits)
     assert _strong(search_json(judged_index, "валуны"))[0] == ROCKY_CANYON.name
+
+
+def test_dusk_and_night_are_found_in_any_folder(judged_index):
+    """«ночь» was a place learned from two webcams over cities: it found none of these
+    three. Now an attribute, with dark skies and lamp-lit scenes judged by eye in every
+    outdoor folder; the fountain at dusk is still a fountain."""
+    hits = search_json(judged_index, "ночь")
+    assert set(_strong(hits)[:3]) == {FOUNTAIN_AT_DUSK.name, SKYLINE_AT_DUSK.name,
+                                      ABBEY_UNDER_STARS.name}, hits
+    assert all(h["why"].startswith("ночь: ") for h in hits[:3]), hits[:3]
+    for daylight in (DAY_LIGHTHOUSE, LAWN, KITCHEN, ROCKY_CANYON):
+        assert daylight.name not in _strong(hits)
+    assert FOUNTAIN_AT_DUSK.name in _strong(search_json(judged_index, "фонтан"))

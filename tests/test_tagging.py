@@ -117,7 +117,7 @@ def test_weather_is_an_attribute_beside_the_place_not_one_of_the_places():
     surely rainy by the rain head's own logit still has the places' whole probability,
     and rain is that logit's, nothing less."""
     heads = load_heads("efficientnet-lite2")
-    weather = ("sunset", "clouds", "storm_clouds", "fog", "rain", "snow", "lightning", "rainbow",
+    weather = ("sunset", "night", "clouds", "storm_clouds", "fog", "rain", "snow", "lightning", "rainbow",
                "fireworks", "christmas_tree", "lake", "grass", "rocks", "moon")
     assert heads.attribute_keys == weather and not set(weather) & set(heads.scene_keys)
     r = weather.index("rain")

@@ -14,13 +14,14 @@ tagger (training/extract.py, cached in build/features/). Deterministic for a see
 2. PCA to 256 dimensions on the training photos' pooled features: the compact features
    the index stores for every photo (similar photos, duplicates, later heads).
 3. Scenes: a multinomial logistic regression over the place labels of
-   photofinder/data/scenes.json (plus TRAINING_ONLY classes: "day" for "night", the sky
+   photofinder/data/scenes.json (plus TRAINING_ONLY classes: webcam days, the sky
    alone) on the projected features, calibrated by a temperature fitted on
    cross-validated scores; and a calibrated logistic regression for each attribute
    (weather and sky: clouds, fog, rain, snow...), negative on every other photo, except
    where training/manifests/judged.csv says otherwise: clouds, snow, fog, lakes, the
    low sun, grass and rocks judged by eye on a sample of the outdoor folders (a coast
-   under big clouds is a clouds photo, not a negative; a lighthouse at sunset a sunset;
+   under big clouds is a clouds photo, not a negative; a lighthouse at sunset a sunset,
+   a street under lamps at dusk a night photo;
    the folders' other photos are unknown for those).
    Options measured by the leave-one-source-out figure: --balance (per-source weights),
    --c.
@@ -59,8 +60,9 @@ from photofinder.config import data_path  # noqa: E402
 from photofinder.heads import FEATURE_DIM, HEADS_FORMAT  # noqa: E402
 
 HOLDOUT = 0.2
-# Training-only classes of the place softmax: contrast for a label, or a home for photos
-# of the sky alone, which are no place (clouds, lightning and the moon are attributes):
+# Training-only classes of the place softmax: a home for the day-time webcam frames that
+# came with the night ones (no place label), and for photos of the sky alone, which are no
+# place (clouds, lightning and the moon are attributes):
 # without them a sky had to be some place, and 16 of 28 held-out lightning photos (purple
 # night skies) scored above 0.3 for "sunset". Their probability is not stored.
 TRAINING_ONLY = {"amos_daynight/day": "day", "weapd_chommakorn/lightning": "sky_only",
@@ -78,8 +80,7 @@ NEVER_USED = ("cmu16720_sun8",)
 # Photos judged by eye, one row a photo (file as the feature caches name it): sky C
 # (clouds or overcast) / K (clear) / N (no sky) / ? (unsure); snow S; fog F; water: any of
 # L (lake or pond), R (river), B (beach), ? (unsure which water); light U (the sun low:
-# sunset or sunrise) / D (dusk or night: only benchmarks/scenes.py reads it, the night is
-# a place of the softmax) / ? ; grass G; rocks X (cliffs, boulders, stony
+# sunset or sunrise) / D (dusk or night) / ? ; grass G; rocks X (cliffs, boulders, stony
 # ground); "?" unsure in any column. training/judge.py makes the contact sheets they were
 # judged on and merges the judgements.
 JUDGED = REPO / "training" / "manifests" / "judged.csv"
@@ -90,7 +91,8 @@ JUDGED_COLUMNS = ("sky", "snow", "fog", "water", "light", "grass", "rocks")
 JUDGED_CODES = {"clouds": ("sky", "C", ("K", "N")), "snow": ("snow", "S", None),
                 "fog": ("fog", "F", None), "lake": ("water", "L", None),
                 "beach": ("water", "B", None), "sunset": ("light", "U", None),
-                "grass": ("grass", "G", None), "rocks": ("rocks", "X", None)}
+                "night": ("light", "D", None), "grass": ("grass", "G", None),
+                "rocks": ("rocks", "X", None)}
 
 
 def features(tagger: str, name: str) -> dict[str, np.ndarray]:
