@@ -5,6 +5,7 @@ runs after test_cluster.py, whose in-process Ray would otherwise join this head.
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -35,10 +36,14 @@ def ray_head():
     if not ray_cli.is_file():
         pytest.skip(f"no ray command next to {sys.executable}")
     client_port = free_port()
+    # The head starts a server process for each client and gives it 30 s to answer; on
+    # two busy cores that once ran out ("Initialization failure from server", empty
+    # message, in a CI run while another indexing job shared the machine): 120 s.
+    env = {**os.environ, "RAY_CLIENT_SERVER_CHECK_CHANNEL_TIMEOUT_S": "120"}
     subprocess.run([str(ray_cli), "start", "--head", "--num-cpus", "2",
                     "--node-ip-address", "127.0.0.1", "--include-dashboard=false",
                     "--port", str(free_port()), "--ray-client-server-port", str(client_port)],
-                   check=True, capture_output=True, timeout=180)
+                   check=True, capture_output=True, timeout=180, env=env)
     try:
         yield f"ray://127.0.0.1:{client_port}"
     finally:
