@@ -29,12 +29,13 @@ sys.path.insert(0, str(REPO / "training"))
 import train_heads as th  # noqa: E402
 
 from photofinder.heads import load_heads  # noqa: E402
+from photofinder.terms import RELATION_WEIGHTS  # noqa: E402
 
 LAKESIDE, SANDBAR, SEASHORE = 975, 977, 978   # ImageNet classes «озеро», «пляж» reach
 # the ImageNet classes «камни» reaches as a related word (0.8): cliff, promontory, megalith,
 # stone wall, breakwater
 ROCKY = [972, 976, 649, 825, 460]
-RELATED = 0.8   # photofinder.vocabulary's weight of a related word
+RELATED = RELATION_WEIGHTS["related"]   # what search weighs a related word's label by
 VARIANTS = (("folders only", False, False), ("+ judged, unjudged = negative", True, False),
             ("+ judged, unjudged = unknown (shipped)", True, True))
 
@@ -141,7 +142,7 @@ def main() -> int:
         candidates = {"judged head": head_score, **{n: (lambda out, s=s: s) for n, s in others.items()}}
         if key == "lake":   # what «озеро» does: its own label, or lakeside as a synonym (0.9)
             candidates["max(head, 0.9 lakeside)"] = lambda out: np.maximum(
-                1 / (1 + np.exp(-head_score(out))), 0.9 * whole[:, LAKESIDE])
+                1 / (1 + np.exp(-head_score(out))), RELATION_WEIGHTS["synonym"] * whole[:, LAKESIDE])
         if key in ("grass", "rocks"):   # what the word does now: its label, or the related ones
             before = next(iter(others.values()))
             candidates["max(head, related)"] = lambda out, before=before: np.maximum(
