@@ -79,7 +79,8 @@ def held_out_photos(seed: int) -> list[Path]:
     for root in (SCENES, GATHERED):
         files = [p for p in labelled_photos(root) if root == SCENES or folder(p) in named]
         if files:
-            keep = holdout_mask(np.array([folder(p) for p in files]), seed)
+            keep = holdout_mask(np.array([folder(p) for p in files]), seed,
+                                per_group=root == GATHERED)
             held += [p for p, k in zip(files, keep)
                      if k and p.parent.parent.name not in NEVER_USED]
     return held
@@ -87,7 +88,7 @@ def held_out_photos(seed: int) -> list[Path]:
 
 def link_folder(name: str, photos: list[Path]) -> Path:
     """build/<name>/<source>__<label>__<file>: links, never copies. A link to a photo no
-    longer in the list goes (a new gathered folder moves the split of the ones after it)."""
+    longer in the list goes (a photo no longer gathered, or a changed split)."""
     target = REPO / "build" / name
     target.mkdir(parents=True, exist_ok=True)
     wanted = {f"{p.parent.parent.name}__{p.parent.name}__{p.name}": p for p in photos}

@@ -196,6 +196,9 @@ class Scorer:
                         sims[terms.rows_of(lemma)] = 0.0
             nearest = [terms.terms[i] for i in np.argsort(-cosines)[:5]]
         sims[exact] = 1.0
+        # a term reaching none of this index's columns cannot rank a photo: a label the
+        # package added after the index was made, until `photofinder index` tags it
+        sims[np.diff(terms.weights.ptr) == 0] = 0.0
         candidates = np.flatnonzero(sims > 0)
         if len(candidates) > TERMS_PER_CONCEPT:
             candidates = candidates[np.argsort(-sims[candidates], kind="stable")[:TERMS_PER_CONCEPT]]

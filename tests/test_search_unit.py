@@ -179,6 +179,26 @@ def test_unknown_word_is_reported_with_a_suggestion(engine):
     assert "кошка" in result.suggestions["кошкка"]
 
 
+def test_a_label_the_package_added_after_the_index_was_made_ranks_nothing(lemmatizer):
+    # an upgrade adds a label («щенок», close to «собака» by meaning) that the index has no
+    # column for until it is tagged again: a word reaching it only must not break search
+    # (it did: an IndexError for «кухня» on an index of the release before)
+    newer = parse_vocabulary(json.dumps(CLASSES + [
+        {"index": 4, "wnid": "n00000004", "en": "puppy", "ru": "щенок", "synonyms": [],
+         "broader": ["собака", "животное"]}]).encode(), "newer")
+    FakeVectors.AXES["щенок"] = 0
+    try:
+        made = make_engine(["dog.jpg", "cat.jpg"], [[0, 2], [2, 0]], [[0.9, 0.1], [0.9, 0.1]],
+                           lemmatizer)   # the index as the release before made it
+        upgraded = SearchEngine(made.index, newer, FakeVectors(), lemmatizer)
+        assert [h.path for h in upgraded.search("собака").hits][:1] == ["dog.jpg"]
+        # the word itself reaches no photo yet; by meaning it still finds the dog
+        puppy = upgraded.search("щенок")
+        assert [(h.path, h.evidence[0].term) for h in puppy.hits if not h.weak] == [("dog.jpg", "собака")]
+    finally:
+        del FakeVectors.AXES["щенок"]
+
+
 def test_a_page_of_photos_gets_its_tags_best_first_from_the_posting_lists(engine):
     """What a tile's tooltip shows, read for several photos at once."""
     pages = engine.tag_names([1, 0, 3])

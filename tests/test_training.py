@@ -96,6 +96,23 @@ def test_label_balancing_gives_every_label_the_same_weight_shared_by_its_folders
     assert np.isclose(w[:6].sum(), w[6:8].sum())              # a/coast == b/coast
 
 
+
+def test_a_folder_gathered_later_moves_no_other_folders_held_out_photos():
+    # the held-out fifth is what the benchmarks search: a new folder sorting before
+    # others («miniplaces» before «moonphase») must leave their split as it was, or
+    # photos the heads trained on would turn up among the held-out ones
+    from train_heads import holdout_mask
+
+    before = np.array(["aaa/x"] * 10 + ["zzz/moon"] * 30)
+    after = np.array(["aaa/x"] * 10 + ["mmm/new"] * 25 + ["zzz/moon"] * 30)
+    held_before = holdout_mask(before, 0, per_group=True)
+    held_after = holdout_mask(after, 0, per_group=True)
+    assert (held_before[before == "zzz/moon"] == held_after[after == "zzz/moon"]).all()
+    assert held_after[after == "mmm/new"].sum() == 5 and held_before.sum() == 2 + 6
+    # one stream through every group (scenes-train's split, which tests name) does move
+    moved = holdout_mask(after, 0)[after == "zzz/moon"] != holdout_mask(before, 0)[before == "zzz/moon"]
+    assert moved.any()
+
 def test_hand_labels_make_a_cloudy_coast_a_clouds_photo_and_its_unjudged_neighbours_unknown():
     from train_heads import attribute_targets
 
