@@ -35,6 +35,8 @@ KITCHEN = SHARED / "coco-dev" / "000000090122.jpg"    # [oven, refrigerator, ...
     ("вокзал", "scene:railroad_track", "related"),
     ("свадьба", "scene:banquet_hall", "related"),  # besides the groom and the gown
     ("университет", "scene:auditorium", "related"),
+    ("аудитория", "scene:classroom", "related"),     # a university's teaching room too
+    ("лекционный зал", "scene:classroom", "related"),
 ])
 def test_a_place_or_weather_word_reaches_the_labels_that_show_it(word, label, relation):
     vocab = load_vocabulary()
