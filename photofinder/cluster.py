@@ -19,6 +19,7 @@ import logging
 import os
 import socket
 import threading
+import time
 from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
@@ -67,14 +68,36 @@ def connect(address: str, num_cpus: int | None = None) -> None:
         options.pop("include_dashboard")
     else:
         raise UsageError(f"--ray: ожидается auto, local или ray://ХОСТ:ПОРТ, а не «{address}»")
-    try:
-        ray.init(**target, **options)
-    except Exception as exc:  # noqa: BLE001 - Ray raises ConnectionError, RuntimeError, ...
-        hint = ("запустите его: ray start --head" if address == "auto" else
-                "нужен пакет ray[client] и доступный адрес" if address.startswith("ray://") else "")
-        raise PhotofinderError(f"не удалось подключиться к кластеру Ray ({address}): "
-                               f"{str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__}"
-                               + (f"; {hint}" if hint else "")) from None
+    # A ray:// head starts a server process for each client, and on a busy head that can
+    # miss its deadline ("Initialization failure from server", seen in CI on two cores):
+    # a client is let try CLIENT_ATTEMPTS times before it gives up.
+    attempts = CLIENT_ATTEMPTS if address.startswith("ray://") else 1
+    for attempt in range(1, attempts + 1):
+        try:
+            ray.init(**target, **options)
+            return
+        except Exception as exc:  # noqa: BLE001 - Ray raises ConnectionError, RuntimeError, ...
+            if attempt < attempts and "Initialization failure" in str(exc):
+                time.sleep(CLIENT_RETRY_S)
+                continue
+            hint = ("запустите его: ray start --head" if address == "auto" else
+                    "нужен пакет ray[client] и доступный адрес" if address.startswith("ray://") else "")
+            raise PhotofinderError(f"не удалось подключиться к кластеру Ray ({address}): "
+                                   f"{_reason(exc)}" + (f"; {hint}" if hint else "")) from None
+
+
+CLIENT_ATTEMPTS = 3
+CLIENT_RETRY_S = 5.0
+
+
+def _reason(exc: Exception) -> str:
+    """One line of a Ray error: its first, and when that only announces the server's
+    traceback ("Initialization failure from server:"), the traceback's last line too."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    if not lines:
+        return type(exc).__name__
+    reason = lines[0] + (f" {lines[-1]}" if lines[0].endswith(":") and len(lines) > 1 else "")
+    return reason[:200]
 
 
 def _token_available() -> bool:

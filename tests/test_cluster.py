@@ -212,3 +212,38 @@ def test_the_driver_killed_outright_resumes_from_its_checkpoint(ray_cluster, coc
         in proc.stdout, proc.stdout
     assert sorted(index_store.load(index_dir).paths) == \
         sorted(str(p) for p in coco_photos.glob("*.jpg"))
+
+
+class _BusyHead:
+    """Stands in for the ray module: ray.init fails `failures` times the way a ray:// head
+    does when the client's server process misses its deadline, then connects."""
+
+    def __init__(self, failures: int) -> None:
+        self.failures, self.calls = failures, 0
+
+    def is_initialized(self) -> bool:
+        return False
+
+    def init(self, **kwargs) -> None:
+        self.calls += 1
+        if self.calls <= self.failures:
+            raise ConnectionAbortedError("Initialization failure from server:\nTraceback (most recent call "
+                                         "last):\n  ...\nRuntimeError: Starting Ray client server failed.")
+
+
+def test_a_busy_ray_head_is_tried_again_and_its_real_reason_said(monkeypatch):
+    from photofinder import cluster
+
+    monkeypatch.setattr(cluster, "CLIENT_RETRY_S", 0.0)
+    head = _BusyHead(failures=2)
+    monkeypatch.setattr(cluster, "import_ray", lambda: head)
+    cluster.connect("ray://127.0.0.1:10001")                  # the third try connects
+    assert head.calls == 3
+    head = _BusyHead(failures=3)
+    monkeypatch.setattr(cluster, "import_ray", lambda: head)
+    with pytest.raises(PhotofinderError) as failed:
+        cluster.connect("ray://127.0.0.1:10001")
+    assert head.calls == 3 and "\n" not in str(failed.value)
+    # the line says what the server said, not only that it said something
+    assert "Initialization failure from server: RuntimeError: Starting Ray client server failed." \
+        in str(failed.value)
