@@ -182,3 +182,35 @@ def test_judge_merges_the_new_columns_and_refuses_a_code_it_does_not_know(tmp_pa
     bad.write_text("sheet,tile,light\nsheet_000,1,Z\n", encoding="utf-8")
     assert merge(bad) == 1
     assert judged.read_text(encoding="utf-8") == before   # nothing half-written
+
+
+def test_an_outdoor_folder_not_judged_yet_is_unknown_for_the_judged_attributes(monkeypatch):
+    # its racecourse turf and runway clouds would otherwise be taught as no grass, no clouds
+    import train_heads
+
+    files = np.array(["s/mp/runway/1.jpg", "s/mp/runway/2.jpg", "s/mp/coast/3.jpg", "s/mp/kitchen/4.jpg"])
+    folders = np.array(["/".join(f.split("/")[1:3]) for f in files])
+    hand = {"s/mp/coast/3.jpg": {"sky": "C", "grass": "G"}}
+    clouds = {"key": "clouds", "sources": []}
+    assert train_heads.attribute_targets(files, folders, clouds, hand).tolist() == [0, 0, 1, 0]
+    monkeypatch.setattr(train_heads, "NOT_YET_JUDGED", ("mp/runway",))
+    assert train_heads.attribute_targets(files, folders, clouds, hand).tolist() == [-1, -1, 1, 0]
+
+
+def test_every_outdoor_folder_a_place_learns_from_is_judged_or_waits_for_it():
+    # The judged attributes (clouds, grass, snow...) learn every other photo as a negative
+    # unless judged: an outdoor folder gathered and never judged teaches "no grass" on its
+    # playgrounds and "no clouds" over its markets. Rooms (broader «помещение») show no sky
+    # or grass; an attribute's own folders (sky close-ups, the moon) are its positives.
+    import json
+
+    from train_heads import NEVER_USED, NOT_YET_JUDGED, TRAINING_ONLY, judged_labels
+
+    scenes = json.loads((TRAINING.parent / "photofinder" / "data" / "scenes.json").read_text(encoding="utf-8"))
+    judged = {"/".join(f.split("/")[1:3]) for f in judged_labels()}
+    missing = [(row["key"], folder) for row in scenes
+               if not row.get("attribute") and "помещение" not in row.get("broader", [])
+               for folder in row["sources"]
+               if folder not in judged and folder not in NOT_YET_JUDGED
+               and folder not in TRAINING_ONLY and folder.split("/")[0] not in NEVER_USED]
+    assert not missing, f"judge them (training/judge.py) or list them in NOT_YET_JUDGED: {missing}"

@@ -94,14 +94,13 @@ JUDGED_CODES = {"clouds": ("sky", "C", ("K", "N")), "snow": ("snow", "S", None),
                 "beach": ("water", "B", None), "sunset": ("light", "U", None),
                 "night": ("light", "D", None), "grass": ("grass", "G", None),
                 "rocks": ("rocks", "X", None)}
-# Outdoor folders no one has judged yet (Mini Places' second half): their photos are
-# unknown for the judged attributes, like the unjudged photos of a judged folder. As
-# negatives they would teach that the grass of a racecourse or a cemetery, the clouds
-# over a runway, the snow on an outdoor rink and the rocks of an amphitheatre are none.
-NOT_YET_JUDGED = tuple(f"miniplaces/{label}" for label in (
-    "runway", "railroad_track", "campsite", "cemetery", "ice_skating_rink", "boat_deck",
-    "parking_lot", "construction_site", "amphitheater", "hot_spring", "racecourse",
-    "temple", "aqueduct", "fire_station"))
+# Outdoor folders no one has judged yet: their photos are unknown for the judged
+# attributes, like the unjudged photos of a judged folder. As negatives they would
+# teach that the grass of a racecourse or a cemetery, the clouds over a runway and the
+# snow beside an outdoor rink are none (measured when Mini Places' second half came:
+# held-out grass 0.82 -> 0.71). Empty since round six judged 48 photos of each of
+# those 14 folders; a folder gathered later belongs here until it is judged.
+NOT_YET_JUDGED: tuple[str, ...] = ()
 
 
 def features(tagger: str, name: str) -> dict[str, np.ndarray]:
