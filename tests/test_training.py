@@ -214,3 +214,28 @@ def test_every_outdoor_folder_a_place_learns_from_is_judged_or_waits_for_it():
                if folder not in judged and folder not in NOT_YET_JUDGED
                and folder not in TRAINING_ONLY and folder.split("/")[0] not in NEVER_USED]
     assert not missing, f"judge them (training/judge.py) or list them in NOT_YET_JUDGED: {missing}"
+
+
+def test_every_folder_a_head_learns_from_can_be_rebuilt():
+    # A label's folders come from scenes-train (../shared/data) or from photos gathered
+    # from public repositories, which only the manifest can bring back (gather.py):
+    # the cvls_weather fog and cloudy folders once trained the shipped heads with no
+    # manifest row, so nobody could rebuild them from git.
+    import json
+
+    from gather import read_manifest
+    from train_heads import NEVER_USED
+
+    scenes_train = TRAINING.parent.parent / "shared" / "data" / "scenes-train"
+    if not scenes_train.is_dir():
+        pytest.skip(f"no {scenes_train}: scenes-train's folders cannot be told from gathered ones")
+    shared = {f"{p.parent.name}/{p.name}" for p in scenes_train.glob("*/*") if p.is_dir()}
+    manifest = read_manifest(TRAINING / "manifests" / "scenes.csv")
+    gathered = {f"{row['source']}/{row['label']}" for row in manifest}
+    scenes = json.loads((TRAINING.parent / "photofinder" / "data" / "scenes.json").read_text(encoding="utf-8"))
+    missing = [(row["key"], folder) for row in scenes for folder in row["sources"]
+               if folder not in shared and folder not in gathered
+               and folder.split("/")[0] not in NEVER_USED]
+    assert not missing, f"no manifest row and not in scenes-train: {missing}"
+    # a manifest row names a repository, a 40-hex commit and a licence (or "unstated")
+    assert all(len(r["commit"]) == 40 and r["licence"] and "/" in r["repo"] for r in manifest)

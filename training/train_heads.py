@@ -98,9 +98,10 @@ JUDGED_CODES = {"clouds": ("sky", "C", ("K", "N")), "snow": ("snow", "S", None),
 # attributes, like the unjudged photos of a judged folder. As negatives they would
 # teach that the grass of a racecourse or a cemetery, the clouds over a runway and the
 # snow beside an outdoor rink are none (measured when Mini Places' second half came:
-# held-out grass 0.82 -> 0.71). Empty since round six judged 48 photos of each of
-# those 14 folders; a folder gathered later belongs here until it is judged.
-NOT_YET_JUDGED: tuple[str, ...] = ()
+# held-out grass 0.82 -> 0.71). Round six judged 48 photos of each of those 14
+# folders; a folder gathered later belongs here until it is judged: the Internet's
+# rain photos show gardens, grass and grey skies as often as streets.
+NOT_YET_JUDGED: tuple[str, ...] = ("realrain_shenzheng/rain",)
 
 
 def features(tagger: str, name: str) -> dict[str, np.ndarray]:
