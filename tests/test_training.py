@@ -189,7 +189,7 @@ def test_an_outdoor_folder_not_judged_yet_is_unknown_for_the_judged_attributes(m
     import train_heads
 
     files = np.array(["s/mp/runway/1.jpg", "s/mp/runway/2.jpg", "s/mp/coast/3.jpg", "s/mp/kitchen/4.jpg"])
-    folders = np.array(["/".join(f.split("/")[1:3]) for f in files])
+    folders = train_heads.folder_of(files)
     hand = {"s/mp/coast/3.jpg": {"sky": "C", "grass": "G"}}
     clouds = {"key": "clouds", "sources": []}
     assert train_heads.attribute_targets(files, folders, clouds, hand).tolist() == [0, 0, 1, 0]
@@ -202,13 +202,17 @@ def test_every_outdoor_folder_a_place_learns_from_is_judged_or_waits_for_it():
     # unless judged: an outdoor folder gathered and never judged teaches "no grass" on its
     # playgrounds and "no clouds" over its markets. Rooms (broader «помещение») show no sky
     # or grass; an attribute's own folders (sky close-ups, the moon) are its positives.
-    import json
+    from train_heads import (
+        NEVER_USED,
+        NOT_YET_JUDGED,
+        TRAINING_ONLY,
+        folder_of,
+        judged_labels,
+        scene_labels,
+    )
 
-    from train_heads import NEVER_USED, NOT_YET_JUDGED, TRAINING_ONLY, judged_labels
-
-    scenes = json.loads((TRAINING.parent / "photofinder" / "data" / "scenes.json").read_text(encoding="utf-8"))
-    judged = {"/".join(f.split("/")[1:3]) for f in judged_labels()}
-    missing = [(row["key"], folder) for row in scenes
+    judged = set(folder_of(list(judged_labels())))
+    missing = [(row["key"], folder) for row in scene_labels()
                if not row.get("attribute") and "помещение" not in row.get("broader", [])
                for folder in row["sources"]
                if folder not in judged and folder not in NOT_YET_JUDGED
@@ -221,10 +225,8 @@ def test_every_folder_a_head_learns_from_can_be_rebuilt():
     # from public repositories, which only the manifest can bring back (gather.py):
     # the cvls_weather fog and cloudy folders once trained the shipped heads with no
     # manifest row, so nobody could rebuild them from git.
-    import json
-
     from gather import read_manifest
-    from train_heads import NEVER_USED
+    from train_heads import NEVER_USED, scene_labels
 
     scenes_train = TRAINING.parent.parent / "shared" / "data" / "scenes-train"
     if not scenes_train.is_dir():
@@ -232,8 +234,7 @@ def test_every_folder_a_head_learns_from_can_be_rebuilt():
     shared = {f"{p.parent.name}/{p.name}" for p in scenes_train.glob("*/*") if p.is_dir()}
     manifest = read_manifest(TRAINING / "manifests" / "scenes.csv")
     gathered = {f"{row['source']}/{row['label']}" for row in manifest}
-    scenes = json.loads((TRAINING.parent / "photofinder" / "data" / "scenes.json").read_text(encoding="utf-8"))
-    missing = [(row["key"], folder) for row in scenes for folder in row["sources"]
+    missing = [(row["key"], folder) for row in scene_labels() for folder in row["sources"]
                if folder not in shared and folder not in gathered
                and folder.split("/")[0] not in NEVER_USED]
     assert not missing, f"no manifest row and not in scenes-train: {missing}"
