@@ -99,9 +99,10 @@ JUDGED_CODES = {"clouds": ("sky", "C", ("K", "N")), "snow": ("snow", "S", None),
 # teach that the grass of a racecourse or a cemetery, the clouds over a runway and the
 # snow beside an outdoor rink are none (measured when Mini Places' second half came:
 # held-out grass 0.82 -> 0.71). Round six judged 48 photos of each of those 14
-# folders; a folder gathered later belongs here until it is judged: the Internet's
-# rain photos show gardens, grass and grey skies as often as streets.
-NOT_YET_JUDGED: tuple[str, ...] = ("realrain_shenzheng/rain",)
+# folders; a folder gathered later belongs here until it is judged (the Internet's
+# rain photos waited here for a round: they show gardens, grass and grey skies as often
+# as streets).
+NOT_YET_JUDGED: tuple[str, ...] = ()
 
 
 def features(tagger: str, name: str) -> dict[str, np.ndarray]:
