@@ -25,7 +25,9 @@ OTHERS = ("000000005001.jpg", "000000008193.jpg", "000000010764.jpg", "000000025
 # an old street with a trolleybus and people walking on the pavement (checked by eye): the
 # whole-photo person head of Lite0 doubts them (0.04), the detector's box does not (0.56)
 WALKERS = "000000436738.jpg"
-ALL = (GIRAFFE, CAKE, KITE, SUITCASE, *OTHERS, WALKERS)
+DONUT = "000000024577.jpg"        # a glazed donut made a bacon sandwich (looked at)
+GLOVE = "000000010764.jpg"        # a crouching catcher with his mitt (looked at)
+ALL = (GIRAFFE, CAKE, KITE, SUITCASE, *OTHERS, WALKERS, DONUT)
 TAGGER = "efficientnet-lite0"   # the fastest real tagger: these tests are about the objects
 
 
@@ -72,7 +74,9 @@ def test_detector_box_of_the_giraffe():
 
 @pytest.mark.parametrize("query, photo", [("жираф", GIRAFFE), ("торт", CAKE),
                                           ("воздушный змей", KITE), ("чемодан", SUITCASE),
-                                          ("жирафы", GIRAFFE), ("чемоданы", SUITCASE)])
+                                          ("жирафы", GIRAFFE), ("чемоданы", SUITCASE),
+                                          # the words people type: a loanword, the kind
+                                          ("донат", DONUT), ("перчатка", GLOVE)])
 def test_objects_imagenet_lacks_are_found_first(objects_index, query, photo):
     proc = run_cli("search", query, "--index", str(objects_index), "--json", check=True)
     hits = json.loads(proc.stdout)

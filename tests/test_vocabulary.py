@@ -127,6 +127,18 @@ def test_related_words_find_a_label_without_entering_its_chain():
     assert "теннис" not in vocab.labels[racket].broader
 
 
+def test_the_birds_of_a_town_reach_the_detectors_bird():
+    """ImageNet has no pigeon, gull, sparrow or crow: without a link «голуби» found nothing
+    (the nearest words were a ram and a rooster). As related words of COCO's bird they
+    find the photos with a bird, weaker than «птица» does, and say so."""
+    vocab = load_vocabulary()
+    links = dict(zip(vocab.terms, vocab.links))
+    bird = vocab.index_of_key["object:bird"]
+    for term in ("голубь", "чайка", "воробей", "ворона"):
+        assert [(link.label, link.relation) for link in links[term]] == [(bird, "related")]
+    assert vocab.path("голубь", bird) == ["голубь", "птица"]
+
+
 def test_a_related_word_that_repeats_the_label_is_a_problem():
     import json
 
