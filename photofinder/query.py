@@ -6,8 +6,9 @@ it kept (рыба-ангел). Words are lower-cased, ё is folded to е, and ea
 reduced to its dictionary form (pymorphy3), so "кошки", "кошку" and "кошками" all mean
 "кошка"; other words stay as typed. Adjacent words that together form a known term
 ("плюшевый мишка") stay one concept; other words are separate concepts. Prepositions, conjunctions and words like "фото" are not concepts ("собака на
-пляже" means a dog and a beach). A year (1900-2100) or a month name in any form
-("декабрь", "в декабре") filters by when the photo was taken.
+пляже" means a dog and a beach). A year (1900-2100), a month name in any form
+("декабрь", "в декабре") or a season ("летом", "осенний"; SEASONS) filters by when
+the photo was taken.
 """
 
 from __future__ import annotations
@@ -36,6 +37,15 @@ STOP_WORDS = frozenset("""
 MONTHS = {
     "январь": 1, "февраль": 2, "март": 3, "апрель": 4, "май": 5, "июнь": 6, "июль": 7,
     "август": 8, "сентябрь": 9, "октябрь": 10, "ноябрь": 11, "декабрь": 12,
+}
+# Seasons are the months of the date taken, as the northern hemisphere counts them
+# ("море летом", "осенний лес", "-весна"): no model sees a season in the pixels. Winter
+# is the exception, because it has a look: «зима» and «зимний» stay a scene word (snow,
+# snowy roads, ski slopes; scenes.json), and only the adverb «зимой» is a time
+# ("кофе зимой": coffee in December-February, not coffee in the snow).
+SEASONS = {
+    "весна": (3, 4, 5), "весенний": (3, 4, 5), "лето": (6, 7, 8), "летний": (6, 7, 8),
+    "осень": (9, 10, 11), "осенний": (9, 10, 11), "зимой": (12, 1, 2),
 }
 _YEAR = re.compile(r"(19\d\d|20\d\d|2100)(?:-?(?:й|го|году|год))?")
 
@@ -141,6 +151,9 @@ def parse_query(text: str, lemmatizer: Lemmatizer,
         lemma = lemmatizer.lemma(word)
         if lemma in MONTHS:
             (not_months if negative else months).add(MONTHS[lemma])
+            continue
+        if lemma in SEASONS:
+            (not_months if negative else months).update(SEASONS[lemma])
             continue
         (exclude if negative else include).append((word, lemma))
     if not include and not (years or months):

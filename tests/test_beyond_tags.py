@@ -103,6 +103,20 @@ def test_a_year_or_a_month_filters_by_the_date_taken(library):
     assert "IMG_0002.png" in june and "IMG_0005.jpg" not in june
 
 
+def test_a_season_is_the_months_of_the_date_taken(library):
+    """«летом», «осенний», «-лето»: the months of the date taken (Northern seasons); the
+    adverb «зимой» too, while «зима» stays the look of snow (a scene word)."""
+    root, index_dir = library
+    summer = {Path(h["path"]).name for h in search_json(index_dir, "летом")}
+    assert "IMG_0002.png" in summer and "IMG_0005.jpg" not in summer  # June 2020 / 24.12.2021
+    winter = search_json(index_dir, "кофе зимой")
+    assert [Path(h["path"]).name for h in winter] == ["IMG_0005.jpg"]
+    assert "24.12.2021 (EXIF)" in winter[0]["why"]
+    assert search_json(index_dir, "осенний кофе") == []
+    names = {Path(h["path"]).name for h in search_json(index_dir, "кофе -лето")}
+    assert "IMG_0005.jpg" in names and "IMG_0002.png" not in names
+
+
 def test_a_year_or_a_month_after_a_minus_leaves_those_photos_out(library):
     root, index_dir = library
     coffee = {Path(h["path"]).name for h in search_json(index_dir, "кофе")}

@@ -75,3 +75,17 @@ def test_a_folder_name_in_any_script_is_found_by_the_word_typed(lemmatizer):
     for typed in ("café", "КИЇВ", "straße"):
         (concept,) = parse_query(typed, lemmatizer).include
         assert any(k.endswith(":" + concept.lemmas[0]) for k in keys)
+
+
+@pytest.mark.parametrize("text, include, months, not_months", [
+    ("море летом", ["море"], {6, 7, 8}, set()),
+    ("осенний лес", ["лес"], {9, 10, 11}, set()),
+    ("весной в парке", ["парке"], {3, 4, 5}, set()),
+    ("лес зимой", ["лес"], {12, 1, 2}, set()),
+    ("зимний лес", ["зимний", "лес"], set(), set()),   # winter's look: snow (a scene word)
+    ("кофе -лето", ["кофе"], set(), {6, 7, 8}),
+])
+def test_a_season_is_months(lemmatizer, text, include, months, not_months):
+    q = parse_query(text, lemmatizer)
+    assert [c.text for c in q.include] == include
+    assert (set(q.months), set(q.not_months)) == (months, not_months)
