@@ -127,6 +127,20 @@ def test_related_words_find_a_label_without_entering_its_chain():
     assert "теннис" not in vocab.labels[racket].broader
 
 
+@pytest.mark.parametrize("term, keys", [
+    ("набережная", {"harbor", "river"}), ("площадь", {"city_center"}), ("волна", {"coast"}),
+    ("тайга", {"forest"}), ("холм", {"valley", "open_country"}),
+])
+def test_place_words_with_no_label_of_their_own_find_the_places_they_show(term, keys):
+    """Without a link these found nothing («набережная»'s nearest words were streets);
+    each now reaches the scene labels whose photos it describes, as a related word."""
+    vocab = load_vocabulary()
+    links = dict(zip(vocab.terms, vocab.links))
+    reached = {vocab.labels[link.label].key for link in links[term] if link.relation == "related"}
+    assert reached == {"scene:" + k for k in keys}
+    assert {link.label for link in links["сквер"]} == {link.label for link in links["парк"]}
+
+
 def test_the_birds_of_a_town_reach_the_detectors_bird():
     """ImageNet has no pigeon, gull, sparrow or crow: without a link «голуби» found nothing
     (the nearest words were a ram and a rooster). As related words of COCO's bird they
