@@ -130,6 +130,7 @@ def test_related_words_find_a_label_without_entering_its_chain():
 @pytest.mark.parametrize("term, keys", [
     ("набережная", {"harbor", "river"}), ("площадь", {"city_center"}), ("волна", {"coast"}),
     ("тайга", {"forest"}), ("холм", {"valley", "open_country"}),
+    ("звездное небо", {"night", "moon"}),
 ])
 def test_place_words_with_no_label_of_their_own_find_the_places_they_show(term, keys):
     """Without a link these found nothing («набережная»'s nearest words were streets);
