@@ -133,8 +133,9 @@ def test_related_words_find_a_label_without_entering_its_chain():
     ("звездное небо", {"night", "moon"}),
 ])
 def test_place_words_with_no_label_of_their_own_find_the_places_they_show(term, keys):
-    """Without a link these found nothing («набережная»'s nearest words were streets);
-    each now reaches the scene labels whose photos it describes, as a related word."""
+    """Without a link these found nothing («набережная»'s nearest words were streets), or
+    for «звёздное небо» every photo of open sky first; each now reaches the scene labels
+    whose photos it describes, as a related word."""
     vocab = load_vocabulary()
     links = dict(zip(vocab.terms, vocab.links))
     reached = {vocab.labels[link.label].key for link in links[term] if link.relation == "related"}
