@@ -47,6 +47,9 @@ SEASONS = {
     "весна": (3, 4, 5), "весенний": (3, 4, 5), "лето": (6, 7, 8), "летний": (6, 7, 8),
     "осень": (9, 10, 11), "осенний": (9, 10, 11), "зимой": (12, 1, 2),
 }
+# every word that names a time of year: the months it means
+MONTHS_OF_WORD: dict[str, tuple[int, ...]] = {
+    **{name: (number,) for name, number in MONTHS.items()}, **SEASONS}
 _YEAR = re.compile(r"(19\d\d|20\d\d|2100)(?:-?(?:й|го|году|год))?")
 
 
@@ -149,11 +152,8 @@ def parse_query(text: str, lemmatizer: Lemmatizer,
             (not_years if negative else years).add(int(year.group(1)))
             continue
         lemma = lemmatizer.lemma(word)
-        if lemma in MONTHS:
-            (not_months if negative else months).add(MONTHS[lemma])
-            continue
-        if lemma in SEASONS:
-            (not_months if negative else months).update(SEASONS[lemma])
+        if lemma in MONTHS_OF_WORD:
+            (not_months if negative else months).update(MONTHS_OF_WORD[lemma])
             continue
         (exclude if negative else include).append((word, lemma))
     if not include and not (years or months):
