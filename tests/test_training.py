@@ -197,26 +197,22 @@ def test_an_outdoor_folder_not_judged_yet_is_unknown_for_the_judged_attributes(m
     assert train_heads.attribute_targets(files, folders, clouds, hand).tolist() == [-1, -1, 1, 0]
 
 
-def test_every_outdoor_folder_a_place_learns_from_is_judged_or_waits_for_it():
+def test_every_outdoor_folder_a_head_learns_from_is_judged_or_waits_for_it():
     # The judged attributes (clouds, grass, snow...) learn every other photo as a negative
     # unless judged: an outdoor folder gathered and never judged teaches "no grass" on its
     # playgrounds and "no clouds" over its markets. Rooms (broader «помещение») show no sky
-    # or grass; an attribute's own folders (sky close-ups, the moon) are its positives.
-    from train_heads import (
-        NEVER_USED,
-        NOT_YET_JUDGED,
-        TRAINING_ONLY,
-        folder_of,
-        judged_labels,
-        scene_labels,
-    )
+    # or grass. An attribute's own folders are its positives but the others' negatives:
+    # unjudged, the fireworks and the moon taught the night "no", the sky close-ups' red
+    # clouds the sunset (Mini Places left out: night 0.45 -> 0.57, sunset 0.28 -> 0.38
+    # once judged).
+    from train_heads import NEVER_USED, NOT_YET_JUDGED, folder_of, judged_labels, scene_labels
 
     judged = set(folder_of(list(judged_labels())))
     missing = [(row["key"], folder) for row in scene_labels()
-               if not row.get("attribute") and "помещение" not in row.get("broader", [])
+               if "помещение" not in row.get("broader", [])
                for folder in row["sources"]
                if folder not in judged and folder not in NOT_YET_JUDGED
-               and folder not in TRAINING_ONLY and folder.split("/")[0] not in NEVER_USED]
+               and folder.split("/")[0] not in NEVER_USED]
     assert not missing, f"judge them (training/judge.py) or list them in NOT_YET_JUDGED: {missing}"
 
 

@@ -131,7 +131,8 @@ def test_related_words_find_a_label_without_entering_its_chain():
 @pytest.mark.parametrize("term, keys", [
     ("набережная", {"harbor", "river"}), ("площадь", {"city_center"}), ("волна", {"coast"}),
     ("тайга", {"forest"}), ("холм", {"valley", "open_country"}),
-    ("звездное небо", {"night", "moon"}),
+    ("звездное небо", {"night", "moon"}), ("звезды", {"night", "moon"}), ("снеговик", {"snow"}),
+    ("кампус", {"courtyard", "auditorium"}),
 ])
 def test_place_words_with_no_label_of_their_own_find_the_places_they_show(term, keys):
     """Without a link these found nothing («набережная»'s nearest words were streets), or
@@ -141,6 +142,29 @@ def test_place_words_with_no_label_of_their_own_find_the_places_they_show(term, 
     links = dict(zip(vocab.terms, vocab.links))
     reached = {vocab.labels[link.label].key for link in links[term] if link.relation == "related"}
     assert reached == {"scene:" + k for k in keys}
+
+
+def test_the_times_of_day_reach_the_night_and_a_night_city_is_a_night_and_a_city():
+    """«город ночью» matched «ночью» to the night by meaning alone (0.27), so daytime
+    skyscrapers came first; «ночной город» was a synonym of the night and found the moon's
+    close-ups first. Now «ночью», «вечером», «вечерний» and «сумерки» are the night tag
+    (it covers dusk), and «ночной город» is no term of its own: night *and* a city."""
+    vocab = load_vocabulary()
+    links = dict(zip(vocab.terms, vocab.links))
+    night = vocab.index_of_key["scene:night"]
+    for word in ("ночью", "вечером", "вечерний", "сумерки"):
+        assert night in [link.label for link in links[word] if link.relation != "related"], word
+    assert "ночной город" not in links
+
+
+@pytest.mark.parametrize("term, wnid", [("санки", "n02860847"), ("кремль", "n02980441")])
+def test_words_with_no_class_of_their_own_reach_the_class_their_photos_get(term, wnid):
+    """ImageNet has no sledge and no kremlin: without a link «санки» and «кремль» found
+    nothing. A child's sledge is tagged a bobsled, a kremlin's walls and towers a castle,
+    so each is a related word of that class (weaker than the class's own name)."""
+    vocab = load_vocabulary()
+    links = dict(zip(vocab.terms, vocab.links))
+    assert [(vocab.labels[link.label].key, link.relation) for link in links[term]] == [(wnid, "related")]
 
 
 def test_the_birds_of_a_town_reach_the_detectors_bird():
