@@ -48,6 +48,24 @@ class PhotoDates:
             mask &= ~np.isin(months, sorted(query.not_months))
         return mask
 
+    def season_unsure(self, query: Query, rows: np.ndarray) -> np.ndarray:
+        """Of `rows`, the photos a season asked for cannot rule out: no date taken in
+        their EXIF (a copied, scanned or downloaded photo's file time is when it was
+        copied), when the query's months came from season words alone. A month named or
+        a year stays a filter by the file's time, as the README says."""
+        if not query.by_season:
+            return np.zeros(len(rows), bool)
+        _, _, exif = self._photo_dates()
+        return ~exif[rows]
+
+    def unsure_text(self, row: int) -> str:
+        """For a weak result of a season query: its date, or that none says when it was
+        taken («у файла» is when it was copied, which a season cannot go by)."""
+        _, _, exif = self._photo_dates()
+        if exif[row]:
+            return f"снято {self.text(row)}"
+        return f"дата съёмки неизвестна (у файла {self.text(row).split(' ')[0]})"
+
     def text(self, row: int) -> str:
         """«14.07.2019 (EXIF)» or «… (дата файла)»."""
         _, _, exif = self._photo_dates()

@@ -45,12 +45,12 @@ class Hit:
     score: float
     evidence: tuple[Evidence, ...]
     weak: bool = False           # shown after the strong results: a plausible match
-    date: str = ""               # "14.07.2019 (EXIF)" for a query with a date
+    date: str = ""               # "снято 14.07.2019 (EXIF)" for a query with a date
 
     def describe(self) -> str:
         parts = [e.describe() for e in self.evidence]
         if self.date:
-            parts.append(f"снято {self.date}")
+            parts.append(self.date)
         return "; ".join(parts) or "совпадений по словам нет"
 
     def to_json(self) -> dict:
@@ -186,7 +186,11 @@ class SearchEngine:
         # from here on every array is aligned with `rows` (the candidates, ascending)
         if query.date_filtered:
             in_time = self.dates.mask(query, rows)
-            strong, plausible = strong & in_time, plausible & in_time
+            # «осенний лес» over photos with no date taken: the forests stay, below the
+            # divider, rather than «ничего не найдено» (not for a season alone: that
+            # would list every such photo)
+            maybe = self.dates.season_unsure(query, rows) if known else np.zeros(len(rows), bool)
+            strong, plausible = strong & in_time, plausible & (in_time | maybe)
         total, kept = self._exclude(query, result, rows, total, strong, plausible, every)
         weak = plausible & ~strong
         result.weak_total = int(weak.sum())
@@ -294,7 +298,9 @@ class SearchEngine:
             evidence = tuple(self._evidence(row, k, tags, int(best[i]))
                              for k, tags, (scores, best) in zip(known, tags_of, found)
                              if scores[i] > 0)
-            date = self.dates.text(row) if query.date_filtered else ""
+            date = ("" if not query.date_filtered else
+                    self.dates.unsure_text(row) if is_weak and query.by_season else
+                    f"снято {self.dates.text(row)}")
             result.hits.append(Hit(row, self.index.paths[row], float(total[position]),
                                    evidence, is_weak, date))
 

@@ -35,6 +35,9 @@ VOCABULARY_FILE = "vocabulary.json"
 SCENES_FILE = "scenes.json"
 OBJECTS_FILE = "objects.json"
 ALIASES_FILE = "aliases.json"
+# The rule query.Lemmatizer keys terms by, as part of the digest: "2", a reading whose
+# dictionary form is a vocabulary word comes first («парке» -> парк, not парка)
+KEYS_RULE = b"keys 2"
 IMAGENET_CLASSES = 1000
 PERSON_KEY = "person"
 CHILD_KEY = "child"  # children.CHILD_KEY: the entry after the person in vocabulary.json
@@ -144,8 +147,9 @@ def parse_vocabulary(raw: bytes, source: str, raw_aliases: bytes = b"{}",
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise PhotofinderError(f"словарь {source} повреждён: {exc}") from None
     # objects.json counts only when present, so the digest of a vocabulary without it
-    # (and the indexes made with it) stays as it was
-    digest = hashlib.sha256(raw + raw_scenes + raw_aliases
+    # (and the indexes made with it) stays as it was; KEYS_RULE: an index stores its
+    # terms' lemma keys, so a new rule for them must recompute them as a new vocabulary does
+    digest = hashlib.sha256(raw + raw_scenes + raw_aliases + KEYS_RULE
                             + (raw_objects if raw_objects != b"[]" else b"")).hexdigest()[:16]
     return Vocabulary(labels, digest, aliases)
 

@@ -89,3 +89,30 @@ def test_a_season_is_months(lemmatizer, text, include, months, not_months):
     q = parse_query(text, lemmatizer)
     assert [c.text for c in q.include] == include
     assert (set(q.months), set(q.not_months)) == (months, not_months)
+
+
+@pytest.mark.parametrize("text, by_season", [
+    ("осенний лес", True), ("море летом", True), ("лес в октябре", False),
+    ("лес осенью 2019", False), ("осенью в октябре", False), ("кофе -лето", False),
+])
+def test_a_season_alone_is_told_from_a_month_or_a_year(lemmatizer, text, by_season):
+    """Only a season's months leave a photo with no date taken among the weak results."""
+    assert parse_query(text, lemmatizer).by_season is by_season
+
+
+@pytest.mark.parametrize("typed, lemma", [
+    ("в парке", "парк"), ("парков", "парк"), ("с цветами", "цветок"), ("белка", "белка"),
+    ("на озерах", "озеро"), ("тортов", "торт"), ("в пустыне", "пустыня"), ("носки", "носок"),
+])
+def test_a_word_with_several_readings_is_read_as_the_vocabulary_word(lemmatizer, typed, lemma):
+    """pymorphy3's first reading of «парке» is a parka, of «цветами» colours, of «белка»
+    a protein: none is a word of the vocabulary, so «в парке» found nothing but the
+    amusement park by meaning (0.02). The first reading that is a vocabulary word wins."""
+    query = parse_query(typed, lemmatizer)
+    assert [c.lemmas for c in query.include] == [(lemma,)]
+
+
+def test_a_reading_is_preferred_only_when_it_is_a_vocabulary_word():
+    """With nothing preferred, pymorphy3's first reading stays (the rule before)."""
+    plain = Lemmatizer(prefer=())
+    assert (plain.lemma("парке"), plain.lemma("цветами"), plain.lemma("белка")) == ("парка", "цвета", "белок")

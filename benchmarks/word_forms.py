@@ -1,0 +1,104 @@
+"""Word forms a query is typed in: «в парке», «с собаками», «кошек» as well as «кошка».
+
+    .venv/bin/python benchmarks/word_forms.py [--tagger efficientnet-lite2]
+
+Takes the one-noun queries of benchmarks/coco_queries.json («велосипед», «кошка»...),
+puts each noun into the forms people type after a preposition or in the plural (pymorphy3
+inflects it: plural, «в/на» + prepositional, «с» + instrumental, genitive plural), and
+runs every form on coco-dev's index (the one coco.py makes) twice: with the lemmatizer
+reading a word as pymorphy3's first reading (the rule before) and with the first reading
+that is a vocabulary word (query.Lemmatizer). A form's photos are its noun's. Prints MAP
+and MRR per rule, and every form whose reading the rule changes.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from evaluation import REPO, coco_parser, mean, score_queries
+
+sys.path.insert(0, str(REPO))
+
+import pymorphy3  # noqa: E402
+
+from photofinder import index as index_store  # noqa: E402
+from photofinder.query import Lemmatizer  # noqa: E402
+from photofinder.search import SearchEngine  # noqa: E402
+from photofinder.vectors import load_vectors  # noqa: E402
+from photofinder.vocabulary import load_vocabulary  # noqa: E402
+
+# (grammemes, the word before it): how a noun is typed in a query besides its own form
+FORMS = [({"plur", "nomn"}, ""), ({"sing", "loct"}, "в"), ({"sing", "ablt"}, "с"),
+         ({"plur", "ablt"}, "с"), ({"plur", "gent"}, "")]
+
+
+def forms_of(noun: str, morph: pymorphy3.MorphAnalyzer) -> list[str]:
+    readings = [p for p in morph.parse(noun) if p.normal_form == noun and p.tag.POS == "NOUN"
+                and not {"Surn", "Name", "Patr"} & p.tag.grammemes]  # not «Котов»'s forms
+    if not readings:
+        return []
+    typed = []
+    for grammemes, before in FORMS:
+        form = readings[0].inflect(grammemes)
+        if form is not None and form.word != noun:
+            typed.append(f"{before} {form.word.replace('ё', 'е')}".strip())
+    return list(dict.fromkeys(typed))
+
+
+def engine(index_dir, lemmatizer: Lemmatizer) -> SearchEngine:
+    idx = index_store.load(index_dir)
+    idx.vocabulary = ""  # recompute the terms' keys with this lemmatizer, not the stored ones
+    return SearchEngine(idx, load_vocabulary(), load_vectors(idx.vectors), lemmatizer)
+
+
+def main() -> int:
+    args = coco_parser(__doc__.splitlines()[0]).parse_args()
+    from evaluation import SHARED, build_index
+
+    coco = SHARED / "coco-dev"
+    if not (coco / "labels.json").is_file():
+        print(f"skipped: no coco-dev at {coco}")
+        return 0
+    name = (f"coco-{args.tagger}" + ("-whole" if args.no_regions else "")
+            + ("-noobjects" if args.no_objects else ""))
+    extra = (["--tagger", args.tagger] + (["--no-regions"] if args.no_regions else [])
+             + (["--no-objects"] if args.no_objects else []))
+    index_dir = build_index(coco, name, extra)
+    labels = json.loads((coco / "labels.json").read_text(encoding="utf-8"))
+    morph = pymorphy3.MorphAnalyzer(lang="ru")
+    base = [q for q in json.loads((REPO / "benchmarks" / "coco_queries.json").read_text("utf-8"))
+            if q.get("categories") and " " not in q["query"]]
+    queries = [{"query": form, "kind": q["query"], "categories": q["categories"]}
+               for q in base for form in forms_of(q["query"].replace("ё", "е"), morph)]
+
+    def relevant(q: dict, path: str) -> bool:
+        from pathlib import Path
+
+        held = set(labels.get(Path(path).name, []))
+        return all(c in held for c in q["categories"])
+
+    before, after = Lemmatizer(prefer=()), Lemmatizer()
+    rows = {rule: score_queries(engine(index_dir, lem), queries, relevant)
+            for rule, lem in (("first reading", before), ("vocabulary word first", after))}
+    print(f"\n{len(queries)} forms of {len(base)} one-noun queries over coco-dev")
+    print("| rule | forms | MAP | MRR |\n| --- | --- | --- | --- |")
+    for rule, scored in rows.items():
+        print(f"| {rule} | {len(scored)} | {mean(r['ap'] for r in scored):.3f} | "
+              f"{mean(r['rr'] for r in scored):.3f} |")
+    typed = score_queries(engine(index_dir, after), [{**q, "query": q["query"].replace("ё", "е")}
+                                                      for q in base], relevant)
+    print(f"(the {len(typed)} nouns as written in coco_queries.json: MAP "
+          f"{mean(r['ap'] for r in typed):.3f}, MRR {mean(r['rr'] for r in typed):.3f})")
+    old = {r["query"]: r for r in rows["first reading"]}
+    print("\nforms the rule reads differently (AP before -> after):")
+    for r in rows["vocabulary word first"]:
+        word = r["query"].split()[-1]
+        if before.lemma(word) != after.lemma(word):
+            print(f"  {r['query']:<22} {before.lemma(word)} -> {after.lemma(word)}: "
+                  f"{old[r['query']]['ap']:.2f} -> {r['ap']:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
