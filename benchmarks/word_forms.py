@@ -97,7 +97,30 @@ def main() -> int:
         if before.lemma(word) != after.lemma(word):
             print(f"  {r['query']:<22} {before.lemma(word)} -> {after.lemma(word)}: "
                   f"{old[r['query']]['ap']:.2f} -> {r['ap']:.2f}")
+    every_form(before, after, morph)
     return 0
+
+
+def every_form(before: Lemmatizer, after: Lemmatizer, morph: pymorphy3.MorphAnalyzer) -> None:
+    """Over every form of every word of the vocabulary (its terms and aliases): how many
+    the rule reads as a vocabulary word that the rule before did not, and how many it
+    moves from one vocabulary word to another (the risk of the rule)."""
+    import re
+
+    from photofinder.query import normalize
+
+    vocabulary = load_vocabulary()
+    words = {w for text in [*vocabulary.terms, *vocabulary.aliases]
+             for w in re.findall(r"[а-я-]+", normalize(text))}
+    forms = set(words)
+    for word in words:
+        for reading in morph.parse(word)[:1]:
+            forms.update(normalize(f.word) for f in reading.lexeme)
+    changed = [f for f in forms if before.lemma(f) != after.lemma(f)]
+    moved = [f for f in changed if before.lemma(f) in words]
+    print(f"\nevery form of every vocabulary word: {len(forms)}; read differently {len(changed)}, "
+          f"of them moved from one vocabulary word to another {len(moved)}"
+          + (f": {sorted(moved)[:20]}" if moved else ""))
 
 
 if __name__ == "__main__":

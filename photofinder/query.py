@@ -65,9 +65,9 @@ class Lemmatizer:
     A word with several readings gets the first (most likely) one whose dictionary form
     is a word of the package's vocabulary, else pymorphy3's first: «в парке» is the park,
     not a parka (pymorphy3's first reading), «с цветами» flowers, not colours, «белка» a
-    squirrel, not a protein («белок»). Over every form of every vocabulary word (29,459), 876 forms
-    reach their vocabulary word this way and none moves from one vocabulary word to
-    another."""
+    squirrel, not a protein («белок»). Over every form of every vocabulary word (29,459),
+    853 forms reach their vocabulary word this way and none moves from one vocabulary
+    word to another (benchmarks/word_forms.py)."""
 
     def __init__(self, prefer: Collection[str] | None = None) -> None:
         try:

@@ -61,6 +61,20 @@ def test_colloquial_aliases_reach_the_same_classes():
     assert {link.label for link in links["сквер"]} == {link.label for link in links["парк"]}
 
 
+@pytest.mark.parametrize("adjective, noun", [
+    ("семейный", "люди"), ("групповой", "люди"), ("праздничный", "праздник"),
+    ("новогодний", "новый год"), ("свадебный", "свадьба"), ("детский", "ребенок"),
+])
+def test_an_occasions_adjective_reaches_its_noun(adjective, noun):
+    """«семейное фото», «групповое фото» found nothing («семейное» was a word no tag
+    meant); «праздничный стол», «свадебный торт», «детские фото» dropped the adjective.
+    A known phrase stays one concept first («детская площадка», «свадебное платье»)."""
+    vocab = load_vocabulary()
+    links = dict(zip(vocab.terms, vocab.links))
+    assert {link.label for link in links[adjective]} == {link.label for link in links[noun]}
+    assert {"детская площадка", "детский сад", "свадебное платье", "новогодняя елка"} <= set(links)
+
+
 def test_structures_accessories_and_interiors_are_not_buildings_or_clothes():
     vocab = load_vocabulary()
     assert "здание" not in vocab.labels[489].broader    # a chain-link fence
