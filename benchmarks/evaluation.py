@@ -60,9 +60,10 @@ def coco_parser(description: str) -> argparse.ArgumentParser:
     return ap
 
 
-def coco_engine(args: argparse.Namespace) -> SearchEngine | None:
+def coco_index(args: argparse.Namespace) -> Path | None:
     """coco-dev indexed by the CLI with coco_parser's options (one index per tagger and
-    mode, shared by coco.py and coco_scenes.py); None, said, where coco-dev is absent."""
+    mode, shared by coco.py, coco_scenes.py and word_forms.py); None, said, where
+    coco-dev is absent."""
     coco = SHARED / "coco-dev"
     if not (coco / "labels.json").is_file():
         print(f"skipped: no coco-dev at {coco}")
@@ -71,7 +72,13 @@ def coco_engine(args: argparse.Namespace) -> SearchEngine | None:
             + ("-noobjects" if args.no_objects else ""))
     extra = (["--tagger", args.tagger] + (["--no-regions"] if args.no_regions else [])
              + (["--no-objects"] if args.no_objects else []))
-    return engine_for(build_index(coco, name, extra))
+    return build_index(coco, name, extra)
+
+
+def coco_engine(args: argparse.Namespace) -> SearchEngine | None:
+    """The search engine over coco_index's index."""
+    index_dir = coco_index(args)
+    return engine_for(index_dir) if index_dir is not None else None
 
 
 def engine_for(index_dir: Path) -> SearchEngine:

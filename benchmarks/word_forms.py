@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import sys
 
-from evaluation import REPO, coco_parser, mean, score_queries
+from evaluation import REPO, SHARED, coco_index, coco_parser, mean, score_queries
 
 sys.path.insert(0, str(REPO))
 
@@ -54,18 +54,10 @@ def engine(index_dir, lemmatizer: Lemmatizer) -> SearchEngine:
 
 def main() -> int:
     args = coco_parser(__doc__.splitlines()[0]).parse_args()
-    from evaluation import SHARED, build_index
-
-    coco = SHARED / "coco-dev"
-    if not (coco / "labels.json").is_file():
-        print(f"skipped: no coco-dev at {coco}")
+    index_dir = coco_index(args)
+    if index_dir is None:
         return 0
-    name = (f"coco-{args.tagger}" + ("-whole" if args.no_regions else "")
-            + ("-noobjects" if args.no_objects else ""))
-    extra = (["--tagger", args.tagger] + (["--no-regions"] if args.no_regions else [])
-             + (["--no-objects"] if args.no_objects else []))
-    index_dir = build_index(coco, name, extra)
-    labels = json.loads((coco / "labels.json").read_text(encoding="utf-8"))
+    labels = json.loads((SHARED / "coco-dev" / "labels.json").read_text(encoding="utf-8"))
     morph = pymorphy3.MorphAnalyzer(lang="ru")
     base = [q for q in json.loads((REPO / "benchmarks" / "coco_queries.json").read_text("utf-8"))
             if q.get("categories") and " " not in q["query"]]
