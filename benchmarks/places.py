@@ -3,7 +3,8 @@
     .venv/bin/python benchmarks/places.py [--per-place 5] [--keep]
 
 Builds a dev set from ../shared/data/coco-dev (copies in a temp folder, never in the
-repo): for each of 14 places in Russia and abroad, a few photos given that place's GPS
+repo): for each of 18 places in Russia and abroad (4 of them named by their region: Бали,
+Крит, Канары, Крым), a few photos given that place's GPS
 (scattered over the town, as a phone's fixes are), some with a 2019 EXIF date; plus
 photos with no GPS, with 0/0, and with broken GPS (a zero denominator, latitude 95°).
 Indexes them with the real CLI, then for each Russian place query (city, country, region,
@@ -48,6 +49,11 @@ PLACES = {
     "new-york": (40.7128, -74.0060, 4.0, {"Нью-Йорк", "США"}),
     "tbilisi": (41.7151, 44.8271, 3.0, {"Тбилиси", "Грузия"}),
     "minsk": (53.9006, 27.5590, 3.0, {"Минск", "Беларусь"}),
+    # regions abroad a trip is named by (places.json's reviewed admin1 names)
+    "bali": (-8.5069, 115.2625, 3.0, {"Убуд", "Бали", "Индонезия"}),
+    "crete": (35.5138, 24.0180, 2.0, {"Ханья", "Крит", "Греция"}),
+    "tenerife": (28.1227, -16.7260, 2.0, {"Адехе", "Канары", "Испания"}),
+    "yalta": (44.4952, 34.1663, 2.0, {"Ялта", "Крым"}),
 }
 DATED = {"kazan", "sochi"}          # half of their photos are from 2019, the rest 2021
 # query -> the place word it means (a photo is relevant when its place has that word)
@@ -61,6 +67,10 @@ QUERIES = {
     "Франция": "Франция", "Италия": "Италия", "Рим": "Рим", "Нью-Йорк": "Нью-Йорк",
     "США": "США", "Америка": "США", "Тбилиси": "Тбилиси", "Грузия": "Грузия",
     "Минск": "Минск", "Беларусь": "Беларусь", "Татарстан": "Татарстан",
+    "Бали": "Бали", "на Бали": "Бали", "Индонезия": "Индонезия", "Крит": "Крит",
+    "на Крите": "Крит", "Канары": "Канары", "на Канарах": "Канары",
+    "Канарские острова": "Канары", "Испания": "Испания", "Крым": "Крым", "в Крыму": "Крым",
+    "Ялта": "Ялта",
 }
 DATED_QUERIES = {"Казань 2019": ("Казань", 2019), "Сочи 2019": ("Сочи", 2019),
                  "Сочи 2021": ("Сочи", 2021)}

@@ -39,10 +39,13 @@ COUNTRY_KM = 150.0          # the nearest place within this names the country
 MIN_RADIUS_KM = 3.0         # even a village covers its fields and dachas
 RADIUS_PER_ROOT_PEOPLE = 0.015  # km per sqrt(population): Moscow ~48 km, Sochi ~9, Kazan ~17
 INSIDE = 1.5                # a photo up to 1.5 radii from a place's centre is "there"
+# a place smaller than the floor goes to a city ten times its size only this deep inside
+# it (in the city's radii): a quarter near the centre, not a town at the edge
+DISTRICT_DEPTH = 0.5
 EARTH_KM = 6371.0088
 CELL_DEG = 1.0              # the grid that keeps a lookup to a few hundred candidates
-PLACES_FILE = "places.json"  # reviewed: Russian country names, short forms, Russian regions
-TABLE_VERSION = 1
+PLACES_FILE = "places.json"  # reviewed: Russian country names, short forms, regions
+TABLE_VERSION = 2          # 2: size_km, so a small district goes to the city around it
 
 RUSSIAN_LETTERS = frozenset("абвгдеёжзийклмнопрстуфхцчшщъыьэюя")
 
@@ -58,8 +61,10 @@ class Place:
     keys: tuple[str, ...]          # lemmatised search words: "сочи", "россия", "краснодарский"…
 
     def describe(self) -> str:
-        """«Сочи, Краснодарский край, Россия»: as the explanation and the GUI show it."""
-        return ", ".join(p for p in (self.city, self.region, self.country) if p)
+        """«Сочи, Краснодарский край, Россия»: as the explanation and the GUI show it (a
+        region named as its town is said once: «Пхукет, Таиланд»)."""
+        region = self.region if self.region != self.city else None
+        return ", ".join(p for p in (self.city, region, self.country) if p)
 
 
 class Geocoder(Protocol):
@@ -245,6 +250,9 @@ class PlaceTable:
     latitude: np.ndarray        # float32 [N], sorted by cell
     longitude: np.ndarray       # float32 [N]
     radius_km: np.ndarray       # float32 [N]
+    # float32 [N]: the radius its people alone give it, below the MIN_RADIUS_KM floor too
+    # (the floor where GeoNames has no population): how big a district really is
+    size_km: np.ndarray
     cell: np.ndarray            # int64 [N], ascending
     country: np.ndarray         # int16 [N] -> countries
     region: np.ndarray          # int16 [N] -> regions (-1: none known)
@@ -286,18 +294,33 @@ class PlaceTable:
     def city_around(self, place: int, latitude: float, longitude: float) -> int | None:
         """The city a place is a district of: one of the same country and region, ten
         times its size, that the photo is inside (GeoNames lists Moscow's and Dubai's
-        districts as places of their own; Khimki, in another region, stays Khimki)."""
-        same = np.flatnonzero((self.cell >= self.cell[place] - 2 * int(360 / CELL_DEG))
+        districts as places of their own; Khimki, in another region, stays Khimki).
+        A place's size is its radius, floored at MIN_RADIUS_KM; a place smaller than the
+        floor is also measured by its people alone, and then goes to a city only from deep
+        inside it (DISTRICT_DEPTH): Nice's Libération quarter (7,736 people, 1 km from the
+        centre) is Nice (342,669), while a town at Leicester's edge (Syston, 12,000) is
+        not Leicester."""
+        near = np.flatnonzero((self.cell >= self.cell[place] - 2 * int(360 / CELL_DEG))
                               & (self.cell <= self.cell[place] + 2 * int(360 / CELL_DEG)))
-        same = same[(self.country[same] == self.country[place])
-                    & (self.admin1[same] == self.admin1[place])
-                    & (self.radius_km[same] >= self.radius_km[place] * math.sqrt(10.0))]
-        if not same.size:
-            return None
-        km = _haversine_km(latitude, longitude, self.latitude[same], self.longitude[same])
-        depth = km / self.radius_km[same]
-        best = int(np.argmin(depth))
-        return int(same[best]) if depth[best] <= 1.0 else None
+        # a city of either pass is past the floor by its own people (radius >= 9.5 km, or
+        # size > MIN_RADIUS_KM): only those few need a distance
+        near = near[(self.country[near] == self.country[place])
+                    & (self.admin1[near] == self.admin1[place])
+                    & (self.size_km[near] > MIN_RADIUS_KM)]
+        km = _haversine_km(latitude, longitude, self.latitude[near], self.longitude[near])
+        ten_times = math.sqrt(10.0)
+        for size, bigger, deepest in (
+                (self.radius_km, self.radius_km[near] >= self.radius_km[place] * ten_times, 1.0),
+                # by people alone, and only a town past the floor by its own people: a
+                # village (or a place of unknown population) is no one's district
+                (self.size_km, (self.size_km[near] >= self.size_km[place] * ten_times)
+                 & (self.size_km[near] > MIN_RADIUS_KM), DISTRICT_DEPTH)):
+            if bigger.any():
+                depth = km[bigger] / size[near][bigger]
+                best = int(np.argmin(depth))
+                if depth[best] <= deepest:
+                    return int(near[bigger][best])
+        return None
 
     def place_of(self, latitude: float, longitude: float) -> Place | None:
         if not valid_coordinates(latitude, longitude):
@@ -449,6 +472,8 @@ def build_table(is_place_word) -> PlaceTable:
         latitude=lat[order].astype(np.float32), longitude=lon[order].astype(np.float32),
         radius_km=np.maximum(MIN_RADIUS_KM, RADIUS_PER_ROOT_PEOPLE * np.sqrt(population))[order]
         .astype(np.float32),
+        size_km=np.where(population > 0, RADIUS_PER_ROOT_PEOPLE * np.sqrt(population),
+                         MIN_RADIUS_KM)[order].astype(np.float32),
         cell=cell[order],
         country=np.array([country_of[r["countrycode"]] for r in rows], np.int16)[order],
         region=np.array([region_of.get(f"{r['countrycode']}.{r['admin1code']}", -1) for r in rows],
@@ -492,7 +517,7 @@ def save_table(table: PlaceTable, path: Path, stamp: str) -> None:
     try:
         with os.fdopen(fd, "wb") as f:
             np.savez(f, latitude=table.latitude, longitude=table.longitude,
-                     radius_km=table.radius_km, cell=table.cell, country=table.country,
+                     radius_km=table.radius_km, size_km=table.size_km, cell=table.cell, country=table.country,
                      region=table.region, admin1=table.admin1, names_blob=names_blob, names_end=names_end,
                      keys_blob=keys_blob, keys_end=keys_end,
                      meta=np.frombuffer(meta.encode("utf-8"), np.uint8))
@@ -511,7 +536,7 @@ def read_table(path: Path, stamp: str) -> PlaceTable | None:
                 return None
             return PlaceTable(
                 latitude=z["latitude"], longitude=z["longitude"], radius_km=z["radius_km"],
-                cell=z["cell"], country=z["country"], region=z["region"], admin1=z["admin1"],
+                size_km=z["size_km"], cell=z["cell"], country=z["country"], region=z["region"], admin1=z["admin1"],
                 names=_unpack(z["names_blob"], z["names_end"]),
                 name_keys=_unpack(z["keys_blob"], z["keys_end"]),
                 countries=meta["countries"], regions=meta["regions"], reviewed=meta["reviewed"])

