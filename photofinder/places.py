@@ -302,8 +302,8 @@ class PlaceTable:
         not Leicester."""
         near = np.flatnonzero((self.cell >= self.cell[place] - 2 * int(360 / CELL_DEG))
                               & (self.cell <= self.cell[place] + 2 * int(360 / CELL_DEG)))
-        # a city of either pass is past the floor by its own people (radius >= 9.5 km, or
-        # size > MIN_RADIUS_KM): only those few need a distance
+        # a city of either pass is past the floor by its own people (a village, or a
+        # place of unknown population, is no one's district): only those few need a distance
         near = near[(self.country[near] == self.country[place])
                     & (self.admin1[near] == self.admin1[place])
                     & (self.size_km[near] > MIN_RADIUS_KM)]
@@ -311,10 +311,7 @@ class PlaceTable:
         ten_times = math.sqrt(10.0)
         for size, bigger, deepest in (
                 (self.radius_km, self.radius_km[near] >= self.radius_km[place] * ten_times, 1.0),
-                # by people alone, and only a town past the floor by its own people: a
-                # village (or a place of unknown population) is no one's district
-                (self.size_km, (self.size_km[near] >= self.size_km[place] * ten_times)
-                 & (self.size_km[near] > MIN_RADIUS_KM), DISTRICT_DEPTH)):
+                (self.size_km, self.size_km[near] >= self.size_km[place] * ten_times, DISTRICT_DEPTH)):
             if bigger.any():
                 depth = km[bigger] / size[near][bigger]
                 best = int(np.argmin(depth))
@@ -517,8 +514,8 @@ def save_table(table: PlaceTable, path: Path, stamp: str) -> None:
     try:
         with os.fdopen(fd, "wb") as f:
             np.savez(f, latitude=table.latitude, longitude=table.longitude,
-                     radius_km=table.radius_km, size_km=table.size_km, cell=table.cell, country=table.country,
-                     region=table.region, admin1=table.admin1, names_blob=names_blob, names_end=names_end,
+                     radius_km=table.radius_km, size_km=table.size_km, cell=table.cell,
+                     country=table.country, region=table.region, admin1=table.admin1, names_blob=names_blob, names_end=names_end,
                      keys_blob=keys_blob, keys_end=keys_end,
                      meta=np.frombuffer(meta.encode("utf-8"), np.uint8))
         os.replace(tmp, path)
@@ -536,7 +533,8 @@ def read_table(path: Path, stamp: str) -> PlaceTable | None:
                 return None
             return PlaceTable(
                 latitude=z["latitude"], longitude=z["longitude"], radius_km=z["radius_km"],
-                size_km=z["size_km"], cell=z["cell"], country=z["country"], region=z["region"], admin1=z["admin1"],
+                size_km=z["size_km"], cell=z["cell"], country=z["country"], region=z["region"],
+                admin1=z["admin1"],
                 names=_unpack(z["names_blob"], z["names_end"]),
                 name_keys=_unpack(z["keys_blob"], z["keys_end"]),
                 countries=meta["countries"], regions=meta["regions"], reviewed=meta["reviewed"])

@@ -205,6 +205,9 @@ def test_every_outdoor_folder_a_head_learns_from_is_judged_or_waits_for_it():
     # unjudged, the fireworks and the moon taught the night "no", the sky close-ups' red
     # clouds the sunset (Mini Places left out: night 0.45 -> 0.57, sunset 0.28 -> 0.38
     # once judged).
+    # The everyday folders (extract.EVERYDAY) teach the attributes nothing but their
+    # judgements, so they are judged photo by photo.
+    from extract import EVERYDAY
     from train_heads import NEVER_USED, NOT_YET_JUDGED, folder_of, judged_labels, scene_labels
 
     judged = set(folder_of(list(judged_labels())))
@@ -213,6 +216,7 @@ def test_every_outdoor_folder_a_head_learns_from_is_judged_or_waits_for_it():
                for folder in row["sources"]
                if folder not in judged and folder not in NOT_YET_JUDGED
                and folder.split("/")[0] not in NEVER_USED]
+    missing += [("everyday", folder) for folder in EVERYDAY if folder not in judged]
     assert not missing, f"judge them (training/judge.py) or list them in NOT_YET_JUDGED: {missing}"
 
 
@@ -221,6 +225,7 @@ def test_every_folder_a_head_learns_from_can_be_rebuilt():
     # from public repositories, which only the manifest can bring back (gather.py):
     # the cvls_weather fog and cloudy folders once trained the shipped heads with no
     # manifest row, so nobody could rebuild them from git.
+    from extract import EVERYDAY
     from gather import read_manifest
     from train_heads import NEVER_USED, scene_labels
 
@@ -233,6 +238,24 @@ def test_every_folder_a_head_learns_from_can_be_rebuilt():
     missing = [(row["key"], folder) for row in scene_labels() for folder in row["sources"]
                if folder not in shared and folder not in gathered
                and folder.split("/")[0] not in NEVER_USED]
+    missing += [("everyday", folder) for folder in EVERYDAY if folder not in gathered]
     assert not missing, f"no manifest row and not in scenes-train: {missing}"
     # a manifest row names a repository, a 40-hex commit and a licence (or "unstated")
     assert all(len(r["commit"]) == 40 and r["licence"] and "/" in r["repo"] for r in manifest)
+
+
+def test_no_everyday_training_photo_is_one_of_coco_devs():
+    # coco-dev (../shared/data/coco-dev) holds COCO photos of both train2017 and val2017:
+    # two "train2017" photos of the gathered everyday folder were among them and were
+    # left out of the manifest. A photo the heads train on must never be one they are
+    # judged on (benchmarks/coco_scenes.py, judged.py).
+    from gather import read_manifest
+
+    coco_dev = TRAINING.parent.parent / "shared" / "data" / "coco-dev"
+    if not coco_dev.is_dir():
+        pytest.skip(f"no coco-dev at {coco_dev}")
+    manifest = read_manifest(TRAINING / "manifests" / "scenes.csv")
+    everyday = {row["path"].rsplit("/", 1)[-1] for row in manifest
+                if row["source"] == "coco_train2017"}
+    assert len(everyday) >= 280
+    assert not everyday & {p.name for p in coco_dev.glob("*.jpg")}

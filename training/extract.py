@@ -34,6 +34,13 @@ CACHE = REPO / "build" / "features"
 
 from photofinder.photos import fit_for_model, open_photo  # noqa: E402
 
+# Gathered folders of everyday photos that no place label names: cluttered photos like a
+# user's own (COCO's train2017 split, never val2017, which issue 28's hidden checks are
+# made of), judged by eye (training/manifests/judged.csv) and trained on by the judged
+# attributes alone (clouds, grass, snow...), never by the place softmax: a COCO kitchen
+# is a kitchen, not a place of its own.
+EVERYDAY = ("coco_train2017/everyday",)
+
 
 def photo_set(name: str) -> tuple[list[Path], list[str], list[str]]:
     """(paths, label, source) of a shared data set."""
@@ -42,13 +49,13 @@ def photo_set(name: str) -> tuple[list[Path], list[str], list[str]]:
         paths = sorted(root.glob("*/*/*.jpg")) + sorted(root.glob("*/*/*.jpeg")) + sorted(root.glob("*/*/*.png"))
         paths = sorted(set(paths))
         return paths, [p.parent.name for p in paths], [p.parent.parent.name for p in paths]
-    if name == "gathered":  # only the folders a scene label of scenes.json names
+    if name == "gathered":  # the folders a scene label of scenes.json names, and EVERYDAY
         import json
 
         from photofinder.config import data_path
 
         named = {s for row in json.loads(data_path("scenes.json").read_text(encoding="utf-8"))
-                 for s in row["sources"]}
+                 for s in row["sources"]} | set(EVERYDAY)
         paths = sorted(p for p in GATHERED.glob("*/*/*")
                        if p.suffix.lower() in (".jpg", ".jpeg", ".png")
                        and f"{p.parent.parent.name}/{p.parent.name}" in named)
