@@ -61,10 +61,8 @@ class Place:
     keys: tuple[str, ...]          # lemmatised search words: "сочи", "россия", "краснодарский"…
 
     def describe(self) -> str:
-        """«Сочи, Краснодарский край, Россия»: as the explanation and the GUI show it (a
-        region named as its town is said once: «Пхукет, Таиланд»)."""
-        region = self.region if self.region != self.city else None
-        return ", ".join(p for p in (self.city, region, self.country) if p)
+        """«Сочи, Краснодарский край, Россия»: as the explanation and the GUI show it."""
+        return ", ".join(p for p in (self.city, self.region, self.country) if p)
 
 
 class Geocoder(Protocol):

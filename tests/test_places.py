@@ -135,12 +135,13 @@ def test_regions_abroad_a_trip_is_named_by_are_shown_and_searched(table, towns, 
     from photofinder.query import Lemmatizer
     from photofinder.words import place_words
 
+    lemmatizer = Lemmatizer()
     for lat, lon in towns:
         place = table.place_of(lat, lon)
         assert (place.region, place.country) == (region, country), (lat, lon)
         assert place.describe().endswith(f"{region}, {country}")
-        keys = place_words(list(place.keys), Lemmatizer())
-        assert "place:" + Lemmatizer().lemma(region.split()[0].lower()) in keys
+        keys = place_words(list(place.keys), lemmatizer)
+        assert "place:" + lemmatizer.lemma(region.split()[0].lower()) in keys
         assert not {"place:остров", "place:берег"} & set(keys)
     jakarta = table.place_of(-6.2088, 106.8456)
     assert "Бали" not in jakarta.keys     # it was one of Indonesia's names

@@ -249,6 +249,7 @@ def test_no_everyday_training_photo_is_one_of_coco_devs():
     # two "train2017" photos of the gathered everyday folder were among them and were
     # left out of the manifest. A photo the heads train on must never be one they are
     # judged on (benchmarks/coco_scenes.py, judged.py).
+    from extract import EVERYDAY
     from gather import read_manifest
 
     coco_dev = TRAINING.parent.parent / "shared" / "data" / "coco-dev"
@@ -256,6 +257,6 @@ def test_no_everyday_training_photo_is_one_of_coco_devs():
         pytest.skip(f"no coco-dev at {coco_dev}")
     manifest = read_manifest(TRAINING / "manifests" / "scenes.csv")
     everyday = {row["path"].rsplit("/", 1)[-1] for row in manifest
-                if row["source"] == "coco_train2017"}
+                if f"{row['source']}/{row['label']}" in EVERYDAY}
     assert len(everyday) >= 280
     assert not everyday & {p.name for p in coco_dev.glob("*.jpg")}
