@@ -26,7 +26,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
@@ -247,7 +247,6 @@ class PlaceTable:
 
     latitude: np.ndarray        # float32 [N], sorted by cell
     longitude: np.ndarray       # float32 [N]
-    radius_km: np.ndarray       # float32 [N]
     # float32 [N]: the radius its people alone give it, below the MIN_RADIUS_KM floor too
     # (the floor where GeoNames has no population): how big a district really is
     size_km: np.ndarray
@@ -260,6 +259,12 @@ class PlaceTable:
     countries: list[str]        # ISO alpha-2 codes
     regions: list[str]          # "RU.47"-style codes
     reviewed: dict              # photofinder/data/places.json
+    # float32 [N]: the size a lookup measures by, the floor for a village or an unknown
+    # population: derived from size_km once, not stored twice
+    radius_km: np.ndarray = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.radius_km = np.maximum(np.float32(MIN_RADIUS_KM), self.size_km).astype(np.float32)
 
     def nearest(self, latitude: float, longitude: float) -> tuple[int, float, float] | None:
         """(place, its distance in km, how deep inside it in radii) of the place the photo
@@ -465,8 +470,6 @@ def build_table(is_place_word) -> PlaceTable:
     order = np.argsort(cell, kind="stable")
     return PlaceTable(
         latitude=lat[order].astype(np.float32), longitude=lon[order].astype(np.float32),
-        radius_km=np.maximum(MIN_RADIUS_KM, RADIUS_PER_ROOT_PEOPLE * np.sqrt(population))[order]
-        .astype(np.float32),
         size_km=np.where(population > 0, RADIUS_PER_ROOT_PEOPLE * np.sqrt(population),
                          MIN_RADIUS_KM)[order].astype(np.float32),
         cell=cell[order],
@@ -512,9 +515,9 @@ def save_table(table: PlaceTable, path: Path, stamp: str) -> None:
     try:
         with os.fdopen(fd, "wb") as f:
             np.savez(f, latitude=table.latitude, longitude=table.longitude,
-                     radius_km=table.radius_km, size_km=table.size_km, cell=table.cell,
-                     country=table.country, region=table.region, admin1=table.admin1, names_blob=names_blob, names_end=names_end,
-                     keys_blob=keys_blob, keys_end=keys_end,
+                     size_km=table.size_km, cell=table.cell,
+                     country=table.country, region=table.region, admin1=table.admin1,
+                     names_blob=names_blob, names_end=names_end, keys_blob=keys_blob, keys_end=keys_end,
                      meta=np.frombuffer(meta.encode("utf-8"), np.uint8))
         os.replace(tmp, path)
     except BaseException:
@@ -530,10 +533,8 @@ def read_table(path: Path, stamp: str) -> PlaceTable | None:
             if meta.get("stamp") != stamp:
                 return None
             return PlaceTable(
-                latitude=z["latitude"], longitude=z["longitude"], radius_km=z["radius_km"],
-                size_km=z["size_km"], cell=z["cell"], country=z["country"], region=z["region"],
-                admin1=z["admin1"],
-                names=_unpack(z["names_blob"], z["names_end"]),
+                latitude=z["latitude"], longitude=z["longitude"], size_km=z["size_km"], cell=z["cell"], country=z["country"], region=z["region"],
+                admin1=z["admin1"], names=_unpack(z["names_blob"], z["names_end"]),
                 name_keys=_unpack(z["keys_blob"], z["keys_end"]),
                 countries=meta["countries"], regions=meta["regions"], reviewed=meta["reviewed"])
     except (OSError, ValueError, KeyError, UnicodeDecodeError, json.JSONDecodeError):
