@@ -57,7 +57,28 @@ def coco_parser(description: str) -> argparse.ArgumentParser:
     ap.add_argument("--tagger", default="efficientnet-lite2")
     ap.add_argument("--no-regions", action="store_true", help="whole photo only (the fast mode)")
     ap.add_argument("--no-objects", action="store_true", help="without the COCO object detector")
+    ap.add_argument("--black-and-white", action="store_true",
+                    help="coco-dev's photos turned black and white (an old scanned album)")
     return ap
+
+
+def black_and_white_copy(photos: Path) -> Path:
+    """build/coco-dev-bw/: every photo of `photos` in black and white (same names, the
+    labels beside them), made once; a user's scanned album, to search like the colour one."""
+    from PIL import Image, ImageOps
+
+    out = REPO / "build" / f"{photos.name}-bw"
+    out.mkdir(parents=True, exist_ok=True)
+    for path in sorted(photos.iterdir()):
+        target = out / path.name
+        if target.exists():
+            continue
+        if path.suffix.lower() in (".jpg", ".jpeg"):
+            with Image.open(path) as img:
+                ImageOps.grayscale(ImageOps.exif_transpose(img)).save(target, quality=92)
+        elif path.is_file():
+            target.write_bytes(path.read_bytes())
+    return out
 
 
 def coco_index(args: argparse.Namespace) -> Path | None:
@@ -69,7 +90,10 @@ def coco_index(args: argparse.Namespace) -> Path | None:
         print(f"skipped: no coco-dev at {coco}")
         return None
     name = (f"coco-{args.tagger}" + ("-whole" if args.no_regions else "")
-            + ("-noobjects" if args.no_objects else ""))
+            + ("-noobjects" if args.no_objects else "")
+            + ("-bw" if getattr(args, "black_and_white", False) else ""))
+    if getattr(args, "black_and_white", False):
+        coco = black_and_white_copy(coco)
     extra = (["--tagger", args.tagger] + (["--no-regions"] if args.no_regions else [])
              + (["--no-objects"] if args.no_objects else []))
     return build_index(coco, name, extra)

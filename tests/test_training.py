@@ -260,3 +260,43 @@ def test_no_everyday_training_photo_is_one_of_coco_devs():
                 if f"{row['source']}/{row['label']}" in EVERYDAY}
     assert len(everyday) >= 280
     assert not everyday & {p.name for p in coco_dev.glob("*.jpg")}
+
+
+def test_a_black_and_white_photo_is_told_from_a_colour_one():
+    # 15-Scene's photos are stored as RGB JPEGs whose channels differ by JPEG noise only
+    from extract import is_grey
+
+    rng = np.random.default_rng(0)
+    grey = rng.integers(0, 255, (64, 64), dtype=np.uint8)
+    noisy = np.stack([grey, grey, grey], axis=2).astype(np.int16) + rng.integers(-4, 5, (64, 64, 3))
+    assert is_grey(Image.fromarray(grey).convert("RGB"))
+    assert is_grey(Image.fromarray(noisy.clip(0, 255).astype(np.uint8)))
+    colour = np.zeros((64, 64, 3), np.uint8)
+    colour[..., 1] = 120   # a green lawn
+    assert not is_grey(Image.fromarray(colour))
+
+
+def test_every_colour_training_photo_has_a_black_and_white_twin_and_a_grey_one_none(tmp_path, monkeypatch):
+    # Without twins the place head learned "grey -> one of 15-Scene's labels" (its photos
+    # are all black and white). A twin trains only where its photo trains: a held-out
+    # photo's twin is held out too; a photo that already was grey has none (it would be itself).
+    import train_heads
+
+    monkeypatch.setattr(train_heads, "CACHE", tmp_path)
+    files = np.array(["scenes-train/15scene/forest/1.jpg", "scenes-train/mp/coast/2.jpg",
+                      "gathered/g/coast/3.jpg", "gathered/g/coast/4.jpg"])
+    features = np.arange(16, dtype=np.float16).reshape(4, 4)
+    np.savez(tmp_path / "t-scenes-grey.npz", files=files[:2], features=features[:2] + 100,
+             was_grey=np.array([True, False]))
+    np.savez(tmp_path / "t-gathered-grey.npz", files=files[2:], features=features[2:] + 100,
+             was_grey=np.array([False, False]))
+    twins, has = train_heads.grey_twins("t", files)
+    assert has.tolist() == [False, True, True, True]
+    assert (twins[1:] == features[1:] + 100).all()
+
+    folders = train_heads.folder_of(files)
+    train = np.array([True, True, False, True])   # 3.jpg is held out
+    z, trained_folders = train_heads.with_twins(features.astype(np.float32), folders, train, twins, has)
+    assert len(z) == 3 + 2   # the three photos, the twins of 2.jpg and 4.jpg
+    assert trained_folders.tolist() == ["15scene/forest", "mp/coast", "g/coast", "mp/coast", "g/coast"]
+    assert not any((row == features[2] + 100).all() for row in z)

@@ -10,7 +10,8 @@ face detector's strength (benchmarks/people.py measures it as evidence). Cached 
 are retrained in seconds once it exists, and a set that grew (a new gathered folder)
 runs only its new photos through the tagger. `--flip` (mirrored photos) and `--blocks` (also
 the spatial means of intermediate blocks' outputs) write beside it, for
-training/compare_heads.py.
+training/compare_heads.py; `--grey` (each photo in black and white, with `was_grey`
+true for a photo that already was) for train_heads.py's grey twins.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ DATA = REPO.parent / "shared" / "data"
 # photos rebuilt from training/manifests/*.csv by training/gather.py: <source>/<label>/*.jpg
 GATHERED = REPO.parent / "gathered"
 CACHE = REPO / "build" / "features"
+
+from PIL import Image, ImageOps  # noqa: E402
 
 from photofinder.photos import fit_for_model, open_photo  # noqa: E402
 
@@ -84,6 +87,13 @@ def photo_set(name: str) -> tuple[list[Path], list[str], list[str]]:
     raise SystemExit(f"unknown set {name}")
 
 
+def is_grey(img: Image.Image) -> bool:
+    """A black-and-white photo stored as RGB (15-Scene's are): no pixel of a small copy
+    differs between channels by more than a JPEG's noise."""
+    small = np.asarray(img.convert("RGB").resize((64, 64)), dtype=np.int16)
+    return int((small.max(axis=2) - small.min(axis=2)).max()) <= 12
+
+
 # The last block of each of the Lite2 stages of 48, 88, 120, 208 and 352 channels.
 BLOCKS = (6, 10, 14, 19, 20)
 
@@ -107,6 +117,8 @@ def main() -> int:
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--no-regions", action="store_true", help="whole-photo mode (its input size)")
     ap.add_argument("--flip", action="store_true", help="mirrored photos (training augmentation)")
+    ap.add_argument("--grey", action="store_true",
+                    help="black-and-white photos (train_heads.py's grey twins)")
     ap.add_argument("--blocks", action="store_true",
                     help="also the pooled outputs of intermediate blocks (Lite models: BLOCKS)")
     args = ap.parse_args()
@@ -119,7 +131,7 @@ def main() -> int:
         print(f"skipped: no photos for {args.set} under {DATA}")
         return 0
     suffix = ("-whole" if args.no_regions else "") + ("-flip" if args.flip else "") + (
-        "-blocks" if args.blocks else "")
+        "-grey" if args.grey else "") + ("-blocks" if args.blocks else "")
     out = CACHE / f"{args.tagger}-{args.set}{suffix}.npz"
     root = GATHERED.parent if args.set == "gathered" else DATA  # files: "<set dir>/<source>/<label>/..."
     files = [str(p.relative_to(root)) for p in paths]
@@ -135,16 +147,19 @@ def main() -> int:
         print(f"{out}: all {len(files)} photos already extracted")
         return 0
     tagger = load_tagger(args.tagger, regions=not args.no_regions)
-    faces = FaceDetector() if args.set != "scenes" and not args.flip else None
+    faces = FaceDetector() if args.set != "scenes" and not (args.flip or args.grey) else None
     blocks = block_means(tagger) if args.blocks else None
 
     def decode(path: Path):
         img = open_photo(path, min_side=tagger.preprocess.size)
         strength = faces.strongest_face(img) if faces is not None else 0
+        was_grey = is_grey(img) if args.grey else False
+        if args.grey:
+            img = ImageOps.grayscale(img).convert("RGB")
         pixels = fit_for_model(img, tagger.preprocess)
-        return (pixels[:, ::-1] if args.flip else pixels), strength
+        return (pixels[:, ::-1] if args.flip else pixels), strength, was_grey
 
-    whole, region_max, feats, region_feats, strengths, block_feats = [], [], [], [], [], []
+    whole, region_max, feats, region_feats, strengths, greys, block_feats = [], [], [], [], [], [], []
     started = time.perf_counter()
     new_paths = [paths[i] for i in todo]
     with ThreadPoolExecutor(2) as pool:
@@ -158,13 +173,18 @@ def main() -> int:
             if blocks is not None:
                 block_feats.append(np.concatenate([blocks.pop(i) for i in BLOCKS], 1).astype(np.float16))
             strengths.extend(c[1] for c in chunk)
+            greys.extend(c[2] for c in chunk)
             done = start + len(chunk)
             if done % 512 < args.batch:
                 rate = done / (time.perf_counter() - started)
                 print(f"  {done}/{len(new_paths)} ({rate:.1f} photos/s)", flush=True)
     CACHE.mkdir(parents=True, exist_ok=True)
     new = dict(whole=np.concatenate(whole), region_max=np.concatenate(region_max),
-               features=np.concatenate(feats), faces=np.array(strengths, np.int16))
+               features=np.concatenate(feats))
+    if args.grey:  # no faces looked for: the twins train the places alone
+        new["was_grey"] = np.array(greys, bool)
+    else:
+        new["faces"] = np.array(strengths, np.int16)
     if region_feats and region_feats[0].shape[1]:
         new["region_features"] = np.concatenate(region_feats)
     if block_feats:
