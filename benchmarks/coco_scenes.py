@@ -8,7 +8,9 @@ real photos of ../shared/data/coco-dev (640 px camera photos), with the photos e
 word should find judged by eye from contact sheets before any search result was seen
 (benchmarks/coco_scene_truth.json; clear cases only, doubtful photos count as not
 relevant, so a figure here is a floor). Uses the index benchmarks/coco.py builds.
-Prints AP, the first relevant rank and P@10 per word and the mean over words.
+Prints AP, the first relevant rank and P@10 per word and the mean over words, and how
+many photos a search for a place no coco-dev photo shows (the truth's "absent") calls
+matches: each one a false match.
 """
 
 from __future__ import annotations
@@ -39,6 +41,13 @@ def main() -> int:
               f"{r['p10']:.1f} | {r['found']} ({r['weak']}) |")
     print(f"\nmean AP over {len(rows)} words: {mean(r['ap'] for r in rows):.3f}; "
           f"MRR {mean(r['rr'] for r in rows):.3f}")
+    # places no coco-dev photo shows (looked at): every photo a search for one shows as a
+    # match is a false one, and a close-up with no place of its own is where they come from
+    absent = json.loads(args.truth.read_text(encoding="utf-8")).get("absent", {})
+    for word in absent:
+        result = engine.search(word, top=len(engine.index))
+        print(f"«{word}» (no coco-dev photo shows one): {result.strong_total} false matches, "
+              f"{result.weak_total} weak ones")
     return 0
 
 

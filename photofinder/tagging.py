@@ -62,6 +62,9 @@ SKY_KEY = SCENE_PREFIX + "sky"
 SKY_SURE_FRACTION = 0.25
 SKY_MOST = 0.7
 INDOORS = "помещение"   # the broader word of every room, shop and hall in scenes.json
+# The heads' training-only classes whose photos show no open sky either: a close-up of a
+# dish or a cat (a blue tablecloth, a white wall behind are not the sky)
+NO_SKY_CLASSES = ("close_up",)
 # What the tags of an index depend on besides the model and its heads: a stored
 # identity with another value makes every photo stale, tagged again (indexer).
 EVIDENCE = "sky-1,person-2"
@@ -116,10 +119,12 @@ class Columns:
                                 for k in keys], np.int32)
         self.sky = (index.label_column(SKY_KEY)
                     if heads is not None and SKY_KEY in vocabulary.index_of_key else -1)
-        # the head's labels that are indoors: what says a white ceiling is not sky
+        # the head's labels that are indoors (or close-ups): what says a white ceiling is
+        # not sky
         self.indoor = np.array([
-            k in vocabulary.index_of_key
-            and INDOORS in vocabulary.labels[vocabulary.index_of_key[k]].broader
+            k in (SCENE_PREFIX + c for c in NO_SKY_CLASSES)
+            or (k in vocabulary.index_of_key
+                and INDOORS in vocabulary.labels[vocabulary.index_of_key[k]].broader)
             for k in keys], bool)
         self.objects = np.array([
             index.label_column(OBJECT_PREFIX + name)

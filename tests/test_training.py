@@ -63,6 +63,36 @@ def test_gather_rebuilds_small_photos_of_the_manifest_commit(mirror, tmp_path):
     assert "2 written" in proc.stdout
 
 
+def test_gather_keeps_two_photos_whose_names_differ_only_in_extension(mirror, tmp_path):
+    # vietnamese-landmark-classifier holds "sapa_rice_terrace (1).jpg" and "(1).png": both
+    # were written as one JPEG name and the second photo was silently not gathered
+    mirror_dir, commit = mirror
+    repo = mirror_dir / "someone+lakes" / "repo"
+    Image.new("RGB", (64, 64), (200, 200, 0)).save(repo / "data" / "lake" / "a.png")
+    _git(repo, "add", ".")
+    _git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "a png")
+    head = _git(repo, "rev-parse", "HEAD")
+    manifest = tmp_path / "m.csv"
+    with manifest.open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["repo", "commit", "path", "licence", "source", "label"])
+        w.writerow(["someone/lakes", head, "data/lake/a.jpg", "MIT", "lakes", "lake"])
+        w.writerow(["someone/lakes", head, "data/lake/a.png", "MIT", "lakes", "lake"])
+    out = tmp_path / "gathered"
+    command = [sys.executable, str(TRAINING / "gather.py"), "--manifest", str(manifest),
+               "--out", str(out), "--mirror", str(mirror_dir)]
+    proc = subprocess.run(command, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    photos = sorted((out / "lakes" / "lake").iterdir())
+    assert [p.name for p in photos] == ["data__lake__a.jpg", "data__lake__a_png.jpg"]
+    with Image.open(photos[1]) as png:
+        assert png.getpixel((10, 10))[2] < 60   # the yellow PNG, not the red JPEG again
+    assert "2 written" in proc.stdout
+    # a second run finds both written: nothing again, nothing lost
+    again = subprocess.run(command, capture_output=True, text=True)
+    assert "0 written" in again.stdout and len(list((out / "lakes" / "lake").iterdir())) == 2
+
+
 def test_gather_refuses_a_manifest_with_another_header(tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("repo,path,label\nx/y,a.jpg,lake\n", encoding="utf-8")
@@ -94,6 +124,22 @@ def test_label_balancing_gives_every_label_the_same_weight_shared_by_its_folders
     coast = w[:8].sum()
     assert np.isclose(coast, w[8:].sum())                     # coast == fog
     assert np.isclose(w[:6].sum(), w[6:8].sum())              # a/coast == b/coast
+
+
+def test_the_close_up_class_weighs_less_than_a_place():
+    # close-ups (a dish, a cat's face) are the softmax's home for photos no place fits; at a
+    # full label's weight they also took the office around a desk, the market around its fruit
+    import train_heads
+    from train_heads import CLOSE_UP_WEIGHT, CLOSE_UPS, balance_weights, scene_targets
+
+    folders = np.array(["a/coast"] * 4 + ["c/fog"] * 4 + [CLOSE_UPS[0]] * 5 + [CLOSE_UPS[1]] * 3)
+    y, keys = scene_targets(folders, LABELS)
+    assert keys[y[-1]] == "close_up" and "close_up" in train_heads.TRAINING_ONLY.values()
+    w = balance_weights(folders, LABELS, "label")
+    assert 0 < CLOSE_UP_WEIGHT < 1
+    assert np.isclose(w[8:].sum(), CLOSE_UP_WEIGHT * w[:4].sum())  # close-ups == 0.3 coast
+    assert np.isclose(w[8:13].sum(), w[13:].sum())                  # its sources alike
+    assert np.isclose(w.mean(), 1)
 
 
 
@@ -225,7 +271,7 @@ def test_every_folder_a_head_learns_from_can_be_rebuilt():
     # from public repositories, which only the manifest can bring back (gather.py):
     # the cvls_weather fog and cloudy folders once trained the shipped heads with no
     # manifest row, so nobody could rebuild them from git.
-    from extract import EVERYDAY
+    from extract import CLOSE_UPS, EVERYDAY
     from gather import read_manifest
     from train_heads import NEVER_USED, scene_labels
 
@@ -239,6 +285,7 @@ def test_every_folder_a_head_learns_from_can_be_rebuilt():
                if folder not in shared and folder not in gathered
                and folder.split("/")[0] not in NEVER_USED]
     missing += [("everyday", folder) for folder in EVERYDAY if folder not in gathered]
+    missing += [("close_up", folder) for folder in CLOSE_UPS if folder not in gathered]
     assert not missing, f"no manifest row and not in scenes-train: {missing}"
     # a manifest row names a repository, a 40-hex commit and a licence (or "unstated")
     assert all(len(r["commit"]) == 40 and r["licence"] and "/" in r["repo"] for r in manifest)

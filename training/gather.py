@@ -5,14 +5,15 @@
 
 A manifest is a CSV with the header `repo,commit,path,licence,source,label`: one row a
 photo, `repo` as owner/name on GitHub, `path` the file inside the repository at
-`commit`. Each photo is written to OUT/<source>/<label>/<name>.jpg, its longest side
-at most --max-side pixels (the heads never see more; the folder stays small). Photos
-are read with git from an existing copy of the repository when --mirror holds one
-(MIRROR/<owner>+<name>/repo, bare or with a .git folder), otherwise the repository is
-cloned at the commit into a temporary folder; a repository that can be neither is one
-line and the run goes on. Never run by the package: photos are training data, kept
-outside the repository (only their manifest is committed). Used for
-training/manifests/scenes.csv and children.csv alike.
+`commit`. Each photo is written to OUT/<source>/<label>/<name>.jpg (`a.jpg` and `a.png`
+of one folder both: the later one as `a_png.jpg`), its longest side at most --max-side
+pixels (the heads never see more; the folder stays small). Photos are read with git from
+an existing copy of the repository when --mirror holds one (MIRROR/<owner>+<name>/repo,
+bare or with a .git folder), otherwise the repository is cloned at the commit into a
+temporary folder; a repository that can be neither is one line and the run goes on.
+Never run by the package: photos are training data, kept outside the repository (only
+their manifest is committed). Used for training/manifests/scenes.csv and children.csv
+alike.
 """
 
 from __future__ import annotations
@@ -71,6 +72,22 @@ def out_name(path: str) -> str:
     return "".join(c if c.isalnum() or c in "-_." else "_" for c in stem.replace("/", "__")) + ".jpg"
 
 
+def out_names(rows: list[dict[str, str]]) -> list[str]:
+    """out_name of each row, unique within its source and label folder: a later row whose
+    name is taken (`a.png` beside `a.jpg`, both written as JPEG) keeps its extension in
+    its name (`a_png.jpg`) rather than be skipped as already written."""
+    taken: set[tuple[str, str, str]] = set()
+    names = []
+    for row in rows:
+        name = out_name(row["path"])
+        if (row["source"], row["label"], name) in taken:
+            ext = row["path"].rsplit(".", 1)[-1] if "." in row["path"] else "noext"
+            name = f"{name[:-len('.jpg')]}_{out_name(ext)[:-len('.jpg')]}.jpg"
+        taken.add((row["source"], row["label"], name))
+        names.append(name)
+    return names
+
+
 def save_small(data: bytes, target: Path, max_side: int) -> None:
     from PIL import Image
 
@@ -84,9 +101,9 @@ def save_small(data: bytes, target: Path, max_side: int) -> None:
 def gather(rows: list[dict[str, str]], out: Path, mirror: Path | None, max_side: int) -> int:
     """Writes every row's photo under out; returns how many were written. A repository
     neither in the mirror nor reachable, or a photo git cannot read, is said and skipped."""
-    by_repo: dict[tuple[str, str], list[dict[str, str]]] = defaultdict(list)
-    for row in rows:
-        by_repo[(row["repo"], row["commit"])].append(row)
+    by_repo: dict[tuple[str, str], list[tuple[dict[str, str], str]]] = defaultdict(list)
+    for row, name in zip(rows, out_names(rows)):
+        by_repo[(row["repo"], row["commit"])].append((row, name))
     written = 0
     with tempfile.TemporaryDirectory() as tmp:
         for (repo, commit), group in sorted(by_repo.items()):
@@ -95,8 +112,8 @@ def gather(rows: list[dict[str, str]], out: Path, mirror: Path | None, max_side:
                 print(f"нет копии {repo} в {mirror} и нет сети: её {len(group)} фото пропущены",
                       file=sys.stderr)
                 continue
-            for row in group:
-                target = out / row["source"] / row["label"] / out_name(row["path"])
+            for row, name in group:
+                target = out / row["source"] / row["label"] / name
                 if target.is_file():
                     continue
                 try:
