@@ -380,9 +380,9 @@ def close_up_index(tmp_path_factory) -> Path:
 
 def test_a_close_up_of_a_thing_is_no_aquarium(close_up_index, sample_index):
     """The place softmax must call every photo some place, and the aquarium (one source:
-    phone photos of fish tanks) took the photos no place fits: a desk at night 0.65, a
-    muffin 0.51, a breakfast bowl 0.37, 46 of coco-dev's 160 photos (food, desks) its top
-    place, and `make run`'s cat 0.33. A training-only close-up class (dishes, pets'
+    phone photos of fish tanks) took the photos no place fits: its probability on a desk
+    at night 0.65, a muffin 0.51, a breakfast bowl 0.37, the top place of 46 of coco-dev's
+    160 photos (food, desks), and 0.33 on `make run`'s cat. A training-only close-up class (dishes, pets'
     faces, things on a desk; train_heads.CLOSE_UPS) is their home now, and the fish
     tanks stay «аквариум»."""
     hits = search_json(close_up_index, "аквариум")

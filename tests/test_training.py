@@ -137,7 +137,7 @@ def test_the_close_up_class_weighs_less_than_a_place():
     assert keys[y[-1]] == "close_up" and "close_up" in train_heads.TRAINING_ONLY.values()
     w = balance_weights(folders, LABELS, "label")
     assert 0 < CLOSE_UP_WEIGHT < 1
-    assert np.isclose(w[8:].sum(), CLOSE_UP_WEIGHT * w[:4].sum())  # close-ups == 0.3 coast
+    assert np.isclose(w[8:].sum(), CLOSE_UP_WEIGHT * w[:4].sum())  # a share of the coast's
     assert np.isclose(w[8:13].sum(), w[13:].sum())                  # its sources alike
     assert np.isclose(w.mean(), 1)
 

@@ -47,7 +47,7 @@ EVERYDAY = ("coco_train2017/everyday",)
 # no place shows: train_heads.TRAINING_ONLY's "close_up", a home in the place softmax for
 # photos that are no place. Without it the softmax had to call them some place, and the
 # one-source aquarium label took them: the top place of 46 of coco-dev's 160 photos
-# (food, desks, zoo animals), 29 of them above 0.3 for «аквариум».
+# (food, desks, zoo animals), 24 of them matches for «аквариум».
 CLOSE_UPS = ("food_tuanlinhtl17/close_up", "pets_chuckman/close_up", "desk_chima/close_up")
 
 
