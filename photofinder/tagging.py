@@ -122,7 +122,7 @@ class Columns:
         # the head's labels that are indoors (or close-ups): what says a white ceiling is
         # not sky
         self.indoor = np.array([
-            k in (SCENE_PREFIX + c for c in NO_SKY_CLASSES)
+            k.removeprefix(SCENE_PREFIX) in NO_SKY_CLASSES
             or (k in vocabulary.index_of_key
                 and INDOORS in vocabulary.labels[vocabulary.index_of_key[k]].broader)
             for k in keys], bool)

@@ -79,6 +79,10 @@ def test_sky_is_sure_from_a_quarter_of_the_photo_and_only_outdoors():
     assert sky_probability(0.30, street, columns.indoor) == pytest.approx(SKY_MOST)
     assert sky_probability(0.10, street, columns.indoor) == pytest.approx(0.4 * SKY_MOST)
     assert sky_probability(0.30, kitchen, columns.indoor) == pytest.approx(0.1 * SKY_MOST)  # a ceiling
+    # a close-up (the heads' training-only class) shows no open sky: a blue tablecloth
+    close_up = np.zeros(len(keys))
+    close_up[keys.index("close_up")] = 0.9
+    assert sky_probability(0.30, close_up, columns.indoor) == pytest.approx(0.1 * SKY_MOST)
     labels, scores, _ = combine_tags(np.zeros((1, 1000)), columns, street, None, sky=0.4)
     assert dict(zip(labels.tolist(), scores.tolist()))[columns.sky] == pytest.approx(0.4)
 
