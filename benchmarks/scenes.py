@@ -51,6 +51,7 @@ from train_heads import (  # noqa: E402
     attribute_targets,
     holdout_mask,
     judged_labels,
+    seen_labels,
 )
 
 SCENES = SHARED / "scenes-train"
@@ -109,15 +110,16 @@ CODES = {**JUDGED_CODES, "river": ("water", "R", None)}
 def hand_judged(paths: list[str], queries: list[dict]
                 ) -> tuple[Callable[[dict, str], bool], Callable[[dict, str], bool]]:
     """relevant(q, path) and ignored(q, path) for the words with a "hand" attribute
-    (облака, снег, туман, озеро, река, закат and its synonyms, ночь, трава, камни): the
-    training's own targets (attribute_targets:
-    a photo judged by eye in training/manifests/judged.csv is relevant when it shows it,
+    (облака, снег, туман, озеро, река, закат and its synonyms, ночь, трава, камни, пальма):
+    the training's own targets (attribute_targets:
+    a photo judged by eye in training/manifests/judged.csv or seen.csv is relevant when it shows it,
     a Mini Places coast under clouds for «облака»; unsure ones, and unjudged photos of a
     judged folder, are unknown), and an unjudged photo is relevant when it is in one of
     the word's folders. Other words: their folders. A word's "unknown" folders are left
     out of its ranking: the sunset folders for the sea words (most show the sea at
     sunset, which no one judged photo by photo; a sea word finding them is no miss)."""
     hand = judged_labels()
+    seen = seen_labels()   # the palms seen on coast photos
     rows = {row["key"]: row for row in json.loads(
         (REPO / "photofinder" / "data" / "scenes.json").read_text(encoding="utf-8"))}
     files = []
@@ -137,10 +139,11 @@ def hand_judged(paths: list[str], queries: list[dict]
         if "hand" not in q:
             return int(folders[i] in q["relevant"])
         if q["query"] not in verdicts:
-            y = attribute_targets(files_, folders, rows[q["hand"]], hand, codes=CODES)
+            y = attribute_targets(files_, folders, rows[q["hand"]], hand, codes=CODES, seen=seen)
             in_word = np.isin(folders, q["relevant"])
-            y[~judged & in_word] = 1
-            y[~judged & ~in_word & (y == 1)] = 0   # an attribute folder the word leaves out (Ct)
+            looked_at = judged | np.isin(files_, list(seen.get(q["hand"], {})))
+            y[~looked_at & in_word] = 1
+            y[~looked_at & ~in_word & (y == 1)] = 0   # an attribute folder the word leaves out (Ct)
             verdicts[q["query"]] = y
         return int(verdicts[q["query"]][i])
 

@@ -199,6 +199,45 @@ def test_a_sunset_judged_in_another_folder_is_a_sunset_and_dusk_is_not():
     assert attribute_targets(files, folders, sunset, hand).tolist() == [1, 0, -1, -1, 1, 1]
 
 
+def test_a_palm_seen_on_a_coast_photo_is_a_palm_and_the_coast_it_was_not_seen_on_is_not():
+    from train_heads import attribute_targets
+
+    files = np.array(["s/mp/coast/1.jpg", "s/mp/coast/2.jpg", "s/mp/coast/3.jpg", "s/mp/coast/4.jpg",
+                      "s/tp/palm_trees/5.jpg"])
+    folders = np.array(["/".join(f.split("/")[1:3]) for f in files])
+    palms = {"key": "palm_trees", "sources": ["tp/palm_trees"]}
+    seen = {"palm_trees": {"s/mp/coast/1.jpg": "P", "s/mp/coast/2.jpg": "N", "s/mp/coast/3.jpg": "?"}}
+    # seen: positive; seen without: negative; unsure: unknown; its own folder stays positive
+    assert attribute_targets(files, folders, palms, {}, seen=seen).tolist() == [1, 0, -1, 0, 1]
+    assert attribute_targets(files, folders, palms, {}).tolist() == [0, 0, 0, 0, 1]
+    # the palms seen say nothing of another attribute
+    rain = {"key": "rain", "sources": []}
+    assert attribute_targets(files, folders, rain, {}, seen=seen).tolist() == [0, 0, 0, 0, 0]
+
+
+def test_the_photos_seen_by_eye_are_whole_folders_of_training_photos_and_known_attributes():
+    # seen.csv's rule: every photo of a folder it names was looked at, so a folder half
+    # looked at would leave palms unmarked as negatives; and a row must name a real
+    # attribute and a photo a head trains on (a renamed file would silently do nothing)
+    from extract import DATA, GATHERED
+    from train_heads import SEEN, scene_labels
+
+    rows = list(csv.DictReader(SEEN.open(encoding="utf-8")))
+    attributes = {row["key"] for row in scene_labels() if row.get("attribute")}
+    assert rows and {r["attribute"] for r in rows} <= attributes
+    assert {r["code"] for r in rows} <= {"P", "N", "?"}
+    assert len({(r["file"], r["attribute"]) for r in rows}) == len(rows)
+    roots = {"gathered": GATHERED, "scenes-train": DATA / "scenes-train"}
+    named: dict[Path, set[str]] = {}
+    for r in rows:
+        top, rest = r["file"].split("/", 1)
+        folder, name = (roots[top] / rest).parent, rest.rsplit("/", 1)[1]
+        named.setdefault(folder, set()).add(name)
+    for folder, names in named.items():
+        if folder.is_dir():   # absent in a clone without ../gathered or ../shared: nothing to compare
+            assert names == {p.name for p in folder.iterdir() if p.is_file()}, folder
+
+
 def test_judge_merges_the_new_columns_and_refuses_a_code_it_does_not_know(tmp_path):
     from judge import main as judge_main
 

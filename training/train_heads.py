@@ -105,6 +105,12 @@ GREY_TWINS = True
 # ground); "?" unsure in any column. training/judge.py makes the contact sheets they were
 # judged on and merges the judgements.
 JUDGED = REPO / "training" / "manifests" / "judged.csv"
+# Photos of other labels' folders looked at by eye for one attribute their folder does not
+# say: `file,attribute,code`, P it shows it (a palm on a coast photo), N it does not, ?
+# unsure (unknown: neither trained on nor scored); every photo of a folder it names is in
+# it. Without it a palm-lined coast photo is a palm negative, and the palm head would
+# learn "tropical beach" from its beach positives alone.
+SEEN = REPO / "training" / "manifests" / "seen.csv"
 JUDGED_COLUMNS = ("sky", "snow", "fog", "water", "light", "grass", "rocks")
 # attribute -> (column, the code that makes it positive, the codes that make it negative;
 # None: any other value of the column, except "?"). The beach is measured
@@ -121,9 +127,21 @@ JUDGED_CODES = {"clouds": ("sky", "C", ("K", "N")), "snow": ("snow", "S", None),
 # held-out grass 0.82 -> 0.71). Round six judged 48 photos of each of those 14
 # folders; a folder gathered later belongs here until it is judged (the Internet's
 # rain photos waited here for a round: they show gardens, grass and grey skies as often
-# as streets). The colour streets and houses (round thirteen) wait here.
-NOT_YET_JUDGED: tuple[str, ...] = ("camvid_segnet/street", "houses_emanhamed/suburb",
-                                   "archstyles_juliatinkey/suburb")
+# as streets). The colour streets and houses (round thirteen) wait here, and round
+# fifteen's rivers, palms, monuments, lightning and rainbows (lightning at night, clouds
+# behind a statue: as negatives they would teach the night and the clouds "no").
+NOT_YET_JUDGED: tuple[str, ...] = (
+    "camvid_segnet/street", "houses_emanhamed/suburb", "archstyles_juliatinkey/suburb",
+    "riverseg_bathai/river", "armmap_seniorvova/river", "vnlandmarks/river",
+    "treespecies_zoya/palm_trees", "pecevents_anurag173/palm_trees", "portfolio_liscf4/palm_trees",
+    "buddhastatue_malinduliyanage/monument", "monuments_perfilev/monument",
+    "publicart_baltimore/monument", "publicart_georgedac/monument", "publicart_makinney/monument",
+    "statueofunity_dakshchauhan/monument", "statues_ginafrankel/monument",
+    "talkingstatues_ordina/monument", "wonders_hoodiinii/monument",
+    "lightning_ayishwaryaa/lightning", "lightning_blablabliam/lightning",
+    "lightning_frassmith/lightning", "lightning_jamescalnan/lightning",
+    "lightning_pjohanneson/lightning", "lightning_rahnl/lightning", "lightning_troy2z/lightning",
+    "rainbow_tohawaii/rainbow")
 
 
 def features(tagger: str, name: str) -> dict[str, np.ndarray]:
@@ -415,9 +433,23 @@ def judged_labels(path: Path = JUDGED) -> dict[str, dict[str, str]]:
                 for r in csv.DictReader(fh)}
 
 
+def seen_labels(path: Path = SEEN) -> dict[str, dict[str, str]]:
+    """attribute -> {file: "P", "N" or "?"} (SEEN; empty if no file)."""
+    import csv
+
+    if not path.is_file():
+        return {}
+    seen: dict[str, dict[str, str]] = defaultdict(dict)
+    with path.open(encoding="utf-8", newline="") as fh:
+        for r in csv.DictReader(fh):
+            seen[r["attribute"]][r["file"]] = r["code"].strip().upper()
+    return dict(seen)
+
+
 def attribute_targets(files: np.ndarray, folders: np.ndarray, row: dict,
                       hand: dict[str, dict[str, str]], unlabelled_unknown: bool = True,
-                      codes: dict[str, tuple] = JUDGED_CODES) -> np.ndarray:
+                      codes: dict[str, tuple] = JUDGED_CODES,
+                      seen: dict[str, dict[str, str]] | None = None) -> np.ndarray:
     """1 / 0 / -1 (unknown: not trained on, not scored) for one attribute on every photo.
     Its folders are positive, every other photo negative; for the judged attributes
     (JUDGED_CODES) the judgements overrule that (an "S" adds snow, never removes a snow
@@ -426,8 +458,12 @@ def attribute_targets(files: np.ndarray, folders: np.ndarray, row: dict,
     negatives (nor are those of an outdoor folder not judged yet: NOT_YET_JUDGED).
     Measured on photos never trained on (benchmarks/judged.py): clouds on
     coco-dev AP 0.14 -> 0.32, snow 0.73 -> 0.97. `codes`: JUDGED_CODES, or more of them
-    for judging a search's results (benchmarks/scenes.py: the river too)."""
+    for judging a search's results (benchmarks/scenes.py: the river too). `seen`
+    (seen_labels) makes other folders' photos seen to show it positive, or unknown."""
     y = np.isin(folders, row["sources"]).astype(int)
+    for file, code in (seen or {}).get(row["key"], {}).items():
+        if code in ("P", "?"):
+            y[(files == file) & (y == 0)] = 1 if code == "P" else -1
     if row["key"] not in codes or not hand:
         return y
     column, positive, negative = codes[row["key"]]
@@ -601,9 +637,11 @@ def main() -> int:
     test = scene_held & keep
     p = softmax(z_scenes[test] @ scene_w + scene_b)
     hand = judged_labels()
+    seen = seen_labels()
     scene_files = scenes["files"].astype(str)
     people_files = people["files"].astype(str)
-    targets = [attribute_targets(scene_files, scene_folders, row, hand) for row in attributes]
+    targets = [attribute_targets(scene_files, scene_folders, row, hand, seen=seen)
+               for row in attributes]
     # everyday photos: negatives, unless a hand label says otherwise (a cloudy sky behind people)
     y_everyday = [attribute_targets(people_files[~people_held], folder_of(people_files[~people_held]),
                                     row, hand, unlabelled_unknown=False) for row in attributes]
