@@ -412,7 +412,7 @@ def test_palms_and_a_statue_are_found_by_their_own_words(landmarks_index):
     """«пальма» and «статуя» reached no label at all (benchmarks/everyday_words.py); a
     palm head (tree-species palms, palm beaches, coast photos seen to show palms:
     training/manifests/seen.csv) and a monument head (statues from nine sources) find
-    them, and not the church, the mosque or a bay without palms."""
+    them, and not the chapel, the mosque or a bay without palms."""
     palms = search_json(landmarks_index, "пальма")
     assert _strong(palms)[:1] == [CAMELS_UNDER_PALMS.name], palms
     assert palms[0]["matches"][0]["tag"]["label"] == "scene:palm_trees", palms[0]["why"]
