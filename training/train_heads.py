@@ -461,9 +461,11 @@ def attribute_targets(files: np.ndarray, folders: np.ndarray, row: dict,
     for judging a search's results (benchmarks/scenes.py: the river too). `seen`
     (seen_labels) makes other folders' photos seen to show it positive, or unknown."""
     y = np.isin(folders, row["sources"]).astype(int)
-    for file, code in (seen or {}).get(row["key"], {}).items():
-        if code in ("P", "?"):
-            y[(files == file) & (y == 0)] = 1 if code == "P" else -1
+    marks = (seen or {}).get(row["key"])
+    if marks:   # one look-up a photo, not a scan of every photo a mark
+        code = np.array([marks.get(f, "") for f in files])
+        y[(code == "P") & (y == 0)] = 1
+        y[(code == "?") & (y == 0)] = -1
     if row["key"] not in codes or not hand:
         return y
     column, positive, negative = codes[row["key"]]
