@@ -129,7 +129,9 @@ JUDGED_CODES = {"clouds": ("sky", "C", ("K", "N")), "snow": ("snow", "S", None),
 # rain photos waited here for a round: they show gardens, grass and grey skies as often
 # as streets). The colour streets and houses (round thirteen) wait here, and round
 # fifteen's rivers, palms, monuments, lightning and rainbows (lightning at night, clouds
-# behind a statue: as negatives they would teach the night and the clouds "no").
+# behind a statue: as negatives they would teach the night and the clouds "no"), and
+# round sixteen's fog, sunsets, rocks, rain, lakes and campuses (a campus's lawns and
+# clouds, a sunset's clouds).
 NOT_YET_JUDGED: tuple[str, ...] = (
     "camvid_segnet/street", "houses_emanhamed/suburb", "archstyles_juliatinkey/suburb",
     "riverseg_bathai/river", "armmap_seniorvova/river", "vnlandmarks/river",
@@ -141,7 +143,15 @@ NOT_YET_JUDGED: tuple[str, ...] = (
     "lightning_ayishwaryaa/lightning", "lightning_blablabliam/lightning",
     "lightning_frassmith/lightning", "lightning_jamescalnan/lightning",
     "lightning_pjohanneson/lightning", "lightning_rahnl/lightning", "lightning_troy2z/lightning",
-    "rainbow_tohawaii/rainbow")
+    "rainbow_tohawaii/rainbow",
+    "fog_sourav/fog", "fog_troy/fog", "fog_ayishwaryaa/fog", "fog_zhxu/fog",
+    "sunset_coolcodersj/sunset", "sunset_javier73castillo/sunset", "sunset_kingslayerdev/sunset",
+    "sunset_prince1570/sunset", "sunset_rabimezan/sunset", "sunset_shreyas/sunset",
+    "sunset_sutarmawana/sunset", "sunset_swordpal/sunset", "sunset_whyhow/sunset",
+    "rocks_brenhinkeller/rocks", "rocks_tohawaii/rocks", "rocks_christianhaller/rocks",
+    "rain_ayishwaryaa/rain", "rain_troy2z/rain",
+    "armmap_seniorvova/lake", "lake_tohawaii/lake", "lake_brenhinkeller/lake",
+    "campus_uva/campus", "campus_maynooth/campus", "campus_upenn/campus", "campus_austria/campus")
 
 
 def features(tagger: str, name: str) -> dict[str, np.ndarray]:
