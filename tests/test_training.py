@@ -282,6 +282,35 @@ def test_an_outdoor_folder_not_judged_yet_is_unknown_for_the_judged_attributes(m
     assert train_heads.attribute_targets(files, folders, clouds, hand).tolist() == [-1, -1, 1, 0]
 
 
+def test_a_night_folder_is_unknown_for_the_fireworks_it_may_show_and_a_negative_for_the_rest(monkeypatch):
+    # a night city's fireworks and moon, unmarked, would teach the fireworks and the moon
+    # "no"; the same photos stay negatives for what they cannot show (an aquarium)
+    import train_heads
+
+    files = np.array(["g/night_a/night/1.jpg", "g/night_a/night/2.jpg", "g/fw/fireworks/3.jpg",
+                      "g/mp/kitchen/4.jpg"])
+    folders = train_heads.folder_of(files)
+    fireworks = {"key": "fireworks", "sources": ["fw/fireworks"]}
+    aquarium = {"key": "aquarium", "sources": []}
+    assert train_heads.attribute_targets(files, folders, fireworks, {}).tolist() == [0, 0, 1, 0]
+    monkeypatch.setattr(train_heads, "MAY_SHOW", {"night_a/night": ("fireworks", "moon")})
+    assert train_heads.attribute_targets(files, folders, fireworks, {}).tolist() == [-1, -1, 1, 0]
+    assert train_heads.attribute_targets(files, folders, aquarium, {}).tolist() == [0, 0, 0, 0]
+
+
+def test_every_folder_that_may_show_an_attribute_is_a_label_folder_and_the_attribute_real():
+    # a misspelt folder or attribute in MAY_SHOW would silently leave the negatives as they were
+    from train_heads import JUDGED_CODES, MAY_SHOW, scene_labels
+
+    rows = scene_labels()
+    folders = {folder for row in rows for folder in row["sources"]}
+    attributes = {row["key"] for row in rows if row.get("attribute")}
+    assert MAY_SHOW and set(MAY_SHOW) <= folders
+    for keys in MAY_SHOW.values():
+        # the judged ones are NOT_YET_JUDGED's: here only the others
+        assert set(keys) <= attributes - set(JUDGED_CODES), keys
+
+
 def test_every_outdoor_folder_a_head_learns_from_is_judged_or_waits_for_it():
     # The judged attributes (clouds, grass, snow...) learn every other photo as a negative
     # unless judged: an outdoor folder gathered and never judged teaches "no grass" on its
