@@ -89,8 +89,12 @@ def test_people_seen_from_behind_are_found_and_nobody_is_not(real_index):
 
 
 def test_an_object_and_a_scene_together_rank_the_photo_with_both_first(real_index):
+    # The ranking, strong or weak: this desk's office sits at the sure level's edge (0.30
+    # with round sixteen's heads, 0.297 with round seventeen's, the bar 0.3), and coco-dev's
+    # judged truth does not count it among its three clear offices. Weak and strong have
+    # a test of their own (test_weak_matches_come_after_a_divider_and_are_marked_weak).
     hits = search_json(real_index, "кошка в офисе")
-    assert _names(hits)[0] == CAT_AND_LAPTOP
+    assert _names(hits, strong_only=False)[0] == CAT_AND_LAPTOP
     assert len(hits[0]["matches"]) == 2  # both words explained; «в» is no concept
 
 
