@@ -131,7 +131,8 @@ JUDGED_CODES = {"clouds": ("sky", "C", ("K", "N")), "snow": ("snow", "S", None),
 # fifteen's rivers, palms, monuments, lightning and rainbows (lightning at night, clouds
 # behind a statue: as negatives they would teach the night and the clouds "no"), and
 # round sixteen's fog, sunsets, rocks, rain, lakes and campuses (a campus's lawns and
-# clouds, a sunset's clouds), and round seventeen's night, clouds, grass and lakes.
+# clouds, a sunset's clouds), and round seventeen's night, clouds, grass, lakes, snow, rocks
+# and sunsets.
 NOT_YET_JUDGED: tuple[str, ...] = (
     "camvid_segnet/street", "houses_emanhamed/suburb", "archstyles_juliatinkey/suburb",
     "riverseg_bathai/river", "armmap_seniorvova/river", "vnlandmarks/river",
