@@ -120,6 +120,19 @@ JUDGED_CODES = {"clouds": ("sky", "C", ("K", "N")), "snow": ("snow", "S", None),
                 "beach": ("water", "B", None), "sunset": ("light", "U", None),
                 "night": ("light", "D", None), "grass": ("grass", "G", None),
                 "rocks": ("rocks", "X", None)}
+# Round seventeen's folders (people's own night, clouds, grass, lakes, snow, rocks and
+# sunsets): not judged yet, and each may show what MAY_SHOW_BY_LABEL says of its label.
+ROUND_SEVENTEEN: tuple[str, ...] = (
+    "night_jayeshsaita/night", "night_xinjue37/night", "night_hungtrieu07/night",
+    "clouds_rvalenzuelar/clouds", "clouds_tohawaii/clouds", "clouds_shreyas/clouds",
+    "grass_kakkoiirus/grass", "grass_tohawaii/grass", "grass_notquitevacation/grass",
+    "grass_arthurstart/grass", "grass_fagcinsk/grass",
+    "lake_klmartinez/lake", "lake_vseventer/lake", "lake_kakkoiirus/lake", "lake_hudvin/lake",
+    "lake_fagcinsk/lake", "lake_kosloski/lake",
+    "snow_azarakovskiy/snow", "snow_joage/snow", "snow_danielbowden/snow", "snow_troy2z/snow",
+    "snow_vseventer/snow", "rocks_daiyi/rocks", "rocks_joage/rocks",
+    "sunset_rdffeitosa/sunset", "sunset_tohawaii/sunset", "sunset_xinjue37/sunset",
+    "sunset_hudvin/sunset", "sunset_fabiomaia/sunset", "sunset_lnadev/sunset")
 # Outdoor folders no one has judged yet: their photos are unknown for the judged
 # attributes, like the unjudged photos of a judged folder. As negatives they would
 # teach that the grass of a racecourse or a cemetery, the clouds over a runway and the
@@ -153,41 +166,26 @@ NOT_YET_JUDGED: tuple[str, ...] = (
     "rain_ayishwaryaa/rain", "rain_troy2z/rain",
     "armmap_seniorvova/lake", "lake_tohawaii/lake", "lake_brenhinkeller/lake",
     "campus_uva/campus", "campus_maynooth/campus", "campus_upenn/campus", "campus_austria/campus",
-    "night_jayeshsaita/night", "night_xinjue37/night", "night_hungtrieu07/night",
-    "clouds_rvalenzuelar/clouds", "clouds_tohawaii/clouds", "clouds_shreyas/clouds",
-    "grass_kakkoiirus/grass", "grass_tohawaii/grass", "grass_notquitevacation/grass",
-    "grass_arthurstart/grass", "grass_fagcinsk/grass",
-    "lake_klmartinez/lake", "lake_vseventer/lake", "lake_kakkoiirus/lake", "lake_hudvin/lake",
-    "lake_fagcinsk/lake", "lake_kosloski/lake",
-    "snow_azarakovskiy/snow", "snow_joage/snow", "snow_danielbowden/snow", "snow_troy2z/snow",
-    "snow_vseventer/snow", "rocks_daiyi/rocks", "rocks_joage/rocks",
-    "sunset_rdffeitosa/sunset", "sunset_tohawaii/sunset", "sunset_xinjue37/sunset",
-    "sunset_hudvin/sunset", "sunset_fabiomaia/sunset", "sunset_lnadev/sunset")
+    *ROUND_SEVENTEEN)
 
 # Gathered folders whose photos may show an attribute that is neither judged by eye
 # (JUDGED_CODES) nor marked photo by photo (SEEN): unknown for it, not negatives. NOT_YET_JUDGED
-# does this for the judged ones; these are the rest. Night skies over cities hold
-# fireworks, the moon, lightning and lit monuments; a gallery of clouds holds storm clouds,
-# rain and rainbows; Hawaii's lawns and skies have palms. Round seventeen's folders.
-MAY_SHOW: dict[str, tuple[str, ...]] = {
-    **{f"night_{owner}/night": ("fireworks", "moon", "lightning", "rain", "storm_clouds",
-                                "monument", "palm_trees", "christmas_tree")
-       for owner in ("jayeshsaita", "xinjue37", "hungtrieu07")},
-    **{f"clouds_{owner}/clouds": ("storm_clouds", "rain", "lightning", "rainbow", "moon",
-                                  "palm_trees", "campus")
-       for owner in ("rvalenzuelar", "tohawaii", "shreyas")},
-    **{f"grass_{owner}/grass": ("palm_trees", "monument", "storm_clouds", "rainbow", "campus")
-       for owner in ("kakkoiirus", "tohawaii", "notquitevacation", "arthurstart", "fagcinsk")},
-    **{f"lake_{owner}/lake": ("storm_clouds", "rain", "rainbow", "moon", "palm_trees")
-       for owner in ("klmartinez", "vseventer", "kakkoiirus", "hudvin", "fagcinsk",
-                     "kosloski")},
-    **{f"snow_{owner}/snow": ("storm_clouds", "christmas_tree", "monument")
-       for owner in ("azarakovskiy", "joage", "danielbowden", "troy2z", "vseventer")},
-    **{f"rocks_{owner}/rocks": ("storm_clouds", "rainbow", "palm_trees")
-       for owner in ("daiyi", "joage")},
-    **{f"sunset_{owner}/sunset": ("palm_trees", "storm_clouds", "monument", "campus")
-       for owner in ("rdffeitosa", "tohawaii", "xinjue37", "hudvin", "fabiomaia", "lnadev")},
+# does this for the judged ones; these are the rest, by the label a folder was gathered
+# for. Night skies over cities hold fireworks, the moon, lightning and lit monuments; a
+# gallery of clouds holds storm clouds, rain and rainbows; Hawaii's lawns and skies have
+# palms. Round seventeen's folders.
+MAY_SHOW_BY_LABEL: dict[str, tuple[str, ...]] = {
+    "night": ("fireworks", "moon", "lightning", "rain", "storm_clouds", "monument", "palm_trees",
+              "christmas_tree"),
+    "clouds": ("storm_clouds", "rain", "lightning", "rainbow", "moon", "palm_trees", "campus"),
+    "grass": ("palm_trees", "monument", "storm_clouds", "rainbow", "campus"),
+    "lake": ("storm_clouds", "rain", "rainbow", "moon", "palm_trees"),
+    "snow": ("storm_clouds", "christmas_tree", "monument"),
+    "rocks": ("storm_clouds", "rainbow", "palm_trees"),
+    "sunset": ("palm_trees", "storm_clouds", "monument", "campus"),
 }
+MAY_SHOW: dict[str, tuple[str, ...]] = {
+    folder: MAY_SHOW_BY_LABEL[folder.split("/")[1]] for folder in ROUND_SEVENTEEN}
 
 
 def features(tagger: str, name: str) -> dict[str, np.ndarray]:
