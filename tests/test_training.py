@@ -311,6 +311,15 @@ def test_every_folder_that_may_show_an_attribute_is_a_label_folder_and_the_attri
         assert set(keys) <= attributes - set(JUDGED_CODES), keys
 
 
+def test_every_storm_sky_folder_is_a_cloudy_sky_folder_too():
+    # «облака» should find a storm sky: a storm folder left out of the clouds' sources
+    # would be no positive for the clouds head, only a photo it never hears of
+    from train_heads import scene_labels
+
+    rows = {row["key"]: row for row in scene_labels()}
+    assert set(rows["storm_clouds"]["sources"]) <= set(rows["clouds"]["sources"])
+
+
 def test_every_outdoor_folder_a_head_learns_from_is_judged_or_waits_for_it():
     # The judged attributes (clouds, grass, snow...) learn every other photo as a negative
     # unless judged: an outdoor folder gathered and never judged teaches "no grass" on its

@@ -133,6 +133,15 @@ ROUND_SEVENTEEN: tuple[str, ...] = (
     "snow_vseventer/snow", "rocks_daiyi/rocks", "rocks_joage/rocks",
     "sunset_rdffeitosa/sunset", "sunset_tohawaii/sunset", "sunset_xinjue37/sunset",
     "sunset_hudvin/sunset", "sunset_fabiomaia/sunset", "sunset_lnadev/sunset")
+# Round eighteen's folders (storm skies, fog and rain in people's own photos, fireworks and
+# New Year trees): the same, for the attributes that generalised worst or had one source.
+ROUND_EIGHTEEN: tuple[str, ...] = (
+    "storm_theshmunguss1/storm_clouds", "storm_arthurstart/storm_clouds",
+    "storm_noahlt/storm_clouds", "storm_troy2z/storm_clouds", "storm_blogs/storm_clouds",
+    "fog_joage/fog", "fog_thijsp/fog", "fog_wantingy/fog", "fog_blogs/fog",
+    "fireworks_jdesive/fireworks", "fireworks_gitdaryl/fireworks", "fireworks_bw/fireworks",
+    "fireworks_blogs/fireworks", "xtree_evergreen/christmas_tree", "xtree_dmmax/christmas_tree",
+    "rain_arthurstart/rain", "rain_notquitevacation/rain", "rain_eizogak/rain", "rain_blogs/rain")
 # Outdoor folders no one has judged yet: their photos are unknown for the judged
 # attributes, like the unjudged photos of a judged folder. As negatives they would
 # teach that the grass of a racecourse or a cemetery, the clouds over a runway and the
@@ -145,7 +154,7 @@ ROUND_SEVENTEEN: tuple[str, ...] = (
 # behind a statue: as negatives they would teach the night and the clouds "no"), and
 # round sixteen's fog, sunsets, rocks, rain, lakes and campuses (a campus's lawns and
 # clouds, a sunset's clouds), and round seventeen's night, clouds, grass, lakes, snow, rocks
-# and sunsets.
+# and sunsets, and round eighteen's (a storm over a lawn, fireworks in a night sky).
 NOT_YET_JUDGED: tuple[str, ...] = (
     "camvid_segnet/street", "houses_emanhamed/suburb", "archstyles_juliatinkey/suburb",
     "riverseg_bathai/river", "armmap_seniorvova/river", "vnlandmarks/river",
@@ -166,14 +175,14 @@ NOT_YET_JUDGED: tuple[str, ...] = (
     "rain_ayishwaryaa/rain", "rain_troy2z/rain",
     "armmap_seniorvova/lake", "lake_tohawaii/lake", "lake_brenhinkeller/lake",
     "campus_uva/campus", "campus_maynooth/campus", "campus_upenn/campus", "campus_austria/campus",
-    *ROUND_SEVENTEEN)
+    *ROUND_SEVENTEEN, *ROUND_EIGHTEEN)
 
 # Gathered folders whose photos may show an attribute that is neither judged by eye
 # (JUDGED_CODES) nor marked photo by photo (SEEN): unknown for it, not negatives. NOT_YET_JUDGED
 # does this for the judged ones; these are the rest, by the label a folder was gathered
 # for. Night skies over cities hold fireworks, the moon, lightning and lit monuments; a
 # gallery of clouds holds storm clouds, rain and rainbows; Hawaii's lawns and skies have
-# palms. Round seventeen's folders.
+# palms. Round seventeen's and eighteen's folders.
 MAY_SHOW_BY_LABEL: dict[str, tuple[str, ...]] = {
     "night": ("fireworks", "moon", "lightning", "rain", "storm_clouds", "monument", "palm_trees",
               "christmas_tree"),
@@ -183,9 +192,18 @@ MAY_SHOW_BY_LABEL: dict[str, tuple[str, ...]] = {
     "snow": ("storm_clouds", "christmas_tree", "monument"),
     "rocks": ("storm_clouds", "rainbow", "palm_trees"),
     "sunset": ("palm_trees", "storm_clouds", "monument", "campus"),
+    # storms over towns and coasts; fog over hills, harbours and palm beaches; fireworks over
+    # lit landmarks and palm-lined bays, or beside a New Year tree; a tree on a square; rain
+# under storm skies, on campuses and festive streets
+    "storm_clouds": ("rain", "lightning", "rainbow", "monument", "palm_trees"),
+    "fog": ("storm_clouds", "rain", "monument", "palm_trees", "campus"),
+    "fireworks": ("monument", "palm_trees", "christmas_tree", "moon"),
+    "christmas_tree": ("fireworks", "monument"),
+    "rain": ("storm_clouds", "lightning", "monument", "palm_trees", "christmas_tree", "campus"),
 }
 MAY_SHOW: dict[str, tuple[str, ...]] = {
-    folder: MAY_SHOW_BY_LABEL[folder.split("/")[1]] for folder in ROUND_SEVENTEEN}
+    folder: MAY_SHOW_BY_LABEL[folder.split("/")[1]]
+    for folder in (*ROUND_SEVENTEEN, *ROUND_EIGHTEEN)}
 
 
 def features(tagger: str, name: str) -> dict[str, np.ndarray]:
