@@ -134,14 +134,16 @@ ROUND_SEVENTEEN: tuple[str, ...] = (
     "sunset_rdffeitosa/sunset", "sunset_tohawaii/sunset", "sunset_xinjue37/sunset",
     "sunset_hudvin/sunset", "sunset_fabiomaia/sunset", "sunset_lnadev/sunset")
 # Round eighteen's folders (storm skies, fog and rain in people's own photos, fireworks and
-# New Year trees): the same, for the attributes that generalised worst or had one source.
+# New Year trees, starry skies): the same, for the attributes that generalised worst or had
+# one source, and the starry sky's first folders.
 ROUND_EIGHTEEN: tuple[str, ...] = (
     "storm_theshmunguss1/storm_clouds", "storm_arthurstart/storm_clouds",
     "storm_noahlt/storm_clouds", "storm_troy2z/storm_clouds", "storm_blogs/storm_clouds",
     "fog_joage/fog", "fog_thijsp/fog", "fog_wantingy/fog", "fog_blogs/fog",
     "fireworks_jdesive/fireworks", "fireworks_gitdaryl/fireworks", "fireworks_bw/fireworks",
     "fireworks_blogs/fireworks", "xtree_evergreen/christmas_tree", "xtree_dmmax/christmas_tree",
-    "rain_arthurstart/rain", "rain_notquitevacation/rain", "rain_eizogak/rain", "rain_blogs/rain")
+    "rain_arthurstart/rain", "rain_notquitevacation/rain", "rain_eizogak/rain", "rain_blogs/rain",
+    "stars_pjohanneson/starry_sky", "stars_ivaylodj/starry_sky")
 # Outdoor folders no one has judged yet: their photos are unknown for the judged
 # attributes, like the unjudged photos of a judged folder. As negatives they would
 # teach that the grass of a racecourse or a cemetery, the clouds over a runway and the
@@ -185,7 +187,7 @@ NOT_YET_JUDGED: tuple[str, ...] = (
 # palms. Round seventeen's and eighteen's folders.
 MAY_SHOW_BY_LABEL: dict[str, tuple[str, ...]] = {
     "night": ("fireworks", "moon", "lightning", "rain", "storm_clouds", "monument", "palm_trees",
-              "christmas_tree"),
+              "christmas_tree", "starry_sky"),
     "clouds": ("storm_clouds", "rain", "lightning", "rainbow", "moon", "palm_trees", "campus"),
     "grass": ("palm_trees", "monument", "storm_clouds", "rainbow", "campus"),
     "lake": ("storm_clouds", "rain", "rainbow", "moon", "palm_trees"),
@@ -200,6 +202,8 @@ MAY_SHOW_BY_LABEL: dict[str, tuple[str, ...]] = {
     "fireworks": ("monument", "palm_trees", "christmas_tree", "moon"),
     "christmas_tree": ("fireworks", "monument"),
     "rain": ("storm_clouds", "lightning", "monument", "palm_trees", "christmas_tree", "campus"),
+    # the Milky Way over a chapel or a fortress, the moon among the stars
+    "starry_sky": ("moon", "monument"),
 }
 MAY_SHOW: dict[str, tuple[str, ...]] = {
     folder: MAY_SHOW_BY_LABEL[folder.split("/")[1]]
