@@ -160,8 +160,8 @@ def test_place_words_with_no_label_of_their_own_find_the_places_they_show(term, 
 @pytest.mark.parametrize("term", ["звездное небо", "звезды", "млечный путь", "звездная ночь"])
 def test_a_starry_sky_is_a_label_of_its_own_and_still_a_night_and_the_moon(term):
     """Until round eighteen «звёздное небо» and «звёзды» had no label and reached the night
-    and the moon as related words (every photo of open sky had come first); now the
-    starry-sky head's tag is theirs, and the night and the moon follow as related."""
+    and the moon as related words (before those links every photo of open sky came
+    first); now the starry-sky head's tag is theirs, and the night and the moon follow."""
     vocab = load_vocabulary()
     links = dict(zip(vocab.terms, vocab.links))[term]
     starry = vocab.index_of_key["scene:starry_sky"]

@@ -196,7 +196,7 @@ MAY_SHOW_BY_LABEL: dict[str, tuple[str, ...]] = {
     "sunset": ("palm_trees", "storm_clouds", "monument", "campus"),
     # storms over towns and coasts; fog over hills, harbours and palm beaches; fireworks over
     # lit landmarks and palm-lined bays, or beside a New Year tree; a tree on a square; rain
-# under storm skies, on campuses and festive streets
+    # under storm skies, on campuses and festive streets
     "storm_clouds": ("rain", "lightning", "rainbow", "monument", "palm_trees"),
     "fog": ("storm_clouds", "rain", "monument", "palm_trees", "campus"),
     "fireworks": ("monument", "palm_trees", "christmas_tree", "moon"),
