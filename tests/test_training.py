@@ -311,13 +311,15 @@ def test_every_folder_that_may_show_an_attribute_is_a_label_folder_and_the_attri
         assert set(keys) <= attributes - set(JUDGED_CODES), keys
 
 
-def test_every_storm_sky_folder_is_a_cloudy_sky_folder_too():
-    # «облака» should find a storm sky: a storm folder left out of the clouds' sources
-    # would be no positive for the clouds head, only a photo it never hears of
+@pytest.mark.parametrize("narrower, broader", [("storm_clouds", "clouds"), ("starry_sky", "night")])
+def test_every_folder_of_a_narrower_sky_is_a_folder_of_the_broader_one_too(narrower, broader):
+    # «облака» should find a storm sky and «ночь» the Milky Way: a storm or starry folder
+    # left out of the broader label's sources would be no positive for its head, only a
+    # photo it never hears of (the folders wait to be judged)
     from train_heads import scene_labels
 
     rows = {row["key"]: row for row in scene_labels()}
-    assert set(rows["storm_clouds"]["sources"]) <= set(rows["clouds"]["sources"])
+    assert set(rows[narrower]["sources"]) <= set(rows[broader]["sources"])
 
 
 def test_every_outdoor_folder_a_head_learns_from_is_judged_or_waits_for_it():
