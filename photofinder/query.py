@@ -8,7 +8,8 @@ reduced to its dictionary form (pymorphy3), so "кошки", "кошку" and "�
 ("плюшевый мишка") stay one concept; other words are separate concepts. Prepositions, conjunctions and words like "фото" are not concepts ("собака на
 пляже" means a dog and a beach). A year (1900-2100), a month name in any form
 ("декабрь", "в декабре") or a season ("летом", "осенний"; SEASONS) filters by when
-the photo was taken.
+the photo was taken, unless it is part of a known term («осенний лес», «золотая осень»:
+the look of autumn, a scene label).
 """
 
 from __future__ import annotations
@@ -39,10 +40,12 @@ MONTHS = {
     "август": 8, "сентябрь": 9, "октябрь": 10, "ноябрь": 11, "декабрь": 12,
 }
 # Seasons are the months of the date taken, as the northern hemisphere counts them
-# ("море летом", "осенний лес", "-весна"): no model sees a season in the pixels. Winter
+# ("море летом", "лес осенью", "-весна"): no model sees a season in the pixels. Winter
 # is the exception, because it has a look: «зима» and «зимний» stay a scene word (snow,
 # snowy roads, ski slopes; scenes.json), and only the adverb «зимой» is a time
-# ("кофе зимой": coffee in December-February, not coffee in the snow).
+# ("кофе зимой": coffee in December-February, not coffee in the snow). Autumn's look, its
+# yellow leaves, is a scene label reached by its terms («осенний лес», «золотая осень»),
+# never by a season word alone.
 SEASONS = {
     "весна": (3, 4, 5), "весенний": (3, 4, 5), "лето": (6, 7, 8), "летний": (6, 7, 8),
     "осень": (9, 10, 11), "осенний": (9, 10, 11), "зимой": (12, 1, 2),
@@ -146,7 +149,7 @@ class Query:
     months: frozenset[int] = frozenset()
     not_years: frozenset[int] = frozenset()     # `-2019`: not taken that year
     not_months: frozenset[int] = frozenset()    # `-декабрь`: not taken that month
-    # the months asked for came from season words alone («осенний лес», «море летом»): no
+    # the months asked for came from season words alone («лес осенью», «море летом»): no
     # month name, no year. A season is often the look the user remembers, so a photo with
     # no date taken stays among the weak results (dates.PhotoDates.season_unsure)
     by_season: bool = False
@@ -172,6 +175,7 @@ def parse_query(text: str, lemmatizer: Lemmatizer,
     not_years: set[int] = set()
     not_months: set[int] = set()
     month_named = False
+    words: list[tuple[bool, str, str]] = []   # (negative, word, lemma), years taken out
     for token in _TOKEN.findall(normalize(text)):
         word = token.lstrip("-")
         if not word:
@@ -180,10 +184,15 @@ def parse_query(text: str, lemmatizer: Lemmatizer,
         if year := _YEAR.fullmatch(word):
             (not_years if negative else years).add(int(year.group(1)))
             continue
-        lemma = lemmatizer.lemma(word)
-        # the word as typed first: the adverb «зимой» is a time, its noun «зима» a look
+        words.append((negative, word, lemmatizer.lemma(word)))
+    max_len = max((len(p) for p in known_phrases), default=1)
+    in_phrase = _in_known_phrases(words, known_phrases, max_len)
+    for i, (negative, word, lemma) in enumerate(words):
+        # the word as typed first: the adverb «зимой» is a time, its noun «зима» a look;
+        # a season inside a known term is its look («осенний лес», «золотая осень»:
+        # yellow leaves, whatever the date), alone it is the months
         time_word = word if word in MONTHS_OF_WORD else lemma
-        if time_word in MONTHS_OF_WORD:
+        if time_word in MONTHS_OF_WORD and i not in in_phrase:
             (not_months if negative else months).update(MONTHS_OF_WORD[time_word])
             month_named |= not negative and time_word not in SEASONS
             continue
@@ -192,13 +201,31 @@ def parse_query(text: str, lemmatizer: Lemmatizer,
         if exclude or not_years or not_months:
             raise QueryError("запрос только из исключений: добавьте, что искать, например «животное -собака»")
         raise QueryError("пустой запрос: введите слово, например «кошка»")
-    max_len = max((len(p) for p in known_phrases), default=1)
     concepts = _segment(include, known_phrases, max_len)
     if not concepts and not (years or months):
         raise QueryError("в запросе только служебные слова: введите, что искать, например «кошка»")
     return Query(text, concepts, _segment(exclude, known_phrases, max_len),
                  frozenset(years), frozenset(months), frozenset(not_years), frozenset(not_months),
                  by_season=bool(months) and not month_named and not years)
+
+
+def _in_known_phrases(words: list[tuple[bool, str, str]], phrases: Collection[tuple[str, ...]],
+                      max_len: int) -> set[int]:
+    """Positions of the words that belong to a known multi-word term of one sign, by the
+    same greedy longest match as _segment."""
+    covered: set[int] = set()
+    i = 0
+    while i < len(words):
+        for n in range(min(max_len, len(words) - i), 1, -1):
+            span = words[i:i + n]
+            if len({negative for negative, _, _ in span}) == 1 and \
+                    tuple(lemma for _, _, lemma in span) in phrases:
+                covered.update(range(i, i + n))
+                i += n
+                break
+        else:
+            i += 1
+    return covered
 
 
 def _segment(tokens: list[tuple[str, str]], phrases: Collection[tuple[str, ...]],

@@ -186,7 +186,7 @@ class SearchEngine:
         # from here on every array is aligned with `rows` (the candidates, ascending)
         if query.date_filtered:
             in_time = self.dates.mask(query, rows)
-            # «осенний лес» over photos with no date taken: the forests stay, below the
+            # «лес осенью» over photos with no date taken: the forests stay, below the
             # divider, rather than «ничего не найдено» (not for a season alone: that
             # would list every such photo)
             maybe = self.dates.season_unsure(query, rows) if known else np.zeros(len(rows), bool)

@@ -120,7 +120,7 @@ def test_a_season_is_the_months_of_the_date_taken(library):
 def test_a_season_does_not_rule_out_a_photo_with_no_date_taken(library):
     """The coffee copied without EXIF is dated June by its file, which says when it was
     copied, not taken: «кофе зимой» keeps it below the divider instead of dropping it (on
-    a folder of downloaded photos «осенний лес» found nothing). A month named stays a
+    a folder of downloaded photos «лес осенью» found nothing). A month named stays a
     filter by the file's time, and so does a season alone (it would list every photo)."""
     root, index_dir = library
     weak = [h for h in search_json(index_dir, "кофе зимой") if h.get("weak")]

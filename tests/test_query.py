@@ -91,6 +91,21 @@ def test_a_season_is_months(lemmatizer, text, include, months, not_months):
     assert (set(q.months), set(q.not_months)) == (months, not_months)
 
 
+@pytest.mark.parametrize("text, include, months", [
+    ("осенний лес", ["осенний лес"], set()), ("золотая осень", ["золотая осень"], set()),
+    ("лес осенью", ["лес"], {9, 10, 11}), ("осенний кофе", ["кофе"], {9, 10, 11}),
+    ("осенний лес 2019", ["осенний лес"], set()),
+])
+def test_a_season_inside_a_known_term_is_its_look_not_its_months(lemmatizer, text, include, months):
+    """«осенний лес» and «золотая осень» are terms of the autumn-leaves label: the yellow
+    trees a user remembers, whatever the date (a downloaded or scanned photo has none); a
+    season word outside such a term still means the months of the date taken."""
+    phrases = {("осенний", "лес"), ("золотой", "осень")}
+    q = parse_query(text, lemmatizer, phrases)
+    assert [c.text for c in q.include] == include
+    assert set(q.months) == months and q.by_season is bool(months)
+
+
 @pytest.mark.parametrize("text, by_season", [
     ("осенний лес", True), ("море летом", True), ("лес в октябре", False),
     ("лес осенью 2019", False), ("осенью в октябре", False), ("кофе -лето", False),

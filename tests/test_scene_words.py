@@ -446,3 +446,32 @@ def test_a_street_the_campus_head_likes_stays_a_street(campus_index):
     campus = search_json(campus_index, "университет")
     assert campus[0]["matches"][0]["tag"]["label"] == "scene:campus", campus[0]["why"]
     assert KITCHEN.name not in _strong(campus), campus
+
+
+
+# held-out fifth of scenes-train (seed 0), never trained on: roads under yellow and red
+# leaves (copies of others of the set are marked in training/manifests/seen.csv), green
+# forest roads of the same web set, and two it gets wrong: a sunlit lime-green road the
+# head scores 0.70 and a backlit autumn road 0.20 (indexed, not asserted)
+_ROADS = SHARED / "scenes-train" / "road_images" / "forest_roads"
+AUTUMN_ROADS = [_ROADS / "hiawatha-national-forest-fall-color-100220120018.jpg",
+                _ROADS / "forest-road-fallen-leaves-japan-3648x2736_103418.jpg"]
+GREEN_ROADS = [_ROADS / "5afbc4a5b6357955d6f57c1dfcb154da.jpg", _ROADS / "cool-forest-road-wallpaper-1.jpg"]
+MISSED_ROADS = [_ROADS / "Forest+Road+Wallpapers+2.jpg", _ROADS / "forest-road-36166-36991-hd-wallpapers.jpg"]
+
+
+@pytest.fixture(scope="module")
+def autumn_index(tmp_path_factory) -> Path:
+    return _index_of(tmp_path_factory, "autumn", [*AUTUMN_ROADS, *GREEN_ROADS, *MISSED_ROADS, KITCHEN])
+
+
+@pytest.mark.parametrize("query", ["осенний лес", "листопад", "золотая осень", "осенние листья"])
+def test_autumn_words_find_the_yellow_forest_and_not_the_green_one(autumn_index, query):
+    """Round nineteen's autumn-leaves head: «осенний лес» is the look a user remembers,
+    not the months of a date (these web photos have none): the autumn roads are sure
+    matches, explained by the label, and the green roads and the kitchen are not."""
+    hits = search_json(autumn_index, query)
+    strong = _strong(hits)
+    assert {p.name for p in AUTUMN_ROADS} <= set(strong), hits
+    assert not {p.name for p in GREEN_ROADS} & set(strong) and KITCHEN.name not in strong
+    assert hits[0]["why"].startswith(f"{query} ← осенняя листва: "), hits[0]["why"]
