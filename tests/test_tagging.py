@@ -122,7 +122,7 @@ def test_weather_is_an_attribute_beside_the_place_not_one_of_the_places():
     and rain is that logit's, nothing less."""
     heads = load_heads("efficientnet-lite2")
     weather = ("sunset", "night", "clouds", "storm_clouds", "fog", "rain", "snow", "lightning", "rainbow",
-               "fireworks", "christmas_tree", "campfire", "lake", "grass", "rocks", "autumn_leaves",
+               "fireworks", "christmas_tree", "campfire", "snowman", "lake", "grass", "rocks", "autumn_leaves",
                "moon", "starry_sky", "palm_trees", "monument", "campus")
     assert heads.attribute_keys == weather and not set(weather) & set(heads.scene_keys)
     r = weather.index("rain")

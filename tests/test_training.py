@@ -93,6 +93,19 @@ def test_gather_keeps_two_photos_whose_names_differ_only_in_extension(mirror, tm
     assert "0 written" in again.stdout and len(list((out / "lakes" / "lake").iterdir())) == 2
 
 
+def test_gather_names_three_people_s_images_snowman_jpg_apart_in_one_pooled_folder():
+    # a pooled folder (snowman_blogs) holds many people's `snowman.jpg`: the third one was
+    # written over the second, so the folder had fewer photos than its manifest rows
+    from gather import out_names
+
+    rows = [{"repo": f"{owner}/site", "path": path, "source": "snowman_blogs", "label": "snowman"}
+            for owner, path in [("ann", "snowman.jpg"), ("bob", "snowman.jpg"),
+                                ("cid", "snowman.jpg"), ("cid", "snowman.jpg"), ("dan", "a/b.jpg")]]
+    names = out_names(rows)
+    assert names[0] == "snowman.jpg" and names[1] == "snowman_jpg.jpg" and names[4] == "a__b.jpg"
+    assert len(set(names)) == len(names) == 5
+
+
 def test_gather_refuses_a_manifest_with_another_header(tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("repo,path,label\nx/y,a.jpg,lake\n", encoding="utf-8")
@@ -316,7 +329,8 @@ def test_every_folder_that_may_show_an_attribute_is_a_label_folder_and_the_attri
         assert set(keys) <= attributes - set(JUDGED_CODES), keys
 
 
-@pytest.mark.parametrize("narrower, broader", [("storm_clouds", "clouds"), ("starry_sky", "night")])
+@pytest.mark.parametrize("narrower, broader", [("storm_clouds", "clouds"), ("starry_sky", "night"),
+                                               ("snowman", "snow")])
 def test_every_folder_of_a_narrower_sky_is_a_folder_of_the_broader_one_too(narrower, broader):
     # «облака» should find a storm sky and «ночь» the Milky Way: a storm or starry folder
     # left out of the broader label's sources would be no positive for its head, only a

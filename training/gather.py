@@ -75,15 +75,24 @@ def out_name(path: str) -> str:
 def out_names(rows: list[dict[str, str]]) -> list[str]:
     """out_name of each row, unique within its source and label folder: a later row whose
     name is taken (`a.png` beside `a.jpg`, both written as JPEG) keeps its extension in
-    its name (`a_png.jpg`) rather than be skipped as already written."""
+    its name (`a_png.jpg`), and then its repository's owner (a pooled `*_blogs` folder
+    holds many people's `images/snowman.jpg`), rather than overwrite a photo already
+    written. The first row of a name keeps it, so names already in feature caches stay."""
     taken: set[tuple[str, str, str]] = set()
     names = []
     for row in rows:
         name = out_name(row["path"])
-        if (row["source"], row["label"], name) in taken:
+        folder = (row["source"], row["label"])
+        if (*folder, name) in taken:
             ext = row["path"].rsplit(".", 1)[-1] if "." in row["path"] else "noext"
             name = f"{name[:-len('.jpg')]}_{out_name(ext)[:-len('.jpg')]}.jpg"
-        taken.add((row["source"], row["label"], name))
+        if (*folder, name) in taken:
+            owner = out_name(row["repo"].split("/")[0])[:-len(".jpg")]
+            name = f"{name[:-len('.jpg')]}__{owner}.jpg"
+        stem, n = name[:-len(".jpg")], 2
+        while (*folder, name) in taken:   # the same owner twice: a counter
+            name, n = f"{stem}_{n}.jpg", n + 1
+        taken.add((*folder, name))
         names.append(name)
     return names
 

@@ -117,7 +117,7 @@ SEEN = REPO / "training" / "manifests" / "seen.csv"
 # roads, tundra in autumn colour, a beach bonfire were negatives of the heads that should
 # find them. A folder's photos outside that list stay negatives (the head put them low),
 # so these rows do not cover whole folders.
-SEEN_BY_SCORE: tuple[str, ...] = ("autumn_leaves", "campfire")
+SEEN_BY_SCORE: tuple[str, ...] = ("autumn_leaves", "campfire", "snowman")
 JUDGED_COLUMNS = ("sky", "snow", "fog", "water", "light", "grass", "rocks")
 # attribute -> (column, the code that makes it positive, the codes that make it negative;
 # None: any other value of the column, except "?"). The beach is measured
@@ -151,13 +151,16 @@ ROUND_EIGHTEEN: tuple[str, ...] = (
     "fireworks_blogs/fireworks", "xtree_evergreen/christmas_tree", "xtree_dmmax/christmas_tree",
     "rain_arthurstart/rain", "rain_notquitevacation/rain", "rain_eizogak/rain", "rain_blogs/rain",
     "stars_pjohanneson/starry_sky", "stars_ivaylodj/starry_sky")
-# Round nineteen's folders: things people photograph that reached no label, campfires and
-# autumn leaves (a campfire by a lake or on a beach, yellow trees over a road or a lawn).
+# Round nineteen's folders: things people photograph that reached no label, campfires,
+# autumn leaves and snowmen (a campfire by a lake or on a beach, yellow trees over a road or
+# a lawn, a snowman on a campus).
 ROUND_NINETEEN: tuple[str, ...] = (
     "campfire_tmdeptrai/campfire", "campfire_westwood/campfire", "campfire_blogs/campfire",
     "road_images/autumn_leaves", "ghim10k_rdffeitosa/autumn_leaves", "autumn_spiegel/autumn_leaves",
     "autumn_hudvin/autumn_leaves", "autumn_ivaylodj/autumn_leaves",
-    "night_jayeshsaita/autumn_leaves", "autumn_mrmatt57/autumn_leaves", "autumn_blogs/autumn_leaves")
+    "night_jayeshsaita/autumn_leaves", "autumn_mrmatt57/autumn_leaves", "autumn_blogs/autumn_leaves",
+    "snowman_blogs/snowman", "snowman_sites/snowman", "snowman_mrbunsy/snowman",
+    "weapd_chommakorn/snowman")
 # Outdoor folders no one has judged yet: their photos are unknown for the judged
 # attributes, like the unjudged photos of a judged folder. As negatives they would
 # teach that the grass of a racecourse or a cemetery, the clouds over a runway and the
@@ -171,7 +174,7 @@ ROUND_NINETEEN: tuple[str, ...] = (
 # round sixteen's fog, sunsets, rocks, rain, lakes and campuses (a campus's lawns and
 # clouds, a sunset's clouds), and round seventeen's night, clouds, grass, lakes, snow, rocks
 # and sunsets, round eighteen's (a storm over a lawn, fireworks in a night sky) and
-# nineteen's (a campfire on a lake shore, yellow trees over a road).
+# nineteen's (a campfire on a lake shore, yellow trees over a road, a snowman at night).
 NOT_YET_JUDGED: tuple[str, ...] = (
     "camvid_segnet/street", "houses_emanhamed/suburb", "archstyles_juliatinkey/suburb",
     "riverseg_bathai/river", "armmap_seniorvova/river", "vnlandmarks/river",
@@ -208,7 +211,7 @@ MAY_SHOW_BY_LABEL: dict[str, tuple[str, ...]] = {
     "grass": ("palm_trees", "monument", "storm_clouds", "rainbow", "campus", "autumn_leaves",
               "campfire"),
     "lake": ("storm_clouds", "rain", "rainbow", "moon", "palm_trees", "autumn_leaves", "campfire"),
-    "snow": ("storm_clouds", "christmas_tree", "monument"),
+    "snow": ("storm_clouds", "christmas_tree", "monument", "snowman"),
     "rocks": ("storm_clouds", "rainbow", "palm_trees", "autumn_leaves"),
     "sunset": ("palm_trees", "storm_clouds", "monument", "campus", "campfire"),
     # storms over towns and coasts; fog over hills, harbours and palm beaches; fireworks over
@@ -225,6 +228,8 @@ MAY_SHOW_BY_LABEL: dict[str, tuple[str, ...]] = {
     # a fire under the stars or by a sea at sunset; yellow trees around a statue, in rain
     "campfire": ("starry_sky", "moon", "palm_trees", "autumn_leaves"),
     "autumn_leaves": ("monument", "campus", "rain", "campfire"),
+    # a snowman on a campus lawn, by a fire, under a New Year tree, beside a statue
+    "snowman": ("campus", "campfire", "christmas_tree", "monument"),
 }
 MAY_SHOW: dict[str, tuple[str, ...]] = {
     folder: MAY_SHOW_BY_LABEL[folder.split("/")[1]]
