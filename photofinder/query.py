@@ -209,23 +209,28 @@ def parse_query(text: str, lemmatizer: Lemmatizer,
                  by_season=bool(months) and not month_named and not years)
 
 
+def _term_spans(lemmas: list[str], phrases: Collection[tuple[str, ...]], max_len: int,
+                sign: list[bool] | None = None) -> list[tuple[int, int]]:
+    """(start, length) of consecutive spans by greedy longest match of known multi-word
+    terms; every other word is a span of one. With `sign`, a term never joins an
+    excluded word to an included one."""
+    spans: list[tuple[int, int]] = []
+    i = 0
+    while i < len(lemmas):
+        n = next((n for n in range(min(max_len, len(lemmas) - i), 1, -1)
+                  if tuple(lemmas[i:i + n]) in phrases
+                  and (sign is None or len(set(sign[i:i + n])) == 1)), 1)
+        spans.append((i, n))
+        i += n
+    return spans
+
+
 def _in_known_phrases(words: list[tuple[bool, str, str]], phrases: Collection[tuple[str, ...]],
                       max_len: int) -> set[int]:
-    """Positions of the words that belong to a known multi-word term of one sign, by the
-    same greedy longest match as _segment."""
-    covered: set[int] = set()
-    i = 0
-    while i < len(words):
-        for n in range(min(max_len, len(words) - i), 1, -1):
-            span = words[i:i + n]
-            if len({negative for negative, _, _ in span}) == 1 and \
-                    tuple(lemma for _, _, lemma in span) in phrases:
-                covered.update(range(i, i + n))
-                i += n
-                break
-        else:
-            i += 1
-    return covered
+    """Positions of the words that belong to a known multi-word term of one sign."""
+    spans = _term_spans([lemma for _, _, lemma in words], phrases, max_len,
+                        [negative for negative, _, _ in words])
+    return {i for start, n in spans if n > 1 for i in range(start, start + n)}
 
 
 def _segment(tokens: list[tuple[str, str]], phrases: Collection[tuple[str, ...]],
@@ -233,14 +238,9 @@ def _segment(tokens: list[tuple[str, str]], phrases: Collection[tuple[str, ...]]
     """Greedy longest match of known multi-word terms ("поле для гольфа" keeps its
     "для"); other words stand alone, and a lone stop word is dropped."""
     concepts: list[Concept] = []
-    i = 0
-    while i < len(tokens):
-        for n in range(min(max_len, len(tokens) - i), 0, -1):
-            lemmas = tuple(lemma for _, lemma in tokens[i:i + n])
-            if n == 1 or lemmas in phrases:
-                if n > 1 or not (lemmas[0] in STOP_WORDS or tokens[i][0] in STOP_WORDS):
-                    concepts.append(Concept(tuple(w for w, _ in tokens[i:i + n]), lemmas))
-                i += n
-                break
+    for i, n in _term_spans([lemma for _, lemma in tokens], phrases, max_len):
+        lemmas = tuple(lemma for _, lemma in tokens[i:i + n])
+        if n > 1 or not (lemmas[0] in STOP_WORDS or tokens[i][0] in STOP_WORDS):
+            concepts.append(Concept(tuple(w for w, _ in tokens[i:i + n]), lemmas))
     # the same concept typed twice counts once
     return tuple(dict.fromkeys(concepts))

@@ -112,8 +112,8 @@ JUDGED = REPO / "training" / "manifests" / "judged.csv"
 # head would learn "tropical beach" from its beach positives alone.
 SEEN = REPO / "training" / "manifests" / "seen.csv"
 # Attributes whose rows in SEEN are the negatives a first head scored highest, looked at
-# by eye (round nineteen: 276 photos for autumn leaves, 79 for campfires, SUN397's folder
-# left out), and the copies of their gathered photos found in other folders: yellow forest
+# by eye (round nineteen: 276 photos for autumn leaves, 79 for campfires, 60 for snowmen,
+# SUN397's folder left out), and the copies of their gathered photos found in other folders: yellow forest
 # roads, tundra in autumn colour, a beach bonfire were negatives of the heads that should
 # find them. A folder's photos outside that list stay negatives (the head put them low),
 # so these rows do not cover whole folders.
