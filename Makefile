@@ -50,19 +50,22 @@ screenshot: $(STAMP)
 	$(BIN)/python benchmarks/screenshot.py
 
 # Search quality on ../shared/data: one object per photo, cluttered COCO photos,
-# held-out scene photos (each indexes its photos once into build/, ~30 min in all).
+# held-out scene photos (each indexes its photos once into build/, ~30 min in all); and
+# on the everyday test photos of ../gathered (training/gather.py), skipped without them.
 eval: $(STAMP)
 	$(BIN)/python benchmarks/quality.py
 	$(BIN)/python benchmarks/coco.py
 	$(BIN)/python benchmarks/coco.py --queries benchmarks/coco_activity_queries.json
 	$(BIN)/python benchmarks/scenes.py
 	$(BIN)/python benchmarks/coco_scenes.py
+	$(BIN)/python benchmarks/everyday_photos.py
 
 # Every figure in docs/benchmarks.md (speed, quality, people) and docs/cluster.md, on this machine.
 bench: $(TRAIN) eval
 	$(BIN)/python benchmarks/regions.py
 	$(BIN)/python benchmarks/region_weight.py
 	$(BIN)/python benchmarks/people.py
+	$(BIN)/python benchmarks/everyday_attributes.py
 	$(BIN)/python benchmarks/duplicates.py
 	$(BIN)/python benchmarks/speed_index.py
 	$(BIN)/python benchmarks/speed_search.py

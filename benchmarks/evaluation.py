@@ -51,6 +51,21 @@ def build_index(photos: Path, name: str, extra: list[str], env: dict[str, str] |
     return index_dir
 
 
+def training_data_missing(judged: Path) -> int | None:
+    """For the benchmarks that train heads in memory (judged.py, everyday_attributes.py):
+    the exit code, said, where scikit-learn (1), scenes-train or `judged` (0: skipped) is
+    missing; None where all are there."""
+    try:
+        import sklearn  # noqa: F401
+    except ImportError:
+        print("нужен scikit-learn: .venv/bin/pip install -e '.[train]'", file=sys.stderr)
+        return 1
+    if not (SHARED / "scenes-train").is_dir() or not judged.is_file():
+        print(f"skipped: no scenes-train at {SHARED} or no {judged}")
+        return 0
+    return None
+
+
 def coco_parser(description: str) -> argparse.ArgumentParser:
     """The options of the coco-dev benchmarks: which tagger, regions or not."""
     ap = argparse.ArgumentParser(description=description)

@@ -22,7 +22,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from evaluation import REPO, SHARED
+from evaluation import REPO, training_data_missing
 
 sys.path.insert(0, str(REPO / "training"))
 
@@ -44,15 +44,12 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--tagger", default="efficientnet-lite2")
     args = ap.parse_args()
-    try:
-        from sklearn.metrics import average_precision_score as ap_score
-    except ImportError:
-        print("нужен scikit-learn: .venv/bin/pip install -e '.[train]'", file=sys.stderr)
-        return 1
+    missing = training_data_missing(th.JUDGED)
+    if missing is not None:
+        return missing
+    from sklearn.metrics import average_precision_score as ap_score
+
     hand = th.judged_labels()
-    if not (SHARED / "scenes-train").is_dir() or not hand:
-        print(f"skipped: no scenes-train at {SHARED} or no {th.JUDGED}")
-        return 0
     seed, c = 0, 0.03
     split = th.training_split(args.tagger, seed)   # the split and PCA the shipped heads had
     scenes, people, held, keep, folders = split.scenes, split.people, split.held, split.keep, split.folders
