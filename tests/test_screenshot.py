@@ -31,7 +31,7 @@ def test_the_screenshot_script_shows_the_typed_query_in_the_real_window(tmp_path
                           "--out", str(out)], cwd=ROOT, capture_output=True, text=True,
                          timeout=600)
     assert run.returncode == 0, run.stderr
-    # «люди»: the astronaut, the cameraman, then the star field and the coins' faces (0.58
+    # «люди»: the astronaut, the cameraman, then the star field and the coins' faces (0.59
     # and 0.57: the person head's false people), then weak guesses
     found = re.search(r"«люди» on samples \(.*\): (\d+) results", run.stdout)
     assert found and int(found.group(1)) >= 3, run.stdout
