@@ -39,12 +39,14 @@ def average_precision(ranked_relevant: list[bool], n_relevant: int) -> float:
     return total / n_relevant if n_relevant else 0.0
 
 
-def build_index(photos: Path, name: str, extra: list[str], env: dict[str, str] | None = None) -> Path:
-    """`photofinder index PHOTOS --index build/eval-NAME EXTRA...` (a re-run only checks);
+def build_index(photos: Path | list[Path], name: str, extra: list[str],
+                env: dict[str, str] | None = None) -> Path:
+    """`photofinder index PHOTOS... --index build/eval-NAME EXTRA...` (a re-run only checks);
     `env`: variables to set for it (PHOTOFINDER_MODELS: heads trained for a benchmark)."""
     index_dir = REPO / "build" / f"eval-{name}"
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "photofinder", "index", str(photos), "--index",
+    folders = [str(f) for f in (photos if isinstance(photos, list) else [photos])]
+    subprocess.run([sys.executable, "-m", "photofinder", "index", *folders, "--index",
                     str(index_dir), *extra], check=True, cwd=REPO,
                    env={**os.environ, **env} if env else None)
     print(f"index {index_dir}: {time.perf_counter() - started:.1f} s", flush=True)

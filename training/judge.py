@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import io
 import random
 import sys
 from pathlib import Path
@@ -34,6 +35,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "training"))
 
 from train_heads import CACHE, JUDGED, JUDGED_COLUMNS, SEEN, judged_labels, scene_labels  # noqa: E402
+
+from photofinder.index import atomic_write  # noqa: E402
 
 ROOTS = {"scenes-train": REPO.parent / "shared" / "data", "people-train": REPO.parent / "shared" / "data",
          "gathered": REPO.parent}
@@ -112,12 +115,12 @@ def also_marks(text: str, attributes: set[str]) -> dict[str, str] | str:
 
 
 def write_atomically(path: Path, header: list[str], rows: list[list[str]]) -> None:
-    tmp = path.with_suffix(".tmp")
-    with tmp.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh, lineterminator="\n")
-        writer.writerow(header)
-        writer.writerows(rows)
-    tmp.replace(path)
+    """The CSV through the index's own atomic write (a temp file, fsync, rename)."""
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    atomic_write(path, lambda fh: fh.write(text.getvalue().encode("utf-8")))
 
 
 def merge(args: argparse.Namespace) -> int:
