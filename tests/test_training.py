@@ -323,6 +323,10 @@ def test_judge_writes_the_other_attributes_a_photo_shows_to_seen_and_refuses_an_
     rows = [(r["file"], r["attribute"], r["code"]) for r in csv.DictReader(seen.open(encoding="utf-8"))]
     assert rows == [("g/x/coast/9.jpg", "palm_trees", "P"), ("g/coco/everyday/1.jpg", "snowman", "N"),
                     ("g/coco/everyday/1.jpg", "palm_trees", "P")]
+    # unsure snow and fog are verdicts too (unknown to the heads), as in every other column
+    assert merge("sheet,tile,snow,fog\nsheet_000,2,?,?\n") == 0
+    verdict = next(r for r in csv.DictReader(judged.open(encoding="utf-8")) if r["file"].endswith("/2.jpg"))
+    assert (verdict["snow"], verdict["fog"]) == ("?", "?")
     before = seen.read_text(encoding="utf-8"), judged.read_text(encoding="utf-8")
     assert merge("sheet,tile,also\nsheet_000,2,umbrella\n") == 1   # no such attribute
     assert (seen.read_text(encoding="utf-8"), judged.read_text(encoding="utf-8")) == before
