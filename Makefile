@@ -59,6 +59,7 @@ eval: $(STAMP)
 	$(BIN)/python benchmarks/scenes.py
 	$(BIN)/python benchmarks/coco_scenes.py
 	$(BIN)/python benchmarks/everyday_photos.py
+	$(BIN)/python benchmarks/clear_sky.py
 
 # Every figure in docs/benchmarks.md (speed, quality, people) and docs/cluster.md, on this machine.
 bench: $(TRAIN) eval

@@ -113,6 +113,9 @@ class Index:
     # children.ChildScore.stamp when every photo's child tag was made from its faces
     # with that child score; "" in an index made before it (the next run makes them)
     children: str = ""
+    # derived.DERIVED_STAMP when every photo's derived tags (the clear sky) were made
+    # from its other tags by that rule; "" in an index made before them
+    derived: str = ""
     # word vectors of the vocabulary's terms, computed once per index
     terms: list[str] = field(default_factory=list)
     term_keys: list[str] = field(default_factory=list)   # lemmas joined by spaces

@@ -35,6 +35,7 @@ import numpy as np
 from . import index as index_store
 from .decoders.pillow import gps_in_file
 from .decoding import decode, gps_in_sidecar, single_threaded_blas
+from .derived import DERIVED_STAMP, with_derived_tags
 from .errors import (
     IndexFormatError,
     ModelUnavailableError,
@@ -320,6 +321,8 @@ def update_index(
                             load_face_finder)
         if not report.interrupted:
             _catch_up_children(idx, bool(work) or report.faces_looked > 0, events)
+            if work or idx.derived != DERIVED_STAMP:  # from the tags: none tagged again
+                with_derived_tags(idx)
         if not report.interrupted and not idx.term_lists.made_from(idx.postings.stored_crcs()):
             # broad words' own lists (scoring.term_lists), for search on a large archive;
             # after the child tags, which change the postings

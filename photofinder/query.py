@@ -31,10 +31,15 @@ MAX_QUERY_CHARS = 500
 # say "a photo of". Compared after lemmatising (so "фотографии", "моей" are caught).
 STOP_WORDS = frozenset("""
 в во на с со у и или а но под над за из изо от по к ко о об обо около возле рядом при для
-без через между перед среди вокруг вдоль внутри сквозь про до после как где когда что
+без кроме через между перед среди вокруг вдоль внутри сквозь про до после как где когда что
 это этот тот весь мой наш свой твой ваш его ее их я мы ты вы он она они же ли бы не ни
 фото фотография фотка снимок картинка изображение год
 """.split())
+# Words that exclude what follows them, as `-слово` does: «пляж без людей» is a beach with
+# nobody on it, «животные кроме собак» every animal but the dogs. Read as stop words they
+# asked for the very thing the user meant to leave out. They negate the next word, or the
+# known phrase that starts there («без детской площадки»), or the year («кроме 2019»).
+NEGATING = frozenset({"без", "кроме"})
 MONTHS = {
     "январь": 1, "февраль": 2, "март": 3, "апрель": 4, "май": 5, "июнь": 6, "июль": 7,
     "август": 8, "сентябрь": 9, "октябрь": 10, "ноябрь": 11, "декабрь": 12,
@@ -176,16 +181,22 @@ def parse_query(text: str, lemmatizer: Lemmatizer,
     not_months: set[int] = set()
     month_named = False
     words: list[tuple[bool, str, str]] = []   # (negative, word, lemma), years taken out
+    negated: list[int] = []   # positions of the words right after «без» or «кроме»
+    after_negating = False
     for token in _TOKEN.findall(normalize(text)):
         word = token.lstrip("-")
         if not word:
             continue
-        negative = token.startswith("-")
+        negative = token.startswith("-") or after_negating
+        after_negating = word in NEGATING and not token.startswith("-")
         if year := _YEAR.fullmatch(word):
             (not_years if negative else years).add(int(year.group(1)))
             continue
+        if negative and not token.startswith("-"):
+            negated.append(len(words))
         words.append((negative, word, lemmatizer.lemma(word)))
     max_len = max((len(p) for p in known_phrases), default=1)
+    words = _negate_phrases(words, negated, known_phrases, max_len)
     in_phrase = _in_known_phrases(words, known_phrases, max_len)
     for i, (negative, word, lemma) in enumerate(words):
         # the word as typed first: the adverb «зимой» is a time, its noun «зима» a look;
@@ -203,10 +214,25 @@ def parse_query(text: str, lemmatizer: Lemmatizer,
         raise QueryError("пустой запрос: введите слово, например «кошка»")
     concepts = _segment(include, known_phrases, max_len)
     if not concepts and not (years or months):
+        if exclude or not_years or not_months:  # «без людей»: only what to leave out
+            raise QueryError("запрос только из исключений: добавьте, что искать, например «пляж без людей»")
         raise QueryError("в запросе только служебные слова: введите, что искать, например «кошка»")
     return Query(text, concepts, _segment(exclude, known_phrases, max_len),
                  frozenset(years), frozenset(months), frozenset(not_years), frozenset(not_months),
                  by_season=bool(months) and not month_named and not years)
+
+
+def _negate_phrases(words: list[tuple[bool, str, str]], starts: list[int],
+                    phrases: Collection[tuple[str, ...]], max_len: int
+                    ) -> list[tuple[bool, str, str]]:
+    """The words with each known phrase that starts at a negated word negated whole."""
+    lemmas = [lemma for _, _, lemma in words]
+    for start in starts:
+        n = next((n for n in range(min(max_len, len(words) - start), 1, -1)
+                  if tuple(lemmas[start:start + n]) in phrases), 1)
+        for i in range(start + 1, start + n):
+            words[i] = (True, words[i][1], words[i][2])
+    return words
 
 
 def _term_spans(lemmas: list[str], phrases: Collection[tuple[str, ...]], max_len: int,

@@ -37,6 +37,35 @@ def test_minus_excludes(lemmatizer):
     assert [c.lemmas for c in query.exclude] == [("собака",), ("кошка",)]
 
 
+@pytest.mark.parametrize("text, include, exclude", [
+    ("пляж без людей", [("пляж",)], [("человек",)]),
+    ("небо без облаков", [("небо",)], [("облако",)]),
+    ("животные кроме собак", [("животное",)], [("собака",)]),
+    ("без людей пляж", [("пляж",)], [("человек",)]),
+    ("кошка без", [("кошка",)], []),                      # nothing after it: nothing left out
+    ("море без -людей", [("море",)], [("человек",)]),      # said twice, left out once
+])
+def test_without_and_except_exclude_what_follows_as_a_minus_does(lemmatizer, text, include,
+                                                                 exclude):
+    """«без» and «кроме» were stop words, so «пляж без людей» asked for people."""
+    query = parse_query(text, lemmatizer)
+    assert [c.lemmas for c in query.include] == include
+    assert [c.lemmas for c in query.exclude] == exclude
+
+
+def test_without_takes_a_whole_known_phrase_and_a_year(lemmatizer):
+    query = parse_query("парк без детской площадки", lemmatizer, {("детский", "площадка")})
+    assert [c.lemmas for c in query.include] == [("парк",)]
+    assert [c.lemmas for c in query.exclude] == [("детский", "площадка")]
+    query = parse_query("кофе кроме 2019", lemmatizer)
+    assert query.years == frozenset() and query.not_years == {2019}
+
+
+def test_only_what_to_leave_out_is_said_as_such(lemmatizer):
+    with pytest.raises(QueryError, match="только из исключений"):
+        parse_query("без людей", lemmatizer)
+
+
 def test_hyphenated_word_is_not_an_exclusion(lemmatizer):
     query = parse_query("рыба-ангел", lemmatizer)
     assert [c.words for c in query.include] == [("рыба-ангел",)]

@@ -123,6 +123,17 @@ def test_a_known_word_that_no_tag_means_is_said_not_dropped_silently(real_index)
     assert CAT_AND_LAPTOP in proc.stdout.splitlines()[1]
 
 
+def test_animals_without_people_leave_out_the_dog_with_its_owner(real_index):
+    """«без» excludes what follows, as «-люди» does: read as a stop word it had asked for
+    the people."""
+    animals = _names(search_json(real_index, "животное", "--top", "20"))
+    assert ZEBRA in animals and DOG_WITH_FRISBEE in animals
+    alone = search_json(real_index, "животное без людей", "--top", "20")
+    assert _names(alone)[0] == ZEBRA
+    assert DOG_WITH_FRISBEE not in _names(alone, strong_only=False)
+    assert _names(alone) == _names(search_json(real_index, "животное -люди", "--top", "20"))
+
+
 def test_the_sky_above_a_road_is_found_and_a_kitchen_ceiling_is_not(real_index):
     hits = search_json(real_index, "небо", "--top", "20")
     assert SKY_ABOVE_A_ROAD in _names(hits)

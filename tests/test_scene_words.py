@@ -177,7 +177,7 @@ def test_clouds_find_the_sky_photo_first_and_not_the_kitchen(fog_index):
 @pytest.mark.parametrize("word, label", [
     ("пасмурно", "scene:clouds"), ("облачный", "scene:clouds"), ("дождливый", "scene:rain"),
     ("туманный", "scene:fog"), ("метель", "scene:snow"), ("грозовой", "scene:lightning"),
-    ("солнечно", "scene:sky"),
+    ("солнечно", "scene:clear_sky"), ("вечер", "scene:night"),
 ])
 def test_how_people_say_the_weather_reaches_its_label(word, label):
     vocab = load_vocabulary()
