@@ -29,7 +29,6 @@ from extract import EVERYDAY_TEST, GATHERED  # noqa: E402
 from scenes import SCENES, held_out_folder  # noqa: E402
 from train_heads import judged_labels  # noqa: E402
 
-from photofinder.children import with_label_scores  # noqa: E402
 from photofinder.config import data_path  # noqa: E402
 from photofinder.derived import CLEAR_SKY_KEY  # noqa: E402
 from photofinder.search import SearchEngine  # noqa: E402
@@ -69,8 +68,8 @@ def report(name: str, index_dir: Path, files: list[str]) -> None:
     t = truth(files)
     before_idx = engine_for(index_dir).index   # a second copy, changed in memory only
     if CLEAR_SKY_KEY in before_idx.labels:
-        before_idx.tags = with_label_scores(before_idx.tags, before_idx.labels.index(CLEAR_SKY_KEY),
-                                            np.zeros(len(before_idx), np.float32))
+        before_idx.tags = before_idx.tags.with_column(before_idx.labels.index(CLEAR_SKY_KEY),
+                                                      np.zeros(len(before_idx), np.float32), 0.0)
     before = SearchEngine(before_idx, vocabulary_before(), load_vectors(before_idx.vectors))
     print(f"\n{name}: {len(idx)} photos, {int((t != -1).sum())} judged for the sky, "
           f"{int((t == 1).sum())} of them a clear sky")

@@ -102,19 +102,6 @@ def _load(path: Path, version: int) -> ChildScore:
 
 def with_label_scores(tags: Tags, column: int, scores: np.ndarray,
                       floor: float = CHILD_FLOOR) -> Tags:
-    """The tags with one label column's scores replaced: every photo's old score for
-    it dropped, `scores[i]` added where at least `floor`; each photo stays best first."""
-    n = len(tags)
-    keep = tags.label != column
-    rows = tags.rows()[keep]
-    added = np.flatnonzero(scores[:n] >= floor)
-    all_rows = np.concatenate([rows, added])
-    labels = np.concatenate([tags.label[keep], np.full(len(added), column, np.int32)])
-    values = np.concatenate([tags.score[keep].astype(np.float32),
-                             scores[added].astype(np.float32)])
-    region = np.concatenate([tags.region[keep], np.zeros(len(added), bool)])
-    order = np.lexsort((-values, all_rows))
-    ptr = np.zeros(n + 1, np.int64)
-    np.cumsum(np.bincount(all_rows, minlength=n), out=ptr[1:])
-    return Tags(ptr, labels[order].astype(np.int32), values[order].astype(np.float16),
-                region[order])
+    """The tags with the child column's scores replaced (Tags.with_column) at the child
+    tag's floor."""
+    return tags.with_column(column, scores, floor)

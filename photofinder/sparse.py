@@ -87,6 +87,33 @@ class Tags:
                     np.concatenate([self.score, other.score]),
                     np.concatenate([self.region, other.region]))
 
+    def column_scores(self, column: int) -> np.ndarray:
+        """[n] every photo's score for one label column (0 where it has none)."""
+        scores = np.zeros(len(self), np.float32)
+        mine = self.label == column
+        scores[self.rows()[mine]] = self.score[mine]
+        return scores
+
+    def with_column(self, column: int, scores: np.ndarray, floor: float) -> Tags:
+        """The tags with one label column's scores replaced: every photo's old score for
+        it dropped, `scores[i]` added where at least `floor`; each photo stays best first.
+        For tags made from other evidence after tagging (the child score from faces,
+        the clear sky from other tags)."""
+        n = len(self)
+        keep = self.label != column
+        rows = self.rows()[keep]
+        added = np.flatnonzero(scores[:n] >= floor)
+        all_rows = np.concatenate([rows, added])
+        labels = np.concatenate([self.label[keep], np.full(len(added), column, np.int32)])
+        values = np.concatenate([self.score[keep].astype(np.float32),
+                                 scores[added].astype(np.float32)])
+        region = np.concatenate([self.region[keep], np.zeros(len(added), bool)])
+        order = np.lexsort((-values, all_rows))
+        ptr = np.zeros(n + 1, np.int64)
+        np.cumsum(np.bincount(all_rows, minlength=n), out=ptr[1:])
+        return Tags(ptr, labels[order].astype(np.int32), values[order].astype(np.float16),
+                    region[order])
+
 
 def crc_of(arrays: tuple[np.ndarray, ...]) -> int:
     """CRC-32 of some arrays' bytes, chained in order (a posting list's)."""
