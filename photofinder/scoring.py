@@ -40,7 +40,7 @@ import numpy as np
 from .index import Index, Postings
 from .query import Concept, Lemmatizer
 from .sparse import TermLists, crc_of, lists_crc
-from .terms import BEST_ONLY_KINDS, Terms
+from .terms import BEST_ONLY_KINDS, Terms, TermWeights
 from .vectors import WordVectors, phrase_vector
 
 MIN_TERM_SIMILARITY = 0.6   # navec puts co-hyponyms at 0.55-0.65: below this is noise
@@ -218,22 +218,27 @@ class Scorer:
             words.append(lemma if vectors.get(lemma) is not None else word)
         return phrase_vector(vectors, words)
 
-    def scores(self, terms: np.ndarray, sims: np.ndarray, every: bool = False) -> Scored:
+    def scores(self, terms: np.ndarray, sims: np.ndarray, every: bool = False,
+               weights: TermWeights | None = None) -> Scored:
         """The concept's score of each photo its terms reach, the mass before the cap of
         the photos it lowered, which candidate term gave the score, and whether the
         tags behind it are sure enough for a match (their evidence in units of their
         kind's SURE level reaches 1). Only the posting lists of the terms' columns are
         read, in place. every: over every photo (rows: all of them), the exhaustive
-        reference, and what a bar of 0 needs."""
+        reference, and what a bar of 0 needs. weights: other weights than the terms'
+        (Terms.exclusion_weights), each term reaching some column."""
         n = len(self.index)
         if len(terms) == 0 or n == 0:
             return spread(Scored.nothing(), n) if every else Scored.nothing()
-        links = [self.terms.weights.row(int(t)) for t in terms]
+        table = self.terms.weights if weights is None else weights
+        links = [table.row(int(t)) for t in terms]
         columns = np.unique(np.concatenate([c for c, _ in links]))
         # a broad term's own list (made when the index was saved) instead of its
-        # columns'; never for the exhaustive reference, which adds up every column
-        stored = [None if self.term_lists is None or every else self.term_lists.find(int(t))
-                  for t in terms]
+        # columns'; never for the exhaustive reference, which adds up every column, nor
+        # for a term whose other weights are not those the list was added up with
+        stored = [None if self.term_lists is None or every or (
+                      weights is not None and not weights.same_row(self.terms.weights, int(t)))
+                  else self.term_lists.find(int(t)) for t in terms]
         lists = {int(c): self._column(int(c))
                  for c in np.unique(np.concatenate([c for (c, _), own in zip(links, stored)
                                                     if own is None] + [columns[:0]]))}

@@ -271,7 +271,12 @@ class SearchEngine:
             if found is None:
                 result.unknown.append(f"-{concept.text}")
                 continue
-            neg, _ = align(rows, self.scorer.scores(found[0], found[1], every), len(self.index))
+            # a word for children leaves out the children found, not every person its
+            # alias reaches (Terms.exclusion_weights)
+            weights = self.terms.exclusion_weights
+            reach = np.diff(weights.ptr)[found[0]] > 0
+            neg, _ = align(rows, self.scorer.scores(found[0][reach], found[1][reach], every,
+                                                    weights), len(self.index))
             if kept is None:
                 kept = np.ones(len(rows), np.float32)
             dropped = plausible & (neg >= EXCLUDE_AT)

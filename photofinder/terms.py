@@ -67,6 +67,11 @@ class TermWeights:
         a, b = self.ptr[term], self.ptr[term + 1]
         return self.column[a:b], self.weight[a:b]
 
+    def same_row(self, other: TermWeights, term: int) -> bool:
+        """Whether a term reaches the same columns with the same weights in both."""
+        (columns, weights), (theirs, their_weights) = self.row(term), other.row(term)
+        return np.array_equal(columns, theirs) and np.array_equal(weights, their_weights)
+
 
 class Terms:
     """The terms of one loaded index and the columns they reach.
@@ -110,6 +115,8 @@ class Terms:
                 for lemma in set(key.split()):
                     self._phrases_with_word.setdefault(lemma, []).append(i)
         self.weights = self._weight_matrix(index.word_labels)
+        self._word_labels = index.word_labels
+        self._exclusion_weights: TermWeights | None = None
         self.column_kinds = [vocabulary.labels[label].kind if label >= 0 else "imagenet"
                              for label in self.label_of_column] + ["word"] * len(index.word_labels)
         self._links: dict | None = None
@@ -131,11 +138,32 @@ class Terms:
             self._links = dict(zip(self.vocabulary.terms, self.vocabulary.links))
         return self._links.get(term_text, [])
 
-    def _weight_matrix(self, word_labels: list[str]) -> TermWeights:
+    @property
+    def exclusion_weights(self) -> TermWeights:
+        """weight(term, column) for what a word excludes («-дети», «без детей»): as
+        `weights`, except that a word whose alias only falls back to a broader word
+        (Vocabulary.fallback_aliases: «ребенок» -> человек), and every term of the same
+        dictionary form («дети»), reaches its own labels alone. Otherwise «люди без
+        детей» left out every person. Made on the first exclusion."""
+        if self._exclusion_weights is None:
+            row_of = {t: i for i, t in enumerate(self.terms[:self.n_vocabulary_terms])}
+            fallback = {self.keys[row_of[alias]] for alias in self.vocabulary.fallback_aliases
+                        if alias in row_of}
+            self._exclusion_weights = self._weight_matrix(
+                self._word_labels, own_only=frozenset(fallback))
+        return self._exclusion_weights
+
+    def _weight_matrix(self, word_labels: list[str],
+                       own_only: frozenset[str] = frozenset()) -> TermWeights:
+        """own_only: the lemma keys whose terms keep only the links that are their own,
+        not an alias's."""
         rows, cols, vals = [], [], []
         term_row = {t: i for i, t in enumerate(self.terms[:self.n_vocabulary_terms])}
         for term, links in zip(self.vocabulary.terms, self.vocabulary.links):
+            own = self.keys[term_row[term]] in own_only
             for link in links:
+                if own and link.through_alias:
+                    continue
                 column = self.column_of_label[link.label]
                 if column >= 0:  # a label this index has no column for (yet) finds nothing
                     rows.append(term_row[term])

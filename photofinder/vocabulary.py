@@ -24,8 +24,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass
-from functools import cache
+from dataclasses import dataclass, replace
+from functools import cache, cached_property
 from pathlib import Path
 
 from .config import data_path
@@ -82,6 +82,7 @@ class Link:
     label: int
     relation: str  # "name" | "synonym" | "broader" | "related"
     level: int = 0
+    through_alias: bool = False  # the term reaches it only as an alias (aliases.json)
 
 
 class Vocabulary:
@@ -104,9 +105,24 @@ class Vocabulary:
         for alias, target in self.aliases.items():
             # "пес" reaches every label "собака" reaches, the same way
             for label, link in links.get(target, {}).items():
-                links.setdefault(alias, {}).setdefault(label, link)
+                links.setdefault(alias, {}).setdefault(label, replace(link, through_alias=True))
         self.terms: list[str] = sorted(links)
         self.links: list[list[Link]] = [list(links[t].values()) for t in self.terms]
+
+    @cached_property
+    def fallback_aliases(self) -> frozenset[str]:
+        """Aliases that lead a label's own name to a broader word of it, so that photos
+        without that label still come: «ребенок» -> человек finds the people whose faces
+        gave no child score, after the children. What such a word excludes («без детей»)
+        is its own label alone (SearchEngine._exclude), not every person."""
+        named: dict[str, list[Label]] = {}
+        for label in self.labels:
+            for text in (label.ru, *label.synonyms):
+                named.setdefault(text, []).append(label)
+        # every label the word names must be a kind of its alias's target: «кот» names
+        # the tabby (a kind of кошка) and the label кошка itself, so it is a true synonym
+        return frozenset(alias for alias, target in self.aliases.items() if alias in named
+                         and all(target in label.broader for label in named[alias]))
 
     def path(self, term: str, label: int) -> list[str]:
         """The chain from a term down to a label's name: ["транспорт", "автобус", "школьный автобус"]."""

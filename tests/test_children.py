@@ -118,6 +118,14 @@ def test_person_words_still_find_the_adults(child_index):
     assert {p.name for p in ADULTS} <= set(names[:6]) and LION.name not in names[:5]
 
 
+@pytest.mark.parametrize("query", ["люди без детей", "человек -дети", "люди кроме малышей"])
+def test_people_without_children_leave_out_the_child_and_keep_the_adults(child_index, query):
+    """Words for children also reach every person (a fallback for children with no face
+    found), but what they exclude is the child score alone: every person was left out."""
+    names = _names(search_json(child_index, query, "--top", "10"))
+    assert GIRL.name not in names and {p.name for p in ADULTS} <= set(names), names
+
+
 def test_an_index_from_before_the_child_score_catches_up_without_tagging(child_index, tmp_path):
     from photofinder import index as index_store
 

@@ -275,3 +275,12 @@ def test_a_glass_and_a_ship_reach_the_detectors_cup_and_boat():
     key = vocab.index_of_key
     assert key["object:cup"] in {link.label for link in links["стакан"]}
     assert key["object:boat"] in {link.label for link in links["корабль"]}
+
+
+def test_only_the_words_for_children_fall_back_to_a_broader_word():
+    """An alias from a label's own name to a broader word of it (ребенок -> человек) is a
+    fallback: what such a word excludes is the child label alone. A true synonym (кот ->
+    кошка, пес -> собака) and a broad word (люди) are not fallbacks."""
+    fallback = load_vocabulary().fallback_aliases
+    assert {"ребенок", "малыш", "мальчик", "девочка", "младенец"} <= fallback
+    assert not fallback & {"кот", "пес", "люди", "щенок", "дети", "студент", "корабль"}
