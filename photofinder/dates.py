@@ -1,5 +1,5 @@
-"""When each photo was taken, for a query with a year or a month: the EXIF date, else
-the file's modification time."""
+"""When each photo was taken, for a query with a year, a month or a time of day: the EXIF
+date, else the file's modification time (never for the hour: that is when it was copied)."""
 
 from __future__ import annotations
 
@@ -16,11 +16,11 @@ class PhotoDates:
 
     def __init__(self, index: Index) -> None:
         self.index = index
-        self._dates: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._dates: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
 
-    def _photo_dates(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(year, month, from_exif) per photo: the EXIF date, else the file's mtime in
-        local time (the current UTC offset: a summer-time hour off at most)."""
+    def _photo_dates(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(year, month, hour, from_exif) per photo: the EXIF date, else the file's mtime
+        in local time (the current UTC offset: a summer-time hour off at most)."""
         if self._dates is None:
             taken = self.index.taken
             offset = time.localtime().tm_gmtoff
@@ -28,16 +28,22 @@ class PhotoDates:
             stamps = seconds.astype("datetime64[s]")
             years = stamps.astype("datetime64[Y]").astype(np.int64) + 1970
             months = stamps.astype("datetime64[M]").astype(np.int64) % 12 + 1
-            self._dates = years, months, taken > 0
+            hours = stamps.astype("datetime64[h]").astype(np.int64) % 24
+            self._dates = years, months, hours, taken > 0
         return self._dates
 
-    def mask(self, query: Query, rows: np.ndarray | None = None) -> np.ndarray:
-        """The photos taken in the query's years and months, and not in those it
-        excludes: of every photo, or of `rows` only."""
-        years, months, _ = self._photo_dates()
+    def mask(self, query: Query, rows: np.ndarray | None = None, clock: bool = True) -> np.ndarray:
+        """The photos taken in the query's years, months and hours, and not in those it
+        excludes: of every photo, or of `rows` only. A photo's hour counts only from
+        its EXIF date; clock=False leaves the hours out."""
+        years, months, hours, exif = self._photo_dates()
         if rows is not None:
-            years, months = years[rows], months[rows]
+            years, months, hours, exif = years[rows], months[rows], hours[rows], exif[rows]
         mask = np.ones(len(years), bool)
+        if clock and query.hours:
+            mask &= exif & np.isin(hours, sorted(query.hours))
+        if clock and query.not_hours:
+            mask &= ~(exif & np.isin(hours, sorted(query.not_hours)))
         if query.years:
             mask &= np.isin(years, sorted(query.years))
         if query.months:
@@ -48,31 +54,41 @@ class PhotoDates:
             mask &= ~np.isin(months, sorted(query.not_months))
         return mask
 
-    def season_unsure(self, query: Query, rows: np.ndarray) -> np.ndarray:
-        """Of `rows`, the photos a season asked for cannot rule out: no date taken in
-        their EXIF (a copied, scanned or downloaded photo's file time is when it was
-        copied), when the query's months came from season words alone. A month named or
-        a year stays a filter by the file's time, as the README says."""
-        if not query.by_season:
-            return np.zeros(len(rows), bool)
-        _, _, exif = self._photo_dates()
-        return ~exif[rows]
+    @staticmethod
+    def needs_exif(query: Query) -> bool:
+        """Whether a photo with no date taken in its EXIF cannot be ruled out: the
+        query's months came from season words alone, or it asks for a time of day."""
+        return query.by_season or bool(query.hours)
 
-    def unsure_text(self, row: int) -> str:
-        """For a weak result of a season query: its date, or that none says when it was
-        taken («у файла» is when it was copied, which a season cannot go by)."""
-        _, _, exif = self._photo_dates()
-        if exif[row]:
-            return f"снято {self.text(row)}"
+    def unsure(self, query: Query, rows: np.ndarray) -> np.ndarray:
+        """Of `rows`, the photos a season or a time of day asked for cannot rule out:
+        no date taken in their EXIF (a copied, scanned or downloaded photo's file time
+        is when it was copied), if the rest of the query's time holds. A month named or
+        a year stays a filter by the file's time, as the README says."""
+        if not self.needs_exif(query):
+            return np.zeros(len(rows), bool)
+        exif = self._photo_dates()[3]
+        if query.by_season:
+            return ~exif[rows]
+        return ~exif[rows] & self.mask(query, rows, clock=False)
+
+    def unsure_text(self, row: int, clock: bool = False) -> str:
+        """For a weak result of a season or a time-of-day query: its date, or that none
+        says when it was taken («у файла» is when it was copied, which a season cannot
+        go by)."""
+        if self._photo_dates()[3][row]:
+            return f"снято {self.text(row, clock)}"
         return f"дата съёмки неизвестна (у файла {self.text(row).split(' ')[0]})"
 
-    def text(self, row: int) -> str:
-        """«14.07.2019 (EXIF)» or «… (дата файла)»."""
-        _, _, exif = self._photo_dates()
+    def text(self, row: int, clock: bool = False) -> str:
+        """«14.07.2019 (EXIF)» or «… (дата файла)»; clock: «14.07.2019 08:15 (EXIF)» (the
+        time only from EXIF)."""
+        exif = self._photo_dates()[3]
         seconds = int(self.index.taken[row]) if exif[row] else (
             int(self.index.mtimes[row]) // 1_000_000_000 + time.localtime().tm_gmtoff)
-        day = np.datetime64(seconds, "s").astype("datetime64[D]").item()
-        return f"{day:%d.%m.%Y} ({'EXIF' if exif[row] else 'дата файла'})"
+        moment = np.datetime64(seconds, "s").item()
+        shown = f"{moment:%d.%m.%Y %H:%M}" if clock and exif[row] else f"{moment:%d.%m.%Y}"
+        return f"{shown} ({'EXIF' if exif[row] else 'дата файла'})"
 
     def sort_time(self) -> np.ndarray:
         """Seconds to order photos newest first by."""

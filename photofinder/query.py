@@ -7,9 +7,10 @@ reduced to its dictionary form (pymorphy3), so "кошки", "кошку" and "�
 "кошка"; other words stay as typed. Adjacent words that together form a known term
 ("плюшевый мишка") stay one concept; other words are separate concepts. Prepositions, conjunctions and words like "фото" are not concepts ("собака на
 пляже" means a dog and a beach). A year (1900-2100), a month name in any form
-("декабрь", "в декабре") or a season ("летом", "осенний"; SEASONS) filters by when
-the photo was taken, unless it is part of a known term («осенний лес», «золотая осень»:
-the look of autumn, a scene label).
+("декабрь", "в декабре"), a season ("летом", "осенний"; SEASONS) or a time of day
+("утром", "днём"; HOURS_OF_WORD) filters by when the photo was taken, unless it is part
+of a known term («осенний лес», «золотая осень»: the look of autumn, a scene label;
+«день рождения»).
 """
 
 from __future__ import annotations
@@ -58,6 +59,17 @@ SEASONS = {
 # every word that names a time of year: the months it means
 MONTHS_OF_WORD: dict[str, tuple[int, ...]] = {
     **{name: (number,) for name, number in MONTHS.items()}, **SEASONS}
+# Times of day with no look of their own are the hours of the date taken, from the
+# camera's clock (EXIF: local time): «море утром», «кофе днём», «-утро». A file's time
+# is when it was copied, so a photo with no EXIF date is never in or out by its hour.
+# «вечер» and «ночь» are not here: they have a look, the night scene (scenes.json), and
+# find a dark street in a downloaded photo too. Hours: from the first to the last, inclusive.
+MORNING, DAYTIME, NOON = frozenset(range(5, 12)), frozenset(range(12, 18)), frozenset(range(11, 14))
+HOURS_OF_WORD: dict[str, frozenset[int]] = {
+    "утро": MORNING, "утром": MORNING, "утренний": MORNING, "поутру": MORNING,
+    "день": DAYTIME, "днем": DAYTIME, "дневной": DAYTIME, "дневный": DAYTIME,
+    "полдень": NOON,
+}
 _YEAR = re.compile(r"(19\d\d|20\d\d|2100)(?:-?(?:й|го|году|год))?")
 
 
@@ -156,17 +168,20 @@ class Query:
     not_months: frozenset[int] = frozenset()    # `-декабрь`: not taken that month
     # the months asked for came from season words alone («лес осенью», «море летом»): no
     # month name, no year. A season is often the look the user remembers, so a photo with
-    # no date taken stays among the weak results (dates.PhotoDates.season_unsure)
+    # no date taken stays among the weak results (dates.PhotoDates.unsure)
     by_season: bool = False
+    hours: frozenset[int] = frozenset()         # «утром»: taken at these hours (EXIF)
+    not_hours: frozenset[int] = frozenset()     # «-утро»: not taken at these hours
 
     @property
     def dated(self) -> bool:
-        """A year or a month asked for: alone, it lists every photo of that time."""
-        return bool(self.years or self.months)
+        """A year, a month or a time of day asked for: alone, it lists every photo of
+        that time."""
+        return bool(self.years or self.months or self.hours)
 
     @property
     def date_filtered(self) -> bool:
-        return self.dated or bool(self.not_years or self.not_months)
+        return self.dated or bool(self.not_years or self.not_months or self.not_hours)
 
 
 def parse_query(text: str, lemmatizer: Lemmatizer,
@@ -179,6 +194,8 @@ def parse_query(text: str, lemmatizer: Lemmatizer,
     months: set[int] = set()
     not_years: set[int] = set()
     not_months: set[int] = set()
+    hours: set[int] = set()
+    not_hours: set[int] = set()
     month_named = False
     words: list[tuple[bool, str, str]] = []   # (negative, word, lemma), years taken out
     negated: list[int] = []   # positions of the words right after «без» or «кроме»
@@ -207,19 +224,24 @@ def parse_query(text: str, lemmatizer: Lemmatizer,
             (not_months if negative else months).update(MONTHS_OF_WORD[time_word])
             month_named |= not negative and time_word not in SEASONS
             continue
+        hour_word = word if word in HOURS_OF_WORD else lemma
+        if hour_word in HOURS_OF_WORD and i not in in_phrase:  # «день рождения» is a term
+            (not_hours if negative else hours).update(HOURS_OF_WORD[hour_word])
+            continue
         (exclude if negative else include).append((word, lemma))
-    if not include and not (years or months):
-        if exclude or not_years or not_months:
+    if not include and not (years or months or hours):
+        if exclude or not_years or not_months or not_hours:
             raise QueryError("запрос только из исключений: добавьте, что искать, например «животное -собака»")
         raise QueryError("пустой запрос: введите слово, например «кошка»")
     concepts = _segment(include, known_phrases, max_len)
-    if not concepts and not (years or months):
-        if exclude or not_years or not_months:  # «без людей»: only what to leave out
+    if not concepts and not (years or months or hours):
+        if exclude or not_years or not_months or not_hours:  # «без людей»: only what to leave out
             raise QueryError("запрос только из исключений: добавьте, что искать, например «пляж без людей»")
         raise QueryError("в запросе только служебные слова: введите, что искать, например «кошка»")
     return Query(text, concepts, _segment(exclude, known_phrases, max_len),
                  frozenset(years), frozenset(months), frozenset(not_years), frozenset(not_months),
-                 by_season=bool(months) and not month_named and not years)
+                 by_season=bool(months) and not month_named and not years,
+                 hours=frozenset(hours), not_hours=frozenset(not_hours))
 
 
 def _negate_phrases(words: list[tuple[bool, str, str]], starts: list[int],

@@ -186,10 +186,10 @@ class SearchEngine:
         # from here on every array is aligned with `rows` (the candidates, ascending)
         if query.date_filtered:
             in_time = self.dates.mask(query, rows)
-            # «лес осенью» over photos with no date taken: the forests stay, below the
-            # divider, rather than «ничего не найдено» (not for a season alone: that
-            # would list every such photo)
-            maybe = self.dates.season_unsure(query, rows) if known else np.zeros(len(rows), bool)
+            # «лес осенью», «море утром» over photos with no date taken: the forests stay,
+            # below the divider, rather than «ничего не найдено» (not for a season or a
+            # time of day alone: that would list every such photo)
+            maybe = self.dates.unsure(query, rows) if known else np.zeros(len(rows), bool)
             strong, plausible = strong & in_time, plausible & (in_time | maybe)
         total, kept = self._exclude(query, result, rows, total, strong, plausible, every)
         weak = plausible & ~strong
@@ -303,9 +303,10 @@ class SearchEngine:
             evidence = tuple(self._evidence(row, k, tags, int(best[i]))
                              for k, tags, (scores, best) in zip(known, tags_of, found)
                              if scores[i] > 0)
+            clock = bool(query.hours or query.not_hours)  # «снято 24.12.2021 09:15 (EXIF)»
             date = ("" if not query.date_filtered else
-                    self.dates.unsure_text(row) if is_weak and query.by_season else
-                    f"снято {self.dates.text(row)}")
+                    self.dates.unsure_text(row, clock) if is_weak and self.dates.needs_exif(query)
+                    else f"снято {self.dates.text(row, clock)}")
             result.hits.append(Hit(row, self.index.paths[row], float(total[position]),
                                    evidence, is_weak, date))
 

@@ -130,6 +130,24 @@ def test_a_season_does_not_rule_out_a_photo_with_no_date_taken(library):
     assert "IMG_0002.png" not in {Path(h["path"]).name for h in search_json(index_dir, "зимой")}
 
 
+def test_a_time_of_day_is_the_hour_the_camera_says(library):
+    """«утром», «днём», «-утро»: the hours of the EXIF date (the coffee dated 24.12.2021
+    09:15). The coffee with no EXIF date is dated by its file, which says when it was
+    copied: it is never in or out by its hour, and stays below the divider."""
+    root, index_dir = library
+    morning = search_json(index_dir, "кофе утром")
+    assert [Path(h["path"]).name for h in morning if not h.get("weak")] == ["IMG_0005.jpg"]
+    assert "снято 24.12.2021 09:15 (EXIF)" in morning[0]["why"]
+    weak = [h for h in morning if h.get("weak")]
+    assert Path(weak[0]["path"]).name == "IMG_0002.png"
+    assert "; дата съёмки неизвестна (у файла " in weak[0]["why"]
+    assert [h for h in search_json(index_dir, "кофе днём") if not h.get("weak")] == []
+    # alone, a time lists the photos the camera says were taken then
+    assert [Path(h["path"]).name for h in search_json(index_dir, "утро")] == ["IMG_0005.jpg"]
+    names = {Path(h["path"]).name for h in search_json(index_dir, "кофе кроме утра")}
+    assert "IMG_0005.jpg" not in names and "IMG_0002.png" in names
+
+
 def test_a_year_or_a_month_after_a_minus_leaves_those_photos_out(library):
     root, index_dir = library
     coffee = {Path(h["path"]).name for h in search_json(index_dir, "кофе")}

@@ -135,6 +135,33 @@ def test_a_season_inside_a_known_term_is_its_look_not_its_months(lemmatizer, tex
     assert set(q.months) == months and q.by_season is bool(months)
 
 
+MORNING, DAYTIME = set(range(5, 12)), set(range(12, 18))
+
+
+@pytest.mark.parametrize("text, include, hours, not_hours", [
+    ("море утром", ["море"], MORNING, set()),
+    ("утренний кофе", ["кофе"], MORNING, set()),
+    ("кофе днём", ["кофе"], DAYTIME, set()),
+    ("утро", [], MORNING, set()),                      # alone: every photo of that time
+    ("обед в полдень", ["обед"], {11, 12, 13}, set()),
+    ("кофе -утро", ["кофе"], set(), MORNING),
+    ("кофе кроме утра", ["кофе"], set(), MORNING),
+    ("день рождения", ["день рождения"], set(), set()),  # a known term, not the daytime
+    ("вечером на море", ["вечером", "море"], set(), set()),  # the night's look (a scene word)
+])
+def test_a_time_of_day_is_hours(lemmatizer, text, include, hours, not_hours):
+    """«утром», «днём», «в полдень»: the hours of the date taken, as the months of a season."""
+    q = parse_query(text, lemmatizer, {("день", "рождение")})
+    assert [c.text for c in q.include] == include
+    assert (set(q.hours), set(q.not_hours)) == (hours, not_hours)
+    assert q.dated is bool(hours) and q.date_filtered is bool(hours or not_hours)
+
+
+def test_a_time_of_day_left_out_alone_is_only_an_exclusion(lemmatizer):
+    with pytest.raises(QueryError, match="только из исключений"):
+        parse_query("без утра", lemmatizer)
+
+
 @pytest.mark.parametrize("text, by_season", [
     ("осенний лес", True), ("море летом", True), ("лес в октябре", False),
     ("лес осенью 2019", False), ("осенью в октябре", False), ("кофе -лето", False),

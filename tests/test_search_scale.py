@@ -30,7 +30,8 @@ import speed_search  # noqa: E402  (the benchmark's queries and synthetic photos
 # beyond the benchmark's: several words, dates, a date alone, -words with dates
 EXTRA = ["собака пляж", "кошка 2019", "животное 2003 -собака", "2005", "собака кошка -терьер",
          "птица море", "сочи", "кошка 2010 -2011", "транспорт январь", "2019 -собака",
-         "человек", "гора снег", "еда посуда -фрукт", "люди без детей", "животное -люди"]
+         "человек", "гора снег", "еда посуда -фрукт", "люди без детей", "животное -люди",
+         "кошка утром", "утро", "собака кроме утра"]
 
 
 def _engine(index_dir: Path, exhaustive: bool) -> SearchEngine:
