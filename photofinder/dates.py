@@ -32,18 +32,18 @@ class PhotoDates:
             self._dates = years, months, hours, taken > 0
         return self._dates
 
-    def mask(self, query: Query, rows: np.ndarray | None = None, clock: bool = True) -> np.ndarray:
+    def mask(self, query: Query, rows: np.ndarray | None = None, hours: bool = True) -> np.ndarray:
         """The photos taken in the query's years, months and hours, and not in those it
         excludes: of every photo, or of `rows` only. A photo's hour counts only from
-        its EXIF date; clock=False leaves the hours out."""
-        years, months, hours, exif = self._photo_dates()
+        its EXIF date; hours=False leaves out the hours asked for (not those excluded)."""
+        years, months, hour, exif = self._photo_dates()
         if rows is not None:
-            years, months, hours, exif = years[rows], months[rows], hours[rows], exif[rows]
+            years, months, hour, exif = years[rows], months[rows], hour[rows], exif[rows]
         mask = np.ones(len(years), bool)
-        if clock and query.hours:
-            mask &= exif & np.isin(hours, sorted(query.hours))
-        if clock and query.not_hours:
-            mask &= ~(exif & np.isin(hours, sorted(query.not_hours)))
+        if hours and query.hours:
+            mask &= exif & np.isin(hour, sorted(query.hours))
+        if query.not_hours:
+            mask &= ~(exif & np.isin(hour, sorted(query.not_hours)))
         if query.years:
             mask &= np.isin(years, sorted(query.years))
         if query.months:
@@ -56,21 +56,24 @@ class PhotoDates:
 
     @staticmethod
     def needs_exif(query: Query) -> bool:
-        """Whether a photo with no date taken in its EXIF cannot be ruled out: the
-        query's months came from season words alone, or it asks for a time of day."""
+        """Whether the query's weak results say how their date was known: its months
+        came from season words alone, or it asks for a time of day."""
         return query.by_season or bool(query.hours)
 
     def unsure(self, query: Query, rows: np.ndarray) -> np.ndarray:
-        """Of `rows`, the photos a season or a time of day asked for cannot rule out:
-        no date taken in their EXIF (a copied, scanned or downloaded photo's file time
-        is when it was copied), if the rest of the query's time holds. A month named or
-        a year stays a filter by the file's time, as the README says."""
-        if not self.needs_exif(query):
-            return np.zeros(len(rows), bool)
-        exif = self._photo_dates()[3]
+        """Of `rows`, the photos that stay among the weak results of a query with words:
+        for a season, those with no date taken in their EXIF (a copied, scanned or
+        downloaded photo's file time is when it was copied); for a time of day, those
+        taken at another hour or with no EXIF date, when the rest of the query's time
+        holds (an hour orders, it does not hide: morning is not the same hours for
+        everyone). A month named or a year stays a filter by the file's time, as the
+        README says."""
+        out = np.zeros(len(rows), bool)
         if query.by_season:
-            return ~exif[rows]
-        return ~exif[rows] & self.mask(query, rows, clock=False)
+            out |= ~self._photo_dates()[3][rows]
+        if query.hours:
+            out |= self.mask(query, rows, hours=False)
+        return out
 
     def unsure_text(self, row: int, clock: bool = False) -> str:
         """For a weak result of a season or a time-of-day query: its date, or that none

@@ -7,9 +7,9 @@ reduced to its dictionary form (pymorphy3), so "кошки", "кошку" and "�
 "кошка"; other words stay as typed. Adjacent words that together form a known term
 ("плюшевый мишка") stay one concept; other words are separate concepts. Prepositions, conjunctions and words like "фото" are not concepts ("собака на
 пляже" means a dog and a beach). A year (1900-2100), a month name in any form
-("декабрь", "в декабре"), a season ("летом", "осенний"; SEASONS) or a time of day
-("утром", "днём"; HOURS_OF_WORD) filters by when the photo was taken, unless it is part
-of a known term («осенний лес», «золотая осень»: the look of autumn, a scene label;
+("декабрь", "в декабре") or a season ("летом", "осенний"; SEASONS) filters by when
+the photo was taken, and a time of day ("утром", "днём"; HOURS_OF_WORD) orders by it,
+unless it is part of a known term («осенний лес», «золотая осень»: the look of autumn, a scene label;
 «день рождения»).
 """
 
@@ -60,15 +60,18 @@ SEASONS = {
 MONTHS_OF_WORD: dict[str, tuple[int, ...]] = {
     **{name: (number,) for name, number in MONTHS.items()}, **SEASONS}
 # Times of day with no look of their own are the hours of the date taken, from the
-# camera's clock (EXIF: local time): «море утром», «кофе днём», «-утро». A file's time
-# is when it was copied, so a photo with no EXIF date is never in or out by its hour.
-# «вечер» and «ночь» are not here: they have a look, the night scene (scenes.json), and
-# find a dark street in a downloaded photo too. Hours: from the first to the last, inclusive.
+# camera's clock (EXIF: local time): «море утром», «кофе днём», «-утро». With words they
+# order rather than filter (SearchEngine: the photos taken then first, those taken at
+# another hour or with no EXIF date below the divider): «туманное утро» is fog first,
+# and a fog at half past twelve is still found. A file's time is when it was copied, so
+# it never counts. Not here: the noun «день», filler more often than a time («пасмурный
+# день», «солнечный день», «день города»), «дневной» (daylight is a look), and «вечер»
+# and «ночь», which have a look, the night scene (scenes.json), and find a dark street
+# in a downloaded photo too. Hours: whole hours, from the first to the last.
 MORNING, DAYTIME, NOON = frozenset(range(5, 12)), frozenset(range(12, 18)), frozenset(range(11, 14))
 HOURS_OF_WORD: dict[str, frozenset[int]] = {
     "утро": MORNING, "утром": MORNING, "утренний": MORNING, "поутру": MORNING,
-    "день": DAYTIME, "днем": DAYTIME, "дневной": DAYTIME, "дневный": DAYTIME,
-    "полдень": NOON,
+    "днем": DAYTIME, "полдень": NOON,
 }
 _YEAR = re.compile(r"(19\d\d|20\d\d|2100)(?:-?(?:й|го|году|год))?")
 

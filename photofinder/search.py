@@ -186,9 +186,10 @@ class SearchEngine:
         # from here on every array is aligned with `rows` (the candidates, ascending)
         if query.date_filtered:
             in_time = self.dates.mask(query, rows)
-            # «лес осенью», «море утром» over photos with no date taken: the forests stay,
-            # below the divider, rather than «ничего не найдено» (not for a season or a
-            # time of day alone: that would list every such photo)
+            # «лес осенью» over photos with no date taken: the forests stay, below the
+            # divider, rather than «ничего не найдено»; «туманное утро»: the fog taken
+            # at noon too (not for a season or a time of day alone: that would list
+            # every such photo)
             maybe = self.dates.unsure(query, rows) if known else np.zeros(len(rows), bool)
             strong, plausible = strong & in_time, plausible & (in_time | maybe)
         total, kept = self._exclude(query, result, rows, total, strong, plausible, every)

@@ -132,8 +132,9 @@ def test_a_season_does_not_rule_out_a_photo_with_no_date_taken(library):
 
 def test_a_time_of_day_is_the_hour_the_camera_says(library):
     """«утром», «днём», «-утро»: the hours of the EXIF date (the coffee dated 24.12.2021
-    09:15). The coffee with no EXIF date is dated by its file, which says when it was
-    copied: it is never in or out by its hour, and stays below the divider."""
+    09:15). With words an hour orders and hides nothing: the coffee with no EXIF date
+    (its file says when it was copied) and a coffee taken at another hour stay below the
+    divider, each saying why."""
     root, index_dir = library
     morning = search_json(index_dir, "кофе утром")
     assert [Path(h["path"]).name for h in morning if not h.get("weak")] == ["IMG_0005.jpg"]
@@ -141,7 +142,10 @@ def test_a_time_of_day_is_the_hour_the_camera_says(library):
     weak = [h for h in morning if h.get("weak")]
     assert Path(weak[0]["path"]).name == "IMG_0002.png"
     assert "; дата съёмки неизвестна (у файла " in weak[0]["why"]
-    assert [h for h in search_json(index_dir, "кофе днём") if not h.get("weak")] == []
+    afternoon = search_json(index_dir, "кофе днём")
+    assert [h for h in afternoon if not h.get("weak")] == []
+    late = next(h for h in afternoon if Path(h["path"]).name == "IMG_0005.jpg")
+    assert "снято 24.12.2021 09:15 (EXIF)" in late["why"]
     # alone, a time lists the photos the camera says were taken then
     assert [Path(h["path"]).name for h in search_json(index_dir, "утро")] == ["IMG_0005.jpg"]
     names = {Path(h["path"]).name for h in search_json(index_dir, "кофе кроме утра")}

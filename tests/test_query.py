@@ -147,10 +147,12 @@ MORNING, DAYTIME = set(range(5, 12)), set(range(12, 18))
     ("кофе -утро", ["кофе"], set(), MORNING),
     ("кофе кроме утра", ["кофе"], set(), MORNING),
     ("день рождения", ["день рождения"], set(), set()),  # a known term, not the daytime
+    ("пасмурный день", ["пасмурный", "день"], set(), set()),  # the noun: filler, not hours
     ("вечером на море", ["вечером", "море"], set(), set()),  # the night's look (a scene word)
 ])
 def test_a_time_of_day_is_hours(lemmatizer, text, include, hours, not_hours):
-    """«утром», «днём», «в полдень»: the hours of the date taken, as the months of a season."""
+    """«утром», «днём», «в полдень»: the hours of the date taken (with words they order,
+    SearchEngine), as the months of a season."""
     q = parse_query(text, lemmatizer, {("день", "рождение")})
     assert [c.text for c in q.include] == include
     assert (set(q.hours), set(q.not_hours)) == (hours, not_hours)
