@@ -9,7 +9,7 @@ INDEX  ?= index
 QUERY  ?=
 TAGGERS ?= efficientnet-lite2 efficientnet-lite0
 
-.PHONY: install run test lint gui screenshot eval bench train-heads train-children clean
+.PHONY: install run test lint gui screenshot eval bench train-heads train-children train-gender clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,8 @@ eval: $(STAMP)
 	$(BIN)/python benchmarks/coco_scenes.py
 	$(BIN)/python benchmarks/everyday_photos.py
 	$(BIN)/python benchmarks/clear_sky.py
+	$(BIN)/python benchmarks/children.py
+	$(BIN)/python benchmarks/gender.py
 
 # Every figure in docs/benchmarks.md (speed, quality, people) and docs/cluster.md, on this machine.
 bench: $(TRAIN) eval
@@ -83,6 +85,11 @@ train-heads: $(TRAIN)
 train-children: $(TRAIN)
 	$(BIN)/python training/gather.py --manifest training/manifests/children.csv --out ../gathered
 	$(BIN)/python training/train_children.py --gathered ../gathered
+
+# The woman score shipped in photofinder/data/gender.npz, the same way (training/manifests/gender.csv).
+train-gender: $(TRAIN)
+	$(BIN)/python training/gather.py --manifest training/manifests/gender.csv --out ../gathered --max-side 640
+	$(BIN)/python training/train_gender.py --gathered ../gathered
 
 clean:
 	rm -rf $(VENV) samples build *.egg-info

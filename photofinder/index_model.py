@@ -110,8 +110,9 @@ class Index:
     # places.PLACES_STAMP when every photo's GPS was read and its place words made with
     # that place table; "" in an index made before places (the next run reads them)
     places: str = ""
-    # children.ChildScore.stamp when every photo's child tag was made from its faces
-    # with that child score; "" in an index made before it (the next run makes them)
+    # "<child score>+<woman score>" (their FaceScore.stamp) when every photo's child,
+    # man and woman tags were made from its faces with them; "" or the child score's
+    # alone in an index made before them (the next run makes them again, from the faces)
     children: str = ""
     # derived.DERIVED_STAMP when every photo's derived tags (the clear sky) were made
     # from its other tags by that rule; "" in an index made before them

@@ -320,7 +320,7 @@ def update_index(
             _look_for_faces(idx, index_dir, report, events, stop, checkpoint_every,
                             load_face_finder)
         if not report.interrupted:
-            _catch_up_children(idx, bool(work) or report.faces_looked > 0, events)
+            _catch_up_face_tags(idx, bool(work) or report.faces_looked > 0, events)
             if work or idx.derived != DERIVED_STAMP:  # from the tags: none tagged again
                 with_derived_tags(idx)
         if not report.interrupted and not idx.term_lists.made_from(idx.postings.stored_crcs()):
@@ -532,27 +532,35 @@ def _catch_up_places(idx: Index, gps_unread: set[str], stored_before: bool,
         events.note(f"места по GPS: найдены у {len(located)} фото")
 
 
-def _catch_up_children(idx: Index, changed: bool, events: Events) -> None:
-    """Makes every photo's child tag (children.py) from its stored faces, when this run
-    changed tags or faces, or the index's child tags were made by another child score or
-    by none (an index from before it): no photo is tagged or looked at again for it."""
-    from .children import CHILD_KEY, load_child_score, with_label_scores
+def _catch_up_face_tags(idx: Index, changed: bool, events: Events) -> None:
+    """Makes every photo's child, man and woman tags (children.py, gender.py) from its
+    stored faces, when this run changed tags or faces, or the index's tags were made by
+    other face scores or by none (an index from before them): no photo is tagged or
+    looked at again for them."""
+    from .children import CHILD_FLOOR, CHILD_KEY, load_child_score
     from .faces import DlibFaceFinder
+    from .gender import MAN_KEY, WOMAN_KEY, adult_scores, load_gender_score
 
     try:
         child = load_child_score()
+        woman = load_gender_score()
     except ModelUnavailableError as exc:
         if events.note:
             events.note(str(exc))
         return
-    if not changed and idx.children == child.stamp:
+    stamp = f"{child.stamp}+{woman.stamp}"
+    if not changed and idx.children == stamp:
         return
     faces = idx.faces
-    dlib = faces.finder in ("", DlibFaceFinder.name)  # the descriptors it was trained on
-    scores = child.photos(faces.vectors if dlib else faces.vectors[:0],
-                          faces.rows if dlib else faces.rows[:0], len(idx))
-    idx.tags = with_label_scores(idx.tags, idx.label_column(CHILD_KEY), scores)
-    idx.children = child.stamp
+    dlib = faces.finder in ("", DlibFaceFinder.name)  # the descriptors they were trained on
+    vectors = faces.vectors if dlib else faces.vectors[:0]
+    rows = faces.rows if dlib else faces.rows[:0]
+    men, women = adult_scores(woman, child, vectors, rows, len(idx))
+    scores = {CHILD_KEY: child.photos(vectors, rows, len(idx)), MAN_KEY: men, WOMAN_KEY: women}
+    # the child tag's floor for all three: a weak score is still a tag
+    idx.tags = idx.tags.with_columns({idx.label_column(k): v for k, v in scores.items()},
+                                     CHILD_FLOOR)
+    idx.children = stamp
 
 
 def _skip(report: IndexReport, events: Events, path: Path, reason: str) -> None:

@@ -99,15 +99,21 @@ class Tags:
         it dropped, `scores[i]` added where at least `floor`; each photo stays best first.
         For tags made from other evidence after tagging (the child score from faces,
         the clear sky from other tags)."""
+        return self.with_columns({column: scores}, floor)
+
+    def with_columns(self, columns: dict[int, np.ndarray], floor: float) -> Tags:
+        """with_column for several columns at once, in one sort: the child, man and
+        woman tags from the same faces (a third of the time of three calls)."""
         n = len(self)
-        keep = self.label != column
-        rows = self.rows()[keep]
-        added = np.flatnonzero(scores[:n] >= floor)
-        all_rows = np.concatenate([rows, added])
-        labels = np.concatenate([self.label[keep], np.full(len(added), column, np.int32)])
+        keep = ~np.isin(self.label, np.fromiter(columns, np.int64, len(columns)))
+        added = [np.flatnonzero(scores[:n] >= floor) for scores in columns.values()]
+        all_rows = np.concatenate([self.rows()[keep], *added])
+        labels = np.concatenate([self.label[keep], *[np.full(len(a), column, np.int32)
+                                                    for column, a in zip(columns, added)]])
         values = np.concatenate([self.score[keep].astype(np.float32),
-                                 scores[added].astype(np.float32)])
-        region = np.concatenate([self.region[keep], np.zeros(len(added), bool)])
+                                 *[scores[a].astype(np.float32)
+                                   for scores, a in zip(columns.values(), added)]])
+        region = np.concatenate([self.region[keep], np.zeros(len(all_rows) - int(keep.sum()), bool)])
         order = np.lexsort((-values, all_rows))
         ptr = np.zeros(n + 1, np.int64)
         np.cumsum(np.bincount(all_rows, minlength=n), out=ptr[1:])

@@ -2,8 +2,9 @@
 
 Three kinds of label, each named by a key that the index stores with its tag columns:
 - the 1000 ImageNet classes (key: the WordNet id, `vocabulary.json`, torchvision's order);
-- the person score (key `person`, entry 1000 of `vocabulary.json`) and the child score
-  (key `child`, entry 1001: children.py, from the faces found);
+- the person score (key `person`, entry 1000 of `vocabulary.json`) and the scores of
+  the faces found: the child (key `child`, entry 1001: children.py), a man and a woman
+  (`man`, `woman`, entries 1002 and 1003: gender.py);
 - scenes: places, landscapes, sky and weather (key `scene:<name>`, `scenes.json`);
 - COCO objects the detector finds (key `object:<COCO name>`, `objects.json`; detector.py):
   79 of its 80 categories, its person being the people head's «человек».
@@ -41,6 +42,10 @@ KEYS_RULE = b"keys 2"
 IMAGENET_CLASSES = 1000
 PERSON_KEY = "person"
 CHILD_KEY = "child"  # children.CHILD_KEY: the entry after the person in vocabulary.json
+MAN_KEY, WOMAN_KEY = "man", "woman"  # gender.py: the two entries after the child
+# vocabulary.json's entries after the 1000 ImageNet classes, in order: the people head's
+# score, then the scores of the faces found (children.py, gender.py)
+PERSON_KEYS = (PERSON_KEY, CHILD_KEY, MAN_KEY, WOMAN_KEY)
 SCENE_PREFIX = "scene:"
 OBJECT_PREFIX = "object:"
 
@@ -57,7 +62,7 @@ class Label:
 
     @property
     def kind(self) -> str:
-        if self.key in (PERSON_KEY, CHILD_KEY):
+        if self.key in PERSON_KEYS:
             return "person"
         if self.key.startswith(OBJECT_PREFIX):
             return "object"
@@ -67,12 +72,14 @@ class Label:
     def wnid(self) -> str:
         """The WordNet id of an ImageNet class (and of "person", "child"); empty for a
         scene or an object."""
-        return WNID_OF_PERSON if self.key == PERSON_KEY else WNID_OF_CHILD if (
-            self.key == CHILD_KEY) else ("" if self.kind in ("scene", "object") else self.key)
+        return WNID_OF_PERSON_KEY.get(self.key) or (
+            "" if self.kind in ("scene", "object") else self.key)
 
 
-WNID_OF_PERSON = "n00007846"
-WNID_OF_CHILD = "n09917593"
+# the WordNet ids of the person score's and the face scores' labels: person, child,
+# man (an adult male), woman (an adult female)
+WNID_OF_PERSON_KEY = {PERSON_KEY: "n00007846", CHILD_KEY: "n09917593",
+                      MAN_KEY: "n10287213", WOMAN_KEY: "n10787470"}
 
 
 @dataclass(frozen=True)
@@ -111,18 +118,18 @@ class Vocabulary:
 
     @cached_property
     def fallback_aliases(self) -> frozenset[str]:
-        """Aliases that lead a label's own name to a broader word of it, so that photos
+        """Aliases that lead a label's own name to another label's, so that photos
         without that label still come: «ребенок» -> человек finds the people whose faces
-        gave no child score, after the children. What such a word excludes («без детей»)
-        is its own label alone (SearchEngine._exclude), not every person."""
-        named: dict[str, list[Label]] = {}
+        gave no child score, after the children; «женщина» -> человек the people with no
+        face found. What such a word excludes («без детей») is its own label alone
+        (SearchEngine._exclude), not every person. Not a fallback: an alias to a word that
+        names one of the same labels, a true synonym («кот» names the label кошка too)."""
+        named: dict[str, set[int]] = {}
         for label in self.labels:
             for text in (label.ru, *label.synonyms):
-                named.setdefault(text, []).append(label)
-        # every label the word names must be a kind of its alias's target: «кот» names
-        # the tabby (a kind of кошка) and the label кошка itself, so it is a true synonym
-        return frozenset(alias for alias, target in self.aliases.items() if alias in named
-                         and all(target in label.broader for label in named[alias]))
+                named.setdefault(text, set()).add(label.index)
+        return frozenset(alias for alias, target in self.aliases.items()
+                         if alias in named and not named[alias] & named.get(target, set()))
 
     def path(self, term: str, label: int) -> list[str]:
         """The chain from a term down to a label's name: ["транспорт", "автобус", "школьный автобус"]."""
@@ -153,8 +160,9 @@ def parse_vocabulary(raw: bytes, source: str, raw_aliases: bytes = b"{}",
         for i, row in enumerate(rows):
             if int(row["index"]) != i:
                 raise PhotofinderError(f"словарь {source}: классы должны идти по порядку с 0")
-            key = {IMAGENET_CLASSES: PERSON_KEY, IMAGENET_CLASSES + 1: CHILD_KEY}.get(
-                i, str(row["wnid"]))
+            key = (PERSON_KEYS[i - IMAGENET_CLASSES]
+                   if IMAGENET_CLASSES <= i < IMAGENET_CLASSES + len(PERSON_KEYS)
+                   else str(row["wnid"]))
             labels.append(_label(i, key, row))
         for row in json.loads(raw_scenes):
             labels.append(_label(len(labels), SCENE_PREFIX + str(row["key"]), row))

@@ -1,6 +1,7 @@
-"""The child score (children.py): unit checks of its tag arithmetic and its file, and
-end to end through the real CLI on real photos: the real tagger and face models, the
-shipped child score, a real index on disk."""
+"""The scores of the faces found: the child score (children.py) and the man and woman
+tags (gender.py). Unit checks of their arithmetic and files, and end to end through the
+real CLI on real photos: the real tagger and face models, the shipped scores, a real
+index on disk."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ import pytest
 
 from photofinder.children import ChildScore, load_child_score, with_label_scores
 from photofinder.errors import ModelUnavailableError
+from photofinder.face_scores import FaceScore
+from photofinder.gender import GENDER_FORMAT, adult_scores, load_gender_score
 from photofinder.query import Lemmatizer, parse_query
 from photofinder.sparse import Tags
 from photofinder.vocabulary import CHILD_KEY, load_vocabulary
@@ -35,6 +38,21 @@ def test_a_label_column_is_replaced_and_each_photo_stays_best_first():
     assert out.label.dtype == np.int32 and out.score.dtype == np.float16
 
 
+def test_several_label_columns_replaced_at_once_are_the_same_as_one_by_one():
+    """The child, man and woman tags are replaced in one sort (Tags.with_columns)."""
+    rng = np.random.default_rng(0)
+    tags = Tags.from_rows([(rng.choice(12, 5, replace=False).astype(np.int32),
+                            np.sort(rng.random(5))[::-1], np.zeros(5, bool)) for _ in range(50)])
+    new = {3: rng.random(50).astype(np.float32), 7: rng.random(50).astype(np.float32),
+           12: np.zeros(50, np.float32)}
+    one_by_one = tags
+    for column, scores in new.items():
+        one_by_one = one_by_one.with_column(column, scores, 0.3)
+    at_once = tags.with_columns(new, 0.3)
+    for name in ("ptr", "label", "score", "region"):
+        assert np.array_equal(getattr(at_once, name), getattr(one_by_one, name)), name
+
+
 def test_a_photo_scores_as_its_most_child_like_face():
     score = ChildScore(np.ones(128, np.float32), 0.0, "x")
     vectors = np.stack([np.full(128, 0.01), np.full(128, 0.005), np.full(128, -0.2)])
@@ -55,6 +73,34 @@ def test_the_shipped_child_score_loads_and_a_damaged_one_is_one_line(tmp_path):
              bias=np.array(0.0, np.float32))
     with pytest.raises(ModelUnavailableError, match="повреждён"):
         load_child_score(bad)
+
+
+def test_a_photo_is_a_woman_and_a_man_by_its_adult_faces_and_a_child_is_neither():
+    # per face: p(woman) from the first coordinate, p(child) from the second
+    woman = FaceScore(np.array([1.0, 0.0] + [0.0] * 126, np.float32), 0.0, "w")
+    child = FaceScore(np.array([0.0, 1.0] + [0.0] * 126, np.float32), 0.0, "c")
+    faces = np.zeros((4, 128), np.float32)
+    faces[0, :2] = (40, -40)    # a woman
+    faces[1, :2] = (-40, -40)   # a man
+    faces[2, :2] = (40, 40)     # a girl: a child, so neither
+    faces[3, :2] = (0, -40)     # unsure: half and half
+    men, women = adult_scores(woman, child, faces, np.array([0, 0, 1, 2]), 4)
+    # photo 0: a woman and a man, both; 1: a girl, neither; 2: unsure; 3: no face
+    assert women.tolist() == pytest.approx([1.0, 0.0, 0.5, 0.0], abs=1e-6)
+    assert men.tolist() == pytest.approx([1.0, 0.0, 0.5, 0.0], abs=1e-6)
+
+
+def test_the_shipped_woman_score_loads_and_a_damaged_one_is_one_line(tmp_path):
+    shipped = load_gender_score()
+    assert shipped.weight.shape == (128,) and len(shipped.digest) == 12
+    bad = tmp_path / "gender.npz"
+    np.savez(bad, format=np.array(GENDER_FORMAT + 1), weight=np.zeros(128, np.float32),
+             bias=np.array(0.0, np.float32))
+    with pytest.raises(ModelUnavailableError, match="повреждён") as exc:
+        load_gender_score(bad)
+    assert "\n" not in str(exc.value)
+    with pytest.raises(ModelUnavailableError, match="мужчины и женщины не размечаются"):
+        load_gender_score(tmp_path / "missing.npz")
 
 
 @pytest.mark.parametrize("typed", ["ребёнок", "дети", "детей", "детьми", "малыш",
@@ -126,6 +172,30 @@ def test_people_without_children_leave_out_the_child_and_keep_the_adults(child_i
     assert GIRL.name not in names and {p.name for p in ADULTS} <= set(names), names
 
 
+WOMEN = ("000000324614.jpg", "Sophia_Loren__1.jpg")
+MEN = ("000000491525.jpg", "Al_Gore__1.jpg")
+
+
+@pytest.mark.parametrize("query, first, then", [
+    ("женщина", WOMEN, MEN), ("девушки", WOMEN, MEN), ("мужчина", MEN, WOMEN),
+    ("парень", MEN, WOMEN)])
+def test_a_word_for_a_woman_or_a_man_finds_their_faces_first(child_index, query, first, then):
+    """The man and woman tags from the faces found: a woman brushing her teeth and Sophia
+    Loren come before a man with a dog and Al Gore for «женщина», the other way round for
+    «мужчина» (the girl, a child, is a person to both); the lion is no one."""
+    hits = search_json(child_index, query, "--top", "10")
+    names = _names(hits)
+    assert set(names[:2]) == set(first) and set(then) <= set(names[2:5]), names
+    word = "женщина" if first == WOMEN else "мужчина"
+    assert f"({word} " in hits[0]["why"] and not hits[0].get("weak"), hits[0]["why"]
+    assert LION.name not in names[:5]
+
+
+def test_people_without_women_keep_the_men(child_index):
+    names = _names(search_json(child_index, "люди без женщин", "--top", "10"))
+    assert not set(WOMEN) & set(names) and set(MEN) <= set(names), names
+
+
 def test_an_index_from_before_the_child_score_catches_up_without_tagging(child_index, tmp_path):
     from photofinder import index as index_store
 
@@ -144,4 +214,4 @@ def test_an_index_from_before_the_child_score_catches_up_without_tagging(child_i
     assert f"без изменений {len(idx)}" in proc.stdout and "лица: найдено" not in proc.stdout
     hits = search_json(copy, "ребёнок", "--top", "10")
     assert _names(hits)[0] == GIRL.name and "ребенок 0." in hits[0]["why"]
-    assert index_store.load(copy).children == load_child_score().stamp
+    assert index_store.load(copy).children == f"{load_child_score().stamp}+{load_gender_score().stamp}"

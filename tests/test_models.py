@@ -299,3 +299,18 @@ def test_a_head_file_for_another_input_or_with_nan_stops_index_in_one_line(
     lines = [line for line in proc.stderr.splitlines() if line.startswith("photofinder:")]
     assert len(lines) == 1 and "файл голов" in lines[0]
     assert not (tmp_path / "ix" / "index.json").exists()  # nothing half-made
+
+
+def test_every_shipped_model_file_is_in_the_package_data():
+    """A wheel carries only the package data pyproject.toml names: data/children.npz was
+    in none of its patterns, so an installed (not editable) photofinder had no child score."""
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11 and later
+
+    root = Path(__file__).resolve().parents[1]
+    patterns = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))[
+        "tool"]["setuptools"]["package-data"]["photofinder"]
+    data = root / "photofinder"
+    shipped = {p for pattern in patterns for p in data.glob(pattern)}
+    files = {p for p in (data / "data").rglob("*") if p.is_file() and p.suffix != ".py"
+             and "__pycache__" not in p.parts}
+    assert files - shipped == set(), sorted(str(p.relative_to(data)) for p in files - shipped)

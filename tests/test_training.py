@@ -531,3 +531,14 @@ def test_every_colour_training_photo_has_a_black_and_white_twin_and_a_grey_one_n
     assert len(z) == 3 + 2   # the three photos, the twins of 2.jpg and 4.jpg
     assert trained_folders.tolist() == ["15scene/forest", "mp/coast", "g/coast", "mp/coast", "g/coast"]
     assert not any((row == features[2] + 100).all() for row in z)
+
+
+def test_the_gender_manifest_rebuilds_every_source_the_woman_score_learns_from():
+    from gather import read_manifest
+    from train_gender import TEST_ONLY
+
+    manifest = read_manifest(TRAINING / "manifests" / "gender.csv")
+    sources = {row["source"] for row in manifest}
+    assert {"gender_fairface", "gender_pixabay"} <= sources and TEST_ONLY <= sources
+    assert {row["label"] for row in manifest} == {"man", "woman"}
+    assert all(len(r["commit"]) == 40 and r["licence"] and "/" in r["repo"] for r in manifest)
