@@ -517,8 +517,9 @@ def _cmd_vocabulary(args: argparse.Namespace) -> int:
     problems, unknown = check_vocabulary(vocab, load_vectors("navec"))
     scenes = sum(1 for label in vocab.labels if label.kind == "scene")
     objects = sum(1 for label in vocab.labels if label.kind == "object")
-    print(f"меток: {len(vocab.labels)} (классов ImageNet 1000, «человек», сцен {scenes}, "
-          f"объектов COCO {objects}), "
+    faces = sum(1 for label in vocab.labels if label.kind == "person") - 1
+    print(f"меток: {len(vocab.labels)} (классов ImageNet 1000, «человек», по лицам {faces}, "
+          f"сцен {scenes}, объектов COCO {objects}), "
           f"терминов: {len(vocab.terms)}, "
           f"слов без вектора navec: {len(unknown)} (ищутся только точным совпадением)")
     for word in sorted(unknown):
