@@ -543,20 +543,26 @@ def _catch_up_face_tags(idx: Index, changed: bool, events: Events) -> None:
 
     try:
         child = load_child_score()
-        woman = load_gender_score()
     except ModelUnavailableError as exc:
         if events.note:
             events.note(str(exc))
         return
-    stamp = f"{child.stamp}+{woman.stamp}"
+    try:  # a missing woman score costs the man and woman tags, not the child's
+        woman = load_gender_score()
+    except ModelUnavailableError as exc:
+        if events.note:
+            events.note(str(exc))
+        woman = None
+    stamp = child.stamp if woman is None else f"{child.stamp}+{woman.stamp}"
     if not changed and idx.children == stamp:
         return
     faces = idx.faces
     dlib = faces.finder in ("", DlibFaceFinder.name)  # the descriptors they were trained on
     vectors = faces.vectors if dlib else faces.vectors[:0]
     rows = faces.rows if dlib else faces.rows[:0]
-    men, women = adult_scores(woman, child, vectors, rows, len(idx))
-    scores = {CHILD_KEY: child.photos(vectors, rows, len(idx)), MAN_KEY: men, WOMAN_KEY: women}
+    scores = {CHILD_KEY: child.photos(vectors, rows, len(idx))}
+    if woman is not None:
+        scores[MAN_KEY], scores[WOMAN_KEY] = adult_scores(woman, child, vectors, rows, len(idx))
     # the child tag's floor for all three: a weak score is still a tag
     idx.tags = idx.tags.with_columns({idx.label_column(k): v for k, v in scores.items()},
                                      CHILD_FLOOR)

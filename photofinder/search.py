@@ -272,8 +272,8 @@ class SearchEngine:
             if found is None:
                 result.unknown.append(f"-{concept.text}")
                 continue
-            # a word for children leaves out the children found, not every person its
-            # alias reaches (Terms.exclusion_weights)
+            # a word for children (a woman, a man) leaves out the faces found that say
+            # so, not every person its alias reaches (Terms.exclusion_weights)
             weights = self.terms.exclusion_weights
             reach = np.diff(weights.ptr)[found[0]] > 0
             neg, _ = align(rows, self.scorer.scores(found[0][reach], found[1][reach], every,

@@ -141,10 +141,11 @@ class Terms:
     @property
     def exclusion_weights(self) -> TermWeights:
         """weight(term, column) for what a word excludes («-дети», «без детей»): as
-        `weights`, except that a word whose alias only falls back to a broader word
-        (Vocabulary.fallback_aliases: «ребенок» -> человек), and every term of the same
-        dictionary form («дети»), reaches its own labels alone. Otherwise «люди без
-        детей» left out every person. Made on the first exclusion."""
+        `weights`, except that a word whose alias leads from its own label to another's
+        only to find more (Vocabulary.fallback_aliases: «ребенок», «женщина» -> человек),
+        and every term of the same dictionary form («дети»), reaches its own labels
+        alone. Otherwise «люди без детей» left out every person. Made on the first
+        exclusion."""
         if self._exclusion_weights is None:
             row_of = {t: i for i, t in enumerate(self.terms[:self.n_vocabulary_terms])}
             fallback = {self.keys[row_of[alias]] for alias in self.vocabulary.fallback_aliases

@@ -215,3 +215,25 @@ def test_an_index_from_before_the_child_score_catches_up_without_tagging(child_i
     hits = search_json(copy, "ребёнок", "--top", "10")
     assert _names(hits)[0] == GIRL.name and "ребенок 0." in hits[0]["why"]
     assert index_store.load(copy).children == f"{load_child_score().stamp}+{load_gender_score().stamp}"
+
+
+def test_a_missing_woman_score_costs_the_man_and_woman_tags_not_the_childs(child_index,
+                                                                           monkeypatch):
+    from photofinder import gender, indexer
+    from photofinder import index as index_store
+
+    idx = index_store.load(child_index)
+    idx.tags = idx.tags.with_columns({idx.labels.index(CHILD_KEY): np.zeros(len(idx), np.float32)},
+                                     0.02)
+    idx.children = ""
+
+    def missing(path=None):
+        raise ModelUnavailableError("нет файла gender.npz: мужчины и женщины не размечаются")
+
+    monkeypatch.setattr(gender, "load_gender_score", missing)
+    notes: list[str] = []
+    indexer._catch_up_face_tags(idx, False, indexer.Events(note=notes.append))
+    assert notes == ["нет файла gender.npz: мужчины и женщины не размечаются"]
+    assert idx.children == load_child_score().stamp
+    girl = next(i for i, p in enumerate(idx.paths) if Path(p).name == GIRL.name)
+    assert idx.tags.column_scores(idx.labels.index(CHILD_KEY))[girl] >= 0.5
