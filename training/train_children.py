@@ -82,11 +82,12 @@ def all_faces(photos: list[Path]) -> tuple[np.ndarray, np.ndarray]:
     return np.array(vectors, np.float32).reshape(-1, 128), np.array(rows, np.int64)
 
 
-def cached(gathered: Path) -> dict[str, np.ndarray]:
-    photos = labelled_photos(gathered)
+def cached(photos: list[tuple[Path, str, str]], cache: Path = CACHE) -> dict[str, np.ndarray]:
+    """Each labelled photo's largest face descriptor, and every coco-dev face's, cached in
+    `cache` until the list of photos changes (the woman score's script shares it)."""
     names = np.array([str(p) for p, _, _ in photos])
-    if CACHE.is_file():
-        with np.load(CACHE, allow_pickle=False) as npz:
+    if cache.is_file():
+        with np.load(cache, allow_pickle=False) as npz:
             if np.array_equal(npz["files"], names):
                 return {k: npz[k] for k in npz.files}
     vectors, found = descriptors([p for p, _, _ in photos])
@@ -98,9 +99,35 @@ def cached(gathered: Path) -> dict[str, np.ndarray]:
            "labels": np.array([lab for _, _, lab in photos]), "vectors": vectors,
            "found": found, "coco_files": np.array(coco, dtype=str),
            "coco_vectors": coco_vectors, "coco_rows": coco_rows}
-    CACHE.parent.mkdir(parents=True, exist_ok=True)
-    np.savez(CACHE, **out)
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    np.savez(cache, **out)
     return out
+
+
+def labelled_faces(d: dict[str, np.ndarray], positive: str
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(descriptors, 1 for the `positive` label, sources, "source/label" groups) of the
+    photos whose face was found; prints how many each group kept."""
+    keep = d["found"]
+    x, sources, labels = d["vectors"][keep], d["sources"][keep], d["labels"][keep]
+    groups = np.array([f"{s}/{lab}" for s, lab in zip(sources, labels)])
+    print(f"faces found in {int(keep.sum())} of {len(keep)} labelled photos:")
+    for g in sorted(set(groups.tolist())):
+        total = int(sum(1 for s, lab in zip(d["sources"], d["labels"]) if f"{s}/{lab}" == g))
+        print(f"  {g:30} {int((groups == g).sum()):4} of {total}")
+    return x, (labels == positive).astype(int), sources, groups
+
+
+def probability(w: np.ndarray, b: float, v: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-(v @ w + b)))
+
+
+def save_face_score(out: Path, version: int, w: np.ndarray, b: float) -> None:
+    """The .npz face_scores.load_face_score reads: format, weight [128], bias."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    np.savez(out, format=np.array(version), weight=w.astype(np.float32),
+             bias=np.array(b, np.float32))
+    print(f"\nwrote {out} ({out.stat().st_size} bytes)")
 
 
 def group_weights(groups: np.ndarray) -> np.ndarray:
@@ -126,18 +153,9 @@ def main() -> int:
         return 1
     from train_heads import fit_logistic
 
-    d = cached(args.gathered)
-    keep = d["found"]
-    x, sources = d["vectors"][keep], d["sources"][keep]
-    y = (d["labels"][keep] == "child").astype(int)
-    groups = np.array([f"{s}/{lab}" for s, lab in zip(sources, d["labels"][keep])])
-    print(f"faces found in {int(keep.sum())} of {len(keep)} labelled photos:")
-    for g in sorted(set(groups.tolist())):
-        total = int(sum(1 for s, lab in zip(d["sources"], d["labels"]) if f"{s}/{lab}" == g))
-        print(f"  {g:30} {int((groups == g).sum()):4} of {total}")
-
-    def p_of(w: np.ndarray, b: float, v: np.ndarray) -> np.ndarray:
-        return 1.0 / (1.0 + np.exp(-(v @ w + b)))
+    d = cached(labelled_photos(args.gathered))
+    x, y, sources, groups = labelled_faces(d, "child")
+    p_of = probability
 
     print("\nleave one source out (trained without it, tested on it):")
     for source in sorted(set(sources.tolist())):
@@ -174,10 +192,7 @@ def main() -> int:
         for row, p in ranked[:12]:
             print(f"  {d['coco_files'][row]}  {p:.2f}")
 
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    np.savez(args.out, format=np.array(CHILDREN_FORMAT), weight=w.astype(np.float32),
-             bias=np.array(b, np.float32))
-    print(f"\nwrote {args.out} ({args.out.stat().st_size} bytes)")
+    save_face_score(args.out, CHILDREN_FORMAT, w, b)
     return 0
 
 

@@ -33,7 +33,7 @@ sys.path.insert(0, str(REPO / "training"))
 DATA = REPO.parent / "shared" / "data"
 CACHE = REPO / "build" / "features" / "gender-faces.npz"
 
-from train_children import all_faces, descriptors, group_weights  # noqa: E402
+from train_children import cached, group_weights, labelled_faces, probability, save_face_score  # noqa: E402
 
 from photofinder.config import data_path  # noqa: E402
 from photofinder.gender import GENDER_FORMAT  # noqa: E402
@@ -61,27 +61,6 @@ def labelled_photos(gathered: Path) -> list[tuple[Path, str, str]]:
     return out
 
 
-def cached(gathered: Path) -> dict[str, np.ndarray]:
-    photos = labelled_photos(gathered)
-    names = np.array([str(p) for p, _, _ in photos])
-    if CACHE.is_file():
-        with np.load(CACHE, allow_pickle=False) as npz:
-            if np.array_equal(npz["files"], names):
-                return {k: npz[k] for k in npz.files}
-    vectors, found = descriptors([p for p, _, _ in photos])
-    coco_root = DATA / "coco-dev"
-    coco = sorted(json.loads((coco_root / "labels.json").read_text(encoding="utf-8"))) \
-        if (coco_root / "labels.json").is_file() else []
-    coco_vectors, coco_rows = all_faces([coco_root / f for f in coco])
-    out = {"files": names, "sources": np.array([s for _, s, _ in photos]),
-           "labels": np.array([lab for _, _, lab in photos]), "vectors": vectors,
-           "found": found, "coco_files": np.array(coco, dtype=str),
-           "coco_vectors": coco_vectors, "coco_rows": coco_rows}
-    CACHE.parent.mkdir(parents=True, exist_ok=True)
-    np.savez(CACHE, **out)
-    return out
-
-
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--gathered", type=Path, default=REPO.parent / "gathered")
@@ -96,18 +75,9 @@ def main() -> int:
         return 1
     from train_heads import fit_logistic
 
-    d = cached(args.gathered)
-    keep = d["found"]
-    x, sources = d["vectors"][keep], d["sources"][keep]
-    y = (d["labels"][keep] == "woman").astype(int)
-    groups = np.array([f"{s}/{lab}" for s, lab in zip(sources, d["labels"][keep])])
-    print(f"faces found in {int(keep.sum())} of {len(keep)} labelled photos:")
-    for g in sorted(set(groups.tolist())):
-        total = int(sum(1 for s, lab in zip(d["sources"], d["labels"]) if f"{s}/{lab}" == g))
-        print(f"  {g:30} {int((groups == g).sum()):4} of {total}")
-
-    def p_of(w: np.ndarray, b: float, v: np.ndarray) -> np.ndarray:
-        return 1.0 / (1.0 + np.exp(-(v @ w + b)))
+    d = cached(labelled_photos(args.gathered), CACHE)
+    x, y, sources, groups = labelled_faces(d, "woman")
+    p_of = probability
 
     trainable = ~np.isin(sources, sorted(TEST_ONLY))
     print("\nleave one source out (trained on the other shipped sources, tested on it; "
@@ -137,10 +107,7 @@ def main() -> int:
         for row in sorted(per_photo):
             print(f"  {d['coco_files'][row]}  " + " ".join(f"{p:.2f}" for p in per_photo[row]))
 
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    np.savez(args.out, format=np.array(GENDER_FORMAT), weight=w.astype(np.float32),
-             bias=np.array(b, np.float32))
-    print(f"\nwrote {args.out} ({args.out.stat().st_size} bytes)")
+    save_face_score(args.out, GENDER_FORMAT, w, b)
     return 0
 
 
