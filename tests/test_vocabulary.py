@@ -279,10 +279,11 @@ def test_a_glass_and_a_ship_reach_the_detectors_cup_and_boat():
     assert key["object:boat"] in {link.label for link in links["корабль"]}
 
 
-def test_only_the_words_for_children_fall_back_to_a_broader_word():
-    """An alias from a label's own name to a broader word of it (ребенок -> человек) is a
-    fallback: what such a word excludes is the child label alone. A true synonym (кот ->
-    кошка, пес -> собака) and a broad word (люди) are not fallbacks."""
+def test_the_words_for_children_women_and_men_fall_back_to_the_person():
+    """An alias from a label's own name to another label's (ребенок -> человек, женщина
+    -> человек) is a fallback: what such a word excludes is its own label alone. A true
+    synonym (кот -> кошка, пес -> собака) and a broad word (люди) are not fallbacks."""
     fallback = load_vocabulary().fallback_aliases
     assert {"ребенок", "малыш", "мальчик", "девочка", "младенец"} <= fallback
+    assert {"женщина", "девушка", "мужчина", "парень"} <= fallback
     assert not fallback & {"кот", "пес", "люди", "щенок", "дети", "студент", "корабль"}
