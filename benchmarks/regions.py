@@ -29,11 +29,12 @@ from evaluation import REPO, SHARED, mean, score_queries
 
 sys.path.insert(0, str(REPO))
 
+from photofinder.config import INPUT_SIDES  # noqa: E402
 from photofinder.heads import load_heads  # noqa: E402
 from photofinder.index import Index  # noqa: E402
 from photofinder.photos import fit_for_model, open_photo, sky_fraction  # noqa: E402
 from photofinder.search import SearchEngine  # noqa: E402
-from photofinder.tagger import INPUT_SIDES, Analysis, load_tagger  # noqa: E402
+from photofinder.tagger import Analysis, load_tagger  # noqa: E402
 from photofinder.tagging import REGION_WEIGHT, Columns, Decoded, rows_for  # noqa: E402
 from photofinder.vectors import load_vectors  # noqa: E402
 from photofinder.vocabulary import load_vocabulary  # noqa: E402

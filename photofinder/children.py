@@ -16,7 +16,7 @@ the child tag adds to a photo's evidence.
 The tags are made again from the stored faces, with the man and woman tags (gender.py),
 whenever the faces or the tags changed in a run, or the index's `children` stamp is not
 this file's and the woman score's (an index made before them, or with others, catches
-up without tagging again: indexer._catch_up_face_tags).
+up without tagging again: catch_up.catch_up_face_tags).
 """
 
 from __future__ import annotations

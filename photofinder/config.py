@@ -14,6 +14,17 @@ from pathlib import Path
 # the tagger's module (Pillow, the model code) to print its help
 TAGGER_NAMES = ("auto", "resnet50", "efficientnet-lite0", "efficientnet-lite2")
 
+# Input sides: the model's own resolution when only the whole photo is classified, and
+# about 1.25x that when regions are pooled too, so a region of the feature map still
+# sees an object at a size the classifier knows. Chosen on coco-dev (benchmarks/regions.py).
+# Here for the same reason, and so that heads.py checks a heads file without importing
+# tagger.py (which imports heads.py to choose a model: the two imported each other).
+INPUT_SIDES = {  # variant: (whole photo only, with regions)
+    "efficientnet-lite0": (224, 288),
+    "efficientnet-lite2": (260, 320),
+    "resnet50": (224, 288),
+}
+
 _PACKAGE_DIR = Path(__file__).resolve().parent
 _CHECKOUT_DIR = _PACKAGE_DIR.parent
 

@@ -11,7 +11,7 @@ and `man` next to the person and child scores, so «женщина», «деву
 «человек» reaches (aliases.json), so a person seen from behind or too small for a face
 still comes, mostly after them (the score is capped at 1, and a photo with many
 person tags can have more evidence than a face). Made again from the stored faces with
-the child tags (indexer._catch_up_face_tags), never by tagging again.
+the child tags (catch_up.catch_up_face_tags), never by tagging again.
 """
 
 from __future__ import annotations

@@ -35,7 +35,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .config import data_path, models_dir
+from .config import INPUT_SIDES, data_path, models_dir
 from .errors import ModelUnavailableError
 
 HEADS_FORMAT = 1
@@ -184,7 +184,5 @@ def _load_heads(path: Path, tagger: str, version: int) -> Heads:
 def _heads_input_size(tagger: str) -> int | None:
     """The input side a tagger's heads are trained on: the regions mode's, which the
     whole-photo mode uses too (indexer._heads_for says why). None: a tagger not known."""
-    from .tagger import INPUT_SIDES  # no torch: tagger.py imports it only to load a model
-
     sides = INPUT_SIDES.get(tagger)
     return sides[1] if sides else None

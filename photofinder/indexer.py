@@ -3,7 +3,9 @@
 One run: resolve the model (model_choice.py), walk the folders (scanning.py), make
 the plan, carry out what needs no model (restamps, moves, copies, removals), then tag
 the plan's photos (`Tagging`: decoding.py feeds the model, tagging.py turns its
-output into rows). The summary is derived from the plan and what tagging did.
+output into rows), look for faces (face_pass.py), and bring what the index stores up to
+date without tagging again (catch_up.py: places, the face tags; derived.py). The summary
+is derived from the plan and what tagging did.
 
 Nothing is done twice: a photo is decoded once for the model, its duplicate hash and
 its date; the model is loaded once per run, and not at all when nothing needs tagging
@@ -33,8 +35,8 @@ from pathlib import Path
 import numpy as np
 
 from . import index as index_store
-from .decoders.pillow import gps_in_file
-from .decoding import decode, gps_in_sidecar, single_threaded_blas
+from .catch_up import catch_up_face_tags, catch_up_places
+from .decoding import decode, single_threaded_blas
 from .derived import DERIVED_STAMP, with_derived_tags
 from .errors import (
     IndexFormatError,
@@ -55,7 +57,7 @@ from .model_choice import (
     same_model,
     with_heads,
 )
-from .places import Locator, places_stamp
+from .places import Locator
 from .plan import Found, Plan, make_plan, outermost
 from .query import Lemmatizer
 from .scanning import HashCache, Whereabouts, hash_or_zero, scan
@@ -313,14 +315,15 @@ def update_index(
         elif events.progress:
             events.progress(0, 0)
         if not report.interrupted:
-            _catch_up_places(idx, gps_unread, stored_before, lemmatizer, events, stop)
+            catch_up_places(idx, gps_unread, stored_before, lemmatizer, events.note,
+                            events.progress, stop)
         if faces:
             idx.faces.off = False
         if (faces is None and not idx.faces.off or faces) and not report.interrupted:
             _look_for_faces(idx, index_dir, report, events, stop, checkpoint_every,
                             load_face_finder)
         if not report.interrupted:
-            _catch_up_face_tags(idx, bool(work) or report.faces_looked > 0, events)
+            catch_up_face_tags(idx, bool(work) or report.faces_looked > 0, events.note)
             if work or idx.derived != DERIVED_STAMP:  # from the tags: none tagged again
                 with_derived_tags(idx)
         if not report.interrupted and not idx.term_lists.made_from(idx.postings.stored_crcs()):
@@ -491,82 +494,6 @@ def _apply_without_tagging(idx: Index, plan: Plan, lemmatizer: Callable[[], Lemm
         keep[dropped] = False
         # rows that the work list refers to are renumbered by _work_list afterwards
         idx.select(np.flatnonzero(keep))
-
-
-def _catch_up_places(idx: Index, gps_unread: set[str], stored_before: bool,
-                     lemmatizer: Callable[[], Lemmatizer], events: Events,
-                     stop: threading.Event | None) -> None:
-    """An index made before places, or with another place table: reads the GPS of the
-    photos it never read it for (their headers only: nothing is tagged again) and makes
-    every photo's place words anew. Photos tagged in this run already have both."""
-    stamp = places_stamp()
-    if stamp is None or idx.places == stamp:
-        return
-    if not stored_before:  # a new index: every photo got its place while tagged
-        idx.places = stamp
-        return
-    unread = [row for row in np.flatnonzero(np.isnan(idx.gps[:, 0])).tolist()
-              if idx.paths[row] in gps_unread] if gps_unread else []
-    if len(unread):
-        if events.note:
-            events.note(f"места по GPS: читаю метаданные фото, сделанных до мест: {len(unread)}")
-        for done, row in enumerate(unread):
-            if stop is not None and stop.is_set():
-                return  # the stamp stays old: the next run reads the rest
-            gps = gps_in_file(Path(idx.paths[row])) or gps_in_sidecar(Path(idx.paths[row]))
-            if gps is not None:
-                idx.gps[row] = gps
-            if events.progress and done % 200 == 0:
-                events.progress(done, len(unread))
-        if events.progress:
-            events.progress(len(unread), len(unread))
-    located = np.flatnonzero(~np.isnan(idx.gps[:, 0]))
-    locator = Locator(lemmatizer())
-    replacements = {}
-    for row in located.tolist():
-        kept = [k for k in idx.words_of(row) if not k.startswith("place:")]
-        replacements[row] = kept + locator.words(idx.gps[row])
-    idx.set_words(replacements)
-    idx.places = stamp
-    if events.note and len(unread):
-        events.note(f"места по GPS: найдены у {len(located)} фото")
-
-
-def _catch_up_face_tags(idx: Index, changed: bool, events: Events) -> None:
-    """Makes every photo's child, man and woman tags (children.py, gender.py) from its
-    stored faces, when this run changed tags or faces, or the index's tags were made by
-    other face scores or by none (an index from before them): no photo is tagged or
-    looked at again for them."""
-    from .children import CHILD_FLOOR, CHILD_KEY, load_child_score
-    from .faces import DlibFaceFinder
-    from .gender import MAN_KEY, WOMAN_KEY, adult_scores, load_gender_score
-
-    try:
-        child = load_child_score()
-    except ModelUnavailableError as exc:
-        if events.note:
-            events.note(str(exc))
-        return
-    try:  # a missing woman score costs the man and woman tags, not the child's
-        woman = load_gender_score()
-    except ModelUnavailableError as exc:
-        if events.note:
-            events.note(str(exc))
-        woman = None
-    stamp = child.stamp if woman is None else f"{child.stamp}+{woman.stamp}"
-    if not changed and idx.children == stamp:
-        return
-    faces = idx.faces
-    dlib = faces.finder in ("", DlibFaceFinder.name)  # the descriptors they were trained on
-    vectors = faces.vectors if dlib else faces.vectors[:0]
-    rows = faces.rows if dlib else faces.rows[:0]
-    scores = {CHILD_KEY: child.photos(vectors, rows, len(idx))}
-    if woman is not None:
-        scores[MAN_KEY], scores[WOMAN_KEY] = adult_scores(woman, child, vectors, rows, len(idx))
-    # the child tag's floor for all three: a weak score is still a tag
-    idx.tags = idx.tags.with_columns({idx.label_column(k): v for k, v in scores.items()},
-                                     CHILD_FLOOR)
-    idx.children = stamp
 
 
 def _skip(report: IndexReport, events: Events, path: Path, reason: str) -> None:

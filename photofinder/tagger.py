@@ -28,7 +28,7 @@ from typing import Protocol
 
 import numpy as np
 
-from .config import TAGGER_NAMES, models_dir
+from .config import INPUT_SIDES, TAGGER_NAMES, models_dir
 from .errors import ModelUnavailableError, PhotofinderError, UsageError
 from .photos import Preprocess
 
@@ -44,14 +44,6 @@ TF_LITE_PREPROCESS = dict(mean=(127.0 / 255,) * 3, std=(128.0 / 255,) * 3)
 RESNET50_V2_URL = "https://download.pytorch.org/models/resnet50-11ad3fa6.pth"
 RESNET50_V2_FILE = "resnet50-11ad3fa6.pth"
 
-# Input sides: the model's own resolution when only the whole photo is classified, and
-# about 1.25x that when regions are pooled too, so a region of the feature map still
-# sees an object at a size the classifier knows. Chosen on coco-dev (benchmarks/regions.py).
-INPUT_SIDES = {  # variant: (whole photo only, with regions)
-    "efficientnet-lite0": (224, 288),
-    "efficientnet-lite2": (260, 320),
-    "resnet50": (224, 288),
-}
 # Regions pooled from the feature map, as (grid, side as a fraction of the map): a 2x2
 # grid of windows 0.6 of the side and a 3x3 grid of 0.45 overlap, so an object cut by
 # one window's edge is whole in a neighbour's. 13 regions plus the whole photo.

@@ -219,7 +219,7 @@ def test_an_index_from_before_the_child_score_catches_up_without_tagging(child_i
 
 def test_a_missing_woman_score_costs_the_man_and_woman_tags_not_the_childs(child_index,
                                                                            monkeypatch):
-    from photofinder import gender, indexer
+    from photofinder import catch_up
     from photofinder import index as index_store
 
     idx = index_store.load(child_index)
@@ -230,9 +230,9 @@ def test_a_missing_woman_score_costs_the_man_and_woman_tags_not_the_childs(child
     def missing(path=None):
         raise ModelUnavailableError("нет файла gender.npz: мужчины и женщины не размечаются")
 
-    monkeypatch.setattr(gender, "load_gender_score", missing)
+    monkeypatch.setattr(catch_up, "load_gender_score", missing)
     notes: list[str] = []
-    indexer._catch_up_face_tags(idx, False, indexer.Events(note=notes.append))
+    catch_up.catch_up_face_tags(idx, False, notes.append)
     assert notes == ["нет файла gender.npz: мужчины и женщины не размечаются"]
     assert idx.children == load_child_score().stamp
     girl = next(i for i, p in enumerate(idx.paths) if Path(p).name == GIRL.name)
