@@ -142,7 +142,7 @@ class Explainer:
         label = int(labels[top]) if len(labels) else 0
         confidence = float(probs[contributing].sum())
         mass = float(contributions.sum())
-        relation = next((link.relation for link in self.terms.links(term_text)
+        relation = next((self.terms.relation(term, link) for link in self.terms.links(term_text)
                          if link.label == label), "name")
         path = self.vocabulary.path(term_text, label)
         if own:

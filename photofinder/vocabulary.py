@@ -124,12 +124,29 @@ class Vocabulary:
         face found. What such a word excludes («без детей») is its own label alone
         (SearchEngine._exclude), not every person. Not a fallback: an alias to a word that
         names one of the same labels, a true synonym («кот» names the label кошка too)."""
+        named = self._named
+        return frozenset(alias for alias, target in self.aliases.items()
+                         if alias in named and not named[alias] & named.get(target, set()))
+
+    @cached_property
+    def person_fallbacks(self) -> frozenset[str]:
+        """The fallback aliases of a kind of person: «женщина», «ребенок», «мальчик» name
+        a face tag of their own (child, man, woman) and reach the person score only to
+        find the people whose faces were not found, so they reach it weighed lower
+        (terms.FALLBACK_WEIGHT). Not the other fallbacks, words of two meanings («тачка»
+        a wheelbarrow and a car, «байк» a bicycle and a motorcycle), where neither is
+        the lesser."""
+        return frozenset(alias for alias in self.fallback_aliases
+                         if all(self.labels[i].kind == "person" for i in self._named[alias]))
+
+    @cached_property
+    def _named(self) -> dict[str, set[int]]:
+        """Each label's name and synonyms: the labels each names."""
         named: dict[str, set[int]] = {}
         for label in self.labels:
             for text in (label.ru, *label.synonyms):
                 named.setdefault(text, set()).add(label.index)
-        return frozenset(alias for alias, target in self.aliases.items()
-                         if alias in named and not named[alias] & named.get(target, set()))
+        return named
 
     def path(self, term: str, label: int) -> list[str]:
         """The chain from a term down to a label's name: ["транспорт", "автобус", "школьный автобус"]."""

@@ -287,3 +287,13 @@ def test_the_words_for_children_women_and_men_fall_back_to_the_person():
     assert {"ребенок", "малыш", "мальчик", "девочка", "младенец"} <= fallback
     assert {"женщина", "девушка", "мужчина", "парень"} <= fallback
     assert not fallback & {"кот", "пес", "люди", "щенок", "дети", "студент", "корабль"}
+
+
+def test_only_the_words_for_a_kind_of_person_reach_the_person_score_weighed_lower():
+    """«женщина», «ребенок» name a face tag of their own and reach the person score only
+    to find more; «тачка» (a wheelbarrow and a car) and «байк» are words of two meanings,
+    neither the lesser."""
+    vocab = load_vocabulary()
+    person = vocab.person_fallbacks
+    assert {"женщина", "девушка", "мужчина", "парень", "ребенок", "мальчик"} <= person
+    assert {"тачка", "байк", "мишка"} <= vocab.fallback_aliases - person
