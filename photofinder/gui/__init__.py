@@ -16,7 +16,7 @@ def run(index_dir: Path, opener: Callable[[str], None] | None = None) -> int:
     Raises PhotofinderError when no window can be opened (no display, no tkinter,
     no tkinter-tooltip)."""
     try:
-        from .app import main
+        from .window import main
     except ImportError as exc:
         from ..errors import PhotofinderError
 

@@ -28,7 +28,6 @@ from .indexing import INDEXING_MESSAGES, IndexingPanel
 from .people import TAGS as PEOPLE_TAGS
 from .people import PeopleWindow
 from .searching import SearchController
-from .statefile import STATE_ENV, StateFile
 from .thumbs import THUMB_DIR, ThumbnailCache, ThumbnailLoader, ThumbReady
 from .worker import Done, Failed, Pump, SerialWorker, error_text
 
@@ -264,20 +263,3 @@ class App:
         self.worker.close()
         self.root.destroy()
 
-
-def main(index_dir: Path, opener: Opener | None = None) -> int:
-    """Opens the window and runs the Tk loop until it is closed."""
-    try:
-        root = tk.Tk(className="photofinder")
-    except tk.TclError as exc:
-        raise PhotofinderError(
-            f"не удалось открыть окно ({exc}): нужен графический дисплей (переменная DISPLAY)"
-        ) from None
-    app = App(root, index_dir, opener or system_opener)
-    if state := os.environ.get(STATE_ENV):  # tests and benchmarks watch the window through it
-        StateFile(app, Path(state)).install()
-    try:
-        root.mainloop()
-    except KeyboardInterrupt:
-        app.close()
-    return 0
