@@ -77,7 +77,7 @@ def synthetic_index(n: int) -> Path:
         idx.append(synthetic_rows(rng, start, min(n, start + CHUNK), popularity, scene_ids,
                                   FEATURES if n <= FEATURES_UP_TO else 0))
     # as `photofinder index` does before its last save: the broad words' own lists
-    idx.term_lists = term_lists(idx, Terms(idx, vocabulary, lambda: vectors, Lemmatizer()))
+    idx.term_lists = term_lists(idx, Terms(idx, vocabulary, lambda: vectors, Lemmatizer))
     index_store.save(idx, folder)
     return folder
 

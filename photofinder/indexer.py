@@ -61,7 +61,7 @@ from .places import Locator
 from .plan import Found, Plan, make_plan, outermost
 from .query import Lemmatizer
 from .scanning import HashCache, Whereabouts, hash_or_zero, scan
-from .scoring import term_lists
+from .scoring import term_lists, term_lists_key
 from .tagging import Columns
 from .tagsource import FIRST_BATCH, LocalSource, Tagged, TagSource
 from .terms import Terms, term_table
@@ -326,10 +326,15 @@ def update_index(
             catch_up_face_tags(idx, bool(work) or report.faces_looked > 0, events.note)
             if work or idx.derived != DERIVED_STAMP:  # from the tags: none tagged again
                 with_derived_tags(idx)
-        if not report.interrupted and not idx.term_lists.made_from(idx.postings.stored_crcs()):
+        if not report.interrupted:
             # broad words' own lists (scoring.term_lists), for search on a large archive;
-            # after the child tags, which change the postings
-            idx.term_lists = term_lists(idx, Terms(idx, vocabulary, vectors, lemmatizer()))
+            # after the child tags, which change the postings. Made again when the label
+            # lists changed, and when the words' weights did (a new vocabulary or rule, no
+            # photo changed): a search never uses lists added up with other weights, so
+            # before they stayed unused until a photo was added
+            terms = Terms(idx, vocabulary, vectors, lemmatizer)
+            if idx.term_lists.key != term_lists_key(terms, idx.postings.stored_crcs()):
+                idx.term_lists = term_lists(idx, terms)
         index_store.save(idx, index_dir)
         for package, count in report.missing_decoders.items():
             note = (f"не прочитано файлов: {count} — не установлен пакет {package} "

@@ -136,7 +136,7 @@ class SearchEngine:
         self.vocabulary = vocabulary
         self.lemmatizer = lemmatizer or Lemmatizer()
         self._vectors = vectors
-        self.terms = Terms(index, vocabulary, lambda: self.vectors, self.lemmatizer)
+        self.terms = Terms(index, vocabulary, lambda: self.vectors, lambda: self.lemmatizer)
         self.scorer = Scorer(index, self.terms, self.lemmatizer, lambda: self.vectors)
         self.explainer = Explainer(index, vocabulary, self.terms, self.lemmatizer)
         self.dates = PhotoDates(index)

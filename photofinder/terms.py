@@ -92,12 +92,13 @@ class Terms:
     they have no vectors."""
 
     def __init__(self, index: Index, vocabulary: Vocabulary,
-                 vectors: Callable[[], WordVectors], lemmatizer: Lemmatizer) -> None:
+                 vectors: Callable[[], WordVectors], lemmatizer: Callable[[], Lemmatizer]) -> None:
+        """vectors and lemmatizer: called only when the term table must be made again."""
         if index.vocabulary != vocabulary.digest or len(index.terms) != len(vocabulary.terms):
             # the package's vocabulary changed since this index was made: recompute
             # the term table in memory (`photofinder index` stores it again)
             index.terms, index.term_keys, index.term_vectors = term_table(
-                vocabulary, vectors(), lemmatizer)
+                vocabulary, vectors(), lemmatizer())
             index.vocabulary = vocabulary.digest
         self.vocabulary = vocabulary
         self.n_vocabulary_terms = len(index.terms)

@@ -92,7 +92,7 @@ def tied_index(tmp_path_factory) -> Path:
     rows.tags.score[:] = np.maximum(np.round(rows.tags.score.astype(np.float32) * 20) / 20, 0.01)
     rows.taken = rng.integers(946_684_800, 1_700_000_000, 3000)  # dates for "кошка 2019"
     idx.append(rows)
-    idx.term_lists = term_lists(idx, Terms(idx, vocabulary, lambda: vectors, Lemmatizer()))
+    idx.term_lists = term_lists(idx, Terms(idx, vocabulary, lambda: vectors, Lemmatizer))
     folder = tmp_path_factory.mktemp("tied")
     index_store.save(idx, folder)
     return folder
@@ -130,6 +130,23 @@ def test_format_5_is_searched_the_same_and_the_next_index_run_stores_the_lists(s
     assert "без изменений" in proc.stdout
     meta = json.loads((index_dir / "index.json").read_text())
     assert meta["version"] == 6 and meta["term_lists"]
+    assert _engine(index_dir, exhaustive=False).scorer.term_lists is not None
+
+
+def test_lists_added_up_with_other_weights_are_made_again_with_no_photo_changed(sample_index,
+                                                                              tmp_path):
+    """A new vocabulary or weighting rule (round twenty-three's person words) changes what
+    broad words' lists add up, not the photos: the search leaves such lists unused, and
+    before, an `index` run kept them, since no label list had changed."""
+    index_dir = tmp_path / "ix"
+    shutil.copytree(sample_index, index_dir)
+    meta = json.loads((index_dir / "index.json").read_text())
+    version, _, lists = meta["term_lists"].split(":")
+    meta["term_lists"] = f"{version}:00000000:{lists}"   # added up with other weights
+    (index_dir / "index.json").write_text(json.dumps(meta, ensure_ascii=False))
+    assert _engine(index_dir, exhaustive=False).scorer.term_lists is None
+    proc = run_cli("index", "--index", str(index_dir), check=True)
+    assert "без изменений" in proc.stdout and "новых 0" in proc.stdout
     assert _engine(index_dir, exhaustive=False).scorer.term_lists is not None
 
 
