@@ -132,10 +132,12 @@ class Explainer:
             labels, contributions = labels[counted], contributions[counted]
         contributing = weights > 0
         top = int(np.argmax(contributions)) if len(contributions) else 0
-        # a sure tag of the label the word itself names («дети»: the child score) says
-        # more than the strongest label an alias reaches (the person score under it)
+        # a sure tag of a label the word reaches itself («дети»: the child score, «отец»:
+        # the man's) says more than the strongest label an alias reaches (the person
+        # score under it)
         own = [k for k in range(len(labels))
-               if probs[k] >= 0.5 and self._names_label(term, int(labels[k]))
+               if probs[k] >= 0.5 and (self._names_label(term, int(labels[k]))
+                                       or self._reaches_itself(term_text, int(labels[k])))
                ] if term_text in self.vocabulary.aliases else []
         if own:
             top = max(own, key=lambda k: contributions[k])
@@ -164,6 +166,12 @@ class Explainer:
             region=bool(regions[top]) if len(regions) else False,
             # tags under 1% are noise nobody is shown; they still count in the score
             other_tags=max(0, int(np.count_nonzero(contributing & (probs >= 0.01))) - 1))
+
+    def _reaches_itself(self, term_text: str, label: int) -> bool:
+        """Whether a term reaches a label by a link of its own, not its alias's («отец»
+        the man's tag, as a related word)."""
+        return any(link.label == label and not link.through_alias
+                   for link in self.terms.links(term_text))
 
     def _names_label(self, term: int, label: int) -> bool:
         """Whether a term is, by its dictionary form, the label's name or a synonym of

@@ -130,14 +130,20 @@ class Vocabulary:
 
     @cached_property
     def person_fallbacks(self) -> frozenset[str]:
-        """The fallback aliases of a kind of person: «женщина», «ребенок», «мальчик» name
-        a face tag of their own (child, man, woman) and reach the person score only to
-        find the people whose faces were not found, so they reach it weighed lower
-        (terms.FALLBACK_WEIGHT). Not the other fallbacks, words of two meanings («тачка»
-        a wheelbarrow and a car, «байк» a bicycle and a motorcycle), where neither is
-        the lesser."""
-        return frozenset(alias for alias in self.fallback_aliases
-                         if all(self.labels[i].kind == "person" for i in self._named[alias]))
+        """The words for a kind of person that an alias also leads to the person score,
+        only to find the people whose faces were not found: «женщина», «ребенок»,
+        «мальчик» (a face tag's own name or synonym), «мама», «бабушка», «дочка» (its
+        related words), so they reach it weighed lower (terms.FALLBACK_WEIGHT). Not a
+        word of two meanings («тачка» a wheelbarrow and a car, «байк» a bicycle and a
+        motorcycle), where neither is the lesser, nor one for people in general («семья»,
+        «друзья»: no face tag of its own)."""
+        own: dict[str, set[int]] = {}
+        for term, links in zip(self.terms, self.links):
+            own[term] = {link.label for link in links if not link.through_alias}
+        return frozenset(
+            alias for alias, target in self.aliases.items()
+            if own.get(alias) and all(self.labels[i].kind == "person" for i in own[alias])
+            and any(self.labels[i].kind == "person" for i in self._named.get(target, ())))
 
     @cached_property
     def _named(self) -> dict[str, set[int]]:

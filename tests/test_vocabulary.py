@@ -297,3 +297,16 @@ def test_only_the_words_for_a_kind_of_person_reach_the_person_score_weighed_lowe
     person = vocab.person_fallbacks
     assert {"женщина", "девушка", "мужчина", "парень", "ребенок", "мальчик"} <= person
     assert {"тачка", "байк", "мишка"} <= vocab.fallback_aliases - person
+    # the family's words: a face tag's related words, and the person score after it
+    assert {"мама", "мать", "папа", "отец", "бабушка", "дочка", "брат", "сестра", "внучка"} <= person
+    assert not {"семья", "друзья", "толпа"} & person   # people in general: no face tag of their own
+
+
+@pytest.mark.parametrize("word, labels", [
+    ("мать", {"woman", "person"}), ("отец", {"man", "person"}), ("брат", {"man", "child", "person"}),
+    ("сестра", {"woman", "child", "person"}), ("внучка", {"child", "person"})])
+def test_the_words_of_a_family_reach_its_faces_and_the_person(word, labels):
+    """«мать», «отец», «брат», «сестра», «внук» reached no label at all."""
+    vocab = load_vocabulary()
+    reached = {vocab.labels[link.label].key for link in dict(zip(vocab.terms, vocab.links))[word]}
+    assert labels <= reached, reached
