@@ -2,8 +2,9 @@
 
     .venv/bin/python benchmarks/everyday_words.py [--tagger efficientnet-lite2]
 
-benchmarks/everyday_words.txt holds 190 everyday words of a family's photos (outings,
-food, feasts, the dacha, flowers, animals, weather, sport), written before looking at
+benchmarks/everyday_words.txt holds 182 everyday words of a family's photos (outings,
+food, feasts, the dacha, flowers, animals, weather, sport) and, since round twenty-three,
+48 more for who is in them (family, friends, trades), each written before looking at
 what the vocabulary has. Each is searched on coco-dev's index (the one coco.py makes);
 a word whose search says «не связано ни с одной меткой» or «неизвестно» reaches no label
 by name, alias, related word or meaning, so it can find nothing in any library. Prints
