@@ -311,7 +311,8 @@ def test_only_the_words_for_a_kind_of_person_reach_the_person_score_weighed_lowe
     ("врач", {"n03630383", "n04317175", "scene:hospital_room"}),
     ("пожарный", {"n03345487", "scene:fire_station"}), ("солдат", {"n03763968"}),
     ("учитель", {"scene:classroom"}), ("повар", {"scene:kitchen"}),
-    ("молодожены", {"n10148035"}), ("именинник", {"object:cake"})])
+    ("молодожены", {"n10148035"}), ("именинник", {"object:cake"}),
+    ("охота", {"n04090263"}), ("пикник", {"n03482405"}), ("сплав", {"n02951358", "n03873416"})])
 def test_the_words_of_a_family_reach_its_faces_and_the_person(word, labels):
     """«мать», «отец», «брат», «сестра», «внук», «тетя», «врач», «пожарный», «молодожены»
     reached no label at all."""
