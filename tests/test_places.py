@@ -117,6 +117,9 @@ def test_short_forms_and_regions_are_search_keys(table):
     assert near_moscow.region == "Московская область"
     assert "Подмосковье" in near_moscow.keys
     assert near_moscow.describe().endswith("Московская область, Россия")
+    # a traveller's short forms: GeoNames writes «Ко самуи», «Пху куок»
+    assert "Самуи" in table.place_of(9.5357, 99.9357).keys
+    assert "Фукуок" in table.place_of(10.2270, 103.9640).keys
 
 
 @pytest.mark.parametrize("towns, region, country", [
@@ -127,6 +130,7 @@ def test_short_forms_and_regions_are_search_keys(table):
     ([(44.4952, 34.1663), (44.6166, 33.5254)], "Крым", "Украина"),           # Yalta, Sevastopol
     ([(15.5439, 73.7553), (15.4909, 73.8278)], "Гоа", "Индия"),              # Calangute, Panaji
     ([(41.6168, 41.6367)], "Аджария", "Грузия"),                             # Batumi
+    ([(18.2528, 109.5119), (19.5516, 110.8028)], "Хайнань", "Китай"),       # Sanya, Wenchang
 ])
 def test_regions_abroad_a_trip_is_named_by_are_shown_and_searched(table, towns, region, country):
     """«отдых на Бали», «Крит 2019», «Канары»: the region or island, not only the town,
