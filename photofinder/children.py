@@ -10,8 +10,8 @@ person score, so «ребёнок», «дети», «мальчик», «дев�
 and the explanation says «ребенок 0.83». A photo with no child's face found (a child seen
 from behind or too small, an index without the face step) has no child tag; the
 words for children also reach every label «человек» reaches (aliases.json: the person
-score, not the other faces' tags), so such photos still come, after the children found:
-the child tag adds to a photo's evidence.
+score, not the other faces' tags, as a related word: terms.FALLBACK_WEIGHT), so such
+photos still come, after the children found.
 
 The tags are made again from the stored faces, with the man and woman tags (gender.py),
 whenever the faces or the tags changed in a run, or the index's `children` stamp is not

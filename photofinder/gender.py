@@ -7,10 +7,9 @@ A photo's «женщина» is its most woman-like adult face, p(woman) x (1 - 
 its «мужчина» its most man-like adult face, (1 - p(woman)) x (1 - p(child)): a photo of
 a woman and a man is both, and a child is neither. They are stored as the tags `woman`
 and `man` next to the person and child scores, so «женщина», «девушка», «мужчина»,
-«парень» rank the photos with such a face higher; the words also reach every label
-«человек» reaches (aliases.json), so a person seen from behind or too small for a face
-still comes, mostly after them (the score is capped at 1, and a photo with many
-person tags can have more evidence than a face). Made again from the stored faces with
+«парень» rank the photos with such a face first; the words also reach every label
+«человек» reaches (aliases.json), as a related word does (terms.FALLBACK_WEIGHT), so a
+person seen from behind or too small for a face still comes, after them. Made again from the stored faces with
 the child tags (catch_up.catch_up_face_tags), never by tagging again.
 """
 
