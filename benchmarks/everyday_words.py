@@ -3,9 +3,10 @@
     .venv/bin/python benchmarks/everyday_words.py [--tagger efficientnet-lite2]
 
 benchmarks/everyday_words.txt holds 182 everyday words of a family's photos (outings,
-food, feasts, the dacha, flowers, animals, weather, sport) and, since round twenty-three,
-48 more for who is in them (family, friends, trades), each written before looking at
-what the vocabulary has. Each is searched on coco-dev's index (the one coco.py makes);
+food, feasts, the dacha, flowers, animals, weather, sport), since round twenty-three 48
+more for who is in them (family, friends, trades), and since round twenty-four 121 more
+(feasts and events, the town, nature, home, food, hobbies, transport, animals, things),
+each written before looking at what the vocabulary has. Each is searched on coco-dev's index (the one coco.py makes);
 a word whose search says «не связано ни с одной меткой» or «неизвестно» reaches no label
 by name, alias, related word or meaning, so it can find nothing in any library. Prints
 how many, and which: the list to work through. Words of a season («весна», «осень») are

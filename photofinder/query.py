@@ -133,6 +133,22 @@ class Lemmatizer:
         return frozenset({word} | {normalize(p.normal_form) for p in self._morph.parse(word)
                                    if {"Name", "Surn", "Patr"} & p.tag.grammemes})
 
+    def normal_forms(self, word: str) -> list[str]:
+        """Every dictionary form a word may have, most likely first («лесок»: леска,
+        the fishing line's genitive plural, then лесок)."""
+        word = normalize(word)
+        if not re.fullmatch(r"[а-я-]+", word):
+            return [word]
+        return list(dict.fromkeys(normalize(p.normal_form) for p in self._morph.parse(word)))
+
+    def is_first_name(self, word: str) -> bool:
+        """Whether the dictionary knows a word as a first name («Мишенька»); not a
+        surname («чаёк» is also the Чайкас' genitive), nor pymorphy3's guesses for a word
+        it lacks («мотоциклик»)."""
+        word = normalize(word)
+        return re.fullmatch(r"[а-я-]+", word) is not None and any(
+            p.is_known and "Name" in p.tag.grammemes for p in self._morph.parse(word))
+
     def is_known(self, word: str) -> bool:
         return self._morph.word_is_known(word)
 

@@ -37,6 +37,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .diminutives import base_term
 from .index import Index, Postings
 from .query import Concept, Lemmatizer
 from .sparse import TermLists, crc_of, lists_crc
@@ -174,6 +175,10 @@ class Scorer:
         terms = self.terms
         key = " ".join(concept.lemmas)
         exact = terms.rows_of(key)
+        base = self._diminutive_base(concept, exact)
+        if base is not None:  # «домик»: the word is the house's own, by its plain form
+            exact = exact + terms.rows_of(base)
+            concept = Concept((base,), (base,))
         qvec = self._concept_vector(concept)
         if qvec is None and not exact:
             return None
@@ -203,6 +208,21 @@ class Scorer:
         if len(candidates) > TERMS_PER_CONCEPT:
             candidates = candidates[np.argsort(-sims[candidates], kind="stable")[:TERMS_PER_CONCEPT]]
         return candidates, sims[candidates], nearest
+
+    def _diminutive_base(self, concept: Concept, exact: list[int]) -> str | None:
+        """The vocabulary word a one-word diminutive the vocabulary lacks comes from
+        («тучки» -> туча, «цветочки» -> цветок; diminutives.py), not for a first name
+        («Мишенька» is no teddy bear)."""
+        if len(concept.lemmas) != 1 or any(not self.terms.is_written_word(r) for r in exact):
+            return None
+        keys = self.terms.one_word_keys
+        # the word's other readings too: «лесок» is first a form of «леска»
+        readings = [concept.lemmas[0], *self.lemmatizer.normal_forms(concept.words[0])]
+        base = next((b for lemma in dict.fromkeys(readings)
+                     if (b := base_term(lemma, keys)) is not None), None)
+        if base is None or self.lemmatizer.is_first_name(concept.words[0]):
+            return None
+        return base
 
     def _concept_vector(self, concept: Concept) -> np.ndarray | None:
         # A concept that is a vocabulary term has its vector in the index already (the

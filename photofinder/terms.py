@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -142,6 +143,11 @@ class Terms:
     def rows_of(self, key: str) -> list[int]:
         """The terms with this lemma key ("плюшевый мишка")."""
         return self._rows.get(key, [])
+
+    @cached_property
+    def one_word_keys(self) -> frozenset[str]:
+        """The dictionary forms of the vocabulary's one-word terms (diminutives.py)."""
+        return frozenset(k for k in self.keys[:self.n_vocabulary_terms] if " " not in k)
 
     def phrases_with_word(self, lemma: str) -> list[int]:
         """The vocabulary's multi-word terms that contain a lemma."""

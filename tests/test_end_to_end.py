@@ -220,3 +220,19 @@ def test_ci_fails_when_a_tool_the_tests_need_is_missing(tmp_path):
         (bin_dir / tool).chmod(0o755)
     ok = check_tools(CI="true")
     assert ok.returncode == 0 and not ok.stderr, ok.stderr
+
+
+@pytest.mark.parametrize("query, photo, plain", [
+    ("кофеёк", "coffee.png", "кофе"), ("мотоциклик", "motorcycle_left.png", "мотоцикл"),
+    ("котеночек", "chelsea.png", "котенок")])
+def test_a_diminutive_finds_what_its_plain_word_finds(sample_index, query, photo, plain):
+    """Words of the family album: the vocabulary names «кофе», not «кофеёк»; the hit
+    says which word it was read as."""
+    hits = search_json(sample_index, query)
+    assert hits and Path(hits[0]["path"]).name == photo
+    assert hits[0]["why"].startswith(f"{query.replace('ё', 'е')} ← {plain}")
+
+
+def test_a_first_name_is_not_read_as_a_diminutive(sample_index):
+    proc = run_cli("search", "Мишенька", "--index", str(sample_index), check=True)
+    assert "неизвестно" in proc.stdout and "ничего не найдено" in proc.stdout

@@ -183,3 +183,15 @@ def test_an_adjective_reaches_its_noun_and_a_phrase_is_not_its_own_word(real_ind
     hits = search_json(real_index, "морские волны")
     assert _names(hits)[0] == coast and hits[0]["why"].startswith("морской ← море ← побережье: ")
     assert coast not in _names(search_json(real_index, "морской лев"), strong_only=False)
+
+
+@pytest.mark.parametrize("query, photo, why", [
+    ("лесок", "forest_test_image_0230.jpg", "лесок ← лес: "),   # first read as «леска»
+    ("бутылочка", BOTTLE_IN_OFFICE, "бутылочка ← бутылка ← "),
+    ("собачонка", DOG_WITH_FRISBEE, "собачонка ← собачка ← собака ← "),
+])
+def test_a_diminutive_finds_the_photo_of_its_plain_word(real_index, query, photo, why):
+    """Diminutives the vocabulary lacks («лесок» reached nothing: pymorphy3 reads it as
+    the genitive of «леска») find what the plain word finds, and say which word that was."""
+    hits = search_json(real_index, query)
+    assert _names(hits)[0] == photo and hits[0]["why"].startswith(why)

@@ -148,6 +148,8 @@ def test_related_words_find_a_label_without_entering_its_chain():
     ("набережная", {"harbor", "river"}), ("площадь", {"city_center"}), ("волна", {"coast"}),
     ("тайга", {"forest"}), ("холм", {"valley", "open_country"}),
     ("кампус", {"courtyard", "auditorium"}),
+    ("бухта", {"coast"}), ("остров", {"coast"}), ("иней", {"snow"}),
+    ("аквапарк", {"swimming_pool", "amusement_park"}),
 ])
 def test_place_words_with_no_label_of_their_own_find_the_places_they_show(term, keys):
     """Without a link these found nothing («набережная»'s nearest words were streets), or
