@@ -376,7 +376,9 @@ def _cmd_search(args: argparse.Namespace) -> int:
             print(f"photofinder: {display(note)}", file=sys.stderr)
         return 0
     elapsed = time.perf_counter() - started
-    print(f"«{display(args.query)}»: {result.strong_total} из {len(engine.index)} фото"
+    searched = (f"«{display(result.query)}» (набрано в английской раскладке: "
+                f"«{display(args.query)}»)" if result.typed else f"«{display(args.query)}»")
+    print(f"{searched}: {result.strong_total} из {len(engine.index)} фото"
           + (f", ещё слабых совпадений: {result.weak_total}" if result.weak_total else "")
           + f" ({elapsed:.2f} с)")
     for rank, hit in enumerate(result.hits, 1):
@@ -385,7 +387,8 @@ def _cmd_search(args: argparse.Namespace) -> int:
         print(f"{rank:3}. {hit.score:.3f}  {display(hit.path)}")
         print(f"       {display(hit.describe())}")
     for note in result_notes(result):
-        print(display(note))
+        if note != result.layout_note():  # the header said it
+            print(display(note))
     return 0
 
 

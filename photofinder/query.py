@@ -152,6 +152,10 @@ class Lemmatizer:
     def is_known(self, word: str) -> bool:
         return self._morph.word_is_known(word)
 
+    def is_vocabulary_word(self, word: str) -> bool:
+        """Whether a word is one of the vocabulary's («бигль», «бордер-колли»)."""
+        return normalize(word) in self._preferred()
+
     def is_adjective(self, lemma: str) -> bool:
         """Whether a dictionary form is a full adjective (морской, зимний)."""
         return re.fullmatch(r"[а-я-]+", lemma) is not None and \

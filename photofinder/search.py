@@ -22,8 +22,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .dates import PhotoDates
+from .errors import QueryError
 from .explain import Evidence, Explainer
 from .index import Index
+from .layout import from_english_layout, russian_words
 from .person_search import People, PersonMatch
 from .query import Lemmatizer, Query, parse_query
 from .scoring import MIN_SCORE, Capped, Match, Scored, Scorer, align, union
@@ -72,10 +74,17 @@ class SearchResult:
     weak_total: int = 0                                         # weak matches in all (shown or not)
     strong_total: int = 0                                       # strong matches in all (shown or not)
     excluded: int = 0                                           # photos removed by -word
+    typed: str = ""   # the query as typed, when it was read on the Russian keys («rjirf»)
+
+    def layout_note(self) -> str:
+        """What was searched for a query typed on the English layout; "" for any other."""
+        return f"«{self.typed}» набрано в английской раскладке: искали «{self.query}»" \
+            if self.typed else ""
 
     def word_notes(self) -> list[str]:
-        """A line per unknown word, with its spelling suggestions (CLI and GUI alike)."""
-        notes = []
+        """A line per unknown word, with its spelling suggestions (CLI and GUI alike),
+        after the layout's line."""
+        notes = [self.layout_note()] if self.typed else []
         for word in self.unknown:
             hint = self.suggestions.get(word)
             notes.append(f"слово «{word}» неизвестно"
@@ -161,7 +170,28 @@ class SearchEngine:
         Only the photos some concept reaches are looked at (a photo no concept reaches
         scores 0: neither strong nor plausible), so a query's cost follows the tags it
         reads, not the size of the archive; `exhaustive` looks at every photo, the
-        reference the tests hold this path to (the same hits, scores and counts)."""
+        reference the tests hold this path to (the same hits, scores and counts).
+
+        A query that finds nothing for words it does not know, typed with the keyboard
+        on the English layout («rjirf»), is searched as the Russian words its keys give
+        («кошка»; layout.py), and the result says so (`typed`). Only then: a Latin word
+        that finds a folder, a file or a keyword is never read on the other keys."""
+        result = self._search(text, top, min_score, weak_score)
+        if result.hits or not (result.unknown or result.unmatched):
+            return result
+        russian = from_english_layout(text, russian_words(self.lemmatizer, lambda: self.vectors))
+        if russian is None:
+            return result
+        try:
+            retry = self._search(russian, top, min_score, weak_score)
+        except QueryError:  # the keys gave only stop words: the query as typed stands
+            return result
+        if not retry.hits:
+            return result
+        retry.typed = result.query
+        return retry
+
+    def _search(self, text: str, top: int, min_score: float, weak_score: float) -> SearchResult:
         query = parse_query(text, self.lemmatizer, self.terms.phrases)
         result = SearchResult(query=query.text, hits=[])
         # a bar of 0 would make a photo no concept reaches a match: look at every one

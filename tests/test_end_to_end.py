@@ -236,3 +236,21 @@ def test_a_diminutive_finds_what_its_plain_word_finds(sample_index, query, photo
 def test_a_first_name_is_not_read_as_a_diminutive(sample_index):
     proc = run_cli("search", "Мишенька", "--index", str(sample_index), check=True)
     assert "неизвестно" in proc.stdout and "ничего не найдено" in proc.stdout
+
+
+def test_a_query_typed_on_the_english_layout_is_read_on_the_russian_keys(sample_index, tmp_path):
+    """«rjirf» is «кошка» typed with the layout left on English: it finds the cat, and
+    the output says what was searched."""
+    proc = run_cli("search", "rjirf", "--index", str(sample_index), check=True)
+    lines = proc.stdout.splitlines()
+    assert lines[0].startswith("«кошка» (набрано в английской раскладке: «rjirf»): 1 из")
+    assert "chelsea.png" in lines[1]
+    queries = tmp_path / "queries.txt"
+    queries.write_text("rjirf\n", encoding="utf-8")
+    batch = json.loads(run_cli("search", "--batch", str(queries), "--index", str(sample_index),
+                               check=True).stdout)
+    assert batch["notes"] == ["«rjirf» набрано в английской раскладке: искали «кошка»"]
+    hits = search_json(sample_index, "cj,frf rjirf")  # «собака кошка»: the cat still first
+    assert Path(hits[0]["path"]).name == "chelsea.png"
+    # a word that is no Russian word on either keys stays as typed: nothing found
+    assert search_json(sample_index, "xyzzy") == []

@@ -75,6 +75,12 @@ def test_a_misspelled_word_gets_a_suggestion_in_the_notes(library):
     assert any("кошька" in n and "кошка" in n for n in view.notes)
 
 
+def test_a_query_typed_on_the_english_layout_shows_the_cat_and_says_so(library):
+    view = library.search("rjirf")
+    assert view.query == "кошка" and view.tiles and view.tiles[0].path.endswith("chelsea.png")
+    assert view.notes[0] == "«rjirf» набрано в английской раскладке: искали «кошка»"
+
+
 def test_an_empty_query_raises_query_error(library):
     with pytest.raises(QueryError):
         library.search("  !!! ")
