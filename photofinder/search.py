@@ -258,9 +258,15 @@ class SearchEngine:
             terms, sims, nearest = found
             if not result.related:
                 result.related = nearest
-            if len(terms) == 0:
-                # a real word, but nothing in the vocabulary means it ("жираф"):
-                # it cannot rank photos, so it does not dilute the other words either
+            faint = (len(query.include) > 1 and min_score == MIN_SCORE
+                     and len(sims) > 0 and sims.max() < MIN_SCORE)
+            if len(terms) == 0 or faint:
+                # a real word, but nothing in the vocabulary means it ("жираф"): it
+                # cannot rank photos, so it does not dilute the other words either. Nor
+                # does a word beside others that a term means only so faintly that no
+                # photo could match it strongly («белая» ~ черный медведь at 0.06):
+                # «белая собака» is every dog, not every dog made weak. Alone, such a
+                # word keeps its faint matches as weak ones («новорожденный» ~ младенец)
                 result.unmatched.append(concept.text)
                 continue
             scored = self.scorer.scores(terms, sims, every)

@@ -254,3 +254,13 @@ def test_a_query_typed_on_the_english_layout_is_read_on_the_russian_keys(sample_
     assert Path(hits[0]["path"]).name == "chelsea.png"
     # a word that is no Russian word on either keys stays as typed: nothing found
     assert search_json(sample_index, "xyzzy") == []
+
+
+def test_a_word_beside_others_that_no_tag_can_match_is_said_and_left_out(sample_index):
+    """«белая» reaches a term only by a faint meaning (a black bear, 0.06): no photo
+    could ever match it, so «белая кошка» is the cat, strong, not every cat made weak."""
+    proc = run_cli("search", "белая кошка", "--index", str(sample_index), check=True)
+    lines = proc.stdout.splitlines()
+    assert lines[0].startswith("«белая кошка»: 1 из") and "chelsea.png" in lines[1]
+    assert "слово «белая» не связано ни с одной меткой и не учитывалось" in proc.stdout
+    assert not search_json(sample_index, "белая кошка")[0].get("weak")
