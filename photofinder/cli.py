@@ -376,8 +376,8 @@ def _cmd_search(args: argparse.Namespace) -> int:
             print(f"photofinder: {display(note)}", file=sys.stderr)
         return 0
     elapsed = time.perf_counter() - started
-    searched = (f"«{display(result.query)}» (набрано в английской раскладке: "
-                f"«{display(args.query)}»)" if result.typed else f"«{display(args.query)}»")
+    searched = (f"«{display(result.query)}» ({display(result.reading())})" if result.read_as
+                else f"«{display(args.query)}»")
     print(f"{searched}: {result.strong_total} из {len(engine.index)} фото"
           + (f", ещё слабых совпадений: {result.weak_total}" if result.weak_total else "")
           + f" ({elapsed:.2f} с)")
@@ -387,7 +387,7 @@ def _cmd_search(args: argparse.Namespace) -> int:
         print(f"{rank:3}. {hit.score:.3f}  {display(hit.path)}")
         print(f"       {display(hit.describe())}")
     for note in result_notes(result):
-        if note != result.layout_note():  # the header said it
+        if note != result.reading_note():  # the header said it
             print(display(note))
     return 0
 

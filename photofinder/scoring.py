@@ -199,7 +199,9 @@ class Scorer:
                 for lemma in concept.lemmas:
                     if self.lemmatizer.is_adjective(lemma):
                         sims[terms.rows_of(lemma)] = 0.0
-            nearest = [terms.terms[i] for i in np.argsort(-cosines)[:5]]
+            # the word itself is no suggestion («жираф» on an index without giraffes)
+            nearest = [terms.terms[i] for i in np.argsort(-cosines)[:5 + len(exact)]
+                       if i not in exact][:5]
         sims[exact] = 1.0
         # a term reaching none of this index's columns cannot rank a photo: a label the
         # package added after the index was made, until `photofinder index` tags it

@@ -16,7 +16,8 @@ date taken.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -27,8 +28,9 @@ from .explain import Evidence, Explainer
 from .index import Index
 from .layout import from_english_layout, russian_words
 from .person_search import People, PersonMatch
-from .query import Lemmatizer, Query, parse_query
+from .query import Lemmatizer, Query, normalize, parse_query
 from .scoring import MIN_SCORE, Capped, Match, Scored, Scorer, align, union
+from .spelling import correction
 from .terms import BROADER_WEIGHT, SYNONYM_WEIGHT, Terms
 from .vectors import WordVectors
 from .vocabulary import Vocabulary
@@ -37,6 +39,8 @@ __all__ = ["BROADER_WEIGHT", "EXCLUDE_AT", "MIN_SCORE", "SYNONYM_WEIGHT", "WEAK_
            "Evidence", "Hit", "SearchEngine", "SearchResult"]
 
 WEAK_SCORE = 0.01           # plausible (the floor of a stored tag): shown after the strong results, marked weak
+# how a query that found nothing as typed was read instead (SearchResult.read_as)
+READ_ON_RUSSIAN_KEYS, READ_AS_SPELT = "layout", "spelling"
 EXCLUDE_AT = 0.25           # `-word`: a photo this sure to show the word is dropped
 
 
@@ -74,17 +78,30 @@ class SearchResult:
     weak_total: int = 0                                         # weak matches in all (shown or not)
     strong_total: int = 0                                       # strong matches in all (shown or not)
     excluded: int = 0                                           # photos removed by -word
-    typed: str = ""   # the query as typed, when it was read on the Russian keys («rjirf»)
+    # the query as typed when another reading of it was searched: on the Russian keys
+    # («rjirf»: READ_ON_RUSSIAN_KEYS) or with a typo mended («сабаки»: READ_AS_SPELT)
+    typed: str = ""
+    read_as: str = ""
 
-    def layout_note(self) -> str:
-        """What was searched for a query typed on the English layout; "" for any other."""
-        return f"«{self.typed}» набрано в английской раскладке: искали «{self.query}»" \
-            if self.typed else ""
+    def reading(self) -> str:
+        """How the query was read, for the header after the words searched: «набрано в
+        английской раскладке: «rjirf»»; "" for a query searched as typed."""
+        if self.read_as == READ_ON_RUSSIAN_KEYS:
+            return f"набрано в английской раскладке: «{self.typed}»"
+        return f"исправлена опечатка: «{self.typed}»" if self.read_as == READ_AS_SPELT else ""
+
+    def reading_note(self) -> str:
+        """The same as a line of its own (JSON, --batch, the window); "" when as typed."""
+        if self.read_as == READ_ON_RUSSIAN_KEYS:
+            return f"«{self.typed}» набрано в английской раскладке: искали «{self.query}»"
+        if self.read_as == READ_AS_SPELT:
+            return f"«{self.typed}»: искали «{self.query}» (исправлена опечатка)"
+        return ""
 
     def word_notes(self) -> list[str]:
         """A line per unknown word, with its spelling suggestions (CLI and GUI alike),
-        after the layout's line."""
-        notes = [self.layout_note()] if self.typed else []
+        after the line on how the query was read."""
+        notes = [self.reading_note()] if self.read_as else []
         for word in self.unknown:
             hint = self.suggestions.get(word)
             notes.append(f"слово «{word}» неизвестно"
@@ -100,6 +117,12 @@ class SearchResult:
     @property
     def weak(self) -> list[Hit]:
         return [h for h in self.hits if h.weak]
+
+
+def _replace_word(text: str, word: str, spelt: str) -> str:
+    """`text` with each word that normalises to `word` replaced by `spelt`."""
+    return re.sub(r"[^\W\d_]+(?:-[^\W\d_]+)*",
+                  lambda m: spelt if normalize(m.group()) == word else m.group(), text)
 
 
 def _largest(rows: np.ndarray, keys: np.ndarray, k: int,
@@ -172,24 +195,41 @@ class SearchEngine:
         reads, not the size of the archive; `exhaustive` looks at every photo, the
         reference the tests hold this path to (the same hits, scores and counts).
 
-        A query that finds nothing for words it does not know, typed with the keyboard
-        on the English layout («rjirf»), is searched as the Russian words its keys give
-        («кошка»; layout.py), and the result says so (`typed`). Only then: a Latin word
-        that finds a folder, a file or a keyword is never read on the other keys."""
+        A query that finds nothing strong for words it does not know is read another way,
+        and the result says so (`typed`, `read_as`): typed with the keyboard on the
+        English layout («rjirf»), as the Russian words its keys give («кошка»;
+        layout.py); else each misspelt word as the one vocabulary word it is one edit
+        from («сабаки» -> собаки; spelling.py). Only then: a Latin word that finds a
+        folder, a file or a keyword is never read on the other keys, and a query that
+        the other reading finds no more for stands as typed."""
         result = self._search(text, top, min_score, weak_score)
-        if result.hits or not (result.unknown or result.unmatched):
+        if result.strong_total or not (result.unknown or result.unmatched):
             return result
+        for reading, read_as in self._other_readings(text, result):
+            try:
+                retry = self._search(reading, top, min_score, weak_score)
+            except QueryError:  # the reading gave only stop words
+                continue
+            if retry.strong_total or (retry.hits and not result.hits):
+                retry.typed, retry.read_as = result.query, read_as
+                return retry
+        return result
+
+    def _other_readings(self, text: str, result: SearchResult) -> Iterator[tuple[str, str]]:
         russian = from_english_layout(text, russian_words(self.lemmatizer, lambda: self.vectors))
-        if russian is None:
-            return result
-        try:
-            retry = self._search(russian, top, min_score, weak_score)
-        except QueryError:  # the keys gave only stop words: the query as typed stands
-            return result
-        if not retry.hits:
-            return result
-        retry.typed = result.query
-        return retry
+        if russian is not None:
+            yield russian, READ_ON_RUSSIAN_KEYS
+            return
+        mended = text
+        for word in result.unknown:  # each as typed, normalised; "-word" left out
+            if word.startswith("-") or " " in word or self.lemmatizer.is_first_name(word):
+                continue
+            spelt = correction(word, self.lemmatizer.is_known, self.lemmatizer.lemma,
+                               self.terms.one_word_keys.__contains__)
+            if spelt is not None:
+                mended = _replace_word(mended, word, spelt)
+        if mended != text:
+            yield mended, READ_AS_SPELT
 
     def _search(self, text: str, top: int, min_score: float, weak_score: float) -> SearchResult:
         query = parse_query(text, self.lemmatizer, self.terms.phrases)

@@ -61,9 +61,10 @@ def test_no_noise_for_a_query_with_no_match(sample_index):
 
 
 def test_misspelled_word_gets_a_suggestion(sample_index):
-    proc = run_cli("search", "кошька", "--index", str(sample_index), check=True)
-    assert "«кошька» неизвестно" in proc.stdout
-    assert "кошка" in proc.stdout
+    """A typo with two likely meanings is not guessed at: the words to try are named."""
+    proc = run_cli("search", "гарод", "--index", str(sample_index), check=True)
+    assert "слово «гарод» неизвестно; может быть: " in proc.stdout
+    assert "город" in proc.stdout and "народ" in proc.stdout
 
 
 def test_batch_search_prints_one_json_line_per_query(sample_index, tmp_path):
@@ -264,3 +265,15 @@ def test_a_word_beside_others_that_no_tag_can_match_is_said_and_left_out(sample_
     assert lines[0].startswith("«белая кошка»: 1 из") and "chelsea.png" in lines[1]
     assert "слово «белая» не связано ни с одной меткой и не учитывалось" in proc.stdout
     assert not search_json(sample_index, "белая кошка")[0].get("weak")
+
+
+def test_a_misspelt_word_that_finds_nothing_is_read_as_the_word_meant(sample_index):
+    """«мотацикл» found nothing but «может быть: мотоцикл»: now it finds the motorcycle,
+    and the header says which word was searched."""
+    proc = run_cli("search", "мотацикл", "--index", str(sample_index), check=True)
+    lines = proc.stdout.splitlines()
+    assert lines[0].startswith("«мотоцикл» (исправлена опечатка: «мотацикл»): ")
+    assert "motorcycle_left.png" in lines[1]
+    # two words one likely slip away («гарод»: город, народ) are not guessed between
+    assert "ничего не найдено" in run_cli("search", "гарод", "--index", str(sample_index),
+                                          check=True).stdout

@@ -71,8 +71,14 @@ def test_nothing_found_offers_the_closest_known_words(library):
 
 
 def test_a_misspelled_word_gets_a_suggestion_in_the_notes(library):
+    view = library.search("гарод")  # город or народ: named, not guessed
+    assert any("гарод" in n and "город" in n for n in view.notes)
+
+
+def test_a_misspelled_word_with_one_likely_meaning_is_searched_as_it(library):
     view = library.search("кошька")
-    assert any("кошька" in n and "кошка" in n for n in view.notes)
+    assert view.query == "кошка" and view.tiles[0].path.endswith("chelsea.png")
+    assert view.notes[0] == "«кошька»: искали «кошка» (исправлена опечатка)"
 
 
 def test_a_query_typed_on_the_english_layout_shows_the_cat_and_says_so(library):

@@ -10,7 +10,14 @@ import pytest
 from photofinder.errors import QueryError
 from photofinder.index import Index, Tags
 from photofinder.query import Lemmatizer
-from photofinder.search import BROADER_WEIGHT, MIN_SCORE, SYNONYM_WEIGHT, WEAK_SCORE, SearchEngine
+from photofinder.search import (
+    BROADER_WEIGHT,
+    MIN_SCORE,
+    READ_AS_SPELT,
+    SYNONYM_WEIGHT,
+    WEAK_SCORE,
+    SearchEngine,
+)
 from photofinder.terms import term_table
 from photofinder.vocabulary import parse_vocabulary
 
@@ -174,9 +181,17 @@ def test_a_query_of_stop_words_only_is_refused(engine):
 
 
 def test_unknown_word_is_reported_with_a_suggestion(engine):
+    result = engine.search("кошшкка")  # two edits from «кошка»: suggested, not searched
+    assert result.hits == [] and result.unknown == ["кошшкка"]
+    assert "кошка" in result.suggestions["кошшкка"]
+    assert not result.read_as
+
+
+def test_a_word_one_likely_typo_from_a_term_is_searched_as_that_term(engine):
     result = engine.search("кошкка")
-    assert result.hits == [] and result.unknown == ["кошкка"]
-    assert "кошка" in result.suggestions["кошкка"]
+    assert result.hits and result.query == "кошка"
+    assert (result.typed, result.read_as) == ("кошкка", READ_AS_SPELT)
+    assert result.word_notes()[0] == "«кошкка»: искали «кошка» (исправлена опечатка)"
 
 
 def test_a_label_the_package_added_after_the_index_was_made_ranks_nothing(lemmatizer):
