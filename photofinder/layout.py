@@ -10,7 +10,7 @@ otherwise None. A mixed query («rjirf cat») is not guessed at.
 
 English words can read as Russian ones by chance («here» is «руку»: 69 of the 29,152
 most frequent English words; `benchmarks/layout.py`), so the search engine reads a query
-on the other keys only when it found nothing as typed for words it does not know: a
+on the other keys only when it found nothing strong as typed, for words it does not know: a
 Latin word that finds a folder, a file or a keyword is never touched.
 """
 

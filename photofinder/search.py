@@ -39,7 +39,7 @@ __all__ = ["BROADER_WEIGHT", "EXCLUDE_AT", "MIN_SCORE", "SYNONYM_WEIGHT", "WEAK_
            "Evidence", "Hit", "SearchEngine", "SearchResult"]
 
 WEAK_SCORE = 0.01           # plausible (the floor of a stored tag): shown after the strong results, marked weak
-# how a query that found nothing as typed was read instead (SearchResult.read_as)
+# how a query that found nothing strong as typed was read instead (SearchResult.read_as)
 READ_ON_RUSSIAN_KEYS, READ_AS_SPELT = "layout", "spelling"
 EXCLUDE_AT = 0.25           # `-word`: a photo this sure to show the word is dropped
 
