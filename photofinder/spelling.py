@@ -7,8 +7,8 @@ for the vocabulary's words and the forms pymorphy3's dictionary knows of them, a
 returns the one the likeliest slip reaches («сабаки» -> собаки: о and а sound alike;
 «кошька» -> кошка, a key too many, before «конька», ш for н); none when two words are
 as likely («гарод»: город or народ) or the word is short (three letters have too many
-neighbours). The search engine reads a query so only
-when it found nothing strong as typed (search.SearchEngine.search), and says so.
+neighbours). The search engine reads a query so only when it found nothing strong as
+typed (search.SearchEngine.search), and says so.
 """
 
 from __future__ import annotations
