@@ -23,14 +23,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from photofinder.layout import from_english_layout, russian_words  # noqa: E402
+from photofinder.layout import TO_ENGLISH, from_english_layout, russian_words  # noqa: E402
 from photofinder.query import Lemmatizer, normalize  # noqa: E402
 from photofinder.vectors import load_vectors  # noqa: E402
 from photofinder.vocabulary import load_vocabulary  # noqa: E402
-
-_RUSSIAN = "ёйцукенгшщзхъфывапролджэячсмитьбю"
-_ENGLISH = "`qwertyuiop[]asdfghjkl;'zxcvbnm,."
-TO_ENGLISH = str.maketrans(_RUSSIAN, _ENGLISH)
 
 
 def main() -> int:

@@ -20,14 +20,12 @@ import re
 
 from evaluation import coco_engine, coco_parser
 
-from photofinder.spelling import correction
-
-_ROWS = ("йцукенгшщзхъ", "фывапролджэ", "ячсмитьбю")
+from photofinder.spelling import KEYBOARD_ROWS, correction
 
 
 def neighbours(letter: str) -> list[str]:
     """The keys beside a letter on its own row of ЙЦУКЕН."""
-    for row in _ROWS:
+    for row in KEYBOARD_ROWS:
         if letter in row:
             i = row.index(letter)
             return [row[j] for j in (i - 1, i + 1) if 0 <= j < len(row)]
@@ -65,7 +63,8 @@ def main() -> int:
             continue
         # as the search does: only a word it does not know is mended (this index has no
         # photo for many terms, so whether the mended query finds one is not the test)
-        if typed not in engine.search(typed, top=1).unknown and not engine.search(typed, top=1).read_as:
+        result = engine.search(typed, top=1)
+        if typed not in result.unknown and not result.read_as:
             outcomes["known"].append(typed)
             continue
         spelt = correction(typed, lemmatizer.is_known, lemmatizer.lemma, keys.__contains__)

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 _ENGLISH = "`qwertyuiop[]asdfghjkl;'zxcvbnm,.~QWERTYUIOP{}ASDFGHJKL:\"ZXCVBNM<>"
 _RUSSIAN = "ёйцукенгшщзхъфывапролджэячсмитьбюЁЙЦУКЕНГШЩЗХЪФЫВАПРОЛДЖЭЯЧСМИТЬБЮ"
 TO_RUSSIAN = str.maketrans(_ENGLISH, _RUSSIAN)
+TO_ENGLISH = str.maketrans(_RUSSIAN, _ENGLISH)   # the way back (benchmarks/layout.py)
 # a run of keys the Russian layout puts letters on; a leading «-» (leave out) stays
 _RUN = re.compile(r"-?[" + re.escape(_ENGLISH) + r"]+")
 _LATIN = re.compile(r"[A-Za-z]")

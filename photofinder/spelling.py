@@ -20,9 +20,9 @@ MIN_LETTERS = 4
 # a slip of the finger (a key's neighbour on ЙЦУКЕН) or of the ear (letters Russian
 # spelling confuses: unstressed vowels, paired voiced and voiceless consonants) is the
 # likelier typo; another letter in its place costs twice as much
-_ROWS = ("йцукенгшщзхъ", "фывапролджэ", "ячсмитьбю")
+KEYBOARD_ROWS = ("йцукенгшщзхъ", "фывапролджэ", "ячсмитьбю")
 _OFFSET = (0.0, 0.25, 0.75)   # how far each row of keys sits to the right of the one above
-_KEY = {c: (row, col + _OFFSET[row]) for row, keys in enumerate(_ROWS) for col, c in enumerate(keys)}
+_KEY = {c: (row, col + _OFFSET[row]) for row, keys in enumerate(KEYBOARD_ROWS) for col, c in enumerate(keys)}
 SOUND_ALIKE = ["ао", "еи", "иы", "ея", "еэ", "юу", "бп", "вф", "гк", "дт", "жш", "зс", "сц", "чщ", "ьъ"]
 _ALIKE = {frozenset(pair) for pair in SOUND_ALIKE}
 
