@@ -11,9 +11,10 @@ from pathlib import Path
 
 import numpy as np
 
+from .colours import COLOUR_PREFIX, MONOCHROME
 from .errors import UsageError, WriteError
 from .index import Index, atomic_write
-from .vocabulary import Vocabulary
+from .vocabulary import SCENE_PREFIX, Vocabulary
 
 EXPORT_FORMAT = "photofinder-tags"
 EXPORT_VERSION = 2
@@ -100,6 +101,11 @@ def export_document(index: Index, vocabulary: Vocabulary) -> dict:
 # A photo's keywords for other tools: tags this sure (a weak guess in a photo
 # manager's keyword list is worse than none there: search still finds weak ones)
 KEYWORD_MIN = 0.4
+# The colour tags say the photo's colours, not a thing's, and «серый», «черный» fit the
+# background of most photos: a keyword list of them would be noise. Black and white is a
+# fact of the photo, and a keyword people look for.
+NO_KEYWORD_PREFIX = SCENE_PREFIX + COLOUR_PREFIX
+KEYWORD_ANYWAY = SCENE_PREFIX + COLOUR_PREFIX + MONOCHROME
 
 
 def keywords_of(index: Index, vocabulary: Vocabulary, row: int) -> tuple[list[str], list[str]]:
@@ -107,7 +113,8 @@ def keywords_of(index: Index, vocabulary: Vocabulary, row: int) -> tuple[list[st
     their chains of broader words top first, "животное|собака|гончая|бигль"."""
     keywords, tree = [], []
     for tag in tag_records(index, vocabulary, row):
-        if tag["probability"] < KEYWORD_MIN:
+        if tag["probability"] < KEYWORD_MIN or (
+                tag["label"].startswith(NO_KEYWORD_PREFIX) and tag["label"] != KEYWORD_ANYWAY):
             continue
         label = vocabulary.labels[vocabulary.index_of_key[tag["label"]]]
         keywords.append(label.ru)

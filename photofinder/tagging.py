@@ -17,7 +17,11 @@ tag is a column source with its own label keys, written into the index's label c
   the scene head is that the photo is outdoors (sky_probability), above SCENE_FLOOR;
 - COCO objects (`object:<name>`): the detector's best score per class above
   detector.DETECTION_FLOOR, marked as a region («(фрагмент)») when its box leaves
-  part of the photo out (WHOLE_BOX).
+  part of the photo out (WHOLE_BOX);
+- colours (`scene:colour_<name>`, «красный»): the basic colours of the photo's main
+  things and of the whole photo, and whether it is black and white
+  (colours.colour_scores), above COLOUR_FLOOR, marked as a region when an object's box
+  said it more surely.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .clips import pooled, strongest
+from .colours import COLOUR_PREFIX, TAG_KEYS, colour_scores, object_boxes
 from .heads import Heads
 from .index import Index, Rows, Tags
 from .tagger import Analysis
@@ -67,7 +72,11 @@ INDOORS = "помещение"   # the broader word of every room, shop and hall
 NO_SKY_CLASSES = ("close_up",)
 # What the tags of an index depend on besides the model and its heads: a stored
 # identity with another value makes every photo stale, tagged again (indexer).
-EVIDENCE = "sky-1,person-2"
+EVIDENCE = "sky-1,person-2,colour-1"
+# a colour on 3.5 % of an object's box or 5 % of the photo at the least (scoring.SURE["scene"]
+# 0.3 makes it a match: 10 % and 15 %); fainter
+# ones would be a tag on almost every photo for every colour
+COLOUR_FLOOR = 0.1
 # A detection whose box covers at least this share of the photo is the photo, not a
 # part of it: not marked as a region.
 WHOLE_BOX = 0.8
@@ -126,6 +135,10 @@ class Columns:
             or (k in vocabulary.index_of_key
                 and INDOORS in vocabulary.labels[vocabulary.index_of_key[k]].broader)
             for k in keys], bool)
+        # the colour tags are made with the sky's (both need the heads, EVIDENCE)
+        self.colours = np.array([
+            index.label_column(key) if heads is not None and key in vocabulary.index_of_key
+            else -1 for key in (SCENE_PREFIX + COLOUR_PREFIX + c for c in TAG_KEYS)], np.int32)
         self.objects = np.array([
             index.label_column(OBJECT_PREFIX + name)
             if OBJECT_PREFIX + name in vocabulary.index_of_key else -1 for name in objects],
@@ -157,12 +170,14 @@ def sky_probability(fraction: float, scenes: np.ndarray, indoor: np.ndarray) -> 
 
 def combine_tags(probs: np.ndarray, columns: Columns, scenes: np.ndarray | None,
                person: float | None, region_weight: float = REGION_WEIGHT,
-               sky: float | None = None, objects: list | None = None
+               sky: float | None = None, objects: list | None = None,
+               colours: tuple[np.ndarray, np.ndarray] | None = None
                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """One photo's (label columns, scores, region flags).
 
     probs: [1 + R, 1000] the whole photo's and each region's ImageNet probabilities.
     objects: the detector's detections (detector.Detection), best first; None: no detector.
+    colours: colours.colour_scores of the photo (scores, from an object's box); None: none.
     """
     whole = probs[0]
     best = np.maximum(whole, 1 - np.prod(1 - region_weight * probs[1:], axis=0))
@@ -193,6 +208,12 @@ def combine_tags(probs: np.ndarray, columns: Columns, scenes: np.ndarray | None,
         labels.append(np.array(list(best), np.int32))
         scores.append(np.array([d.score for d in best.values()], np.float32))
         region.append(np.array([d.area < WHOLE_BOX for d in best.values()], bool))
+    if colours is not None:
+        shown, from_box = colours
+        c = np.flatnonzero((shown >= COLOUR_FLOOR) & (columns.colours >= 0))
+        labels.append(columns.colours[c])
+        scores.append(shown[c])
+        region.append(from_box[c])
     return (np.concatenate(labels).astype(np.int32), np.concatenate(scores).astype(np.float32),
             np.concatenate(region))
 
@@ -222,7 +243,9 @@ def rows_for(analysis: Analysis, decoded: list[Decoded], columns: Columns,
                 None if person is None else person_probability(
                     float(person[k]), None if objects is None else objects[k]), region_weight,
                 None if scenes is None else sky_probability(fraction, scenes[k], columns.indoor),
-                None if objects is None else objects[k]))
+                None if objects is None else objects[k],
+                None if scenes is None else colour_scores(
+                    d.images[k - image], object_boxes(objects[k]) if objects is not None else ())))
         rows.append(strongest(frames))
         image += count
     return Rows(paths=paths, sizes=np.asarray(sizes, np.int64),

@@ -223,6 +223,8 @@ TOP_CATEGORIES = frozenset({
     "аксессуар", "головной убор", "люди",
     # scenes: landscapes, towns, rooms (помещение), sky and weather, time of day
     "город", "небо", "погода", "время суток",
+    # the colours of things and of the photo (colours.py)
+    "цвет",
 })
 _RUSSIAN_TERM = re.compile(r"[а-я]+(?:-[а-я]+)*(?: [а-я]+(?:-[а-я]+)*)*")
 

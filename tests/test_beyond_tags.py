@@ -217,7 +217,7 @@ EXISTING_SIDECAR = """<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
 def test_xmp_keywords_are_merged_into_sidecars_other_tools_read(sample_photos, tmp_path):
     photos = tmp_path / "photos"
     photos.mkdir()
-    for name in ("chelsea.png", "coffee.png", "rocket.jpg"):
+    for name in ("chelsea.png", "coffee.png", "rocket.jpg", "coins.png"):
         shutil.copy(sample_photos / name, photos / name)
     shutil.copy(sample_photos / "coffee.png", photos / "rocket.png")  # same stem as rocket.jpg
     (photos / "chelsea.png.xmp").write_text(EXISTING_SIDECAR, encoding="utf-8")
@@ -234,7 +234,7 @@ def test_xmp_keywords_are_merged_into_sidecars_other_tools_read(sample_photos, t
     # an existing sidecar (IMG.ext.xmp) is used; a new one is IMG.xmp, or IMG.ext.xmp
     # where two photos share a stem
     assert sorted(p.name for p in photos.glob("*.xmp")) == [
-        "chelsea.png.xmp", "coffee.xmp", "rocket.jpg.xmp", "rocket.png.xmp"]
+        "chelsea.png.xmp", "coffee.xmp", "coins.xmp", "rocket.jpg.xmp", "rocket.png.xmp"]
     [chelsea] = _exiftool(str(photos / "chelsea.png.xmp"))
     subjects = _as_list(chelsea.get("Subject"))
     assert chelsea["Rating"] == 4 and chelsea["Title"] == "Челси на диване"  # kept
@@ -243,12 +243,16 @@ def test_xmp_keywords_are_merged_into_sidecars_other_tools_read(sample_photos, t
     assert any(h.startswith("животное|") for h in _as_list(chelsea.get("HierarchicalSubject")))
     [coffee] = _exiftool(str(photos / "coffee.xmp"))
     assert "эспрессо" in _as_list(coffee.get("Subject"))
+    # a colour tag is the photo's, not a thing's: no keyword; black and white is one
+    assert "красный" not in _as_list(coffee.get("Subject"))
+    [coins] = _exiftool(str(photos / "coins.xmp"))
+    assert "цвет|черно-белый" in _as_list(coins.get("HierarchicalSubject"))
     assert {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
             for p in photos.iterdir() if p.suffix != ".xmp"} == photo_bytes  # photos untouched
 
     # a re-run replaces only our own keywords: the user's stay, ours are not doubled
     again = run_cli("export", "--xmp", "--index", str(index_dir), check=True)
-    assert "без изменений 4" in again.stdout
+    assert "без изменений 5" in again.stdout
     [chelsea_again] = _exiftool(str(photos / "chelsea.png.xmp"))
     assert sorted(_as_list(chelsea_again["Subject"])) == sorted(subjects)
 

@@ -258,13 +258,31 @@ def test_a_query_typed_on_the_english_layout_is_read_on_the_russian_keys(sample_
 
 
 def test_a_word_beside_others_that_no_tag_can_match_is_said_and_left_out(sample_index):
-    """«белая» reaches a term only by a faint meaning (a black bear, 0.06): no photo
-    could ever match it, so «белая кошка» is the cat, strong, not every cat made weak."""
-    proc = run_cli("search", "белая кошка", "--index", str(sample_index), check=True)
+    """«пушистая» reaches a term only by a faint meaning: no photo could ever match it,
+    so «пушистая кошка» is the cat, strong, not every cat made weak."""
+    proc = run_cli("search", "пушистая кошка", "--index", str(sample_index), check=True)
     lines = proc.stdout.splitlines()
-    assert lines[0].startswith("«белая кошка»: 1 из") and "chelsea.png" in lines[1]
-    assert "слово «белая» не связано ни с одной меткой и не учитывалось" in proc.stdout
-    assert not search_json(sample_index, "белая кошка")[0].get("weak")
+    assert lines[0].startswith("«пушистая кошка»: 1 из") and "chelsea.png" in lines[1]
+    assert "слово «пушистая» не связано ни с одной меткой и не учитывалось" in proc.stdout
+    assert not search_json(sample_index, "пушистая кошка")[0].get("weak")
+
+
+def test_a_colour_word_finds_things_of_that_colour(sample_index):
+    """The red motorcycle and the red cup are «красный»; the night sky over the rocket is
+    «синий»; the tabby is no white cat: «белая кошка» shows it below the divider only.
+    «черно-белое фото» finds the black-and-white photos."""
+    red = [Path(h["path"]).name for h in search_json(sample_index, "красный") if not h.get("weak")]
+    assert set(red[:2]) == {"motorcycle_left.png", "coffee.png"}
+    moto = search_json(sample_index, "красный мотоцикл")
+    assert Path(moto[0]["path"]).name == "motorcycle_left.png" and not moto[0].get("weak")
+    assert [m["term"] for m in moto[0]["matches"]][:1] == ["красный"]
+    assert Path(search_json(sample_index, "синий")[0]["path"]).name == "rocket.jpg"
+    white_cat = search_json(sample_index, "белая кошка")
+    assert Path(white_cat[0]["path"]).name == "chelsea.png" and white_cat[0]["weak"]
+    # the cameraman and the coins are scikit-image's black-and-white photos, and the only ones
+    for query in ("черно-белое фото", "черно-белые фотографии"):
+        found = [h for h in search_json(sample_index, query) if not h.get("weak")]
+        assert {Path(h["path"]).name for h in found} == {"camera.png", "coins.png"}, query
 
 
 def test_a_misspelt_word_that_finds_nothing_is_read_as_the_word_meant(sample_index):
