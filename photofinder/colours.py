@@ -24,13 +24,16 @@ from collections.abc import Sequence
 import numpy as np
 from PIL import Image
 
+from .vocabulary import COLOUR_PREFIX, MONOCHROME
+
+__all__ = ["COLOURS", "COLOUR_PREFIX", "MONOCHROME", "TAG_KEYS", "cell_colours", "colour_scores",
+           "monochrome_score", "object_boxes", "shares"]
+
 # (key, what it covers): vocabulary's scenes.json names each `scene:colour_<key>`
 COLOURS = ("red", "orange", "yellow", "green", "light_blue", "blue", "purple", "pink",
            "brown", "white", "grey", "black")
-COLOUR_PREFIX = "colour_"
-# one more tag beside the colours: a black-and-white photo («черно-белое фото»), an old
-# print scanned or a photo taken so
-MONOCHROME = "monochrome"
+# one more tag beside the colours, MONOCHROME: a black-and-white photo («черно-белое
+# фото»), an old print scanned or a photo taken so
 TAG_KEYS = (*COLOURS, MONOCHROME)   # colour_scores' order
 GRID = 48          # the photo is judged as a 48 x 48 grid of cell colours: texture averages out
 # an object's box: its middle, where the object is (the corners are background)

@@ -12,7 +12,7 @@ import numpy as np
 from .index import Index
 from .query import Concept, Lemmatizer
 from .terms import BEST_ONLY_KINDS, Terms
-from .vocabulary import Vocabulary
+from .vocabulary import Vocabulary, is_colour
 from .words import KIND_WEIGHTS, describe_word
 
 _RELATION_RU = {"name": "название", "synonym": "синоним", "broader": "общее слово",
@@ -202,18 +202,20 @@ class Explainer:
 
     def tag_names(self, rows: list[int], floor: float = 0.01
                   ) -> list[list[tuple[str, float, bool]]]:
-        """Each photo's tags by their Russian names, best first: (name, probability,
-        region), for a page of tiles. Read from the stored posting lists: one search per
+        """Each photo's tags by their Russian names, best first and its colours after the
+        things in it: (name, probability, region), for a page of tiles. Read from the stored posting lists: one search per
         label for all of them. Turning a million photos' tags back into rows to show
         forty would take the desktop app most of a minute."""
         if not len(rows):
             return []
         columns = np.flatnonzero(self.terms.label_of_column >= 0)
         scores, regions = self.index.postings.lookup(np.asarray(rows, np.int64), columns)
+        colour = np.array([is_colour(self.index.labels[c]) for c in columns], bool)
         out = []
         for i in range(len(rows)):
             keep = np.flatnonzero(scores[i] >= floor)
             keep = keep[np.argsort(-scores[i, keep], kind="stable")]
+            keep = keep[np.argsort(colour[keep], kind="stable")]   # the colours after the things
             out.append([(self.vocabulary.labels[self.terms.label_of_column[columns[k]]].ru,
                          float(scores[i, k]), bool(regions[i, k])) for k in keep])
         return out

@@ -11,10 +11,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .colours import COLOUR_PREFIX, MONOCHROME
 from .errors import UsageError, WriteError
 from .index import Index, atomic_write
-from .vocabulary import SCENE_PREFIX, Vocabulary
+from .vocabulary import COLOUR_PREFIX, MONOCHROME, SCENE_PREFIX, Vocabulary, is_colour
 
 EXPORT_FORMAT = "photofinder-tags"
 EXPORT_VERSION = 2
@@ -27,10 +26,13 @@ def taken_text(seconds: int) -> str | None:
 
 
 def tag_records(index: Index, vocabulary: Vocabulary, row: int) -> list[dict]:
-    """One photo's tags for other tools, best first (labels this vocabulary lacks are left out)."""
+    """One photo's tags for other tools, best first, its colours after the things in it
+    (labels this vocabulary lacks are left out)."""
     tags = []
     labels, scores, regions = index.tags.row(row)
-    for column, score, region in zip(labels.tolist(), scores.tolist(), regions.tolist()):
+    rows = sorted(zip(labels.tolist(), scores.tolist(), regions.tolist()),
+                  key=lambda tag: is_colour(index.labels[tag[0]]))   # stable: best first stays
+    for column, score, region in rows:
         label = vocabulary.index_of_key.get(index.labels[column])
         if label is None:
             continue
@@ -104,7 +106,6 @@ KEYWORD_MIN = 0.4
 # The colour tags say the photo's colours, not a thing's, and «серый», «черный» fit the
 # background of most photos: a keyword list of them would be noise. Black and white is a
 # fact of the photo, and a keyword people look for.
-NO_KEYWORD_PREFIX = SCENE_PREFIX + COLOUR_PREFIX
 KEYWORD_ANYWAY = SCENE_PREFIX + COLOUR_PREFIX + MONOCHROME
 
 
@@ -114,7 +115,7 @@ def keywords_of(index: Index, vocabulary: Vocabulary, row: int) -> tuple[list[st
     keywords, tree = [], []
     for tag in tag_records(index, vocabulary, row):
         if tag["probability"] < KEYWORD_MIN or (
-                tag["label"].startswith(NO_KEYWORD_PREFIX) and tag["label"] != KEYWORD_ANYWAY):
+                is_colour(tag["label"]) and tag["label"] != KEYWORD_ANYWAY):
             continue
         label = vocabulary.labels[vocabulary.index_of_key[tag["label"]]]
         keywords.append(label.ru)

@@ -31,11 +31,18 @@ from dataclasses import dataclass
 import numpy as np
 
 from .clips import pooled, strongest
-from .colours import COLOUR_PREFIX, TAG_KEYS, colour_scores, object_boxes
+from .colours import TAG_KEYS, colour_scores, object_boxes
 from .heads import Heads
 from .index import Index, Rows, Tags
 from .tagger import Analysis
-from .vocabulary import IMAGENET_CLASSES, OBJECT_PREFIX, PERSON_KEY, SCENE_PREFIX, Vocabulary
+from .vocabulary import (
+    COLOUR_PREFIX,
+    IMAGENET_CLASSES,
+    OBJECT_PREFIX,
+    PERSON_KEY,
+    SCENE_PREFIX,
+    Vocabulary,
+)
 
 IMAGENET_FLOOR = 0.01     # a faint tag still ranks a photo above one with no trace of it
 # ImageNet classes that name a landscape or a place rather than an object in it (alp,
@@ -73,9 +80,9 @@ NO_SKY_CLASSES = ("close_up",)
 # What the tags of an index depend on besides the model and its heads: a stored
 # identity with another value makes every photo stale, tagged again (indexer).
 EVIDENCE = "sky-1,person-2,colour-1"
-# a colour on 3.5 % of an object's box or 5 % of the photo at the least (scoring.SURE["scene"]
-# 0.3 makes it a match: 10 % and 15 %); fainter
-# ones would be a tag on almost every photo for every colour
+# a colour on 3.5 % of an object's box or 5 % of the photo at the least (scoring.SURE
+# ["scene"] 0.3 makes it a match from 10.5 % and 15 %); fainter ones would be a tag on
+# almost every photo for every colour
 COLOUR_FLOOR = 0.1
 # A detection whose box covers at least this share of the photo is the photo, not a
 # part of it: not marked as a region.

@@ -48,6 +48,17 @@ MAN_KEY, WOMAN_KEY = "man", "woman"  # gender.py: the two entries after the chil
 PERSON_KEYS = (PERSON_KEY, CHILD_KEY, MAN_KEY, WOMAN_KEY)
 SCENE_PREFIX = "scene:"
 OBJECT_PREFIX = "object:"
+# colours.py's tags, `scene:colour_<name>`, and black and white, `scene:colour_monochrome`:
+# here, not there, so what reads the tags (export, search) never imports Pillow
+COLOUR_PREFIX = "colour_"
+MONOCHROME = "monochrome"
+
+
+def is_colour(key: str) -> bool:
+    """A colour tag (or black and white): an attribute of the photo, which lists of a
+    photo's tags show after the things in it, whatever its score («коричневый 1.00» is
+    no reason to list it before «египетская кошка 0.996»)."""
+    return key.startswith(SCENE_PREFIX + COLOUR_PREFIX)
 
 
 @dataclass(frozen=True)

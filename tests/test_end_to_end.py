@@ -88,8 +88,13 @@ def test_export_matches_its_json_schema(sample_index, tmp_path):
     assert doc["models"]["tagger"] == TAGGER
     chelsea = next(p for p in doc["photos"] if p["path"].endswith("chelsea.png"))
     assert chelsea["tags"][0]["ru"].endswith("кошка")
-    assert [t["probability"] for t in chelsea["tags"]] == sorted(
-        (t["probability"] for t in chelsea["tags"]), reverse=True)
+    # best first, the photo's colours after the things in it («коричневый 1.00» is no
+    # reason to come before the cat at 0.996)
+    colours = [t["label"].startswith("scene:colour_") for t in chelsea["tags"]]
+    assert any(colours) and colours == sorted(colours)
+    for part in (False, True):
+        scores = [t["probability"] for t, c in zip(chelsea["tags"], colours) if c == part]
+        assert scores == sorted(scores, reverse=True)
     assert list(tmp_path.iterdir()) == [out]  # only the file asked for, no temp left
 
 

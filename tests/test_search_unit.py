@@ -221,3 +221,25 @@ def test_a_page_of_photos_gets_its_tags_best_first_from_the_posting_lists(engine
     assert [round(p, 2) for _, p, _ in pages[1]] == [0.5, 0.4, 0.1]
     assert [name for name, _, _ in pages[2]] == ["полосатая кошка", "школьный автобус", "бигль"]
     assert engine.tag_names([1]) == pages[:1]
+
+
+def test_a_tiles_tags_list_the_colours_after_the_things(lemmatizer):
+    """A colour tag at 1.0 («коричневый») is an attribute of the photo: the tooltip shows
+    the tabby at 0.9 first, then the colour, whatever their scores."""
+    scenes = [{"key": "colour_brown", "en": "brown", "ru": "коричневый", "synonyms": [],
+               "broader": ["цвет"]}]
+    vocab = parse_vocabulary(json.dumps(CLASSES).encode(), "test",
+                             raw_scenes=json.dumps(scenes).encode())
+    terms, keys, table = term_table(vocab, FakeVectors(), lemmatizer)
+    brown = vocab.index_of_key["scene:colour_brown"]
+    idx = Index(tagger={"name": "t", "weights": "w"}, vectors="fake", vocabulary=vocab.digest,
+                labels=[c.key for c in vocab.labels], paths=["cat.jpg"],
+                sizes=np.zeros(1, np.int64), mtimes=np.zeros(1, np.int64),
+                hashes=np.zeros(1, np.uint64), stale=np.zeros(1, bool),
+                tag_rows=Tags.from_dense(np.array([[brown, 2, 0]]),
+                                         np.array([[1.0, 0.9, 0.05]], np.float32)),
+                features=np.zeros((1, 0), np.float16), dhash=np.zeros(1, np.uint64),
+                taken=np.zeros(1, np.int64), terms=terms, term_keys=keys, term_vectors=table)
+    engine = SearchEngine(idx, vocab, FakeVectors(), lemmatizer)
+    assert [name for name, _, _ in engine.tag_names([0])[0]] == [
+        "полосатая кошка", "бигль", "коричневый"]
