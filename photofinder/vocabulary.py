@@ -234,8 +234,11 @@ TOP_CATEGORIES = frozenset({
     "аксессуар", "головной убор", "люди",
     # scenes: landscapes, towns, rooms (помещение), sky and weather, time of day
     "город", "небо", "погода", "время суток",
-    # the colours of things and of the photo (colours.py)
-    "цвет",
+    # the colours of things and of the photo (colours.py), each a top category of its own:
+    # a broader «цвет» would make «с цветами» colours (pymorphy3's first reading of
+    # «цветами» is цвет, and the first reading that is a vocabulary word wins), not flowers
+    "красный", "оранжевый", "желтый", "зеленый", "голубой", "синий", "фиолетовый",
+    "розовый", "коричневый", "белый", "серый", "черный", "черно-белый",
 })
 _RUSSIAN_TERM = re.compile(r"[а-я]+(?:-[а-я]+)*(?: [а-я]+(?:-[а-я]+)*)*")
 
