@@ -203,9 +203,10 @@ class Explainer:
     def tag_names(self, rows: list[int], floor: float = 0.01
                   ) -> list[list[tuple[str, float, bool]]]:
         """Each photo's tags by their Russian names, best first and its colours after the
-        things in it: (name, probability, region), for a page of tiles. Read from the stored posting lists: one search per
-        label for all of them. Turning a million photos' tags back into rows to show
-        forty would take the desktop app most of a minute."""
+        things in it: (name, probability, region), for a page of tiles. Read from the
+        stored posting lists: one search per label for all of them. Turning a million
+        photos' tags back into rows to show forty would take the desktop app most of a
+        minute."""
         if not len(rows):
             return []
         columns = np.flatnonzero(self.terms.label_of_column >= 0)
