@@ -51,7 +51,8 @@ def synthetic_index(n: int) -> Path:
     from photofinder.query import Lemmatizer
     from photofinder.scoring import term_lists
     from photofinder.tagger import describe_tagger
-    from photofinder.terms import Terms, term_table
+    from photofinder.term_table import term_table
+    from photofinder.terms import Terms
     from photofinder.vectors import load_vectors
     from photofinder.vocabulary import load_vocabulary
 

@@ -36,6 +36,7 @@ import numpy as np
 
 from . import index as index_store
 from .catch_up import catch_up_face_tags, catch_up_places
+from .config import models_dir
 from .decoding import decode, single_threaded_blas
 from .derived import DERIVED_STAMP, with_derived_tags
 from .errors import (
@@ -64,7 +65,8 @@ from .scanning import HashCache, Whereabouts, hash_or_zero, scan
 from .scoring import term_lists, term_lists_key
 from .tagging import Columns
 from .tagsource import FIRST_BATCH, LocalSource, Tagged, TagSource
-from .terms import Terms, term_table
+from .term_table import cached_term_table
+from .terms import Terms
 from .vectors import WordVectors
 from .vocabulary import Vocabulary
 from .words import keyword_words, path_words
@@ -412,7 +414,8 @@ def _notes(model: Model, idx: Index, plan: Plan, retag_all: bool) -> list[str]:
 def _update_terms(idx: Index, vocabulary: Vocabulary, vec: WordVectors,
                   lemmatizer: Callable[[], Lemmatizer]) -> None:
     if idx.vectors != vec.spec or idx.vocabulary != vocabulary.digest or not idx.terms:
-        idx.terms, idx.term_keys, idx.term_vectors = term_table(vocabulary, vec, lemmatizer())
+        idx.terms, idx.term_keys, idx.term_vectors = cached_term_table(
+            vocabulary, vec, lemmatizer, models_dir() / "terms")
         idx.vectors, idx.vocabulary = vec.spec, vocabulary.digest
 
 

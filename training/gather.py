@@ -1,7 +1,7 @@
 """Rebuilds labelled training photos from a manifest of public git repositories.
 
     .venv/bin/python training/gather.py --manifest training/manifests/scenes.csv \
-        --out ../gathered [--mirror /work/.mirror] [--max-side 256]
+        --out ../gathered [--mirror /work/.mirror] [--max-side 256] [--only SOURCE ...]
 
 A manifest is a CSV with the header `repo,commit,path,licence,source,label`: one row a
 photo, `repo` as owner/name on GitHub, `path` the file inside the repository at
@@ -141,8 +141,12 @@ def main() -> int:
     ap.add_argument("--mirror", type=Path, default=MIRROR,
                     help="folder of existing copies: <owner>+<name>/repo (default ../.mirror)")
     ap.add_argument("--max-side", type=int, default=256)
+    ap.add_argument("--only", action="append", metavar="SOURCE",
+                    help="only the photos of this source (repeatable); default: every source")
     args = ap.parse_args()
     rows = read_manifest(args.manifest)
+    if args.only:
+        rows = [row for row in rows if row["source"] in args.only]
     written = gather(rows, args.out, args.mirror, args.max_side)
     print(f"{len(rows)} photos in the manifest, {written} written under {args.out}")
     return 0

@@ -362,7 +362,7 @@ class Library:
         """Builds the engine and loads the word vectors and the lemmatizer, so the first
         query is as fast as the others."""
         engine = self._engine()
-        engine.vectors  # noqa: B018 - the property loads them
+        engine.vectors.get("кошка")  # navec reads its file on the first word asked for
         engine.lemmatizer.lemma("кошка")
 
     def _engine(self) -> SearchEngine:
