@@ -59,6 +59,7 @@ eval: $(STAMP)
 	$(BIN)/python benchmarks/scenes.py
 	$(BIN)/python benchmarks/coco_scenes.py
 	$(BIN)/python benchmarks/everyday_photos.py
+	$(BIN)/python benchmarks/everyday_kinds.py
 	$(BIN)/python benchmarks/clear_sky.py
 	$(BIN)/python benchmarks/children.py
 	$(BIN)/python benchmarks/gender.py

@@ -147,6 +147,11 @@ class DlibFaceFinder:
         return faces
 
 
+def default_finder_name() -> str:
+    """The name of what load_face_finder loads, without loading it."""
+    return DlibFaceFinder.name
+
+
 def load_face_finder() -> FaceFinder:
     """The default face finder; raises ModelUnavailableError (MISSING) without it."""
     return DlibFaceFinder()

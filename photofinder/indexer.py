@@ -354,7 +354,7 @@ def _look_for_faces(idx: Index, index_dir: Path, report: IndexReport, events: Ev
                     load_face_finder: Callable[[], object] | None) -> None:
     """The faces step (face_pass); without the face packages, one note and no faces:
     the photos wait, not looked at, for a run that has them."""
-    from .face_pass import find_faces
+    from .face_pass import face_workers, find_faces
     from .faces import load_face_finder as default_finder
 
     try:
@@ -362,7 +362,9 @@ def _look_for_faces(idx: Index, index_dir: Path, report: IndexReport, events: Ev
             idx, load_face_finder or default_finder, on_progress=events.faces,
             on_skip=lambda path, reason: _skip(report, events, path, reason),
             checkpoint=lambda: index_store.save(idx, index_dir),
-            checkpoint_every=checkpoint_every, stop=stop)
+            checkpoint_every=checkpoint_every, stop=stop,
+            # a finder given (tests, benchmarks) is this process's own: workers load the default
+            workers=face_workers() if load_face_finder is None else 1)
     except ModelUnavailableError as exc:
         if events.note:
             events.note(str(exc))

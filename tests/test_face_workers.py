@@ -1,0 +1,83 @@
+"""The face pass in worker processes (face_pass._Looking): on real LFW photos of faces-dev,
+through a real index made by the CLI, the same faces as in one process, a stop that
+keeps what was looked at, and a pool whose workers cannot load the model handing its
+photos back to this process."""
+
+from __future__ import annotations
+
+import multiprocessing
+import shutil
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from photofinder import index as index_store
+from photofinder.face_pass import WORKERS_FROM, find_faces
+from photofinder.faces import load_face_finder
+
+from .conftest import TAGGER, run_cli
+
+FACES_DEV = Path(__file__).resolve().parents[2] / "shared" / "data" / "faces-dev" / "photos"
+
+
+@pytest.fixture(scope="module")
+def tagged(tmp_path_factory) -> Path:
+    """An index of 40 faces-dev photos, tagged, not looked at for faces."""
+    photos = sorted(FACES_DEV.glob("*.jpg"))[:WORKERS_FROM + 8] if FACES_DEV.is_dir() else []
+    if len(photos) < WORKERS_FROM + 8:
+        pytest.skip(f"no faces-dev photos at {FACES_DEV} (only on the developers' machines)")
+    folder = tmp_path_factory.mktemp("faces")
+    for photo in photos:
+        shutil.copy(photo, folder / photo.name)
+    index_dir = tmp_path_factory.mktemp("faces_index")
+    run_cli("index", str(folder), "--index", str(index_dir), "--tagger", TAGGER, "--no-faces",
+            check=True)
+    return index_dir
+
+
+def _faces(table) -> tuple[np.ndarray, ...]:
+    return table.rows, table.boxes, table.vectors, table.groups
+
+
+def test_workers_find_the_faces_one_process_finds(tagged):
+    alone, pooled = index_store.load(tagged), index_store.load(tagged)
+    assert find_faces(alone, load_face_finder, workers=1) == \
+        find_faces(pooled, load_face_finder, workers=2)
+    assert len(alone.faces.rows) >= WORKERS_FROM  # a face in nearly every LFW photo
+    for a, b in zip(_faces(alone.faces), _faces(pooled.faces)):
+        np.testing.assert_array_equal(a, b)
+    assert pooled.faces.finder == alone.faces.finder == "dlib-hog-resnet-v1"
+    assert not multiprocessing.active_children()  # the workers are gone
+
+
+def test_a_stop_keeps_the_photos_looked_at_and_leaves_the_rest_for_the_next_run(tagged):
+    idx = index_store.load(tagged)
+    stop = threading.Event()
+
+    def progress(done: int, total: int) -> None:
+        if done == 5:
+            stop.set()
+
+    looked, found = find_faces(idx, load_face_finder, workers=2, stop=stop, on_progress=progress)
+    assert looked == 5 and found >= 5
+    assert len(idx.faces.unchecked(len(idx))) == len(idx) - 5
+    assert not multiprocessing.active_children()
+    again = find_faces(idx, load_face_finder, workers=2)  # the next run: the others
+    assert again[0] == len(idx) - 5 and not len(idx.faces.unchecked(len(idx)))
+
+
+def test_workers_that_cannot_load_the_model_hand_the_photos_back(tagged, tmp_path, monkeypatch):
+    """A worker whose dlib will not import (a broken install seen only there) breaks the
+    pool; every photo is then looked at in this process, none lost or looked at twice."""
+    broken = tmp_path / "broken"
+    (broken / "dlib").mkdir(parents=True)
+    (broken / "dlib" / "__init__.py").write_text("raise ImportError('a broken dlib')\n")
+    alone, pooled = index_store.load(tagged), index_store.load(tagged)
+    find_faces(alone, load_face_finder, workers=1)  # imports the real dlib here first
+    # a spawned worker starts with this process's sys.path, and imports dlib afresh
+    monkeypatch.syspath_prepend(str(broken))
+    assert find_faces(pooled, load_face_finder, workers=2)[0] == len(pooled)
+    for a, b in zip(_faces(alone.faces), _faces(pooled.faces)):
+        np.testing.assert_array_equal(a, b)
