@@ -10,7 +10,7 @@ not looked at.
 
 dlib's detector runs on one core, and this step comes after the tagging, when the other
 cores have nothing to do: with many photos to look at, worker processes look at them
-(two on 2 cores: 1.78x faster on 60 camera-size photos with people). Spawned, not
+(two on 2 cores: the faces step of 404 everyday photos 20 s -> 12 s). Spawned, not
 forked: the parent holds torch's threads, which a fork copies in whatever state they are.
 """
 
