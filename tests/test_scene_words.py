@@ -98,7 +98,7 @@ class Part:
     """Some of the held-out photos: searched in the one index of them all, and the hits
     kept to these. A photo's score is its own (no score depends on the other photos),
     so each test sees what an index of these photos alone shows, and the file makes one
-    index instead of eleven (about 45 s of the suite)."""
+    index instead of eleven (about 30 s of the suite)."""
 
     index_dir: Path
     paths: frozenset[str]
