@@ -12,15 +12,14 @@ file per combination serves every index on the machine: kept in the models folde
 
 A cache file is never the only copy of anything: one that cannot be read, or does not
 hold the vocabulary's own terms, is made again; one that cannot be written is not kept.
-Neither is said: the result is the same, only slower. Writes are atomic (a temporary
-file renamed), so two processes never read half a file.
+Neither is said: the result is the same, only slower. Writes are atomic
+(index.atomic_write), so two processes never read half a file.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 import zipfile
 from collections.abc import Callable
 from importlib import metadata
@@ -28,6 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .errors import WriteError
+from .index import atomic_write
 from .query import Lemmatizer
 from .vectors import WordVectors, phrase_vector
 from .vocabulary import Vocabulary
@@ -104,21 +105,14 @@ def _read(path: Path, vocabulary: Vocabulary) -> Table | None:
 
 def _write(path: Path, table: Table) -> None:
     terms, keys, vectors = table
-    tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".npz")
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, terms=np.array(terms, dtype=str), keys=np.array(keys, dtype=str),
-                     vectors=vectors)
-        os.replace(tmp, path)
-        tmp = None
+        atomic_write(path, lambda f: np.savez(f, terms=np.array(terms, dtype=str),
+                                              keys=np.array(keys, dtype=str), vectors=vectors),
+                     sync_dir=False)
         _prune(path.parent)
-    except OSError:
+    except (OSError, WriteError):
         pass  # not kept: the next run makes it again
-    finally:
-        if tmp is not None:
-            Path(tmp).unlink(missing_ok=True)
 
 
 def _prune(folder: Path) -> None:

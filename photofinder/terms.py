@@ -85,8 +85,8 @@ class Terms:
                  vectors: Callable[[], WordVectors], lemmatizer: Callable[[], Lemmatizer]) -> None:
         """vectors and lemmatizer: called only when the term table must be made again."""
         if index.vocabulary != vocabulary.digest or len(index.terms) != len(vocabulary.terms):
-            # the package's vocabulary changed since this index was made: recompute
-            # the term table in memory (`photofinder index` stores it again)
+            # the package's vocabulary changed since this index was made: its term table,
+            # kept or made, in memory (`photofinder index` stores it in the index)
             index.terms, index.term_keys, index.term_vectors = cached_term_table(
                 vocabulary, vectors(), lemmatizer, models_dir() / "terms")
             index.vocabulary = vocabulary.digest

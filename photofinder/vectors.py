@@ -22,7 +22,7 @@ NAVEC_FILE = "navec_news_v1_1B_250K_300d_100q.tar"
 class WordVectors(Protocol):
     spec: str  # what the index records: "navec" or "fasttext:/path/to/model.bin"
     dim: int
-    file: Path  # the file they come from: term_cache keys the term table by it
+    file: Path  # the file they come from: term_table keys its kept tables by it
 
     def get(self, word: str) -> np.ndarray | None:
         """The word's vector, or None where the model knows nothing about the word."""
@@ -35,7 +35,7 @@ class WordVectors(Protocol):
 
 class NavecVectors:
     """navec's vectors, read from the file the first time a word is asked for: an index
-    run whose term table is cached (term_cache) never needs them (0.3 s saved)."""
+    run that reads a kept term table (term_table.py) never needs them (0.3 s saved)."""
 
     def __init__(self, path: Path | None = None) -> None:
         try:

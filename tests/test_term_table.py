@@ -37,7 +37,7 @@ def test_a_kept_table_is_the_one_made_and_is_read_without_pymorphy_or_navec(made
     vocabulary = load_vocabulary()
     first = cached_term_table(vocabulary, NavecVectors(), Lemmatizer, tmp_path)
     _same(first, made)
-    assert len(list(tmp_path.glob("terms-*.npz"))) == 1 and not list(tmp_path.glob(".tmp-*"))
+    assert len(list(tmp_path.glob("terms-*.npz"))) == 1 and not list(tmp_path.glob(".*.tmp"))
     vectors = NavecVectors()
     again = cached_term_table(vocabulary, vectors, _no_lemmatizer, tmp_path)
     _same(again, made)
