@@ -135,6 +135,11 @@ def _parser() -> argparse.ArgumentParser:
     ix.add_argument("--faces", action=argparse.BooleanOptionalAction, default=None,
                     help="искать лица на новых фото (по умолчанию да, если не было "
                          "people forget); --no-faces — не в этот раз")
+    ix.add_argument("--small-faces", action=argparse.BooleanOptionalAction, default=None,
+                    help="искать лица и там, где они малы для взгляда на всё фото: в людях, "
+                         "найденных детектором объектов (по умолчанию да, или как было "
+                         "выбрано для индекса); --no-small-faces — фото с людьми "
+                         "индексируются быстрее, дальние лица не находятся")
     ix.add_argument("--objects", action=argparse.BooleanOptionalAction, default=None,
                     help="находить объекты COCO детектором (жираф, торт, воздушный змей, "
                          "чемодан...; по умолчанию да, или как индекс был размечен); "
@@ -295,7 +300,7 @@ def _cmd_index(args: argparse.Namespace) -> int:
             on_skip=lambda path, reason: say(f"пропущено {display(str(path))}: {reason}"),
             on_tagger=lambda name: print(f"модель: {name}", file=sys.stderr),
             on_note=say, stop=stop, videos=args.videos, tag_source=tag_source,
-            faces=args.faces, on_faces=faces.update)
+            faces=args.faces, small_faces=args.small_faces, on_faces=faces.update)
     finally:
         signal.signal(signal.SIGINT, previous)
         tagging.close()

@@ -143,9 +143,11 @@ class _Worker:
             batch_size: int) -> Tagged:
         parts = list(self.source.tag(photos, columns, heads, batch_size, None))
         rows = [p.rows for p in parts if p.rows is not None]
+        people = [p.people for p in parts if p.rows is not None]
         return Tagged(Rows.joined(rows) if rows else None,
                       [t for p in parts for t in p.texts], [g for p in parts for g in p.gps],
-                      [s for p in parts for s in p.skipped])
+                      [s for p in parts for s in p.skipped],
+                      None if any(b is None for b in people) else [b for p in people for b in p])
 
 
 class RaySource:

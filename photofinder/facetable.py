@@ -37,6 +37,9 @@ class FaceTable:
     # `index --faces`
     off: bool = False
     finder: str = ""   # the face finder that made the vectors (faces.FaceFinder.name)
+    # the people the object detector found are looked at again for faces too small for
+    # the whole photo (faces.DlibFaceFinder); `index --no-small-faces` turns it off
+    small: bool = True
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -52,7 +55,7 @@ class FaceTable:
 
     def meta(self) -> dict:
         return {"names": {str(g): n for g, n in sorted(self.names.items())},
-                "finder": self.finder, "off": self.off}
+                "finder": self.finder, "off": self.off, "small": self.small}
 
     @classmethod
     def stored(cls, arrays: dict[str, np.ndarray], meta: object, photo_count: int) -> FaceTable:
@@ -76,7 +79,7 @@ class FaceTable:
         return cls(rows=rows, boxes=boxes, vectors=vectors, groups=groups,
                    names={int(g): str(name) for g, name in names.items()},
                    finder=str(meta.get("finder", "")), checked=checked,
-                   off=bool(meta.get("off", False)))
+                   off=bool(meta.get("off", False)), small=bool(meta.get("small", True)))
 
     # --- kept in step with the photo rows -------------------------------------------
     def select_photos(self, kept: np.ndarray, photo_count: int) -> None:

@@ -238,6 +238,7 @@ def update_index(
     torch_threads: int | None = None,
     videos: bool = True,
     faces: bool | None = None,
+    small_faces: bool | None = None,
     on_faces: ProgressCallback | None = None,
     load_face_finder: Callable[[], object] | None = None,
 ) -> IndexReport:
@@ -255,6 +256,8 @@ def update_index(
     cluster.ray_source: on a Ray cluster); everything else is done here either way.
     faces: look for faces in the photos not looked at yet (face_pass); None: unless
     `people forget` turned them off for this index; False: not this time; True: on again.
+    small_faces: look again at the people the detector found (FaceTable.small), from now
+    on for this index; None: as the index says.
     """
     started = time.perf_counter()
     events = Events(on_progress, on_skip, on_tagger, on_note, on_faces)
@@ -307,11 +310,14 @@ def update_index(
         if tagger is None and not idx.tagger:  # a new index and nothing to tag: learn its model
             tagger = load_model(model, load_tagger, torch_threads)
             idx.tagger = with_heads(dict(tagger.identity), model.weights, model.objects)
+        person_boxes: dict[str, np.ndarray] = {}   # the faces step's, from the detector
         if work:
             try:
                 with single_threaded_blas():
-                    Tagging(tagger, idx, index_dir, vocabulary, lemmatizer, report, events,
-                            batch_size, checkpoint_every, model.objects).run(work, stop)
+                    tagging = Tagging(tagger, idx, index_dir, vocabulary, lemmatizer, report,
+                                      events, batch_size, checkpoint_every, model.objects)
+                    tagging.run(work, stop)
+                    person_boxes = tagging.people
             finally:
                 tagger.close()
         elif events.progress:
@@ -321,9 +327,12 @@ def update_index(
                             events.progress, stop)
         if faces:
             idx.faces.off = False
+        if small_faces is not None:
+            idx.faces.small = small_faces
         if (faces is None and not idx.faces.off or faces) and not report.interrupted:
             _look_for_faces(idx, index_dir, report, events, stop, checkpoint_every,
-                            load_face_finder)
+                            load_face_finder, person_boxes if idx.faces.small else {},
+                            model.objects and idx.faces.small)
         if not report.interrupted:
             catch_up_face_tags(idx, bool(work) or report.faces_looked > 0, events.note)
             if work or idx.derived != DERIVED_STAMP:  # from the tags: none tagged again
@@ -351,9 +360,12 @@ def update_index(
 
 def _look_for_faces(idx: Index, index_dir: Path, report: IndexReport, events: Events,
                     stop: threading.Event | None, checkpoint_every: int,
-                    load_face_finder: Callable[[], object] | None) -> None:
+                    load_face_finder: Callable[[], object] | None,
+                    person_boxes: dict[str, np.ndarray], detector: bool) -> None:
     """The faces step (face_pass); without the face packages, one note and no faces:
-    the photos wait, not looked at, for a run that has them."""
+    the photos wait, not looked at, for a run that has them. person_boxes: this run's
+    tagging's; detector: the index is made with the object detector, which finds the
+    people of the photos tagged before."""
     from .face_pass import face_workers, find_faces
     from .faces import load_face_finder as default_finder
 
@@ -364,7 +376,8 @@ def _look_for_faces(idx: Index, index_dir: Path, report: IndexReport, events: Ev
             checkpoint=lambda: index_store.save(idx, index_dir),
             checkpoint_every=checkpoint_every, stop=stop,
             # a finder given (tests, benchmarks) is this process's own: workers load the default
-            workers=face_workers() if load_face_finder is None else 1)
+            workers=face_workers() if load_face_finder is None else 1,
+            people=person_boxes, detect_people=detector)
     except ModelUnavailableError as exc:
         if events.note:
             events.note(str(exc))
@@ -535,6 +548,8 @@ class Tagging:
         self.checkpoint_every = checkpoint_every
         self.since_checkpoint = 0
         self.tagged: list[Rows] = []   # rows made but not appended yet
+        # each tagged photo's person boxes (tagging.person_boxes), for the faces step
+        self.people: dict[str, np.ndarray] = {}
         self.locator = Locator(lemmatizer())
 
     def run(self, work: list[tuple[str, Found]], stop: threading.Event | None) -> None:
@@ -576,6 +591,8 @@ class Tagging:
                       for path, texts, gps in zip(rows.paths, tagged.texts,
                                                   tagged.gps or [None] * len(rows.paths))]
         self.tagged.append(rows)
+        if tagged.people is not None:
+            self.people.update(zip(rows.paths, tagged.people))
         for path in rows.paths:
             kind = self.kind_of[path]
             if kind != "new":

@@ -251,12 +251,30 @@ def fit_for_model(img: Image.Image, prep: Preprocess) -> np.ndarray:
     if max(width, height) > MAX_ASPECT * min(width, height):
         # A panorama or a 2 x 60000 strip squeezed into a square shows nothing
         # recognisable: keep its middle part, at most MAX_ASPECT : 1.
-        side = min(width, height)
-        keep_w, keep_h = min(width, MAX_ASPECT * side), min(height, MAX_ASPECT * side)
-        left, top = (width - keep_w) // 2, (height - keep_h) // 2
-        img = img.crop((left, top, left + keep_w, top + keep_h))
+        img = img.crop(_middle(width, height))
     img = img.resize((prep.size, prep.size), _RESAMPLE[prep.interpolation], reducing_gap=3.0)
     return np.asarray(img, dtype=np.uint8)
+
+
+def _middle(width: int, height: int) -> tuple[int, int, int, int]:
+    """The part of a photo a model sees (fit_for_model): all of it, or a panorama's
+    middle, at most MAX_ASPECT : 1."""
+    side = min(width, height)
+    keep_w, keep_h = min(width, MAX_ASPECT * side), min(height, MAX_ASPECT * side)
+    left, top = (width - keep_w) // 2, (height - keep_h) // 2
+    return left, top, left + keep_w, top + keep_h
+
+
+def box_in_photo(box: tuple[float, float, float, float], width: int, height: int
+                 ) -> tuple[float, float, float, float]:
+    """A box in fractions of a model's input (fit_for_model of a photo width x height)
+    as fractions of the whole photo: a panorama's model saw only its middle."""
+    if max(width, height) <= MAX_ASPECT * min(width, height):
+        return box
+    left, top, right, bottom = _middle(width, height)
+    w, h = right - left, bottom - top
+    return ((left + box[0] * w) / width, (top + box[1] * h) / height,
+            (left + box[2] * w) / width, (top + box[3] * h) / height)
 
 
 def difference_hash(img: Image.Image) -> int:

@@ -63,6 +63,9 @@ MAX_IMAGENET_TAGS = 32
 REGION_WEIGHT = 0.5
 SCENE_FLOOR = 0.02
 PERSON_FLOOR = 0.02
+# A detected person the faces step looks at again (person_boxes): on 80 coco-dev photos
+# a detection above 0.3 was right 88 % of the time (detector.DETECTION_FLOOR).
+PERSON_BOX_FLOOR = 0.3
 SKY_KEY = SCENE_PREFIX + "sky"
 # A quarter of the photo in open sky is as sure as the sky tag gets, SKY_MOST: below
 # what a photo *of* the sky scores through its clouds or sunset label (0.8 as a broader
@@ -165,6 +168,14 @@ def person_probability(head: float, objects: list | None) -> float:
         return head
     seen = max((d.score for d in objects if d.name == "person"), default=0.0)
     return 1.0 - (1.0 - head) * (1.0 - seen)
+
+
+def person_boxes(objects: list) -> np.ndarray:
+    """The boxes of the people the detector is fairly sure of (PERSON_BOX_FLOOR), best
+    first, float32 [k, 4] in fractions of its input: where the faces step looks again
+    for faces too small to find in the whole photo (faces.DlibFaceFinder)."""
+    boxes = [d.box for d in objects if d.name == "person" and d.score >= PERSON_BOX_FLOOR]
+    return np.array(boxes, np.float32).reshape(-1, 4)
 
 
 def sky_probability(fraction: float, scenes: np.ndarray, indoor: np.ndarray) -> float:

@@ -24,7 +24,7 @@ from .heads import Heads
 from .index import Rows
 from .photos import MissingDecoderError
 from .plan import Found
-from .tagging import Columns, Decoded, rows_for
+from .tagging import Columns, Decoded, person_boxes, rows_for
 
 FIRST_BATCH = 4   # photos in the first batch (see LocalSource.tag)
 
@@ -33,12 +33,15 @@ FIRST_BATCH = 4   # photos in the first batch (see LocalSource.tag)
 class Tagged:
     """One batch's outcome: rows (None when no photo of it could be read), the texts
     (keywords, titles) in each row's file and where it was taken (GPS, or None), and
-    the photos left out: (path, reason, the package that would decode it or "")."""
+    the photos left out: (path, reason, the package that would decode it or "").
+    people: each row's person boxes (tagging.person_boxes) for the faces step; None
+    without an object detector."""
 
     rows: Rows | None = None
     texts: list[tuple[str, ...]] = field(default_factory=list)
     gps: list[tuple[float, float] | None] = field(default_factory=list)
     skipped: list[tuple[str, str, str]] = field(default_factory=list)
+    people: list[np.ndarray] | None = None
 
     @property
     def photos(self) -> int:
@@ -72,7 +75,12 @@ def rows_of_batch(tagger, columns: Columns, heads: Heads | None,
     rows = rows_for(analysis, decoded, columns, heads, [f.path for f in photos],
                     [f.size for f in photos], [f.mtime_ns for f in photos],
                     [d.file_hash for d in decoded], objects=objects)
-    return Tagged(rows, [tuple(d.texts) for d in decoded], [d.gps for d in decoded])
+    people = None
+    if objects is not None:  # a video's frames: no faces are looked for in them
+        first = np.cumsum([0] + [len(d.images) for d in decoded])
+        people = [person_boxes([] if d.video else objects[k]) for d, k in zip(decoded, first)]
+    return Tagged(rows, [tuple(d.texts) for d in decoded], [d.gps for d in decoded],
+                  people=people)
 
 
 class LocalSource:
