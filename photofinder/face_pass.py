@@ -12,7 +12,7 @@ The people the object detector found are looked at again, enlarged (faces.DlibFa
 a face too small for a look at the whole photo). Their boxes come from this run's
 tagging; a photo tagged in an earlier run (or an index whose faces were forgotten) has
 its people found again here, by the same detector, when the index is made with it
-(54 ms a photo on one core).
+(about 55 ms a photo on one core).
 
 dlib's detector runs on one core, and this step comes after the tagging, when the other
 cores have nothing to do: with many photos to look at, worker processes look at them
