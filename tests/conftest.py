@@ -18,6 +18,22 @@ IMAGENET_SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "data" / "im
 TAGGER = "efficientnet-lite2"  # the offline default, pinned so a ResNet50 file cannot change results
 
 
+def far_away(portrait: Path, side: int, scene_size: tuple[int, int] = (1600, 1200)):
+    """A faces-dev photo (a head and shoulders, the face about 0.4 of it) shrunk to `side`
+    px in a large grey scene: (the scene, where the person is in fractions of it). Its
+    face is then too small for a look at the whole photo (faces.DETECT_SIDE)."""
+    from PIL import Image
+
+    from photofinder.photos import open_photo
+
+    scene = Image.new("RGB", scene_size, (128, 132, 126))
+    left, top = 700, 500
+    scene.paste(open_photo(portrait).resize((side, side), Image.Resampling.LANCZOS),
+                (left, top))
+    return scene, (left / scene_size[0], top / scene_size[1],
+                   (left + side) / scene_size[0], (top + side) / scene_size[1])
+
+
 def run_cli(*args: str, check: bool = False, env: dict | None = None) -> subprocess.CompletedProcess:
     """Runs `python -m photofinder ARGS` as a user would, capturing its output."""
     proc = subprocess.run([sys.executable, "-m", "photofinder", *args], capture_output=True,

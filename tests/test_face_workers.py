@@ -17,8 +17,9 @@ from photofinder import index as index_store
 from photofinder.face_pass import WORKERS_FROM, find_faces
 from photofinder.faces import load_face_finder
 
-from .conftest import TAGGER, run_cli
+from .conftest import TAGGER, far_away, run_cli
 
+FAR = 4   # photos of the index whose person is far away
 FACES_DEV = Path(__file__).resolve().parents[2] / "shared" / "data" / "faces-dev" / "photos"
 
 
@@ -29,8 +30,10 @@ def tagged(tmp_path_factory) -> Path:
     if len(photos) < WORKERS_FROM + 8:
         pytest.skip(f"no faces-dev photos at {FACES_DEV} (only on the developers' machines)")
     folder = tmp_path_factory.mktemp("faces")
-    for photo in photos:
+    for photo in photos[:-FAR]:
         shutil.copy(photo, folder / photo.name)
+    for photo in photos[-FAR:]:  # faces only the detector's person boxes lead to
+        far_away(photo, 150)[0].save(folder / f"far_{photo.name}", quality=92)
     index_dir = tmp_path_factory.mktemp("faces_index")
     run_cli("index", str(folder), "--index", str(index_dir), "--tagger", TAGGER, "--no-faces",
             check=True)
@@ -48,6 +51,8 @@ def test_workers_find_the_faces_one_process_finds(tagged):
     assert find_faces(alone, load_face_finder, workers=1, detect_people=True) == \
         find_faces(pooled, load_face_finder, workers=2, detect_people=True)
     assert len(alone.faces.rows) >= WORKERS_FROM  # a face in nearly every LFW photo
+    far = [i for i, p in enumerate(alone.paths) if Path(p).name.startswith("far_")]
+    assert len(set(alone.faces.rows.tolist()) & set(far)) >= FAR - 1  # found in the people
     for a, b in zip(_faces(alone.faces), _faces(pooled.faces)):
         np.testing.assert_array_equal(a, b)
     assert pooled.faces.finder == alone.faces.finder == "dlib-hog-resnet-v1"

@@ -15,11 +15,10 @@ from photofinder.faces import MIN_PERSON_FACE
 from photofinder.people import GROUP_DISTANCE
 from photofinder.photos import box_in_photo, open_photo
 
-from .conftest import TAGGER, run_cli
+from .conftest import TAGGER, far_away, run_cli
 
 FACES_DEV = Path(__file__).resolve().parents[2] / "shared" / "data" / "faces-dev" / "photos"
 PERSON = "Al_Gore"
-SCENE = (1600, 1200)
 
 
 def _portrait(k: int) -> Path:
@@ -30,14 +29,7 @@ def _portrait(k: int) -> Path:
 
 
 def _far_away(k: int, side: int) -> tuple[Image.Image, tuple[float, float, float, float]]:
-    """An LFW photo (a head and shoulders, the face about 0.4 of it) shrunk to `side` px
-    in a large grey scene, and where it is (fractions of the scene)."""
-    scene = Image.new("RGB", SCENE, (128, 132, 126))
-    left, top = 700, 500
-    scene.paste(open_photo(_portrait(k)).resize((side, side), Image.Resampling.LANCZOS),
-                (left, top))
-    return scene, (left / SCENE[0], top / SCENE[1],
-                   (left + side) / SCENE[0], (top + side) / SCENE[1])
+    return far_away(_portrait(k), side)
 
 
 @pytest.fixture(scope="module")
