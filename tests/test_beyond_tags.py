@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from .conftest import run_cli, search_json
+from .conftest import run_cli, run_here, search_json
 
 FAST = "efficientnet-lite0"
 
@@ -67,7 +67,7 @@ def library(sample_photos, tmp_path_factory) -> tuple[Path, Path]:
     for photo in root.rglob("*.*"):
         os.utime(photo, (june_2020, june_2020))
     index_dir = tmp_path_factory.mktemp("library_index")
-    run_cli("index", str(root), "--index", str(index_dir), "--tagger", FAST, check=True)
+    run_here("index", str(root), "--index", str(index_dir), "--tagger", FAST, check=True)
     return root, index_dir
 
 
@@ -222,7 +222,7 @@ def test_xmp_keywords_are_merged_into_sidecars_other_tools_read(sample_photos, t
     shutil.copy(sample_photos / "coffee.png", photos / "rocket.png")  # same stem as rocket.jpg
     (photos / "chelsea.png.xmp").write_text(EXISTING_SIDECAR, encoding="utf-8")
     index_dir = tmp_path / "ix"
-    run_cli("index", str(photos), "--index", str(index_dir), "--tagger", FAST, check=True)
+    run_here("index", str(photos), "--index", str(index_dir), "--tagger", FAST, check=True)
     photo_bytes = {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
                    for p in photos.iterdir() if p.suffix != ".xmp"}
 
@@ -293,7 +293,7 @@ def test_xmp_merges_into_exiftool_sidecars_links_and_long_names(sample_photos, t
     (photos / "chelsea.xmp").symlink_to(elsewhere / "chelsea.xmp")
     (photos / "astronaut.xmp").write_text(BROKEN_BY_AN_OLDER_MERGE, encoding="utf-8")
     index_dir = tmp_path / "ix"
-    run_cli("index", str(photos), "--index", str(index_dir), "--tagger", FAST, check=True)
+    run_here("index", str(photos), "--index", str(index_dir), "--tagger", FAST, check=True)
 
     proc = run_cli("export", "--xmp", "--index", str(index_dir), check=True)
     assert "пропущено 0" in proc.stdout, proc.stdout + proc.stderr

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from photofinder import index as index_store
-from tests.conftest import TAGGER, run_cli, search_json
+from tests.conftest import TAGGER, run_cli, run_here, search_json
 from tests.rolls import BROKEN, ROLL, build_roll
 
 
@@ -18,7 +18,7 @@ from tests.rolls import BROKEN, ROLL, build_roll
 def roll(tmp_path_factory):
     folder = build_roll(tmp_path_factory.mktemp("roll") / "phone")
     index_dir = tmp_path_factory.mktemp("index")
-    proc = run_cli("index", str(folder), "--index", str(index_dir), "--tagger", TAGGER)
+    proc = run_here("index", str(folder), "--index", str(index_dir), "--tagger", TAGGER)
     return folder, index_dir, proc
 
 

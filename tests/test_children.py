@@ -18,7 +18,7 @@ from photofinder.gender import GENDER_FORMAT, adult_scores, load_gender_score
 from photofinder.query import Lemmatizer, parse_query
 from photofinder.sparse import Tags
 from photofinder.vocabulary import CHILD_KEY, load_vocabulary
-from tests.conftest import TAGGER, run_cli, search_json
+from tests.conftest import TAGGER, run_cli, run_here, search_json
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
@@ -145,7 +145,7 @@ def child_index(tmp_path_factory) -> Path:
     for path in (GIRL, LION, *ADULTS):
         shutil.copy(path, photos)
     index = root / "index"
-    run_cli("index", str(photos), "--index", str(index), "--tagger", TAGGER, check=True)
+    run_here("index", str(photos), "--index", str(index), "--tagger", TAGGER, check=True)
     return index
 
 

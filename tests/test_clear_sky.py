@@ -21,7 +21,7 @@ from photofinder.derived import (
 from photofinder.index_model import Index
 from photofinder.sparse import Tags
 from photofinder.vocabulary import load_vocabulary
-from tests.conftest import TAGGER, run_cli, search_json
+from tests.conftest import TAGGER, run_cli, run_here, search_json
 
 SCENES = Path(__file__).resolve().parents[2] / "shared" / "data" / "scenes-train"
 # held-out scenes-train photos (training/train_heads.py's fifth, seed 0; never trained
@@ -89,7 +89,7 @@ def sky_index(tmp_path_factory) -> Path:
     for source in sources:
         shutil.copy(source, photos / f"{source.parent.name}_{source.name}")
     index = tmp_path_factory.mktemp("skies_index")
-    run_cli("index", str(photos), "--index", str(index), "--tagger", TAGGER, check=True)
+    run_here("index", str(photos), "--index", str(index), "--tagger", TAGGER, check=True)
     return index
 
 

@@ -22,7 +22,7 @@ from photofinder.plan import Found
 from photofinder.vectors import load_vectors
 from photofinder.vocabulary import load_vocabulary
 
-from .conftest import TAGGER, run_cli
+from .conftest import TAGGER, run_cli, run_here
 
 COCO_DEV = Path(__file__).resolve().parents[2] / "shared" / "data" / "coco-dev"
 PHOTOS = 12   # coco-dev photos per test: enough for several batches on two actors
@@ -56,7 +56,7 @@ def top5(idx) -> dict[str, list[str]]:
 def test_ray_index_equals_a_local_index(coco_photos, tmp_path):
     pytest.importorskip("ray", reason="ray not installed: pip install -e '.[cluster]'")
     local, remote = tmp_path / "local", tmp_path / "ray"
-    run_cli("index", str(coco_photos), "--index", str(local), "--tagger", TAGGER, check=True)
+    run_here("index", str(coco_photos), "--index", str(local), "--tagger", TAGGER, check=True)
     proc = run_cli("index", str(coco_photos), "--index", str(remote), "--tagger", TAGGER,
                    "--ray", "local", check=True)
     assert f"{PHOTOS} фото (новых {PHOTOS}," in proc.stdout, proc.stdout + proc.stderr
@@ -92,7 +92,7 @@ def test_ray_index_equals_a_local_index(coco_photos, tmp_path):
 def _search(index_dir: Path, query: str) -> list[dict]:
     import json
 
-    return json.loads(run_cli("search", query, "--index", str(index_dir), "--json",
+    return json.loads(run_here("search", query, "--index", str(index_dir), "--json",
                               check=True).stdout)
 
 

@@ -16,7 +16,7 @@ from photofinder.colours import (
 )
 from photofinder.vocabulary import SCENE_PREFIX, load_vocabulary
 
-from .conftest import TAGGER, run_cli, search_json
+from .conftest import TAGGER, run_here, search_json
 
 # one plain colour per basic colour word, as a photo of it would show it
 SWATCHES = {
@@ -106,7 +106,7 @@ def dogs_and_cars(imagenet_samples, tmp_path_factory):
     photos.mkdir()
     for stem in [*CARS, *DOGS]:
         (photos / f"{stem}.JPEG").symlink_to(imagenet_samples / f"{stem}.JPEG")
-    run_cli("index", str(photos), "--index", str(root / "ix"), "--tagger", TAGGER, check=True)
+    run_here("index", str(photos), "--index", str(root / "ix"), "--tagger", TAGGER, check=True)
     return root / "ix"
 
 
@@ -137,5 +137,5 @@ def test_a_white_dog_and_black_dogs(dogs_and_cars):
 def test_the_black_sea_is_the_sea_not_black_things(dogs_and_cars):
     """«Черное море», «Красное море» are seas people travel to: one term each (aliases),
     never the colour beside the sea."""
-    proc = run_cli("search", "Черное море", "--index", str(dogs_and_cars), check=True)
+    proc = run_here("search", "Черное море", "--index", str(dogs_and_cars), check=True)
     assert "черный" not in proc.stdout and "черное море" in proc.stdout

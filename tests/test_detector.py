@@ -16,7 +16,7 @@ from photofinder import index as index_store
 from photofinder.detector import load_detector
 from photofinder.photos import fit_for_model, open_photo
 
-from .conftest import run_cli
+from .conftest import run_cli, run_here
 
 COCO_DEV = Path(__file__).resolve().parents[2] / "shared" / "data" / "coco-dev"
 GIRAFFE, CAKE, KITE, SUITCASE = ("000000485895.jpg", "000000417285.jpg", "000000532481.jpg",
@@ -49,7 +49,7 @@ def photos(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def objects_index(photos, tmp_path_factory) -> Path:
     index_dir = tmp_path_factory.mktemp("ix") / "index"
-    run_cli("index", str(photos), "--index", str(index_dir), "--tagger", TAGGER, check=True)
+    run_here("index", str(photos), "--index", str(index_dir), "--tagger", TAGGER, check=True)
     return index_dir
 
 
@@ -57,7 +57,7 @@ def objects_index(photos, tmp_path_factory) -> Path:
 def plain_index(photos, tmp_path_factory) -> Path:
     """The same photos indexed without the detector."""
     index_dir = tmp_path_factory.mktemp("plain") / "index"
-    run_cli("index", str(photos), "--index", str(index_dir), "--tagger", TAGGER,
+    run_here("index", str(photos), "--index", str(index_dir), "--tagger", TAGGER,
             "--no-objects", check=True)
     return index_dir
 
@@ -78,18 +78,18 @@ def test_detector_box_of_the_giraffe():
                                           # the words people type: a loanword, the kind
                                           ("донат", DONUT), ("перчатка", GLOVE)])
 def test_objects_imagenet_lacks_are_found_first(objects_index, query, photo):
-    proc = run_cli("search", query, "--index", str(objects_index), "--json", check=True)
+    proc = run_here("search", query, "--index", str(objects_index), "--json", check=True)
     hits = json.loads(proc.stdout)
     assert hits and Path(hits[0]["path"]).name == photo, proc.stdout[:500]
 
 
 def test_explanation_shows_the_box_as_a_fragment(objects_index):
-    proc = run_cli("search", "жираф", "--index", str(objects_index), check=True)
+    proc = run_here("search", "жираф", "--index", str(objects_index), check=True)
     assert GIRAFFE in proc.stdout and "(жираф (фрагмент) 0.7" in proc.stdout, proc.stdout[:600]
 
 
 def strong_names(index_dir: Path, query: str) -> list[str]:
-    hits = json.loads(run_cli("search", query, "--index", str(index_dir), "--json",
+    hits = json.loads(run_here("search", query, "--index", str(index_dir), "--json",
                               "--top", "50", check=True).stdout)
     return [Path(h["path"]).name for h in hits if not h.get("weak")]
 
@@ -104,15 +104,15 @@ def test_no_objects_gives_no_object_labels(plain_index):
     idx = index_store.load(index_dir)
     assert not [k for k in idx.labels if k.startswith("object:")]
     assert idx.tagger["objects"] == "off"
-    hits = json.loads(run_cli("search", "жираф", "--index", str(index_dir), "--json",
+    hits = json.loads(run_here("search", "жираф", "--index", str(index_dir), "--json",
                               check=True).stdout)
     assert not [h for h in hits if "фрагмент" in h["why"] and "жираф" in h["why"]]
 
 
 def test_an_index_made_before_the_detector_gets_objects_on_the_next_run(photos, tmp_path):
     index_dir = tmp_path / "index"
-    run_cli("index", str(photos), "--index", str(index_dir), "--tagger", TAGGER,
-            "--no-objects", check=True)
+    run_here("index", str(photos), "--index", str(index_dir), "--tagger", TAGGER,
+             "--no-objects", check=True)
     meta_path = index_dir / "index.json"
     meta = json.loads(meta_path.read_text())
     del meta["tagger"]["objects"]   # as photofinder wrote it before the detector

@@ -13,7 +13,7 @@ from PIL import Image
 
 from photofinder.similar import DUPLICATE_BITS, duplicate_pairs, is_duplicate
 
-from .conftest import TAGGER, run_cli
+from .conftest import TAGGER, run_cli, run_here
 
 COCO = Path(__file__).resolve().parents[2] / "shared" / "data" / "coco-dev"
 ORIGINALS = [
@@ -56,7 +56,7 @@ def copies_index(tmp_path_factory) -> Path:
             for suffix, (make, quality) in COPIES.items():
                 make(img).save(photos / f"{stem}_{suffix}", quality=quality)
     index_dir = tmp_path_factory.mktemp("copies_index")
-    run_cli("index", str(photos), "--index", str(index_dir), "--tagger", TAGGER, check=True)
+    run_here("index", str(photos), "--index", str(index_dir), "--tagger", TAGGER, check=True)
     return index_dir
 
 

@@ -15,7 +15,7 @@ from PIL import Image
 
 from photofinder.config import data_path
 
-from .conftest import TAGGER, run_cli, search_json
+from .conftest import TAGGER, run_cli, run_here, search_json
 
 
 @pytest.mark.parametrize("query", ["кошка", "кот", "Кошки", "котом", "животное"])
@@ -47,7 +47,7 @@ def test_every_hit_is_explained_and_ranked(sample_index):
 
 
 def test_text_output_names_the_photo_and_why(sample_index):
-    proc = run_cli("search", "кошка", "--index", str(sample_index), check=True)
+    proc = run_here("search", "кошка", "--index", str(sample_index), check=True)
     lines = proc.stdout.splitlines()
     assert lines[0].startswith("«кошка»")
     assert "chelsea.png" in lines[1]
@@ -55,14 +55,14 @@ def test_text_output_names_the_photo_and_why(sample_index):
 
 
 def test_no_noise_for_a_query_with_no_match(sample_index):
-    proc = run_cli("search", "налоговая декларация", "--index", str(sample_index), check=True)
+    proc = run_here("search", "налоговая декларация", "--index", str(sample_index), check=True)
     assert "ничего не найдено" in proc.stdout
     assert search_json(sample_index, "налоговая декларация") == []
 
 
 def test_misspelled_word_gets_a_suggestion(sample_index):
     """A typo with two likely meanings is not guessed at: the words to try are named."""
-    proc = run_cli("search", "гарод", "--index", str(sample_index), check=True)
+    proc = run_here("search", "гарод", "--index", str(sample_index), check=True)
     assert "слово «гарод» неизвестно; может быть: " in proc.stdout
     assert "город" in proc.stdout and "народ" in proc.stdout
 
@@ -70,7 +70,7 @@ def test_misspelled_word_gets_a_suggestion(sample_index):
 def test_batch_search_prints_one_json_line_per_query(sample_index, tmp_path):
     queries = tmp_path / "queries.txt"
     queries.write_text("кошка\nкофе\n\n!!!\n", encoding="utf-8")
-    proc = run_cli("search", "--batch", str(queries), "--index", str(sample_index), check=True)
+    proc = run_here("search", "--batch", str(queries), "--index", str(sample_index), check=True)
     records = [json.loads(line) for line in proc.stdout.splitlines()]
     assert [r["query"] for r in records] == ["кошка", "кофе", "!!!"]
     assert Path(records[0]["results"][0]["path"]).name == "chelsea.png"
@@ -127,7 +127,7 @@ def test_reindex_tags_only_new_changed_and_drops_deleted(sample_photos, tmp_path
     photos = tmp_path / "photos"
     shutil.copytree(sample_photos, photos)
     index_dir = tmp_path / "index"
-    first = run_cli("index", str(photos), "--index", str(index_dir), "--tagger", TAGGER, check=True)
+    first = run_here("index", str(photos), "--index", str(index_dir), "--tagger", TAGGER, check=True)
     assert "новых 8" in first.stdout
 
     again = run_cli("index", str(photos), "--index", str(index_dir), "--tagger", TAGGER, check=True)
@@ -161,7 +161,7 @@ def test_imagenet_photos_are_found_by_russian_words(imagenet_samples, tmp_path):
     for src in sorted(imagenet_samples.glob("*.JPEG"))[::5]:  # 200 photos, every 5th class
         os.symlink(src, photos / src.name)
     index_dir = tmp_path / "index"
-    proc = run_cli("index", str(photos), "--index", str(index_dir), "--tagger",
+    proc = run_here("index", str(photos), "--index", str(index_dir), "--tagger",
                    "efficientnet-lite0", check=True)
     assert "200 фото" in proc.stdout
     for query, expected in [("вулкан", "n09472597_volcano"), ("футбольный мяч", "n04254680"),
@@ -191,8 +191,8 @@ def test_people_are_found_through_the_people_head(sample_index, query, label):
 
 def test_whole_photo_mode_tags_without_regions(sample_photos, tmp_path):
     index_dir = tmp_path / "ix"
-    run_cli("index", str(sample_photos), "--index", str(index_dir), "--tagger", TAGGER,
-            "--no-regions", check=True)
+    run_here("index", str(sample_photos), "--index", str(index_dir), "--tagger", TAGGER,
+             "--no-regions", check=True)
     meta = json.loads((index_dir / "index.json").read_text(encoding="utf-8"))
     assert meta["tagger"]["regions"] == "off"
     assert Path(search_json(index_dir, "кошка")[0]["path"]).name == "chelsea.png"
@@ -240,20 +240,20 @@ def test_a_diminutive_finds_what_its_plain_word_finds(sample_index, query, photo
 
 
 def test_a_first_name_is_not_read_as_a_diminutive(sample_index):
-    proc = run_cli("search", "Мишенька", "--index", str(sample_index), check=True)
+    proc = run_here("search", "Мишенька", "--index", str(sample_index), check=True)
     assert "неизвестно" in proc.stdout and "ничего не найдено" in proc.stdout
 
 
 def test_a_query_typed_on_the_english_layout_is_read_on_the_russian_keys(sample_index, tmp_path):
     """«rjirf» is «кошка» typed with the layout left on English: it finds the cat, and
     the output says what was searched."""
-    proc = run_cli("search", "rjirf", "--index", str(sample_index), check=True)
+    proc = run_here("search", "rjirf", "--index", str(sample_index), check=True)
     lines = proc.stdout.splitlines()
     assert lines[0].startswith("«кошка» (набрано в английской раскладке: «rjirf»): 1 из")
     assert "chelsea.png" in lines[1]
     queries = tmp_path / "queries.txt"
     queries.write_text("rjirf\n", encoding="utf-8")
-    batch = json.loads(run_cli("search", "--batch", str(queries), "--index", str(sample_index),
+    batch = json.loads(run_here("search", "--batch", str(queries), "--index", str(sample_index),
                                check=True).stdout)
     assert batch["notes"] == ["«rjirf» набрано в английской раскладке: искали «кошка»"]
     hits = search_json(sample_index, "cj,frf rjirf")  # «собака кошка»: the cat still first
@@ -265,7 +265,7 @@ def test_a_query_typed_on_the_english_layout_is_read_on_the_russian_keys(sample_
 def test_a_word_beside_others_that_no_tag_can_match_is_said_and_left_out(sample_index):
     """«пушистая» reaches a term only by a faint meaning: no photo could ever match it,
     so «пушистая кошка» is the cat, strong, not every cat made weak."""
-    proc = run_cli("search", "пушистая кошка", "--index", str(sample_index), check=True)
+    proc = run_here("search", "пушистая кошка", "--index", str(sample_index), check=True)
     lines = proc.stdout.splitlines()
     assert lines[0].startswith("«пушистая кошка»: 1 из") and "chelsea.png" in lines[1]
     assert "слово «пушистая» не связано ни с одной меткой и не учитывалось" in proc.stdout
@@ -293,10 +293,10 @@ def test_a_colour_word_finds_things_of_that_colour(sample_index):
 def test_a_misspelt_word_that_finds_nothing_is_read_as_the_word_meant(sample_index):
     """«мотацикл» found nothing but «может быть: мотоцикл»: now it finds the motorcycle,
     and the header says which word was searched."""
-    proc = run_cli("search", "мотацикл", "--index", str(sample_index), check=True)
+    proc = run_here("search", "мотацикл", "--index", str(sample_index), check=True)
     lines = proc.stdout.splitlines()
     assert lines[0].startswith("«мотоцикл» (исправлена опечатка: «мотацикл»): ")
     assert "motorcycle_left.png" in lines[1]
     # two words one likely slip away («гарод»: город, народ) are not guessed between
-    assert "ничего не найдено" in run_cli("search", "гарод", "--index", str(sample_index),
+    assert "ничего не найдено" in run_here("search", "гарод", "--index", str(sample_index),
                                           check=True).stdout

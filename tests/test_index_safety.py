@@ -16,7 +16,7 @@ from photofinder import index as index_store
 from photofinder.gui.worker import IndexFinished, IndexJob
 from photofinder.tagging import EVIDENCE
 
-from .conftest import run_cli, search_json
+from .conftest import run_cli, run_here, search_json
 from .test_index_store import write_v1_index
 
 FAST = "efficientnet-lite0"  # the fastest real model: these tests are about the index
@@ -41,7 +41,7 @@ def two_folders(sample_photos, tmp_path) -> tuple[Path, Path]:
 def test_adding_a_folder_keeps_the_index_model_and_its_photos(two_folders, tmp_path):
     a, b = two_folders
     ix = tmp_path / "ix"
-    run_cli("index", str(a), "--index", str(ix), "--tagger", FAST, "--no-regions", check=True)
+    run_here("index", str(a), "--index", str(ix), "--tagger", FAST, "--no-regions", check=True)
     proc = run_cli("index", str(b), "--index", str(ix), check=True)  # no --tagger: the index's
     assert "4 фото (новых 2" in _summary(proc) and "удалено 0" in _summary(proc)
     idx = index_store.load(ix)
@@ -53,7 +53,7 @@ def test_adding_a_folder_keeps_the_index_model_and_its_photos(two_folders, tmp_p
 def test_another_model_is_refused_without_rebuild_and_the_index_is_untouched(two_folders, tmp_path):
     a, b = two_folders
     ix = tmp_path / "ix"
-    run_cli("index", str(a), "--index", str(ix), "--tagger", FAST, check=True)
+    run_here("index", str(a), "--index", str(ix), "--tagger", FAST, check=True)
     before = {p.name: p.read_bytes() for p in ix.iterdir() if p.is_file()}
     proc = run_cli("index", str(b), "--index", str(ix), "--tagger", "efficientnet-lite2")
     assert proc.returncode == 2, proc.stderr
@@ -71,7 +71,7 @@ def test_another_model_is_refused_without_rebuild_and_the_index_is_untouched(two
 def test_a_missing_folder_keeps_its_photos_and_no_folder_refreshes_all(two_folders, tmp_path):
     a, b = two_folders
     ix = tmp_path / "ix"
-    run_cli("index", str(a), str(b), "--index", str(ix), "--tagger", FAST, check=True)
+    run_here("index", str(a), str(b), "--index", str(ix), "--tagger", FAST, check=True)
     unplugged = tmp_path / "A-unplugged"
     a.rename(unplugged)                                    # the drive is gone
     shutil.copy(unplugged / "chelsea.png", b / "кошка.png")  # and B got a new photo
@@ -123,7 +123,7 @@ def test_an_old_index_is_tagged_again_not_dropped(sample_photos, tmp_path):
 def test_new_heads_make_every_photo_stale_and_a_run_tags_them_again(two_folders, tmp_path):
     a, _ = two_folders
     ix = tmp_path / "ix"
-    run_cli("index", str(a), "--index", str(ix), "--tagger", FAST, check=True)
+    run_here("index", str(a), "--index", str(ix), "--tagger", FAST, check=True)
     meta = json.loads((ix / "index.json").read_text(encoding="utf-8"))
     meta["tagger"]["heads"] = "older-heads"  # as if made by an older photofinder
     (ix / "index.json").write_text(json.dumps(meta), encoding="utf-8")
@@ -153,7 +153,7 @@ def test_a_model_without_heads_is_not_tagged_again_for_the_sky(tmp_path):
 def test_an_index_from_before_the_sky_evidence_is_tagged_again_not_dropped(two_folders, tmp_path):
     a, _ = two_folders
     ix = tmp_path / "ix"
-    run_cli("index", str(a), "--index", str(ix), "--tagger", FAST, check=True)
+    run_here("index", str(a), "--index", str(ix), "--tagger", FAST, check=True)
     meta = json.loads((ix / "index.json").read_text(encoding="utf-8"))
     del meta["tagger"]["evidence"]  # as an index made before the sky came from the pixels
     (ix / "index.json").write_text(json.dumps(meta), encoding="utf-8")
@@ -166,7 +166,7 @@ def test_an_index_from_before_the_sky_evidence_is_tagged_again_not_dropped(two_f
 def test_the_gui_adds_a_folder_with_the_index_model_precision_and_mode(two_folders, tmp_path):
     a, b = two_folders
     ix = tmp_path / "ix"
-    run_cli("index", str(a), "--index", str(ix), "--tagger", FAST, "--no-regions", check=True)
+    run_here("index", str(a), "--index", str(ix), "--tagger", FAST, "--no-regions", check=True)
     out: queue.Queue = queue.Queue()
     job = IndexJob(b, ix, out, "navec")
     job.start()
@@ -190,7 +190,7 @@ def test_names_that_are_not_utf8_are_indexed_moved_and_kept(sample_photos, tmp_p
     shutil.copy(sample_photos / "chelsea.png", os.fsdecode(os.path.join(odd, b"chelsea.png")))
     shutil.copy(sample_photos / "coffee.png", photos / "coffee.png")
     ix = tmp_path / "ix"
-    run_cli("index", str(photos), "--index", str(ix), "--tagger", FAST, "--no-regions", check=True)
+    run_here("index", str(photos), "--index", str(ix), "--tagger", FAST, "--no-regions", check=True)
     root = os.fsencode(photos.resolve())
     stored = sorted(os.fsencode(p) for p in index_store.load(ix).paths)
     assert stored == [os.path.join(root, b"coffee.png"), os.path.join(root, b"nonutf\xff", b"chelsea.png")]
@@ -208,7 +208,7 @@ def test_a_lost_index_json_forgets_no_folder(two_folders, tmp_path):
     B's photos, from the copy of index.json each generation keeps."""
     a, b = two_folders
     ix = tmp_path / "ix"
-    run_cli("index", str(a), str(b), "--index", str(ix), "--tagger", FAST, "--no-regions", check=True)
+    run_here("index", str(a), str(b), "--index", str(ix), "--tagger", FAST, "--no-regions", check=True)
     (ix / "index.json").unlink()
     proc = run_cli("index", str(a), "--index", str(ix), check=True)
     assert "4 фото" in _summary(proc) and "удалено 0" in _summary(proc)
@@ -221,7 +221,7 @@ def test_a_lost_index_json_forgets_no_folder(two_folders, tmp_path):
 def test_a_flipped_bit_in_the_arrays_is_exit_4_in_one_line(two_folders, tmp_path, name):
     a, _ = two_folders
     ix = tmp_path / "ix"
-    run_cli("index", str(a), "--index", str(ix), "--tagger", FAST, check=True)
+    run_here("index", str(a), "--index", str(ix), "--tagger", FAST, check=True)
     meta = json.loads((ix / "index.json").read_bytes())
     path = ix / meta["files"][name]["file"]
     data = bytearray(path.read_bytes())

@@ -13,7 +13,7 @@ from photofinder.photos import model_input
 from photofinder.tagger import load_tagger
 from photofinder.vectors import FastTextVectors, load_vectors
 
-from .conftest import TAGGER, run_cli, search_json
+from .conftest import TAGGER, run_cli, run_here, search_json
 
 RUSSIAN_TEXT = """кошка сидит на окне и смотрит на птицу . кот спит на диване .
 собака бежит за мячом . пес лает на кошку . кошки любят рыбу .
@@ -48,13 +48,13 @@ def test_fasttext_gives_unknown_words_a_vector_from_subwords(tiny_fasttext):
 
 def test_index_and_search_with_fasttext_vectors(sample_photos, tiny_fasttext, tmp_path):
     index_dir = tmp_path / "ix"
-    run_cli("index", str(sample_photos), "--index", str(index_dir), "--tagger", TAGGER,
-            "--vectors", f"fasttext:{tiny_fasttext}", check=True)
+    run_here("index", str(sample_photos), "--index", str(index_dir), "--tagger", TAGGER,
+             "--vectors", f"fasttext:{tiny_fasttext}", check=True)
     meta = json.loads((index_dir / "index.json").read_text(encoding="utf-8"))
     assert meta["vectors"] == f"fasttext:{tiny_fasttext.resolve()}"
     assert Path(search_json(index_dir, "кошка")[0]["path"]).name == "chelsea.png"
     # a word the tiny model never saw still gets a vector and an answer, not an error
-    proc = run_cli("search", "кошечки", "--index", str(index_dir), check=True)
+    proc = run_here("search", "кошечки", "--index", str(index_dir), check=True)
     assert "неизвестно" not in proc.stdout
 
 

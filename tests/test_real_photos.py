@@ -11,7 +11,7 @@ import pytest
 
 from photofinder.cli import WEAK_DIVIDER
 
-from .conftest import run_cli, search_json
+from .conftest import run_here, search_json
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 COCO = SHARED / "coco-dev"
@@ -53,7 +53,7 @@ def real_index(tmp_path_factory) -> Path:
         shutil.copy(source, photos / (source.name if source.parent.parent == COCO.parent
                                       else f"{source.parent.name}_{source.name}"))
     index_dir = tmp_path_factory.mktemp("real_index")
-    run_cli("index", str(photos), "--index", str(index_dir), check=True)  # the default model
+    run_here("index", str(photos), "--index", str(index_dir), check=True)  # the default model
     return index_dir
 
 
@@ -103,7 +103,7 @@ def test_weak_matches_come_after_a_divider_and_are_marked_weak(real_index):
     flags = [bool(h.get("weak")) for h in hits]
     assert True in flags and False in flags
     assert flags == sorted(flags)  # every strong result before every weak one
-    text = run_cli("search", "человек", "--index", str(real_index), "--top", "20", check=True).stdout
+    text = run_here("search", "человек", "--index", str(real_index), "--top", "20", check=True).stdout
     lines = text.splitlines()
     assert WEAK_DIVIDER in lines and "ещё слабых совпадений" in lines[0]
     assert lines.index(WEAK_DIVIDER) == 1 + 2 * flags.index(True)  # two lines per hit
@@ -111,14 +111,14 @@ def test_weak_matches_come_after_a_divider_and_are_marked_weak(real_index):
 
 def test_the_header_counts_every_strong_result_not_only_the_shown_ones(real_index):
     strong = _names(search_json(real_index, "человек", "--top", "20"))
-    first = run_cli("search", "человек", "--index", str(real_index), "--top", "1",
+    first = run_here("search", "человек", "--index", str(real_index), "--top", "1",
                     check=True).stdout.splitlines()[0]
     photos = len(COCO_PHOTOS) + len(SCENE_PHOTOS)
     assert first.startswith(f"«человек»: {len(strong)} из {photos} фото") and len(strong) > 1
 
 
 def test_a_known_word_that_no_tag_means_is_said_not_dropped_silently(real_index):
-    proc = run_cli("search", "кошка на старте", "--index", str(real_index), check=True)
+    proc = run_here("search", "кошка на старте", "--index", str(real_index), check=True)
     assert "слово «старте» не связано ни с одной меткой" in proc.stdout
     assert CAT_AND_LAPTOP in proc.stdout.splitlines()[1]
 

@@ -11,7 +11,7 @@ import pytest
 
 from photofinder.vocabulary import load_vocabulary
 
-from .conftest import run_cli, search_json
+from .conftest import run_cli, run_here, search_json
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 # held-out fifth of scenes-train (training/train_heads.py, seed 0): never trained on
@@ -129,7 +129,7 @@ def held_out(tmp_path_factory) -> tuple[Path, dict[Path, str]]:
         shutil.copy(photo, copy)
         copies[photo] = str(copy)
     index_dir = tmp_path_factory.mktemp("held_out_index")
-    run_cli("index", str(folder), "--index", str(index_dir), check=True)
+    run_here("index", str(folder), "--index", str(index_dir), check=True)
     return index_dir, copies
 
 

@@ -15,7 +15,7 @@ from photofinder.faces import MIN_PERSON_FACE
 from photofinder.people import GROUP_DISTANCE
 from photofinder.photos import box_in_photo, open_photo
 
-from .conftest import TAGGER, far_away, run_cli
+from .conftest import TAGGER, far_away, run_cli, run_here
 
 FACES_DEV = Path(__file__).resolve().parents[2] / "shared" / "data" / "faces-dev" / "photos"
 PERSON = "Al_Gore"
@@ -114,8 +114,8 @@ def test_indexing_finds_the_far_face_and_groups_it_with_the_near_one(far_and_nea
 
 def test_small_faces_turned_off_stay_off_and_come_back_when_asked(far_and_near, tmp_path):
     index_dir = tmp_path / "index"
-    run_cli("index", str(far_and_near), "--index", str(index_dir), "--tagger", TAGGER,
-            "--no-small-faces", check=True)
+    run_here("index", str(far_and_near), "--index", str(index_dir), "--tagger", TAGGER,
+             "--no-small-faces", check=True)
     idx = index_store.load(index_dir)
     assert len(_face_of(idx, "far.jpg")[0]) == 0 and len(_face_of(idx, "near.jpg")[0]) == 1
     assert idx.faces.small is False                  # the index's own setting now

@@ -12,7 +12,7 @@ import numpy as np
 from photofinder import index as index_store
 from photofinder.vocabulary import load_vocabulary
 
-from .conftest import TAGGER, index_of_tags, run_cli, search_json
+from .conftest import TAGGER, index_of_tags, run_cli, run_here, search_json
 
 
 def _summary(proc) -> str:
@@ -23,7 +23,7 @@ def test_moved_and_renamed_photos_keep_their_tags(sample_photos, tmp_path):
     photos = tmp_path / "photos"
     shutil.copytree(sample_photos, photos)
     index_dir = tmp_path / "ix"
-    run_cli("index", str(photos), "--index", str(index_dir), "--tagger", TAGGER, check=True)
+    run_here("index", str(photos), "--index", str(index_dir), "--tagger", TAGGER, check=True)
     before = {Path(p).name: c for p, c in zip(*_tags(index_dir))}
 
     (photos / "cats").mkdir()
@@ -43,7 +43,7 @@ def test_touched_photo_is_not_tagged_again(sample_photos, tmp_path):
     photos = tmp_path / "photos"
     shutil.copytree(sample_photos, photos)
     index_dir = tmp_path / "ix"
-    run_cli("index", str(photos), "--index", str(index_dir), "--tagger", TAGGER, check=True)
+    run_here("index", str(photos), "--index", str(index_dir), "--tagger", TAGGER, check=True)
     before = _tags(index_dir)
     os.utime(photos / "chelsea.png", ns=(1, 1))  # copied without its mtime: same content
     # the photo is restamped, not tagged: the model is not even loaded (no torch import)
