@@ -149,3 +149,16 @@ def xdisplay() -> Iterator[str]:
     yield display
     proc.terminate()
     proc.wait(10)
+
+
+# --- in several processes (pytest-xdist: `make test` runs -n 2 --dist loadgroup) --------
+# Each test file runs in one process, so its module-scoped index is made once, not in
+# each. Ray's two files start Ray clusters of their own: one process runs both, one after
+# the other. Without xdist the mark is only a label.
+RAY_FILES = {"test_cluster.py", "test_cluster_client.py"}
+
+
+def pytest_collection_modifyitems(items) -> None:
+    for item in items:
+        group = "ray" if item.path.name in RAY_FILES else item.path.name
+        item.add_marker(pytest.mark.xdist_group(group))
