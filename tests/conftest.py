@@ -40,7 +40,11 @@ def run_cli(*args: str, check: bool = False, env: dict | None = None) -> subproc
     """Runs `python -m photofinder ARGS` as a user would, capturing its output."""
     proc = subprocess.run([sys.executable, "-m", "photofinder", *args], capture_output=True,
                           text=True, env={**os.environ, **(env or {})}, timeout=600)
-    if check and proc.returncode != 0:
+    return _checked(proc) if check else proc
+
+
+def _checked(proc: subprocess.CompletedProcess) -> subprocess.CompletedProcess:
+    if proc.returncode != 0:
         raise AssertionError(f"exit {proc.returncode}\nstdout: {proc.stdout}\nstderr: {proc.stderr}")
     return proc
 
@@ -61,9 +65,7 @@ def run_here(*args: str, check: bool = False) -> subprocess.CompletedProcess:
             code = exc.code if isinstance(exc.code, int) else 2
     proc = subprocess.CompletedProcess(["photofinder", *args], code, out.getvalue(),
                                        err.getvalue())
-    if check and code != 0:
-        raise AssertionError(f"exit {code}\nstdout: {proc.stdout}\nstderr: {proc.stderr}")
-    return proc
+    return _checked(proc) if check else proc
 
 
 def search_json(index_dir: Path, query: str, *extra: str) -> list[dict]:

@@ -22,7 +22,7 @@ from photofinder.plan import Found
 from photofinder.vectors import load_vectors
 from photofinder.vocabulary import load_vocabulary
 
-from .conftest import TAGGER, run_cli, run_here
+from .conftest import TAGGER, run_cli, run_here, search_json
 
 COCO_DEV = Path(__file__).resolve().parents[2] / "shared" / "data" / "coco-dev"
 PHOTOS = 12   # coco-dev photos per test: enough for several batches on two actors
@@ -85,15 +85,8 @@ def test_ray_index_equals_a_local_index(coco_photos, tmp_path):
             continue
         assert np.array_equal(mine, theirs[order], equal_nan=mine.dtype.kind == "f"), column
     assert [a.words_of(i) for i in range(len(a))] == [b.words_of(j) for j in order]
-    hits = [h["path"] for h in _search(remote, "собака")]
-    assert hits == [h["path"] for h in _search(local, "собака")]
-
-
-def _search(index_dir: Path, query: str) -> list[dict]:
-    import json
-
-    return json.loads(run_here("search", query, "--index", str(index_dir), "--json",
-                              check=True).stdout)
+    hits = [h["path"] for h in search_json(remote, "собака")]
+    assert hits == [h["path"] for h in search_json(local, "собака")]
 
 
 def cpu_ticks(pid: int) -> int:

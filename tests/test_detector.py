@@ -16,7 +16,7 @@ from photofinder import index as index_store
 from photofinder.detector import load_detector
 from photofinder.photos import fit_for_model, open_photo
 
-from .conftest import run_cli, run_here
+from .conftest import run_cli, run_here, search_json
 
 COCO_DEV = Path(__file__).resolve().parents[2] / "shared" / "data" / "coco-dev"
 GIRAFFE, CAKE, KITE, SUITCASE = ("000000485895.jpg", "000000417285.jpg", "000000532481.jpg",
@@ -78,9 +78,8 @@ def test_detector_box_of_the_giraffe():
                                           # the words people type: a loanword, the kind
                                           ("донат", DONUT), ("перчатка", GLOVE)])
 def test_objects_imagenet_lacks_are_found_first(objects_index, query, photo):
-    proc = run_here("search", query, "--index", str(objects_index), "--json", check=True)
-    hits = json.loads(proc.stdout)
-    assert hits and Path(hits[0]["path"]).name == photo, proc.stdout[:500]
+    hits = search_json(objects_index, query)
+    assert hits and Path(hits[0]["path"]).name == photo, hits[:3]
 
 
 def test_explanation_shows_the_box_as_a_fragment(objects_index):
@@ -89,8 +88,7 @@ def test_explanation_shows_the_box_as_a_fragment(objects_index):
 
 
 def strong_names(index_dir: Path, query: str) -> list[str]:
-    hits = json.loads(run_here("search", query, "--index", str(index_dir), "--json",
-                              "--top", "50", check=True).stdout)
+    hits = search_json(index_dir, query, "--top", "50")
     return [Path(h["path"]).name for h in hits if not h.get("weak")]
 
 
@@ -104,8 +102,7 @@ def test_no_objects_gives_no_object_labels(plain_index):
     idx = index_store.load(index_dir)
     assert not [k for k in idx.labels if k.startswith("object:")]
     assert idx.tagger["objects"] == "off"
-    hits = json.loads(run_here("search", "жираф", "--index", str(index_dir), "--json",
-                              check=True).stdout)
+    hits = search_json(index_dir, "жираф")
     assert not [h for h in hits if "фрагмент" in h["why"] and "жираф" in h["why"]]
 
 
