@@ -122,12 +122,15 @@ class Explainer:
         probs, regions = probs[present].astype(np.float64), regions[present]
         labels = self.terms.label_of_column[columns]
         contributions = weights * probs
-        # as the scorer adds them: of the detector's objects only the best one counts
+        # as the scorer adds them (scoring.term_mass): of the detector's objects
+        # only the best one counts, and of the other tags that regions gave the best one
         alone = np.array([self.terms.column_kinds[int(c)] in BEST_ONLY_KINDS for c in columns], bool)
-        if alone.sum() > 1:
-            best = np.flatnonzero(alone)[np.argmax(contributions[alone])]
-            counted = ~alone
-            counted[best] = True
+        counted = np.ones(len(columns), bool)
+        for group in (alone, ~alone & regions):
+            if group.sum() > 1:
+                counted[group] = False
+                counted[np.flatnonzero(group)[np.argmax(contributions[group])]] = True
+        if not counted.all():
             columns, weights, probs, regions = columns[counted], weights[counted], probs[counted], regions[counted]
             labels, contributions = labels[counted], contributions[counted]
         contributing = weights > 0

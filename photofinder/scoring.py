@@ -15,7 +15,10 @@ synonym and BROADER_WEIGHT for a broader or a related word (terms.py). For a cla
 this is the design's formula (cosine x the classifier's confidence, the best tag
 decides); for a broader word such as "собака" the probabilities of all dog breeds the
 photo may show add up, because the classifier splitting its vote between beagle and
-foxhound does not make the photo less of a dog. The cap at 1 makes photos equal whose
+foxhound does not make the photo less of a dog. Tags that regions gave do not add up
+among themselves: the best of them is added to the sum of the others (a class's region
+tag is its best window, and twenty classes' best windows are not one window's vote);
+nor do the detector's objects (BEST_ONLY_KINDS). The cap at 1 makes photos equal whose
 tags together say more than "surely" (a region, a scene and the whole photo all showing
 snow); they are ordered by the mass before the cap, so more evidence ranks higher
 (held-out scenes: MRR 0.87 -> 0.94; the same photos used to follow each other in path
@@ -44,6 +47,10 @@ from .sparse import TermLists, crc_of, lists_crc
 from .terms import BEST_ONLY_KINDS, Terms, TermWeights
 from .vectors import WordVectors, phrase_vector
 
+# One label column's tags: photos (ascending), probabilities, whether a region gave each
+# (probabilities and flags None for a column of written words: a word is there or not).
+Column = tuple[np.ndarray, np.ndarray | None, np.ndarray | None]
+
 MIN_TERM_SIMILARITY = 0.6   # navec puts co-hyponyms at 0.55-0.65: below this is noise
 MEANING_ONLY_WEIGHT = 0.5   # a match by meaning when the vocabulary has the word itself
 TERMS_PER_CONCEPT = 12      # the most similar terms considered for one concept
@@ -58,7 +65,7 @@ SURE = {"imagenet": MIN_SCORE, "person": 0.5, "scene": 0.3, "object": 0.3, "word
 # own when the index is saved (TermLists): «собака» reaches 118 columns, 41 million tags
 # at 10 million photos, on 3 million of them.
 BROAD_COLUMNS = 8
-TERM_LISTS_VERSION = 2      # how term_lists adds up: a change makes stored lists unused
+TERM_LISTS_VERSION = 3      # how term_lists adds up: a change makes stored lists unused
 TERM_BLOCK = 1 << 20        # photos whose tags term_lists adds up at once
 
 
@@ -140,16 +147,15 @@ class Scorer:
         self.term_lists = stored if len(stored.term) and crcs is not None \
             and stored.key == term_lists_key(terms, crcs) else None
 
-    def _column(self, column: int) -> tuple[np.ndarray, np.ndarray | None]:
-        """The photos with a tag in one column, ascending, and the tags' probabilities
-        (None for a word column: a word is there or not). Views of the stored posting
-        lists, not copies."""
+    def _column(self, column: int) -> Column:
+        """The photos with a tag in one column, ascending, the tags' probabilities and
+        whether a region gave each (both None for a word column: a word is there or not).
+        Views of the stored posting lists, not copies."""
         if column < self.terms.n_label_columns:
-            row, score, _ = self.index.postings.segment(column)  # CRC-checked on first use
-            return row, score
+            return self.index.postings.segment(column)  # CRC-checked on first use
         ptr, rows = self._word_postings()
         j = column - self.terms.n_label_columns
-        return rows[ptr[j]:ptr[j + 1]], None
+        return rows[ptr[j]:ptr[j + 1]], None, None
 
     def _word_postings(self) -> tuple[np.ndarray, np.ndarray]:
         """The words people wrote, word by word: made on the first query that reaches one
@@ -264,7 +270,7 @@ class Scorer:
         lists = {int(c): self._column(int(c))
                  for c in np.unique(np.concatenate([c for (c, _), own in zip(links, stored)
                                                     if own is None] + [columns[:0]]))}
-        parts = [found for found, _ in lists.values()] + [own[0] for own in stored if own is not None]
+        parts = [found for found, _, _ in lists.values()] + [own[0] for own in stored if own is not None]
         entries = sum(len(rows) for rows in parts)
         if entries == 0:
             return spread(Scored.nothing(), n) if every else Scored.nothing()
@@ -321,7 +327,7 @@ class Scorer:
 
     def _term_part(self, own: np.ndarray, weights: np.ndarray,
                    made: tuple[np.ndarray, np.ndarray, np.ndarray] | None,
-                   lists: dict[int, tuple[np.ndarray, np.ndarray | None]],
+                   lists: dict[int, Column],
                    position: np.ndarray | None, m: int, mixed: bool
                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None] | None:
         """One term's photos (their positions among the m, each once), its weighted mass
@@ -330,7 +336,7 @@ class Scorer:
         if made is not None:  # added up when saved, exactly as term_mass does
             at = made[0] if position is None else position[made[0]]
             return at, made[1], made[2] if mixed else None
-        found, probs = lists[int(own[0])]
+        found, probs, _ = lists[int(own[0])]
         if len(own) == 1 and once_each(found):  # one tag per photo: nothing to add up
             if not len(found):
                 return None
@@ -453,64 +459,93 @@ def align(rows: np.ndarray, scored: Scored, n: int) -> tuple[np.ndarray, np.ndar
     return scores, sure
 
 
-def term_mass(lists: list[tuple[np.ndarray, np.ndarray | None]], weights: np.ndarray,
-              sure: np.ndarray, position: np.ndarray | None, m: int, mixed: bool,
-              alone: np.ndarray | None = None
+def term_mass(lists: list[Column], weights: np.ndarray, sure: np.ndarray,
+              position: np.ndarray | None, m: int, mixed: bool, alone: np.ndarray | None = None
               ) -> tuple[np.ndarray, np.ndarray | None] | None:
     """One term's weighted mass per photo (float64, m of them) from its columns' lists
-    (photos, probabilities; weights and sure levels per column), and, when `mixed`, the
-    same in units of each column's sure level; photo i is at position[i] (None: at i).
-    alone: columns whose tags are not added up, only the best of them counts
-    (BEST_ONLY_KINDS), then added to the others' sum. None when the columns are empty."""
-    if alone is not None and alone.any():
-        return _with_best_only(lists, weights, sure, position, m, mixed, alone)
-    total = sum(len(found) for found, _ in lists)
-    if total == 0:
-        return None
-    # every tag of the term's columns, laid out once in the types bincount adds
+    (photos, probabilities, region flags; weights and sure levels per column), and, when
+    `mixed`, the same in units of each column's sure level; photo i is at position[i]
+    (None: at i). None when the columns are empty.
+
+    Not every tag is added up. Per photo: the sum of the tags no region gave, plus the
+    best of those a region gave, plus the best of the columns in `alone`
+    (BEST_ONLY_KINDS, the detector's independent yes/no per class). Why regions count by
+    their best: an ImageNet class's region tag is that class's best over 13 windows
+    (tagging.combine_tags), so the region tags of different classes come from different
+    windows, and their sum says more than any window did. On a close-up of leaves each
+    window gives some insects and birds a little; twenty of them added up to a sure
+    «животное» above the photos of dogs (everyday photos: «животное» AP 0.40 -> 0.73,
+    «птица» 0.68 -> 0.87, benchmarks/everyday_kinds.py --full)."""
+    counted = range(len(lists)) if alone is None else np.flatnonzero(~alone)
+    total = sum(len(lists[i][0]) for i in counted)
+    # every tag of the counted columns, laid out once in the types bincount adds
     # in (it would copy int32 rows and float32 scores itself: a third of the time)
     at = np.empty(total, np.intp)
     masses = np.empty(total, np.float64)
     evidence = np.empty(total, np.float64) if mixed else None
+    regional: tuple[np.ndarray, np.ndarray | None] | None = None  # the best region tag
     start = 0
-    for (found, probs), weight, level in zip(lists, weights, sure):
+    for i in counted:
+        found, probs, region = lists[i]
         end = start + len(found)
         at[start:end] = found if position is None else position[found]
-        tag_masses(probs, weight, level, len(found), mixed, masses[start:end],
-                   None if evidence is None else evidence[start:end])
+        units = None if evidence is None else evidence[start:end]
+        tag_masses(probs, weights[i], sure[i], len(found), mixed, masses[start:end], units)
+        flagged = np.zeros(0, np.intp) if region is None else np.flatnonzero(region)
+        if len(flagged):
+            if regional is None:
+                regional = np.zeros(m, np.float64), np.zeros(m, np.float64) if mixed else None
+            where = at[start + flagged]
+            unique = once_each(where)
+            for target, values in zip(regional, (masses[start:end], units)):
+                if target is not None:
+                    _keep_greatest(target, where, values[flagged], unique)
+                    values[flagged] = 0.0  # counted by the best, not added up
         start = end
-    # one photo has at most one tag per column, so this sums over its columns
-    return (np.bincount(at, masses, minlength=m),
-            None if evidence is None else np.bincount(at, evidence, minlength=m))
+    added = []
+    if total:
+        # one photo has at most one tag per column, so this sums over its columns
+        added.append((np.bincount(at, masses, minlength=m),
+                      None if evidence is None else np.bincount(at, evidence, minlength=m)))
+    if regional is not None:
+        added.append(regional)
+    if alone is not None and any(len(lists[i][0]) for i in np.flatnonzero(alone)):
+        added.append(_best_of([(i, *lists[i][:2]) for i in np.flatnonzero(alone)],
+                              weights, sure, position, m, mixed))
+    if not added:
+        return None
+    mass, mass_units = added[0]  # made here: added to in place
+    for more, more_units in added[1:]:
+        mass += more
+        if mass_units is not None:
+            mass_units += more_units
+    return mass, mass_units
 
 
-def _with_best_only(lists: list[tuple[np.ndarray, np.ndarray | None]], weights: np.ndarray,
-                    sure: np.ndarray, position: np.ndarray | None, m: int, mixed: bool,
-                    alone: np.ndarray) -> tuple[np.ndarray, np.ndarray | None] | None:
-    """term_mass when some columns count only by their best tag: the sum of the others
-    plus, per photo, the greatest mass (and, apart, the greatest units) of those."""
-    keep = np.flatnonzero(~alone)
-    summed = term_mass([lists[i] for i in keep], weights[keep], sure[keep], position, m, mixed)
-    if not any(len(lists[i][0]) for i in np.flatnonzero(alone)):
-        return summed
+def _keep_greatest(target: np.ndarray, at: np.ndarray, values: np.ndarray, unique: bool) -> None:
+    """target[at] = the greatest of it and values (`unique`: each of `at` once)."""
+    if unique:  # the usual case: a photo once per column
+        target[at] = np.maximum(target[at], values)
+    else:
+        np.maximum.at(target, at, values)
+
+
+def _best_of(group: list[tuple[int, np.ndarray, np.ndarray | None]], weights: np.ndarray,
+             sure: np.ndarray, position: np.ndarray | None, m: int, mixed: bool
+             ) -> tuple[np.ndarray, np.ndarray | None]:
+    """Per photo, the greatest mass (and, apart, the greatest units) of some columns'
+    tags: each (its number among the term's columns, photos, probabilities)."""
     best = np.zeros(m, np.float64)
     best_units = np.zeros(m, np.float64) if mixed else None
-    for i in np.flatnonzero(alone):
-        found, probs = lists[i]
+    for i, found, probs in group:
         if not len(found):
             continue
         masses, units = tag_masses(probs, weights[i], sure[i], len(found), mixed)
         at = found if position is None else position[found]
         for target, values in ((best, masses), (best_units, units)):
-            if target is None:
-                continue
-            if once_each(found):  # the usual case: a photo once per column
-                target[at] = np.maximum(target[at], values)
-            else:
-                np.maximum.at(target, at, values)
-    if summed is None:
-        return best, best_units
-    return summed[0] + best, None if best_units is None else summed[1] + best_units
+            if target is not None:
+                _keep_greatest(target, at, values, once_each(found))
+    return best, best_units
 
 
 def once_each(rows: np.ndarray) -> bool:
@@ -579,15 +614,16 @@ def term_lists(index: Index, terms: Terms) -> TermLists:
     crc = np.zeros(len(broad), np.uint32)
     for i, term in enumerate(broad):
         own, weights = terms.weights.row(term)
-        columns = [post.segment(int(c))[:2] for c in own]
+        columns = [post.segment(int(c)) for c in own]
         end = int(ptr[i])
         for lo in range(0, n, TERM_BLOCK):  # a block of photos at a time: bounded memory
             hi = min(n, lo + TERM_BLOCK)
             block = []
-            for found, probs in columns:
+            for found, probs, region in columns:
                 a, b = np.searchsorted(found, [lo, hi])
                 # float32 probabilities, as stored and searched
-                block.append((found[a:b] - lo, probs[a:b].astype(np.float32, copy=False)))
+                block.append((found[a:b] - lo, probs[a:b].astype(np.float32, copy=False),
+                              region[a:b]))
             # term_mass itself: bincount adds a photo's tags in the same order as a
             # search over the whole index does (its columns', in order): the same sums
             added = term_mass(block, weights, sure[own], None, hi - lo, True, alone[own])

@@ -55,7 +55,7 @@ class FakeVectors:
 
 
 def make_engine(paths: list[str], classes: list[list[int]], probs: list[list[float]],
-                lem: Lemmatizer) -> SearchEngine:
+                lem: Lemmatizer, region: list[list[bool]] | None = None) -> SearchEngine:
     vocab = parse_vocabulary(json.dumps(CLASSES).encode(), "test")
     terms, keys, table = term_table(vocab, FakeVectors(), lem)
     n = len(paths)
@@ -63,7 +63,8 @@ def make_engine(paths: list[str], classes: list[list[int]], probs: list[list[flo
                 labels=[c.key for c in vocab.labels], paths=paths,
                 sizes=np.zeros(n, np.int64), mtimes=np.zeros(n, np.int64),
                 hashes=np.zeros(n, np.uint64), stale=np.zeros(n, bool),
-                tag_rows=Tags.from_dense(np.array(classes), np.array(probs, np.float32)),
+                tag_rows=Tags.from_dense(np.array(classes), np.array(probs, np.float32),
+                                         None if region is None else np.array(region)),
                 features=np.zeros((n, 0), np.float16), dhash=np.zeros(n, np.uint64),
                 taken=np.zeros(n, np.int64), terms=terms, term_keys=keys, term_vectors=table)
     return SearchEngine(idx, vocab, FakeVectors(), lem)
@@ -156,6 +157,28 @@ def test_photos_the_cap_makes_equal_are_ordered_by_their_evidence(lemmatizer):
     # and with a second word the same holds for the mean of both
     both = engine.search("гончая кошка").hits
     assert [h.path for h in both][:2] == ["surer_hounds.jpg", "two_hounds.jpg"]
+
+
+def test_tags_that_regions_gave_count_by_their_best_not_their_sum(lemmatizer):
+    # A close-up of leaves: each window of the photo gives an animal class a little, and
+    # the three classes' best windows summed (0.8 x 1.35) used to cap «животное» at 1.00
+    # above a photo the whole of which is a dog. A region's tags count by the best of
+    # them; the whole photo's add up as before (a beagle split with a foxhound).
+    engine = make_engine(["leaves.jpg", "dog.jpg"], [[0, 1, 2], [0, 1, 3]],
+                         [[0.45, 0.45, 0.45], [0.7, 0.3, 0.01]], lemmatizer,
+                         region=[[True, True, True], [False, False, False]])
+    hits = engine.search("животное").hits
+    assert [h.path for h in hits] == ["dog.jpg", "leaves.jpg"]
+    assert hits[0].score == pytest.approx(BROADER_WEIGHT * 1.0, rel=2e-3)
+    assert hits[1].score == pytest.approx(BROADER_WEIGHT * 0.45, rel=2e-3)
+    leaves = hits[1].evidence[0]
+    # the explanation counts what the score counts: one tag, and its numbers multiply out
+    assert leaves.region and leaves.other_tags == 0
+    assert leaves.similarity * leaves.weight * leaves.confidence == pytest.approx(hits[1].score, rel=2e-3)
+    # a whole-photo tag still adds to the best region's: a region's dog and the whole
+    # photo's foxhound say more than the region alone
+    mixed = make_engine(["both.jpg"], [[0, 1]], [[0.5, 0.3]], lemmatizer, region=[[True, False]])
+    assert mixed.search("животное").hits[0].score == pytest.approx(BROADER_WEIGHT * 0.8, rel=2e-3)
 
 
 def test_a_word_that_matched_nothing_in_a_photo_adds_no_line(lemmatizer):
