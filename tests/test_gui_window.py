@@ -224,15 +224,15 @@ def test_typing_a_query_shows_the_cat_and_double_click_opens_it(gui_factory, sam
 
 def test_weak_matches_are_drawn_under_the_divider(gui_factory, sample_index, xdisplay,
                                                   tmp_path):
-    """«еда»: the coffee is a strong match; the weak ones come on their own rows under
-    «Возможно — слабые совпадения», greyed."""
+    """«транспорт»: the scooter first of two strong matches; the weak ones come on their own
+    rows under «Возможно — слабые совпадения», greyed."""
     gui = gui_factory(sample_index)
-    gui.type_query("еда")
+    gui.type_query("транспорт")
     state = gui.wait("strong and weak tiles", lambda s: tiles_with_thumbs(2)(s)
                      and any(t["weak"] for t in s["tiles"]))
     strong = [t for t in state["tiles"] if not t["weak"]]
     weak = [t for t in state["tiles"] if t["weak"]]
-    assert Path(strong[0]["path"]).name == "coffee.png"
+    assert Path(strong[0]["path"]).name == "motorcycle_left.png"
     assert state["weak_divider"]
     assert min(t["y"] for t in weak) > max(t["y"] + t["h"] for t in strong) + 20  # the divider row
     assert len({t["y"] for t in weak}) == 1 and min(t["x"] for t in weak) == strong[0]["x"]
