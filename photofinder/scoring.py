@@ -475,7 +475,7 @@ def term_mass(lists: list[Column], weights: np.ndarray, sure: np.ndarray,
     windows, and their sum says more than any window did. On a close-up of leaves each
     window gives some insects and birds a little; twenty of them added up to a sure
     «животное» above the photos of dogs (everyday photos: «животное» AP 0.40 -> 0.73,
-    «птица» 0.68 -> 0.87, benchmarks/everyday_kinds.py --full)."""
+    «птица» 0.68 -> 0.87; the rules tried: benchmarks/region_sum.py)."""
     counted = range(len(lists)) if alone is None else np.flatnonzero(~alone)
     total = sum(len(lists[i][0]) for i in counted)
     # every tag of the counted columns, laid out once in the types bincount adds
