@@ -11,6 +11,7 @@ import numpy as np
 
 from .index import Index
 from .query import Concept, Lemmatizer
+from .scoring import counted_tags
 from .terms import BEST_ONLY_KINDS, Terms
 from .vocabulary import Vocabulary, is_colour
 from .words import KIND_WEIGHTS, describe_word
@@ -122,14 +123,10 @@ class Explainer:
         probs, regions = probs[present].astype(np.float64), regions[present]
         labels = self.terms.label_of_column[columns]
         contributions = weights * probs
-        # as the scorer adds them (scoring.term_mass): of the detector's objects
-        # only the best one counts, and of the other tags that regions gave the best one
+        # the tags the scorer adds up: of the detector's objects only the best one, and
+        # of the other tags that regions gave the best one
         alone = np.array([self.terms.column_kinds[int(c)] in BEST_ONLY_KINDS for c in columns], bool)
-        counted = np.ones(len(columns), bool)
-        for group in (alone, ~alone & regions):
-            if group.sum() > 1:
-                counted[group] = False
-                counted[np.flatnonzero(group)[np.argmax(contributions[group])]] = True
+        counted = counted_tags(alone, regions, contributions)
         if not counted.all():
             columns, weights, probs, regions = columns[counted], weights[counted], probs[counted], regions[counted]
             labels, contributions = labels[counted], contributions[counted]

@@ -522,6 +522,18 @@ def term_mass(lists: list[Column], weights: np.ndarray, sure: np.ndarray,
     return mass, mass_units
 
 
+def counted_tags(alone: np.ndarray, region: np.ndarray, masses: np.ndarray) -> np.ndarray:
+    """Which of one photo's tags under one term term_mass counts (for its explanation):
+    every tag no region gave, the best of those a region gave, the best of the `alone`
+    columns'. All three arrays are per tag."""
+    counted = np.ones(len(masses), bool)
+    for group in (alone, ~alone & region):
+        if group.sum() > 1:
+            counted[group] = False
+            counted[np.flatnonzero(group)[np.argmax(masses[group])]] = True
+    return counted
+
+
 def _keep_greatest(target: np.ndarray, at: np.ndarray, values: np.ndarray, unique: bool) -> None:
     """target[at] = the greatest of it and values (`unique`: each of `at` once)."""
     if unique:  # the usual case: a photo once per column
