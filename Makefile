@@ -34,13 +34,14 @@ run: $(STAMP)
 		for q in кошка кофе транспорт люди; do $(BIN)/photofinder search "$$q" --index $(INDEX) --top 3; done; \
 	fi
 
-# -rs: every skipped test prints why (a missing tool is then seen, not a silent pass).
+# -rfEs: the last lines name every failed, errored and skipped test, with why (a CI log
+# shows only its tail; a missing tool is then seen, not a silent pass).
 # -n: test processes (pytest-xdist), each test file in one of them (tests/conftest.py):
 # a test waits on a subprocess, a window or Ray much of its time, so on 2 cores 2
 # processes take 437 s where one took 613 s. TEST_PROCESSES=0: one process, no xdist.
 TEST_PROCESSES ?= 2
 test: $(STAMP)
-	$(BIN)/python -m pytest -q -rs $(if $(filter 0,$(TEST_PROCESSES)),,-n $(TEST_PROCESSES) --dist loadgroup)
+	$(BIN)/python -m pytest -q -rfEs $(if $(filter 0,$(TEST_PROCESSES)),,-n $(TEST_PROCESSES) --dist loadgroup)
 
 lint: $(STAMP)
 	$(BIN)/ruff check photofinder tests benchmarks training

@@ -22,10 +22,17 @@ COCO_DEV = Path(__file__).resolve().parents[2] / "shared" / "data" / "coco-dev"
 PHOTOS = 4
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def free_ports(n: int) -> list[int]:
+    """n different ports free now: each socket stays bound until all are picked, so the
+    system cannot hand one port out twice."""
+    sockets = [socket.socket() for _ in range(n)]
+    try:
+        for s in sockets:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
 
 
 @pytest.fixture(scope="module")
@@ -35,15 +42,26 @@ def ray_head():
     ray_cli = Path(sys.executable).with_name("ray")
     if not ray_cli.is_file():
         pytest.skip(f"no ray command next to {sys.executable}")
-    client_port = free_port()
     # The head starts a server process for each client and gives it 30 s to answer; on
     # two busy cores that once ran out ("Initialization failure from server", empty
     # message, in a CI run while another indexing job shared the machine): 120 s.
     env = {**os.environ, "RAY_CLIENT_SERVER_CHECK_CHANNEL_TIMEOUT_S": "120"}
-    subprocess.run([str(ray_cli), "start", "--head", "--num-cpus", "2",
-                    "--node-ip-address", "127.0.0.1", "--include-dashboard=false",
-                    "--port", str(free_port()), "--ray-client-server-port", str(client_port)],
-                   check=True, capture_output=True, timeout=180, env=env)
+    # free_ports() only finds ports that were free a moment ago: another process may take
+    # it before the head binds it. A start that fails is stopped and tried once more on
+    # new ports; a second failure errors with what `ray start` said, not a bare exit code.
+    for attempt in (1, 2):
+        gcs_port, client_port = free_ports(2)
+        start = subprocess.run(
+            [str(ray_cli), "start", "--head", "--num-cpus", "2", "--node-ip-address", "127.0.0.1",
+             "--include-dashboard=false", "--port", str(gcs_port),
+             "--ray-client-server-port", str(client_port)],
+            capture_output=True, text=True, timeout=180, env=env)
+        if start.returncode == 0:
+            break
+        subprocess.run([str(ray_cli), "stop", "--force"], capture_output=True, timeout=120)
+        if attempt == 2:
+            pytest.fail(f"ray start --head failed twice (exit {start.returncode}):\n"
+                        f"{start.stdout[-2000:]}\n{start.stderr[-2000:]}")
     try:
         yield f"ray://127.0.0.1:{client_port}"
     finally:
