@@ -314,3 +314,27 @@ def test_every_shipped_model_file_is_in_the_package_data():
     files = {p for p in (data / "data").rglob("*") if p.is_file() and p.suffix != ".py"
              and "__pycache__" not in p.parts}
     assert files - shipped == set(), sorted(str(p.relative_to(data)) for p in files - shipped)
+
+
+def test_the_river_yields_its_share_to_the_lake():
+    """The scene softmax has no lake, so a lake's water gave "river" its probability
+    (heads.YIELDS_TO): the river column is the softmax's times (1 - the lake head's), the
+    other places and every attribute as they were."""
+    from photofinder.heads import load_heads
+
+    heads = load_heads("efficientnet-lite2")
+    keys = heads.tag_keys
+    river, lake = keys.index("river"), keys.index("lake")
+    features = np.random.default_rng(0).normal(size=(64, heads.scene_weight.shape[0])) \
+        .astype(np.float32)
+    scores = heads.scenes(features)
+    logits = features @ heads.scene_weight + heads.scene_bias
+    softmax = np.exp(logits - logits.max(axis=1, keepdims=True))
+    softmax /= softmax.sum(axis=1, keepdims=True)
+    lake_head = 1 / (1 + np.exp(-(features @ heads.attribute_weight + heads.attribute_bias)))
+    np.testing.assert_allclose(scores[:, river],
+                               softmax[:, river] * (1 - lake_head[:, lake - len(heads.scene_keys)]),
+                               rtol=1e-4, atol=1e-7)
+    others = [k for k in range(len(heads.scene_keys)) if k != river]
+    np.testing.assert_allclose(scores[:, others], softmax[:, others], rtol=1e-4, atol=1e-7)
+    np.testing.assert_allclose(scores[:, len(heads.scene_keys):], lake_head, rtol=1e-4, atol=1e-7)

@@ -136,6 +136,13 @@ def test_weather_is_an_attribute_beside_the_place_not_one_of_the_places():
     assert p.shape == (5, len(heads.tag_keys))
     places = len(heads.scene_keys)
     np.testing.assert_allclose(p[:, places + r], 1 / (1 + np.exp(-4.0)), rtol=1e-4)  # its own
-    np.testing.assert_allclose(p[:, :places].sum(axis=1), 1.0, rtol=1e-5)  # the places keep theirs
+    # the places keep theirs, the river only what the lake head leaves it (heads.YIELDS_TO)
+    logits = features @ heads.scene_weight + heads.scene_bias
+    softmax = np.exp(logits - logits.max(axis=1, keepdims=True))
+    softmax /= softmax.sum(axis=1, keepdims=True)
+    river = heads.tag_keys.index("river")
+    others = [k for k in range(places) if k != river]
+    np.testing.assert_allclose(p[:, others], softmax[:, others], rtol=1e-4, atol=1e-7)
+    assert (p[:, river] <= softmax[:, river] + 1e-7).all()  # the rule: test_models.py
     # probabilities (float32: a logit past ~17 on these far-off random photos is 1.0 exactly)
     assert ((p[:, places:] >= 0) & (p[:, places:] <= 1)).all()
