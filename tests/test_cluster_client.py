@@ -47,7 +47,7 @@ def ray_head():
     # message, in a CI run while another indexing job shared the machine): 120 s.
     env = {**os.environ, "RAY_CLIENT_SERVER_CHECK_CHANNEL_TIMEOUT_S": "120"}
     # free_ports() only finds ports that were free a moment ago: another process may take
-    # it before the head binds it. A start that fails is stopped and tried once more on
+    # one before the head binds it. A start that fails is stopped and tried once more on
     # new ports; a second failure errors with what `ray start` said, not a bare exit code.
     for attempt in (1, 2):
         gcs_port, client_port = free_ports(2)
