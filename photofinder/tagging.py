@@ -77,9 +77,10 @@ SKY_KEY = SCENE_PREFIX + "sky"
 SKY_SURE_FRACTION = 0.25
 SKY_MOST = 0.7
 INDOORS = "помещение"   # the broader word of every room, shop and hall in scenes.json
-# The heads' training-only classes whose photos show no open sky either: a close-up of a
-# dish or a cat (a blue tablecloth, a white wall behind are not the sky)
-NO_SKY_CLASSES = ("close_up",)
+# The heads' classes whose photos show no open sky that are not under «помещение»: a
+# close-up of a dish or a cat (training-only: a blue tablecloth, a white wall behind are
+# not the sky), and a fish tank's blue water (the aquarium is no «интерьер», round thirty)
+NO_SKY_CLASSES = ("close_up", "aquarium")
 # What the tags of an index depend on besides the model and its heads: a stored
 # identity with another value makes every photo stale, tagged again (indexer). river-1:
 # the river yields its share to the lake (heads.YIELDS_TO), in the same heads file.
