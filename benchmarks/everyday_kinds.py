@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 
-from evaluation import REPO, print_misses, print_table, score_queries
+from evaluation import REPO, mean, print_misses, print_table, score_queries
 from everyday_photos import MIN_RELEVANT, engine_from_command_line, judged_name, scene_word_rows
 
 TRUTH = REPO / "benchmarks" / "everyday_truth.json"
@@ -46,6 +46,17 @@ def truth_rows(engine, truth: dict) -> list[dict]:
     rows = score_queries(engine, queries, relevant, unsure)
     return [r for r in rows if r["relevant"] >= MIN_RELEVANT]
 
+
+
+def word_figures(engine, truth: dict, words: tuple[str, ...]) -> dict[str, float]:
+    """MAP and MRR of everyday_photos.py's 13 place, sky and weather words and of all 35,
+    and the AP of each of `words`: what a rule tried on the everyday photos moves."""
+    scenes = scene_word_rows(engine)
+    every = scenes + truth_rows(engine, truth)
+    ap = {r["query"]: r["ap"] for r in every}
+    return {"13 MAP": mean(r["ap"] for r in scenes), "13 MRR": mean(r["rr"] for r in scenes),
+            "35 MAP": mean(r["ap"] for r in every), "35 MRR": mean(r["rr"] for r in every),
+            **{w: ap[w] for w in words}}
 
 def main() -> int:
     engine = engine_from_command_line(__doc__.splitlines()[0])

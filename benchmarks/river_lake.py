@@ -21,9 +21,8 @@ import json
 from collections.abc import Callable
 
 import numpy as np
-from evaluation import mean
-from everyday_kinds import TRUTH, truth_rows
-from everyday_photos import everyday_engine, scene_word_rows
+from everyday_kinds import TRUTH, word_figures
+from everyday_photos import everyday_engine
 
 import photofinder.heads as heads_module
 from photofinder.heads import load_heads
@@ -38,6 +37,7 @@ RULES: dict[str, Rule] = {
     "river halved where the lake is higher": lambda river, lake: np.where(lake > river, river / 2, river),
 }
 SHIPPED = "river x (1 - lake) (shipped)"
+WORDS = ("река", "озеро", "водопад")
 SETS = (("as published, Lite2", "efficientnet-lite2", True),
         ("256 px, Lite2", "efficientnet-lite2", False),
         ("as published, Lite0", "efficientnet-lite0", True))
@@ -55,16 +55,6 @@ def softmax_river_and_lake(engine, tagger: str) -> tuple[np.ndarray, np.ndarray]
     return scenes[:, heads.tag_keys.index("river")], scenes[:, heads.tag_keys.index("lake")]
 
 
-def figures(engine, truth: dict) -> dict[str, float]:
-    scenes = scene_word_rows(engine)
-    kinds = truth_rows(engine, truth)
-    ap = {r["query"]: r["ap"] for r in scenes + kinds}
-    return {"13 MAP": mean(r["ap"] for r in scenes), "13 MRR": mean(r["rr"] for r in scenes),
-            "35 MAP": mean(r["ap"] for r in scenes + kinds),
-            "35 MRR": mean(r["rr"] for r in scenes + kinds),
-            "река": ap["река"], "озеро": ap["озеро"], "водопад": ap["водопад"]}
-
-
 def main() -> int:
     truth = json.loads(TRUTH.read_text(encoding="utf-8"))
     for name, tagger, full in SETS:
@@ -73,7 +63,7 @@ def main() -> int:
             continue
         idx = engine.index
         stored = idx.tags
-        shipped = figures(engine, truth)
+        shipped = word_figures(engine, truth, WORDS)
         river, lake = softmax_river_and_lake(engine, tagger)
         column = idx.labels.index("scene:river")
         print(f"\n{name}: {len(idx)} everyday photos (AP; 13 place, sky and weather words; "
@@ -82,7 +72,7 @@ def main() -> int:
         print("| --- | --- | --- | --- | --- | --- |")
         for rule, make in RULES.items():
             idx.tags = stored.with_column(column, make(river, lake).astype(np.float32), SCENE_FLOOR)
-            f = figures(engine, truth)
+            f = word_figures(engine, truth, WORDS)
             print(f"| {rule} | {f['река']:.3f} | {f['озеро']:.3f} | {f['водопад']:.3f} | "
                   f"{f['13 MAP']:.3f} / {f['13 MRR']:.3f} | {f['35 MAP']:.3f} / {f['35 MRR']:.3f} |")
             if rule == SHIPPED and any(abs(f[k] - shipped[k]) > 0.005 for k in f):

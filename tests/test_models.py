@@ -335,6 +335,41 @@ def test_the_river_yields_its_share_to_the_lake():
     np.testing.assert_allclose(scores[:, river],
                                softmax[:, river] * (1 - lake_head[:, lake - len(heads.scene_keys)]),
                                rtol=1e-4, atol=1e-7)
-    others = [k for k in range(len(heads.scene_keys)) if k != river]
+    forests = [keys.index(k) for k in ("forest", "rainforest", "bamboo_forest", "forest_road")]
+    others = [k for k in range(len(heads.scene_keys)) if k != river and k not in forests]
     np.testing.assert_allclose(scores[:, others], softmax[:, others], rtol=1e-4, atol=1e-7)
     np.testing.assert_allclose(scores[:, len(heads.scene_keys):], lake_head, rtol=1e-4, atol=1e-7)
+
+
+def test_the_forest_is_read_apart_from_the_land_it_covers():
+    """A forested mountain was mostly "mountain" in the softmax (heads.LAND_COVER): each
+    forest class is its softmax share divided by the places' sum without the mountain,
+    valley, river and waterfall; never above 1, never below the softmax's own."""
+    from photofinder.heads import load_heads
+
+    heads = load_heads("efficientnet-lite2")
+    keys = heads.tag_keys
+    rng = np.random.default_rng(1)
+    features = rng.normal(size=(256, heads.scene_weight.shape[0])).astype(np.float32)
+    scores = heads.scenes(features)
+    logits = (features @ heads.scene_weight + heads.scene_bias).astype(np.float64)
+    softmax = np.exp(logits - logits.max(axis=1, keepdims=True))
+    softmax /= softmax.sum(axis=1, keepdims=True)
+    land = [keys.index(k) for k in ("mountain", "valley", "river", "waterfall")]
+    rest = 1 - softmax[:, land].sum(axis=1)
+    for forest in ("forest", "rainforest", "bamboo_forest", "forest_road"):
+        column = keys.index(forest)
+        expected = softmax[:, column] / rest
+        np.testing.assert_allclose(scores[:, column], expected, rtol=1e-3, atol=1e-7)
+        assert (scores[:, column] <= 1).all() and (scores[:, column] >= softmax[:, column] - 1e-7).all()
+    # a mountain and nothing else (every other place's logit equal, the mountain's 60
+    # higher): the other places sum to 1e-26, and the forest is one of ~100 of them, not
+    # a division of rounding errors
+    bare = np.zeros(len(heads.scene_keys))
+    bare[keys.index("mountain")] = 60.0
+    features = np.linalg.lstsq(heads.scene_weight.T.astype(np.float64),
+                               bare - heads.scene_bias, rcond=None)[0]
+    mountain = heads.scenes(features[None].astype(np.float32))
+    assert np.isfinite(mountain).all()
+    assert mountain[0, keys.index("mountain")] > 0.99
+    assert 0.001 < mountain[0, keys.index("forest")] < 0.05

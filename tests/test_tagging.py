@@ -136,13 +136,16 @@ def test_weather_is_an_attribute_beside_the_place_not_one_of_the_places():
     assert p.shape == (5, len(heads.tag_keys))
     places = len(heads.scene_keys)
     np.testing.assert_allclose(p[:, places + r], 1 / (1 + np.exp(-4.0)), rtol=1e-4)  # its own
-    # the places keep theirs, the river only what the lake head leaves it (heads.YIELDS_TO)
+    # the places keep theirs, the river only what the lake head leaves it (heads.YIELDS_TO),
+    # the forests their share apart from the land they cover (heads.LAND_COVER)
     logits = features @ heads.scene_weight + heads.scene_bias
     softmax = np.exp(logits - logits.max(axis=1, keepdims=True))
     softmax /= softmax.sum(axis=1, keepdims=True)
     river = heads.tag_keys.index("river")
-    others = [k for k in range(places) if k != river]
+    forests = [heads.tag_keys.index(k) for k in ("forest", "rainforest", "bamboo_forest", "forest_road")]
+    others = [k for k in range(places) if k != river and k not in forests]
     np.testing.assert_allclose(p[:, others], softmax[:, others], rtol=1e-4, atol=1e-7)
-    assert (p[:, river] <= softmax[:, river] + 1e-7).all()  # the rule: test_models.py
+    assert (p[:, river] <= softmax[:, river] + 1e-7).all()  # the rules: test_models.py
+    assert (p[:, forests] >= softmax[:, forests] - 1e-7).all() and (p[:, forests] <= 1).all()
     # probabilities (float32: a logit past ~17 on these far-off random photos is 1.0 exactly)
     assert ((p[:, places:] >= 0) & (p[:, places:] <= 1)).all()
