@@ -84,8 +84,9 @@ NO_SKY_CLASSES = ("close_up", "aquarium")
 # What the tags of an index depend on besides the model and its heads: a stored
 # identity with another value makes every photo stale, tagged again (indexer). river-1:
 # the river yields its share to the lake (heads.YIELDS_TO), in the same heads file;
-# forest-1: the forest is read apart from the land it covers (heads.LAND_COVER).
-EVIDENCE = "sky-1,person-2,colour-1,river-1,forest-1"
+# forest-1: the forest is read apart from the land it covers (heads.LAND_COVER);
+# named-1: the places are shares of the named places (heads.UNNAMED_PLACES).
+EVIDENCE = "sky-1,person-2,colour-1,river-1,forest-1,named-1"
 # a colour on 3.5 % of an object's box or 5 % of the photo at the least (scoring.SURE
 # ["scene"] 0.3 makes it a match from 10.5 % and 15 %); fainter ones would be a tag on
 # almost every photo for every colour

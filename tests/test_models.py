@@ -316,9 +316,35 @@ def test_every_shipped_model_file_is_in_the_package_data():
     assert files - shipped == set(), sorted(str(p.relative_to(data)) for p in files - shipped)
 
 
+FORESTS = ("forest", "rainforest", "bamboo_forest", "forest_road")
+
+
+def _softmax(heads, features: np.ndarray) -> np.ndarray:
+    """The places' softmax worked out here (float64)."""
+    logits = (features @ heads.scene_weight + heads.scene_bias).astype(np.float64)
+    softmax = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return softmax / softmax.sum(axis=1, keepdims=True)
+
+
+def _named_places(heads, features: np.ndarray) -> np.ndarray:
+    """Each place a share of the places other than the webcam days
+    (heads.UNNAMED_PLACES): what the forest and river rules start from."""
+    softmax = _softmax(heads, features)
+    return softmax / (1 - softmax[:, [heads.scene_keys.index("day")]])
+
+
+def _features_with_logits(heads, logits: dict[str, float]) -> np.ndarray:
+    """[1, D] features whose places' logits are the given ones (0 for the rest)."""
+    wanted = np.zeros(len(heads.scene_keys))
+    for key, logit in logits.items():
+        wanted[heads.scene_keys.index(key)] = logit
+    return np.linalg.lstsq(heads.scene_weight.T.astype(np.float64), wanted - heads.scene_bias,
+                           rcond=None)[0][None].astype(np.float32)
+
+
 def test_the_river_yields_its_share_to_the_lake():
     """The scene softmax has no lake, so a lake's water gave "river" its probability
-    (heads.YIELDS_TO): the river column is the softmax's times (1 - the lake head's), the
+    (heads.YIELDS_TO): the river column is its share times (1 - the lake head's), the
     other places and every attribute as they were."""
     from photofinder.heads import load_heads
 
@@ -328,23 +354,52 @@ def test_the_river_yields_its_share_to_the_lake():
     features = np.random.default_rng(0).normal(size=(64, heads.scene_weight.shape[0])) \
         .astype(np.float32)
     scores = heads.scenes(features)
-    logits = features @ heads.scene_weight + heads.scene_bias
-    softmax = np.exp(logits - logits.max(axis=1, keepdims=True))
-    softmax /= softmax.sum(axis=1, keepdims=True)
+    named = _named_places(heads, features)
     lake_head = 1 / (1 + np.exp(-(features @ heads.attribute_weight + heads.attribute_bias)))
     np.testing.assert_allclose(scores[:, river],
-                               softmax[:, river] * (1 - lake_head[:, lake - len(heads.scene_keys)]),
+                               named[:, river] * (1 - lake_head[:, lake - len(heads.scene_keys)]),
                                rtol=1e-4, atol=1e-7)
-    forests = [keys.index(k) for k in ("forest", "rainforest", "bamboo_forest", "forest_road")]
-    others = [k for k in range(len(heads.scene_keys)) if k != river and k not in forests]
-    np.testing.assert_allclose(scores[:, others], softmax[:, others], rtol=1e-4, atol=1e-7)
+    others = [k for k in range(len(heads.scene_keys))
+              if keys[k] not in ("river", "day", *FORESTS)]
+    np.testing.assert_allclose(scores[:, others], named[:, others], rtol=1e-4, atol=1e-7)
     np.testing.assert_allclose(scores[:, len(heads.scene_keys):], lake_head, rtol=1e-4, atol=1e-7)
+
+
+def test_the_named_places_take_the_share_of_the_webcam_days():
+    """"day" is a training-only class of daytime webcam frames with no place label
+    (heads.UNNAMED_PLACES): a street much like them gave "day" its share. Each named
+    place is now its share of the named places (they sum to 1 before the forest and
+    river rules)."""
+    from photofinder import heads as heads_module
+    from photofinder.heads import load_heads
+
+    heads = load_heads("efficientnet-lite2")
+    keys = heads.scene_keys
+    street = _features_with_logits(heads, {"day": 8.0, "street": 6.0, "highway": 4.0})
+    before = _softmax(heads, street)[0, keys.index("street")]
+    now = heads.scenes(street)[0, keys.index("street")]
+    assert before < 0.2 and now > 0.6, (before, now)
+    np.testing.assert_allclose(now, _named_places(heads, street)[0, keys.index("street")], rtol=1e-3)
+
+    features = np.random.default_rng(2).normal(size=(128, heads.scene_weight.shape[0])) \
+        .astype(np.float32)
+    saved = heads_module.LAND_COVER, heads_module.YIELDS_TO
+    heads_module.LAND_COVER, heads_module.YIELDS_TO = (), {}
+    try:
+        named_only = heads.scenes(features)
+    finally:
+        heads_module.LAND_COVER, heads_module.YIELDS_TO = saved
+    without_day = [k for k in range(len(keys)) if keys[k] != "day"]
+    np.testing.assert_allclose(named_only[:, without_day].sum(axis=1), 1.0, rtol=1e-4)
+    # the day's own column is the softmax's (never stored: the vocabulary has no name)
+    np.testing.assert_allclose(heads.scenes(street)[0, keys.index("day")],
+                               _softmax(heads, street)[0, keys.index("day")], rtol=1e-3)
 
 
 def test_the_forest_is_read_apart_from_the_land_it_covers():
     """A forested mountain was mostly "mountain" in the softmax (heads.LAND_COVER): each
-    forest class is its softmax share divided by the places' sum without the mountain,
-    valley, river and waterfall; never above 1, never below the softmax's own."""
+    forest class is its share of the named places divided by their sum without the
+    mountain, valley, river and waterfall; never above 1, never below its own share."""
     from photofinder.heads import load_heads
 
     heads = load_heads("efficientnet-lite2")
@@ -352,24 +407,18 @@ def test_the_forest_is_read_apart_from_the_land_it_covers():
     rng = np.random.default_rng(1)
     features = rng.normal(size=(256, heads.scene_weight.shape[0])).astype(np.float32)
     scores = heads.scenes(features)
-    logits = (features @ heads.scene_weight + heads.scene_bias).astype(np.float64)
-    softmax = np.exp(logits - logits.max(axis=1, keepdims=True))
-    softmax /= softmax.sum(axis=1, keepdims=True)
+    named = _named_places(heads, features)
     land = [keys.index(k) for k in ("mountain", "valley", "river", "waterfall")]
-    rest = 1 - softmax[:, land].sum(axis=1)
-    for forest in ("forest", "rainforest", "bamboo_forest", "forest_road"):
+    rest = 1 - named[:, land].sum(axis=1)
+    for forest in FORESTS:
         column = keys.index(forest)
-        expected = softmax[:, column] / rest
+        expected = named[:, column] / rest
         np.testing.assert_allclose(scores[:, column], expected, rtol=1e-3, atol=1e-7)
-        assert (scores[:, column] <= 1).all() and (scores[:, column] >= softmax[:, column] - 1e-7).all()
+        assert (scores[:, column] <= 1).all() and (scores[:, column] >= named[:, column] - 1e-7).all()
     # a mountain and nothing else (every other place's logit equal, the mountain's 60
     # higher): the other places sum to 1e-26, and the forest is one of ~100 of them, not
     # a division of rounding errors
-    bare = np.zeros(len(heads.scene_keys))
-    bare[keys.index("mountain")] = 60.0
-    features = np.linalg.lstsq(heads.scene_weight.T.astype(np.float64),
-                               bare - heads.scene_bias, rcond=None)[0]
-    mountain = heads.scenes(features[None].astype(np.float32))
+    mountain = heads.scenes(_features_with_logits(heads, {"mountain": 60.0}))
     assert np.isfinite(mountain).all()
     assert mountain[0, keys.index("mountain")] > 0.99
     assert 0.001 < mountain[0, keys.index("forest")] < 0.05

@@ -136,11 +136,15 @@ def test_weather_is_an_attribute_beside_the_place_not_one_of_the_places():
     assert p.shape == (5, len(heads.tag_keys))
     places = len(heads.scene_keys)
     np.testing.assert_allclose(p[:, places + r], 1 / (1 + np.exp(-4.0)), rtol=1e-4)  # its own
-    # the places keep theirs, the river only what the lake head leaves it (heads.YIELDS_TO),
-    # the forests their share apart from the land they cover (heads.LAND_COVER)
+    # the places keep their share of the named places (heads.UNNAMED_PLACES), the river
+    # only what the lake head leaves it (heads.YIELDS_TO), the forests their share apart
+    # from the land they cover (heads.LAND_COVER)
     logits = features @ heads.scene_weight + heads.scene_bias
     softmax = np.exp(logits - logits.max(axis=1, keepdims=True))
     softmax /= softmax.sum(axis=1, keepdims=True)
+    day = heads.tag_keys.index("day")
+    softmax[:, :day] /= 1 - softmax[:, [day]]
+    softmax[:, day + 1:] /= 1 - softmax[:, [day]]
     river = heads.tag_keys.index("river")
     forests = [heads.tag_keys.index(k) for k in ("forest", "rainforest", "bamboo_forest", "forest_road")]
     others = [k for k in range(places) if k != river and k not in forests]

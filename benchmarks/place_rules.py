@@ -1,0 +1,122 @@
+"""What benchmarks/forest.py and benchmarks/unnamed_places.py share: a rule for the
+places' columns, recomputed from the compact features an index stores (no photo tagged
+again), put in place of the stored columns, and measured through the real SearchEngine
+on the everyday test photos and on the held-out fifth of scenes-train.
+
+A rule is a function (engine, tagger) -> {place key: [n] scores}; only the columns it
+returns change.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import numpy as np
+from evaluation import REPO, build_index, engine_for, mean, score_queries
+from everyday_kinds import TRUTH, word_figures
+from everyday_photos import everyday_engine
+from scenes import SCENES, hand_judged, held_out_folder
+
+import photofinder.heads as heads_module
+from photofinder.heads import UNNAMED_PLACES, load_heads
+from photofinder.tagging import SCENE_FLOOR
+
+Rule = Callable[[object, str], dict[str, np.ndarray]]
+SETS = (("as published, Lite2", "efficientnet-lite2", True),
+        ("256 px, Lite2", "efficientnet-lite2", False),
+        ("as published, Lite0", "efficientnet-lite0", True))
+
+
+def softmax_places(engine, tagger: str, unnamed: tuple[str, ...] = UNNAMED_PLACES
+                   ) -> tuple[np.ndarray, list[str]]:
+    """[n, S] every photo's places from the features the index stores, with the forest
+    and river rules left out (the named places read apart from `unnamed`, as shipped
+    unless told otherwise), and the places' keys."""
+    heads = load_heads(tagger)
+    shipped = heads_module.LAND_COVER, heads_module.YIELDS_TO, heads_module.UNNAMED_PLACES
+    heads_module.LAND_COVER, heads_module.YIELDS_TO, heads_module.UNNAMED_PLACES = (), {}, unnamed
+    try:
+        scores = heads.scenes(np.asarray(engine.index.features, np.float32))
+    finally:
+        heads_module.LAND_COVER, heads_module.YIELDS_TO, heads_module.UNNAMED_PLACES = shipped
+    return scores[:, :len(heads.scene_keys)], list(heads.scene_keys)
+
+
+def read_apart(places: np.ndarray, keys: list[str], cover: tuple[str, ...],
+               covered: tuple[str, ...], unnamed: tuple[str, ...] = UNNAMED_PLACES,
+               power: float = 1.0) -> dict[str, np.ndarray]:
+    """The cover classes' columns divided by (the named places' sum without the covered
+    land) to the given power."""
+    left_out = [keys.index(k) for k in (*covered, *unnamed) if k in keys]
+    rest = np.delete(places, left_out, axis=1).sum(axis=1)
+    return {k: np.minimum(places[:, keys.index(k)] / np.maximum(rest, 1e-30) ** power, 1.0)
+            for k in cover}
+
+
+def put(engine, stored, columns: dict[str, np.ndarray]) -> None:
+    """The index's tags with these place columns in place of the stored ones."""
+    idx = engine.index
+    idx.tags = stored.with_columns(
+        {idx.labels.index(f"scene:{k}"): v.astype(np.float32) for k, v in columns.items()
+         if f"scene:{k}" in idx.labels}, SCENE_FLOOR)
+
+
+def everyday_tables(what: str, rules: dict[str, Rule], shipped_rule: str,
+                    words: tuple[str, ...]) -> int:
+    """One table per everyday set: the AP of `words` and the 13 and 35 words' MAP / MRR
+    under each rule. 1 where the shipped rule does not give the shipped index's figures."""
+    truth = json.loads(TRUTH.read_text(encoding="utf-8"))
+    for name, tagger, full in SETS:
+        engine = everyday_engine(tagger, full)
+        if engine is None:  # not gathered here: said
+            continue
+        stored = engine.index.tags
+        shipped = word_figures(engine, truth, words)
+        print(f"\n{name}: {len(engine.index)} everyday photos (AP; MAP / MRR of the 13 place, "
+              "sky and weather words and of all 35)")
+        print(f"| {what} | " + " | ".join(f"«{w}»" for w in words) + " | 13 words | 35 words |")
+        print("| --- |" + " --- |" * (len(words) + 2))
+        try:
+            for rule, make in rules.items():
+                put(engine, stored, make(engine, tagger))
+                f = word_figures(engine, truth, words)
+                print(f"| {rule} | " + " | ".join(f"{f[w]:.3f}" for w in words)
+                      + f" | {f['13 MAP']:.3f} / {f['13 MRR']:.3f} | {f['35 MAP']:.3f} / "
+                      f"{f['35 MRR']:.3f} |")
+                if rule == shipped_rule and any(abs(f[k] - shipped[k]) > 0.005 for k in f):
+                    print(f"  the shipped rule gives {f}, the shipped index {shipped}: not the same")
+                    return 1
+        finally:
+            engine.index.tags = stored
+    return 0
+
+
+def held_out_table(what: str, rules: dict[str, Rule], words: tuple[str, ...],
+                   tagger: str = "efficientnet-lite2") -> None:
+    """The AP of `words` and the MAP of every word with a label on scenes-train's
+    held-out fifth (scenes.py's photos and truth) under each rule."""
+    if not SCENES.is_dir():
+        print(f"\nskipped: no scenes-train at {SCENES}")
+        return
+    engine = engine_for(build_index(held_out_folder(0), f"scenes-{tagger}-0", ["--tagger", tagger]))
+    queries = json.loads((REPO / "benchmarks" / "scene_queries.json").read_text(encoding="utf-8"))
+    relevant, ignored = hand_judged(engine.index.paths, queries)
+    queries = [q for q in queries if q["relevant"] or "hand" in q]
+    stored = engine.index.tags
+    table = []
+    try:
+        for rule, make in rules.items():
+            put(engine, stored, make(engine, tagger))
+            table.append((rule, score_queries(engine, queries, relevant, ignored)))
+    finally:
+        engine.index.tags = stored
+    shown = [w for w in words if any(r["query"] == w for r in table[0][1])]
+    print(f"\nheld-out fifth of scenes-train: {len(engine.index)} photos, {len(table[0][1])} "
+          "words with a label (AP)")
+    print(f"| {what} | " + " | ".join(f"«{w}»" for w in shown) + " | all words MAP |")
+    print("| --- |" + " --- |" * (len(shown) + 1))
+    for rule, rows in table:
+        ap = {r["query"]: r["ap"] for r in rows}
+        print(f"| {rule} | " + " | ".join(f"{ap[w]:.3f}" for w in shown)
+              + f" | {mean(r['ap'] for r in rows):.3f} |")
