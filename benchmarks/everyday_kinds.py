@@ -47,7 +47,6 @@ def truth_rows(engine, truth: dict) -> list[dict]:
     return [r for r in rows if r["relevant"] >= MIN_RELEVANT]
 
 
-
 def word_figures(engine, truth: dict, words: tuple[str, ...]) -> dict[str, float]:
     """MAP and MRR of everyday_photos.py's 13 place, sky and weather words and of all 35,
     and the AP of each of `words`: what a rule tried on the everyday photos moves."""
@@ -57,6 +56,7 @@ def word_figures(engine, truth: dict, words: tuple[str, ...]) -> dict[str, float
     return {"13 MAP": mean(r["ap"] for r in scenes), "13 MRR": mean(r["rr"] for r in scenes),
             "35 MAP": mean(r["ap"] for r in every), "35 MRR": mean(r["rr"] for r in every),
             **{w: ap[w] for w in words}}
+
 
 def main() -> int:
     engine = engine_from_command_line(__doc__.splitlines()[0])
