@@ -19,7 +19,7 @@ from everyday_photos import everyday_engine
 from scenes import SCENES, hand_judged, held_out_folder
 
 import photofinder.heads as heads_module
-from photofinder.heads import UNNAMED_PLACES, load_heads
+from photofinder.heads import NAMED_SHARE_FLOOR, UNNAMED_PLACES, load_heads
 from photofinder.tagging import SCENE_FLOOR
 
 Rule = Callable[[object, str], dict[str, np.ndarray]]
@@ -28,18 +28,21 @@ SETS = (("as published, Lite2", "efficientnet-lite2", True),
         ("as published, Lite0", "efficientnet-lite0", True))
 
 
-def softmax_places(engine, tagger: str, unnamed: tuple[str, ...] = UNNAMED_PLACES
-                   ) -> tuple[np.ndarray, list[str]]:
+def softmax_places(engine, tagger: str, unnamed: tuple[str, ...] = UNNAMED_PLACES,
+                   floor: float = NAMED_SHARE_FLOOR) -> tuple[np.ndarray, list[str]]:
     """[n, S] every photo's places from the features the index stores, with the forest
-    and river rules left out (the named places read apart from `unnamed`, as shipped
-    unless told otherwise), and the places' keys."""
+    and river rules left out (the named places read apart from `unnamed`, their sum
+    taken as `floor` where less: as shipped unless told otherwise), and the places' keys."""
     heads = load_heads(tagger)
-    shipped = heads_module.LAND_COVER, heads_module.YIELDS_TO, heads_module.UNNAMED_PLACES
-    heads_module.LAND_COVER, heads_module.YIELDS_TO, heads_module.UNNAMED_PLACES = (), {}, unnamed
+    names = ("LAND_COVER", "YIELDS_TO", "UNNAMED_PLACES", "NAMED_SHARE_FLOOR")
+    shipped = [getattr(heads_module, name) for name in names]
+    for name, value in zip(names, ((), {}, unnamed, floor)):
+        setattr(heads_module, name, value)
     try:
         scores = heads.scenes(np.asarray(engine.index.features, np.float32))
     finally:
-        heads_module.LAND_COVER, heads_module.YIELDS_TO, heads_module.UNNAMED_PLACES = shipped
+        for name, value in zip(names, shipped):
+            setattr(heads_module, name, value)
     return scores[:, :len(heads.scene_keys)], list(heads.scene_keys)
 
 

@@ -6,7 +6,8 @@ The places' softmax has training-only classes (train_heads.TRAINING_ONLY) whose 
 not stored: "day" (the day-time webcam frames that came with the night ones: streets,
 squares, car parks with no place label), "sky_only" (the sky alone) and "close_up" (a
 thing close up). The shipped heads read the named places as shares of the named places
-without "day" (heads.UNNAMED_PLACES): its photos are places, only unnamed. This
+without "day" (heads.UNNAMED_PLACES), no share grown past tenfold (NAMED_SHARE_FLOOR):
+its photos are places, only unnamed. This
 recomputes every photo's softmax from the compact features the index stores (no photo
 tagged again), puts each rule's place columns in place of the stored ones (the forest
 and river rules as shipped on top), and runs the words through the real SearchEngine:
@@ -25,14 +26,14 @@ import numpy as np
 from evaluation import REPO, SHARED, engine_for, mean, score_queries
 from place_rules import everyday_tables, held_out_table, put, read_apart, softmax_places
 
-from photofinder.heads import COVERED_LAND, LAND_COVER, load_heads
+from photofinder.heads import COVERED_LAND, LAND_COVER, NAMED_SHARE_FLOOR, load_heads
 
 
-def named_places(unnamed: tuple[str, ...]):
-    """A rule: every named place read apart from `unnamed`, with the forest and the
-    river as shipped on top."""
+def named_places(unnamed: tuple[str, ...], floor: float = NAMED_SHARE_FLOOR):
+    """A rule: every named place read apart from `unnamed` (their sum taken as `floor`
+    where less), with the forest and the river as shipped on top."""
     def rule(engine, tagger: str) -> dict[str, np.ndarray]:
-        places, keys = softmax_places(engine, tagger, unnamed)
+        places, keys = softmax_places(engine, tagger, unnamed, floor)
         columns = {k: places[:, i] for i, k in enumerate(keys) if k not in unnamed}
         columns.update(read_apart(places, keys, LAND_COVER, COVERED_LAND, unnamed))
         heads = load_heads(tagger)
@@ -44,12 +45,15 @@ def named_places(unnamed: tuple[str, ...]):
 
 RULES = {
     "the softmax's places (before)": named_places(()),
-    "apart from the webcam days (shipped)": named_places(("day",)),
+    "apart from the webcam days, unbounded": named_places(("day",), 1e-30),
+    "apart from the webcam days, a share at most 20-fold": named_places(("day",), 0.05),
+    "apart from the webcam days, a share at most 10-fold (shipped)": named_places(("day",)),
+    "apart from the webcam days, a share at most 5-fold": named_places(("day",), 0.2),
     "apart from the sky alone": named_places(("sky_only",)),
     "apart from the days and the sky alone": named_places(("day", "sky_only")),
     "apart from the days, the sky alone and close-ups": named_places(("day", "sky_only", "close_up")),
 }
-SHIPPED = "apart from the webcam days (shipped)"
+SHIPPED = "apart from the webcam days, a share at most 10-fold (shipped)"
 EVERYDAY_WORDS = ("город", "улица", "пляж", "поле", "снег")
 SCENE_WORDS = ("город", "улица", "ночной город", "небоскрёб", "трущобы", "пляж", "поле")
 

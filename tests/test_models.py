@@ -327,10 +327,10 @@ def _softmax(heads, features: np.ndarray) -> np.ndarray:
 
 
 def _named_places(heads, features: np.ndarray) -> np.ndarray:
-    """Each place a share of the places other than the webcam days
-    (heads.UNNAMED_PLACES): what the forest and river rules start from."""
+    """Each place a share of the places other than the webcam days, grown tenfold at
+    the most (heads.UNNAMED_PLACES): what the forest and river rules start from."""
     softmax = _softmax(heads, features)
-    return softmax / (1 - softmax[:, [heads.scene_keys.index("day")]])
+    return softmax / np.maximum(1 - softmax[:, [heads.scene_keys.index("day")]], 0.1)
 
 
 def _features_with_logits(heads, logits: dict[str, float]) -> np.ndarray:
@@ -369,7 +369,7 @@ def test_the_named_places_take_the_share_of_the_webcam_days():
     """"day" is a training-only class of daytime webcam frames with no place label
     (heads.UNNAMED_PLACES): a street much like them gave "day" its share. Each named
     place is now its share of the named places (they sum to 1 before the forest and
-    river rules)."""
+    river rules), grown tenfold at the most: a photo that is all "day" is no place."""
     from photofinder import heads as heads_module
     from photofinder.heads import load_heads
 
@@ -391,6 +391,12 @@ def test_the_named_places_take_the_share_of_the_webcam_days():
         heads_module.LAND_COVER, heads_module.YIELDS_TO = saved
     without_day = [k for k in range(len(keys)) if keys[k] != "day"]
     np.testing.assert_allclose(named_only[:, without_day].sum(axis=1), 1.0, rtol=1e-4)
+    all_day = _features_with_logits(heads, {"day": 12.0, "street": 5.0})
+    day_softmax = _softmax(heads, all_day)[0]
+    assert 1 - day_softmax[keys.index("day")] < 0.01
+    np.testing.assert_allclose(heads.scenes(all_day)[0, keys.index("street")],
+                               10 * day_softmax[keys.index("street")], rtol=1e-3)
+    assert heads.scenes(all_day)[0, keys.index("street")] < 0.1
     # the day's own column is the softmax's (never stored: the vocabulary has no name)
     np.testing.assert_allclose(heads.scenes(street)[0, keys.index("day")],
                                _softmax(heads, street)[0, keys.index("day")], rtol=1e-3)

@@ -143,8 +143,8 @@ def test_weather_is_an_attribute_beside_the_place_not_one_of_the_places():
     softmax = np.exp(logits - logits.max(axis=1, keepdims=True))
     softmax /= softmax.sum(axis=1, keepdims=True)
     day = heads.tag_keys.index("day")
-    softmax[:, :day] /= 1 - softmax[:, [day]]
-    softmax[:, day + 1:] /= 1 - softmax[:, [day]]
+    softmax[:, :day] /= np.maximum(1 - softmax[:, [day]], 0.1)
+    softmax[:, day + 1:] /= np.maximum(1 - softmax[:, [day]], 0.1)
     river = heads.tag_keys.index("river")
     forests = [heads.tag_keys.index(k) for k in ("forest", "rainforest", "bamboo_forest", "forest_road")]
     others = [k for k in range(places) if k != river and k not in forests]
