@@ -165,16 +165,39 @@ class Vocabulary:
                 named.setdefault(text, set()).add(label.index)
         return named
 
+    @cached_property
+    def _implied(self) -> dict[str, frozenset[str]]:
+        """Each broader word -> the broader words it implies: those that follow it in the
+        list of every label it is a broader word of, and are broader words of every label
+        it names. A label's broader words are one chain only where each implies the next:
+        a street is a road and in a city (дорога, город), but a road is no kind of city
+        (трасса: дорога, сооружение); a goldfish is a fish and a pet, but a fish is no pet."""
+        implied: dict[str, set[str]] = {}
+        for label in self.labels:
+            for at, word in enumerate(label.broader):
+                after = set(label.broader[at + 1:])
+                implied[word] = implied[word] & after if word in implied else after
+        for label in self.labels:
+            for name in (label.ru, *label.synonyms):
+                if name in implied:
+                    implied[name] &= set(label.broader)
+        return {word: frozenset(words) for word, words in implied.items()}
+
     def path(self, term: str, label: int) -> list[str]:
-        """The chain from a term down to a label's name: ["транспорт", "автобус", "школьный автобус"]."""
+        """The chain from a term down to a label's name: ["транспорт", "автобус", "школьный автобус"].
+        A broader word between them is shown only where it is a kind of the one above it
+        (_implied): «город ← улица», not «город ← дорога ← улица»."""
         c = self.labels[label]
         if term in self.aliases and term not in (c.ru, *c.synonyms, *c.broader, *c.related):
             return [term, *self.path(self.aliases[term], label)]
         if term == c.ru or term in c.synonyms:
             return [term] if term == c.ru else [term, c.ru]
         if term in c.broader:
-            level = c.broader.index(term)
-            return [*reversed(c.broader[: level + 1]), c.ru]
+            chain = [term]
+            for word in reversed(c.broader[: c.broader.index(term)]):  # nearest the term first
+                if chain[-1] in self._implied.get(word, ()):
+                    chain.append(word)
+            return [*chain, c.ru]
         if term in c.related:
             return [term, c.ru]
         return [c.ru]

@@ -107,6 +107,33 @@ def test_scene_hierarchy():
     assert "море" in vocab.labels[978].broader and "горы" in vocab.labels[980].broader
 
 
+def test_an_explanation_chains_only_broader_words_that_are_kinds_of_each_other():
+    """A label's broader words are not always one chain: a street is a road and in a
+    city, but a road is no kind of city; a goldfish is a fish and a pet, but a fish is no
+    pet. The path an explanation shows skips such a word (it was «город ← дорога ←
+    улица», «питомец ← рыба ← золотая рыбка»), and keeps a chain whose words are kinds
+    of each other (Vocabulary._implied)."""
+    vocab = load_vocabulary()
+    key = vocab.index_of_key
+    assert vocab.labels[key["scene:street"]].broader[:2] == ("дорога", "город")
+    assert vocab.path("город", key["scene:street"]) == ["город", "улица"]
+    assert vocab.path("дорога", key["scene:street"]) == ["дорога", "улица"]
+    assert vocab.path("лес", key["scene:forest_road"]) == ["лес", "лесная дорога"]
+    assert vocab.path("природа", key["scene:forest_road"]) == ["природа", "лес", "лесная дорога"]
+    goldfish = next(label.index for label in vocab.labels if label.ru == "золотая рыбка")
+    assert vocab.path("питомец", goldfish) == ["питомец", "золотая рыбка"]
+    assert vocab.path("рыба", goldfish) == ["рыба", "золотая рыбка"]
+    beagle = next(label.index for label in vocab.labels if label.ru == "бигль")
+    assert vocab.path("собака", beagle) == ["собака", "гончая", "бигль"]
+    # every step shown is one the vocabulary holds everywhere
+    for label in vocab.labels:
+        for word in label.broader:
+            chain = vocab.path(word, label.index)
+            for upper, lower in zip(chain, chain[1:-1]):
+                assert all(upper in other.broader[other.broader.index(lower) + 1:]
+                           for other in vocab.labels if lower in other.broader), (label.ru, chain)
+
+
 def scene_words(vocab) -> set[str]:
     """Every term that reaches a scene label (its name, a synonym or a broader word)."""
     scenes = {label.index for label in vocab.labels if label.kind == "scene"}
