@@ -111,7 +111,8 @@ KEYWORD_ANYWAY = SCENE_PREFIX + COLOUR_PREFIX + MONOCHROME
 
 def keywords_of(index: Index, vocabulary: Vocabulary, row: int) -> tuple[list[str], list[str]]:
     """(keywords, hierarchical keywords) of one photo: its sure tags' Russian names, and
-    their chains of broader words top first, "животное|собака|гончая|бигль"."""
+    their chains of broader words top first, "животное|собака|гончая|бигль" (a label in
+    two chains is in both: "город|улица" and "дорога|улица", Vocabulary.chains)."""
     keywords, tree = [], []
     for tag in tag_records(index, vocabulary, row):
         if tag["probability"] < KEYWORD_MIN or (
@@ -119,7 +120,7 @@ def keywords_of(index: Index, vocabulary: Vocabulary, row: int) -> tuple[list[st
             continue
         label = vocabulary.labels[vocabulary.index_of_key[tag["label"]]]
         keywords.append(label.ru)
-        tree.append("|".join([*reversed(label.broader), label.ru]))
+        tree.extend("|".join(chain) for chain in vocabulary.chains(label.index))
     return list(dict.fromkeys(keywords)), list(dict.fromkeys(tree))
 
 

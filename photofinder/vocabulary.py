@@ -183,6 +183,37 @@ class Vocabulary:
                     implied[name] &= set(label.broader)
         return {word: frozenset(words) for word, words in implied.items()}
 
+    def chains(self, label: int) -> list[list[str]]:
+        """The label's broader words as the chains they are, each top first and ending in
+        the label's name: a goldfish is «животное|рыба|золотая рыбка» and «животное|
+        домашнее животное|питомец|золотая рыбка», not one chain through fish and pets.
+        Each step is a word and a broader word it implies with no other between them."""
+        if label in self._chains:
+            return self._chains[label]
+        c = self.labels[label]
+        words = set(c.broader)
+
+        def above(word: str) -> list[str]:
+            implied = words & self._implied.get(word, frozenset())
+            return [w for w in c.broader if w in implied and not any(
+                w in self._implied.get(other, ()) for other in implied if other != w)]
+
+        def up(word: str) -> list[list[str]]:
+            parents = above(word)
+            return [[word]] if not parents else [[word, *rest] for p in parents for rest in up(p)]
+
+        specific = [w for w in c.broader if not any(
+            w in self._implied.get(other, ()) for other in words if other != w)]
+        found = [[*reversed(chain), c.ru] for w in specific for chain in up(w)]
+        self._chains[label] = found or [[c.ru]]
+        return self._chains[label]
+
+    @cached_property
+    def _chains(self) -> dict[int, list[list[str]]]:
+        """chains() of the labels asked for so far: an export asks for every tag of
+        every photo."""
+        return {}
+
     def path(self, term: str, label: int) -> list[str]:
         """The chain from a term down to a label's name: ["транспорт", "автобус", "школьный автобус"].
         A broader word between them is shown only where it is a kind of the one above it

@@ -240,7 +240,12 @@ def test_xmp_keywords_are_merged_into_sidecars_other_tools_read(sample_photos, t
     assert chelsea["Rating"] == 4 and chelsea["Title"] == "Челси на диване"  # kept
     assert "семья" in subjects                                               # kept
     assert any("кошка" in s for s in subjects), subjects                     # ours
-    assert any(h.startswith("животное|") for h in _as_list(chelsea.get("HierarchicalSubject")))
+    tree = _as_list(chelsea.get("HierarchicalSubject"))
+    assert any(h.startswith("животное|") for h in tree)
+    # a cat is a pet and a mammal, two chains: a pet is no kind of mammal (a goldfish)
+    assert any(h.startswith("животное|домашнее животное|питомец|кошка|") for h in tree), tree
+    assert any(h.startswith("животное|млекопитающее|") for h in tree), tree
+    assert not any("млекопитающее|домашнее животное" in h for h in tree), tree
     [coffee] = _exiftool(str(photos / "coffee.xmp"))
     assert "эспрессо" in _as_list(coffee.get("Subject"))
     # a colour tag is the photo's, not a thing's: no keyword; black and white is one

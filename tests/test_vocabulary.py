@@ -134,6 +134,27 @@ def test_an_explanation_chains_only_broader_words_that_are_kinds_of_each_other()
                            for other in vocab.labels if lower in other.broader), (label.ru, chain)
 
 
+def test_a_labels_keyword_trees_are_the_chains_its_broader_words_make():
+    """The export's hierarchical keywords (Vocabulary.chains): one chain per line of
+    descent, each step a word and one it implies, every broader word in some chain."""
+    vocab = load_vocabulary()
+    key = vocab.index_of_key
+    goldfish = next(label.index for label in vocab.labels if label.ru == "золотая рыбка")
+    assert sorted(map("|".join, vocab.chains(goldfish))) == [
+        "животное|домашнее животное|питомец|золотая рыбка", "животное|рыба|золотая рыбка"]
+    assert sorted(map("|".join, vocab.chains(key["scene:street"]))) == ["город|улица", "дорога|улица"]
+    bus = next(label.index for label in vocab.labels if label.ru == "школьный автобус")
+    assert vocab.chains(bus) == [["транспорт", "автобус", "школьный автобус"]]
+    for label in vocab.labels:
+        chains = vocab.chains(label.index)
+        assert {w for chain in chains for w in chain[:-1]} == set(label.broader), label.ru
+        for chain in chains:
+            assert chain[-1] == label.ru
+            for upper, lower in zip(chain, chain[1:-1]):
+                assert all(upper in other.broader[other.broader.index(lower) + 1:]
+                           for other in vocab.labels if lower in other.broader), (label.ru, chain)
+
+
 def scene_words(vocab) -> set[str]:
     """Every term that reaches a scene label (its name, a synonym or a broader word)."""
     scenes = {label.index for label in vocab.labels if label.kind == "scene"}
