@@ -46,6 +46,14 @@ def softmax_places(engine, tagger: str, unnamed: tuple[str, ...] = UNNAMED_PLACE
     return scores[:, :len(heads.scene_keys)], list(heads.scene_keys)
 
 
+def lake_head(engine, tagger: str) -> np.ndarray:
+    """[n] the lake head's probability of every photo, from the features the index stores
+    (an attribute: no place rule changes it)."""
+    heads = load_heads(tagger)
+    scores = heads.scenes(np.asarray(engine.index.features, np.float32))
+    return scores[:, heads.tag_keys.index("lake")]
+
+
 def read_apart(places: np.ndarray, keys: list[str], cover: tuple[str, ...],
                covered: tuple[str, ...], unnamed: tuple[str, ...] = UNNAMED_PLACES,
                power: float = 1.0) -> dict[str, np.ndarray]:

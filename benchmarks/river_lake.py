@@ -17,69 +17,38 @@ features are float16, the tags were made from float32).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 
 import numpy as np
-from everyday_kinds import TRUTH, word_figures
-from everyday_photos import everyday_engine
+from place_rules import everyday_tables, lake_head, softmax_places
 
-import photofinder.heads as heads_module
-from photofinder.heads import load_heads
-from photofinder.tagging import SCENE_FLOOR
+RiverRule = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
-Rule = Callable[[np.ndarray, np.ndarray], np.ndarray]
-RULES: dict[str, Rule] = {
-    "the softmax's river (before)": lambda river, lake: river,
-    "river x (1 - 0.5 lake)": lambda river, lake: river * (1 - 0.5 * lake),
-    "river x (1 - lake) (shipped)": lambda river, lake: river * (1 - lake),
-    "river x (1 - max(0, lake - river))": lambda river, lake: river * (1 - np.maximum(0, lake - river)),
-    "river halved where the lake is higher": lambda river, lake: np.where(lake > river, river / 2, river),
+
+def river_rule(make: RiverRule):
+    """A place rule: the river column made from the softmax's river (the named places'
+    share, the lake rule left out) and the lake head."""
+    def rule(engine, tagger: str) -> dict[str, np.ndarray]:
+        places, keys = softmax_places(engine, tagger)
+        return {"river": make(places[:, keys.index("river")], lake_head(engine, tagger))}
+    return rule
+
+
+RULES = {
+    "the softmax's river (before)": river_rule(lambda river, lake: river),
+    "river x (1 - 0.5 lake)": river_rule(lambda river, lake: river * (1 - 0.5 * lake)),
+    "river x (1 - lake) (shipped)": river_rule(lambda river, lake: river * (1 - lake)),
+    "river x (1 - max(0, lake - river))": river_rule(
+        lambda river, lake: river * (1 - np.maximum(0, lake - river))),
+    "river halved where the lake is higher": river_rule(
+        lambda river, lake: np.where(lake > river, river / 2, river)),
 }
 SHIPPED = "river x (1 - lake) (shipped)"
 WORDS = ("река", "озеро", "водопад")
-SETS = (("as published, Lite2", "efficientnet-lite2", True),
-        ("256 px, Lite2", "efficientnet-lite2", False),
-        ("as published, Lite0", "efficientnet-lite0", True))
-
-
-def softmax_river_and_lake(engine, tagger: str) -> tuple[np.ndarray, np.ndarray]:
-    """[n] the softmax's own river and the lake head's probability of every photo, from
-    the features the index stores, with the shipped rule left out."""
-    heads = load_heads(tagger)
-    shipped, heads_module.YIELDS_TO = heads_module.YIELDS_TO, {}
-    try:
-        scenes = heads.scenes(np.asarray(engine.index.features, np.float32))
-    finally:
-        heads_module.YIELDS_TO = shipped
-    return scenes[:, heads.tag_keys.index("river")], scenes[:, heads.tag_keys.index("lake")]
 
 
 def main() -> int:
-    truth = json.loads(TRUTH.read_text(encoding="utf-8"))
-    for name, tagger, full in SETS:
-        engine = everyday_engine(tagger, full)
-        if engine is None:  # not gathered here: said
-            continue
-        idx = engine.index
-        stored = idx.tags
-        shipped = word_figures(engine, truth, WORDS)
-        river, lake = softmax_river_and_lake(engine, tagger)
-        column = idx.labels.index("scene:river")
-        print(f"\n{name}: {len(idx)} everyday photos (AP; 13 place, sky and weather words; "
-              "35 words of every kind)")
-        print("| river column | «река» | «озеро» | «водопад» | 13 words MAP / MRR | 35 words MAP / MRR |")
-        print("| --- | --- | --- | --- | --- | --- |")
-        for rule, make in RULES.items():
-            idx.tags = stored.with_column(column, make(river, lake).astype(np.float32), SCENE_FLOOR)
-            f = word_figures(engine, truth, WORDS)
-            print(f"| {rule} | {f['река']:.3f} | {f['озеро']:.3f} | {f['водопад']:.3f} | "
-                  f"{f['13 MAP']:.3f} / {f['13 MRR']:.3f} | {f['35 MAP']:.3f} / {f['35 MRR']:.3f} |")
-            if rule == SHIPPED and any(abs(f[k] - shipped[k]) > 0.005 for k in f):
-                print(f"  the shipped rule gives {f}, the shipped index {shipped}: not the same")
-                return 1
-        idx.tags = stored
-    return 0
+    return everyday_tables("river column", RULES, SHIPPED, WORDS)
 
 
 if __name__ == "__main__":

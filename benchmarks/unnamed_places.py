@@ -24,9 +24,9 @@ from pathlib import Path
 
 import numpy as np
 from evaluation import REPO, SHARED, engine_for, mean, score_queries
-from place_rules import everyday_tables, held_out_table, put, read_apart, softmax_places
+from place_rules import everyday_tables, held_out_table, lake_head, put, read_apart, softmax_places
 
-from photofinder.heads import COVERED_LAND, LAND_COVER, NAMED_SHARE_FLOOR, load_heads
+from photofinder.heads import COVERED_LAND, LAND_COVER, NAMED_SHARE_FLOOR
 
 
 def named_places(unnamed: tuple[str, ...], floor: float = NAMED_SHARE_FLOOR):
@@ -36,9 +36,7 @@ def named_places(unnamed: tuple[str, ...], floor: float = NAMED_SHARE_FLOOR):
         places, keys = softmax_places(engine, tagger, unnamed, floor)
         columns = {k: places[:, i] for i, k in enumerate(keys) if k not in unnamed}
         columns.update(read_apart(places, keys, LAND_COVER, COVERED_LAND, unnamed))
-        heads = load_heads(tagger)
-        scores = heads.scenes(np.asarray(engine.index.features, np.float32))
-        columns["river"] = columns["river"] * (1 - scores[:, heads.tag_keys.index("lake")])
+        columns["river"] = columns["river"] * (1 - lake_head(engine, tagger))
         return columns
     return rule
 

@@ -216,19 +216,16 @@ class Vocabulary:
 
     def path(self, term: str, label: int) -> list[str]:
         """The chain from a term down to a label's name: ["транспорт", "автобус", "школьный автобус"].
-        A broader word between them is shown only where it is a kind of the one above it
-        (_implied): «город ← улица», not «город ← дорога ← улица»."""
+        A broader word is the shortest of the label's chains (the keyword trees' own,
+        chains()) from it down: «город ← улица», not «город ← дорога ← улица»."""
         c = self.labels[label]
         if term in self.aliases and term not in (c.ru, *c.synonyms, *c.broader, *c.related):
             return [term, *self.path(self.aliases[term], label)]
         if term == c.ru or term in c.synonyms:
             return [term] if term == c.ru else [term, c.ru]
         if term in c.broader:
-            chain = [term]
-            for word in reversed(c.broader[: c.broader.index(term)]):  # nearest the term first
-                if chain[-1] in self._implied.get(word, ()):
-                    chain.append(word)
-            return [*chain, c.ru]
+            return min((chain[chain.index(term):] for chain in self.chains(label) if term in chain),
+                       key=len)
         if term in c.related:
             return [term, c.ru]
         return [c.ru]
