@@ -32,10 +32,14 @@ class PhotoDates:
             self._dates = years, months, hours, taken > 0
         return self._dates
 
-    def mask(self, query: Query, rows: np.ndarray | None = None, hours: bool = True) -> np.ndarray:
+    def mask(self, query: Query, rows: np.ndarray | None = None, hours: bool = True,
+             season_by_file: bool = True) -> np.ndarray:
         """The photos taken in the query's years, months and hours, and not in those it
         excludes: of every photo, or of `rows` only. A photo's hour counts only from
-        its EXIF date; hours=False leaves out the hours asked for (not those excluded)."""
+        its EXIF date; hours=False leaves out the hours asked for (not those excluded).
+        season_by_file=False: a season's months too count only from the EXIF date (a
+        season with words: a file's month is when it was copied, and a folder copied
+        in December is not a winter; unsure() keeps such photos below the divider)."""
         years, months, hour, exif = self._photo_dates()
         if rows is not None:
             years, months, hour, exif = years[rows], months[rows], hour[rows], exif[rows]
@@ -48,6 +52,8 @@ class PhotoDates:
             mask &= np.isin(years, sorted(query.years))
         if query.months:
             mask &= np.isin(months, sorted(query.months))
+            if query.by_season and not season_by_file:
+                mask &= exif
         if query.not_years:
             mask &= ~np.isin(years, sorted(query.not_years))
         if query.not_months:

@@ -56,6 +56,12 @@ SEASONS = {
     "весна": (3, 4, 5), "весенний": (3, 4, 5), "лето": (6, 7, 8), "летний": (6, 7, 8),
     "осень": (9, 10, 11), "осенний": (9, 10, 11), "зимой": (12, 1, 2),
 }
+# A season with a look of its own, typed with words («горы зимой»), also orders the
+# photos with no date taken by that look (SearchEngine: the snowy mountains first among
+# them): their file's month is when they were copied, so the look is all there is to
+# go by. The photos taken then (EXIF) need no look: «кофе зимой» is still the coffee of
+# December to February, snow or none.
+SEASON_LOOKS = {"зимой": "зима"}
 # every word that names a time of year: the months it means
 MONTHS_OF_WORD: dict[str, tuple[int, ...]] = {
     **{name: (number,) for name, number in MONTHS.items()}, **SEASONS}
@@ -195,6 +201,9 @@ class Query:
     by_season: bool = False
     hours: frozenset[int] = frozenset()         # «утром»: taken at these hours (EXIF)
     not_hours: frozenset[int] = frozenset()     # «-утро»: not taken at these hours
+    # the looks of the season words typed (SEASON_LOOKS: «зимой» -> зима), with words
+    # and by season alone: what orders the photos with no date taken
+    season_looks: tuple[Concept, ...] = ()
 
     @property
     def dated(self) -> bool:
@@ -220,6 +229,7 @@ def parse_query(text: str, lemmatizer: Lemmatizer,
     hours: set[int] = set()
     not_hours: set[int] = set()
     month_named = False
+    looks: list[tuple[str, str]] = []   # SEASON_LOOKS of the season words typed
     words: list[tuple[bool, str, str]] = []   # (negative, word, lemma), years taken out
     negated: list[int] = []   # positions of the words right after «без» or «кроме»
     after_negating = False
@@ -246,6 +256,9 @@ def parse_query(text: str, lemmatizer: Lemmatizer,
         if time_word in MONTHS_OF_WORD and i not in in_phrase:
             (not_months if negative else months).update(MONTHS_OF_WORD[time_word])
             month_named |= not negative and time_word not in SEASONS
+            if not negative and time_word in SEASON_LOOKS:
+                look = SEASON_LOOKS[time_word]
+                looks.append((look, lemmatizer.lemma(look)))
             continue
         hour_word = word if word in HOURS_OF_WORD else lemma
         if hour_word in HOURS_OF_WORD and i not in in_phrase:  # «день рождения» is a term
@@ -261,10 +274,11 @@ def parse_query(text: str, lemmatizer: Lemmatizer,
         if exclude or not_years or not_months or not_hours:  # «без людей»: only what to leave out
             raise QueryError("запрос только из исключений: добавьте, что искать, например «пляж без людей»")
         raise QueryError("в запросе только служебные слова: введите, что искать, например «кошка»")
+    by_season = bool(months) and not month_named and not years
     return Query(text, concepts, _segment(exclude, known_phrases, max_len),
                  frozenset(years), frozenset(months), frozenset(not_years), frozenset(not_months),
-                 by_season=bool(months) and not month_named and not years,
-                 hours=frozenset(hours), not_hours=frozenset(not_hours))
+                 by_season=by_season, hours=frozenset(hours), not_hours=frozenset(not_hours),
+                 season_looks=_segment(looks, (), 1) if by_season and concepts else ())
 
 
 def _negate_phrases(words: list[tuple[bool, str, str]], starts: list[int],

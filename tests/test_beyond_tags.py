@@ -130,6 +130,21 @@ def test_a_season_does_not_rule_out_a_photo_with_no_date_taken(library):
     assert "IMG_0002.png" not in {Path(h["path"]).name for h in search_json(index_dir, "зимой")}
 
 
+def test_a_file_copied_in_the_season_is_not_taken_then(library):
+    """The coffee with no EXIF date was copied in June: «кофе летом» must not call it
+    taken in the summer (a folder copied in December is not a winter). It stays below the
+    divider, as in any other month, with its file's date said as the file's; the EXIF
+    coffee of December is no summer at all. «летом» alone still lists it by its file."""
+    root, index_dir = library
+    summer = search_json(index_dir, "кофе летом")
+    assert [h for h in summer if not h.get("weak")] == []
+    copied = next(h for h in summer if Path(h["path"]).name == "IMG_0002.png")
+    assert "; дата съёмки неизвестна (у файла " in copied["why"]
+    assert "(дата файла)" not in copied["why"]
+    assert "IMG_0005.jpg" not in {Path(h["path"]).name for h in summer}
+    assert "IMG_0002.png" in {Path(h["path"]).name for h in search_json(index_dir, "летом")}
+
+
 def test_a_time_of_day_is_the_hour_the_camera_says(library):
     """«утром», «днём», «-утро»: the hours of the EXIF date (the coffee dated 24.12.2021
     09:15). With words an hour orders and hides nothing: the coffee with no EXIF date
