@@ -201,8 +201,8 @@ class Query:
     by_season: bool = False
     hours: frozenset[int] = frozenset()         # «утром»: taken at these hours (EXIF)
     not_hours: frozenset[int] = frozenset()     # «-утро»: not taken at these hours
-    # the looks of the season words typed (SEASON_LOOKS: «зимой» -> зима), with words
-    # and by season alone: what orders the photos with no date taken
+    # the looks of the season words typed (SEASON_LOOKS: «зимой» -> зима), only beside
+    # words and when the months are a season's alone: what orders the undated photos
     season_looks: tuple[Concept, ...] = ()
 
     @property

@@ -254,7 +254,7 @@ class SearchEngine:
             total = np.ones(n, np.float32)
             strong = plausible = np.ones(n, bool)
         # from here on every array is aligned with `rows` (the candidates, ascending)
-        shown_with: list[Match] = []   # concepts that explain hits without ranking ties
+        shown_with: list[Match] = []   # explained, but left out of the ties' order
         if query.date_filtered:
             # a season with words goes by the EXIF date alone: the photos with none are
             # `maybe`, whatever month their file was copied in
@@ -264,13 +264,13 @@ class SearchEngine:
             # at noon too (not for a season or a time of day alone: that would list
             # every such photo)
             maybe = self.dates.unsure(query, rows) if known else np.zeros(len(rows), bool)
-            if query.season_looks and known:
-                look = self._season_look(query, rows, maybe & ~in_time, every)
+            undated = maybe & ~in_time
+            if query.season_looks and known and undated.any():
+                look = self._season_look(query, rows[undated], every)
                 if look is not None:
                     # «горы зимой»: a photo with no date taken is a winter one by its look
                     # alone, a concept beside the others (a snowy mountain first, a green
                     # one below it); one taken in winter needs no snow
-                    undated = maybe & ~in_time
                     scores, _ = align(rows, look.scored, n)
                     total = np.where(undated, (total * len(known) + scores) / (len(known) + 1),
                                      total).astype(np.float32)
@@ -295,25 +295,21 @@ class SearchEngine:
         self._add_hits(result, query, known + shown_with, total, rows, order_strong, order_weak)
         return result
 
-    def _season_look(self, query: Query, rows: np.ndarray, undated: np.ndarray,
-                     every: bool) -> Match | None:
+    def _season_look(self, query: Query, undated: np.ndarray, every: bool) -> Match | None:
         """The look of the query's season (SEASON_LOOKS: snow for «зимой») over the
-        photos of `rows` with no date taken (`undated`, aligned with rows): a Match whose
-        scores are 0 elsewhere, so that only those photos are ordered and explained by it.
-        None where no term means the look or no photo is undated."""
-        if not undated.any():
-            return None
-        matches = []
+        photos with no date taken (`undated`, ascending rows): a Match that scores no
+        other photo, so that only those are ordered and explained by it. None where no
+        term means the look."""
         for concept in query.season_looks:
             found = self.scorer.similarities(concept)
             if found is None or len(found[0]) == 0:
                 continue
             scored = self.scorer.scores(found[0], found[1], every)
-            keep = np.isin(scored.rows, rows[undated], assume_unique=True)
-            scored = Scored(scored.rows[keep], scored.scores[keep], scored.best[keep],
-                            scored.sure[keep], Capped.none())
-            matches.append(Match(concept, found[0], found[1], scored))
-        return matches[0] if matches else None
+            keep = np.isin(scored.rows, undated, assume_unique=True)
+            return Match(concept, found[0], found[1],
+                         Scored(scored.rows[keep], scored.scores[keep], scored.best[keep],
+                                scored.sure[keep], Capped.none()))
+        return None
 
     def _matches(self, query: Query, result: SearchResult, min_score: float,
                  every: bool) -> list[Match]:
