@@ -50,18 +50,20 @@ MONTHS = {
 # is the exception, because it has a look: «зима» and «зимний» stay a scene word (snow,
 # snowy roads, ski slopes; scenes.json), and only the adverb «зимой» is a time
 # ("кофе зимой": coffee in December-February, not coffee in the snow). Autumn's look, its
-# yellow leaves, is a scene label reached by its terms («осенний лес», «золотая осень»),
-# never by a season word alone.
+# yellow leaves, is a scene label reached by its terms («осенний лес», «золотая осень»);
+# a season word alone reaches a look only to order the photos with no date taken
+# (SEASON_LOOKS).
 SEASONS = {
     "весна": (3, 4, 5), "весенний": (3, 4, 5), "лето": (6, 7, 8), "летний": (6, 7, 8),
     "осень": (9, 10, 11), "осенний": (9, 10, 11), "зимой": (12, 1, 2),
 }
-# A season with a look of its own, typed with words («горы зимой»), also orders the
-# photos with no date taken by that look (SearchEngine: the snowy mountains first among
-# them): their file's month is when they were copied, so the look is all there is to
-# go by. The photos taken then (EXIF) need no look: «кофе зимой» is still the coffee of
-# December to February, snow or none.
-SEASON_LOOKS = {"зимой": "зима"}
+# A season with a look of its own, typed with words («горы зимой», «парк осенью»), also
+# orders the photos with no date taken by that look (SearchEngine: the snowy mountains,
+# the yellow park first among them): their file's month is when they were copied, so the
+# look is all there is to go by. The photos taken then (EXIF) need no look: «кофе зимой»
+# is still the coffee of December to February, snow or none. Spring and summer have no
+# label of their own to look for.
+SEASON_LOOKS = {"зимой": "зима", "осень": "осенняя листва", "осенний": "осенняя листва"}
 # every word that names a time of year: the months it means
 MONTHS_OF_WORD: dict[str, tuple[int, ...]] = {
     **{name: (number,) for name, number in MONTHS.items()}, **SEASONS}
@@ -203,6 +205,7 @@ class Query:
     not_hours: frozenset[int] = frozenset()     # «-утро»: not taken at these hours
     # the looks of the season words typed (SEASON_LOOKS: «зимой» -> зима), only beside
     # words and when the months are a season's alone: what orders the undated photos
+    # (the first that a term means)
     season_looks: tuple[Concept, ...] = ()
 
     @property
@@ -229,7 +232,7 @@ def parse_query(text: str, lemmatizer: Lemmatizer,
     hours: set[int] = set()
     not_hours: set[int] = set()
     month_named = False
-    looks: list[tuple[str, str]] = []   # SEASON_LOOKS of the season words typed
+    looks: list[Concept] = []   # SEASON_LOOKS of the season words typed
     words: list[tuple[bool, str, str]] = []   # (negative, word, lemma), years taken out
     negated: list[int] = []   # positions of the words right after «без» or «кроме»
     after_negating = False
@@ -257,8 +260,8 @@ def parse_query(text: str, lemmatizer: Lemmatizer,
             (not_months if negative else months).update(MONTHS_OF_WORD[time_word])
             month_named |= not negative and time_word not in SEASONS
             if not negative and time_word in SEASON_LOOKS:
-                look = SEASON_LOOKS[time_word]
-                looks.append((look, lemmatizer.lemma(look)))
+                look = tuple(SEASON_LOOKS[time_word].split())
+                looks.append(Concept(look, tuple(lemmatizer.lemma(w) for w in look)))
             continue
         hour_word = word if word in HOURS_OF_WORD else lemma
         if hour_word in HOURS_OF_WORD and i not in in_phrase:  # «день рождения» is a term
@@ -278,7 +281,7 @@ def parse_query(text: str, lemmatizer: Lemmatizer,
     return Query(text, concepts, _segment(exclude, known_phrases, max_len),
                  frozenset(years), frozenset(months), frozenset(not_years), frozenset(not_months),
                  by_season=by_season, hours=frozenset(hours), not_hours=frozenset(not_hours),
-                 season_looks=_segment(looks, (), 1) if by_season and concepts else ())
+                 season_looks=tuple(dict.fromkeys(looks)) if by_season and concepts else ())
 
 
 def _negate_phrases(words: list[tuple[bool, str, str]], starts: list[int],

@@ -296,7 +296,8 @@ class SearchEngine:
         return result
 
     def _season_look(self, query: Query, undated: np.ndarray, every: bool) -> Match | None:
-        """The look of the query's season (SEASON_LOOKS: snow for «зимой») over the
+        """The look of the query's season (SEASON_LOOKS: snow for «зимой», the autumn
+        leaves for «осенью»; of two seasons typed, the first a term means) over the
         photos with no date taken (`undated`, ascending rows): a Match that scores no
         other photo, so that only those are ordered and explained by it. None where no
         term means the look."""

@@ -195,11 +195,14 @@ def test_a_reading_is_preferred_only_when_it_is_a_vocabulary_word():
     ("горы зимой", ("зима",)), ("кофе зимой", ("зима",)),
     ("зимой", ()),                    # alone: the months by the file too, nothing to order
     ("горы зимой 2019", ()),          # a year: a filter by the date, not by a season alone
-    ("лес осенью", ()), ("море летом", ()),   # no look of their own: their months alone
+    ("лес осенью", ("осенний листва",)), ("осенний кофе", ("осенний листва",)),
+    ("море летом", ()), ("сад весной", ()),   # no look of their own: their months alone
     ("горы -зимой", ()),
 ])
-def test_winter_with_words_brings_its_look_for_photos_with_no_date(lemmatizer, text, looks):
-    """«зимой» beside words is its months and, for a photo with no date taken, the look
-    of winter (query.SEASON_LOOKS); the other seasons have no look to go by."""
+def test_winter_and_autumn_with_words_bring_their_look_for_photos_with_no_date(
+        lemmatizer, text, looks):
+    """«зимой», «осенью» beside words are their months and, for a photo with no date
+    taken, the look of the season (query.SEASON_LOOKS: the snow, the autumn leaves);
+    spring and summer have no look to go by."""
     q = parse_query(text, lemmatizer)
     assert tuple(" ".join(c.lemmas) for c in q.season_looks) == looks

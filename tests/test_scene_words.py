@@ -682,3 +682,15 @@ def test_mountains_in_winter_with_no_date_taken_are_the_snowy_ones(winter_index)
     assert "; зима ← снег: " in winter[0]["why"], winter[0]["why"]
     assert "дата съёмки неизвестна (у файла " in winter[0]["why"]
     assert SNOWLESS_MOUNTAIN.name in {Path(h["path"]).name for h in winter}
+
+
+def test_roads_in_autumn_with_no_date_taken_are_the_yellow_ones(autumn_index):
+    """«дорога осенью» over the same copies: the look of autumn orders them (none has a
+    date taken, and the month the test runs in makes none an autumn photo): both autumn
+    roads before both green ones, each saying why."""
+    hits = _search(autumn_index, "дорога осенью")
+    assert _strong(hits) == [], [(h["path"], h["why"]) for h in hits]
+    order = [Path(h["path"]).name for h in hits]
+    assert max(order.index(p.name) for p in AUTUMN_ROADS) < min(order.index(p.name) for p in GREEN_ROADS), \
+        [(h["path"], h["why"]) for h in hits]
+    assert "; осенняя листва: " in hits[0]["why"], hits[0]["why"]
