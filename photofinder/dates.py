@@ -1,9 +1,11 @@
-"""When each photo was taken, for a query with a year, a month or a time of day: the EXIF
-date, else the file's modification time (never for the hour: that is when it was copied)."""
+"""When each photo was taken, for a query with a year, a month, a span of days said from
+today («в прошлом году», «вчера») or a time of day: the EXIF date, else the file's
+modification time (never for the hour: that is when it was copied)."""
 
 from __future__ import annotations
 
 import time
+from datetime import date
 
 import numpy as np
 
@@ -17,6 +19,7 @@ class PhotoDates:
     def __init__(self, index: Index) -> None:
         self.index = index
         self._dates: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._days: np.ndarray | None = None
 
     def _photo_dates(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """(year, month, hour, from_exif) per photo: the EXIF date, else the file's mtime
@@ -30,6 +33,7 @@ class PhotoDates:
             months = stamps.astype("datetime64[M]").astype(np.int64) % 12 + 1
             hours = stamps.astype("datetime64[h]").astype(np.int64) % 24
             self._dates = years, months, hours, taken > 0
+            self._days = stamps.astype("datetime64[D]")
         return self._dates
 
     def mask(self, query: Query, rows: np.ndarray | None = None, hours: bool = True,
@@ -58,7 +62,20 @@ class PhotoDates:
             mask &= ~np.isin(years, sorted(query.not_years))
         if query.not_months:
             mask &= ~np.isin(months, sorted(query.not_months))
+        if query.periods or query.not_periods:
+            days = self._photo_days() if rows is None else self._photo_days()[rows]
+            if query.periods:
+                mask &= _in_any(days, query.periods)
+            if query.not_periods:
+                mask &= ~_in_any(days, query.not_periods)
         return mask
+
+    def _photo_days(self) -> np.ndarray:
+        """The day each photo was taken (datetime64[D]), from the dates _photo_dates
+        works out."""
+        if self._days is None:
+            self._photo_dates()   # sets it
+        return self._days  # type: ignore[return-value]
 
     @staticmethod
     def needs_exif(query: Query) -> bool:
@@ -103,3 +120,11 @@ class PhotoDates:
         """Seconds to order photos newest first by."""
         return np.where(self.index.taken > 0, self.index.taken,
                         self.index.mtimes // 1_000_000_000)
+
+
+def _in_any(days: np.ndarray, periods: tuple[tuple[date, date], ...]) -> np.ndarray:
+    """Whether each day is in one of the [from, to) spans."""
+    out = np.zeros(len(days), bool)
+    for start, end in periods:
+        out |= (days >= np.datetime64(start, "D")) & (days < np.datetime64(end, "D"))
+    return out

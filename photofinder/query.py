@@ -6,7 +6,8 @@ it kept (рыба-ангел). Words are lower-cased, ё is folded to е, and ea
 reduced to its dictionary form (pymorphy3), so "кошки", "кошку" and "кошками" all mean
 "кошка"; other words stay as typed. Adjacent words that together form a known term
 ("плюшевый мишка") stay one concept; other words are separate concepts. Prepositions, conjunctions and words like "фото" are not concepts ("собака на
-пляже" means a dog and a beach). A year (1900-2100), a month name in any form
+пляже" means a dog and a beach). A year (1900-2100) or a span of them ("2018-2020"), a
+date said from today ("в прошлом году", "прошлым летом", "вчера"), a month name in any form
 ("декабрь", "в декабре") or a season ("летом", "осенний"; SEASONS) filters by when
 the photo was taken, and a time of day ("утром", "днём"; HOURS_OF_WORD) orders by it,
 unless it is part of a known term («осенний лес», «золотая осень»: the look of autumn, a scene label;
@@ -19,6 +20,7 @@ import re
 import unicodedata
 from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import date, timedelta
 from functools import lru_cache
 
 from .errors import ModelUnavailableError, QueryError
@@ -82,6 +84,32 @@ HOURS_OF_WORD: dict[str, frozenset[int]] = {
     "днем": DAYTIME, "полдень": NOON,
 }
 _YEAR = re.compile(r"(19\d\d|20\d\d|2100)(?:-?(?:й|го|году|год))?")
+# A span of years, «2018-2020», «2018–2020», «с 2018 по 2020», «от 2018 до 2020 года»: every
+# year from the first to the last (read as two years, «2018—2020» left out 2019, and
+# «2018-2020» was a word that nothing means). Joined into one word before the words are
+# split; either way round, and a span of over a century is its two years alone.
+_YEAR_WORD = r"(19\d\d|20\d\d|2100)(?:-?(?:й|го|году|год|года))?"
+# (a hyphen with a space before it and none after is a minus: «кофе 2019 -2020» is 2019,
+# and not 2020)
+_YEAR_SPAN_TEXT = re.compile(
+    rf"(?<![\w-])(?:(?:с|от)\s+)?{_YEAR_WORD}"
+    rf"(?:\s*[‐‑‒–—]\s*|-|\s+-\s+|\s+(?:по|до)\s+){_YEAR_WORD}(?!\w)")
+_YEAR_SPAN = re.compile(r"(19\d\d|20\d\d|2100)-(19\d\d|20\d\d|2100)")
+MAX_YEAR_SPAN = 100
+# Dates said from today («в прошлом году», «прошлым летом», «в этом месяце», «вчера»):
+# a modifier's dictionary form, then the unit's; each becomes a span of days (from, to
+# exclusive) that filters as a year does, by the EXIF date or else the file's. "Прошлый"
+# is the last one that has ended, "этот" the last one that has begun: in December both
+# «прошлым летом» and «этим летом» are this year's summer, «прошлой зимой» the winter
+# before this one.
+RELATIVE_MODIFIERS = {"этот": 0, "это": 0, "текущий": 0, "нынешний": 0,
+                      "прошлый": -1, "прошлое": -1, "минувший": -1, "прошедший": -1,
+                      "позапрошлый": -2}
+RELATIVE_UNITS = frozenset({"год", "месяц", "неделя", "лето", "осень", "зима", "весна",
+                            *MONTHS})   # «в прошлом декабре»: the last December that has ended
+RELATIVE_DAYS = {"сегодня": 0, "вчера": -1, "позавчера": -2}
+RELATIVE_ADJECTIVES = {"прошлогодний": ("год", -1), "позапрошлогодний": ("год", -2)}
+SEASON_START = {"весна": 3, "лето": 6, "осень": 9, "зима": 12}   # three months from it
 
 
 def normalize(text: str) -> str:
@@ -207,22 +235,29 @@ class Query:
     # words and when the months are a season's alone: what orders the undated photos
     # (the first that a term means)
     season_looks: tuple[Concept, ...] = ()
+    # days said from today («в прошлом году», «вчера»): [from, to) spans, any of them
+    periods: tuple[tuple[date, date], ...] = ()
+    not_periods: tuple[tuple[date, date], ...] = ()   # «-вчера», «без прошлого года»
 
     @property
     def dated(self) -> bool:
         """A year, a month or a time of day asked for: alone, it lists every photo of
         that time."""
-        return bool(self.years or self.months or self.hours)
+        return bool(self.years or self.months or self.hours or self.periods)
 
     @property
     def date_filtered(self) -> bool:
-        return self.dated or bool(self.not_years or self.not_months or self.not_hours)
+        return self.dated or bool(self.not_years or self.not_months or self.not_hours
+                                  or self.not_periods)
 
 
 def parse_query(text: str, lemmatizer: Lemmatizer,
-                known_phrases: Collection[tuple[str, ...]] = ()) -> Query:
-    """Parses a query. Raises QueryError when nothing is left to search for."""
+                known_phrases: Collection[tuple[str, ...]] = (),
+                today: date | None = None) -> Query:
+    """Parses a query; dates said from today («в прошлом году») from `today` (the
+    computer's date when None). Raises QueryError when nothing is left to search for."""
     text = text.strip()[:MAX_QUERY_CHARS]
+    today = today or date.today()
     include: list[tuple[str, str]] = []
     exclude: list[tuple[str, str]] = []
     years: set[int] = set()
@@ -236,7 +271,9 @@ def parse_query(text: str, lemmatizer: Lemmatizer,
     words: list[tuple[bool, str, str]] = []   # (negative, word, lemma), years taken out
     negated: list[int] = []   # positions of the words right after «без» or «кроме»
     after_negating = False
-    for token in _TOKEN.findall(normalize(text)):
+    tokens = _TOKEN.findall(_YEAR_SPAN_TEXT.sub(r"\1-\2", normalize(text)))
+    tokens, periods, not_periods = _relative_periods(tokens, lemmatizer, today)
+    for token in tokens:
         word = token.lstrip("-")
         if not word:
             continue
@@ -244,6 +281,11 @@ def parse_query(text: str, lemmatizer: Lemmatizer,
         after_negating = word in NEGATING and not token.startswith("-")
         if year := _YEAR.fullmatch(word):
             (not_years if negative else years).add(int(year.group(1)))
+            continue
+        if span := _YEAR_SPAN.fullmatch(word):
+            first, last = sorted((int(span.group(1)), int(span.group(2))))
+            (not_years if negative else years).update(
+                range(first, last + 1) if last - first <= MAX_YEAR_SPAN else (first, last))
             continue
         if negative and not token.startswith("-"):
             negated.append(len(words))
@@ -268,20 +310,83 @@ def parse_query(text: str, lemmatizer: Lemmatizer,
             (not_hours if negative else hours).update(HOURS_OF_WORD[hour_word])
             continue
         (exclude if negative else include).append((word, lemma))
-    if not include and not (years or months or hours):
-        if exclude or not_years or not_months or not_hours:
+    if not include and not (years or months or hours or periods):
+        if exclude or not_years or not_months or not_hours or not_periods:
             raise QueryError("запрос только из исключений: добавьте, что искать, например «животное -собака»")
         raise QueryError("пустой запрос: введите слово, например «кошка»")
     concepts = _segment(include, known_phrases, max_len)
-    if not concepts and not (years or months or hours):
-        if exclude or not_years or not_months or not_hours:  # «без людей»: only what to leave out
+    if not concepts and not (years or months or hours or periods):
+        if exclude or not_years or not_months or not_hours or not_periods:  # «без людей»: only what to leave out
             raise QueryError("запрос только из исключений: добавьте, что искать, например «пляж без людей»")
         raise QueryError("в запросе только служебные слова: введите, что искать, например «кошка»")
-    by_season = bool(months) and not month_named and not years
+    by_season = bool(months) and not month_named and not years and not periods
     return Query(text, concepts, _segment(exclude, known_phrases, max_len),
                  frozenset(years), frozenset(months), frozenset(not_years), frozenset(not_months),
                  by_season=by_season, hours=frozenset(hours), not_hours=frozenset(not_hours),
-                 season_looks=tuple(dict.fromkeys(looks)) if by_season and concepts else ())
+                 season_looks=tuple(dict.fromkeys(looks)) if by_season and concepts else (),
+                 periods=tuple(periods), not_periods=tuple(not_periods))
+
+
+def _relative_periods(tokens: list[str], lemmatizer: Lemmatizer, today: date
+                      ) -> tuple[list[str], list[tuple[date, date]], list[tuple[date, date]]]:
+    """The tokens without the dates said from today, and those dates as spans of days:
+    asked for, and left out (after a minus, «без» or «кроме»)."""
+    periods: list[tuple[date, date]] = []
+    not_periods: list[tuple[date, date]] = []
+    kept: list[str] = []
+    lemmas = [lemmatizer.lemma(t.lstrip("-")) for t in tokens]
+    i = 0
+    while i < len(tokens):
+        lemma, step, span = lemmas[i], 1, None
+        if lemma in RELATIVE_DAYS:
+            day = today + timedelta(days=RELATIVE_DAYS[lemma])
+            span = (day, day + timedelta(days=1))
+        elif lemma in RELATIVE_ADJECTIVES:
+            span = _relative_span(*RELATIVE_ADJECTIVES[lemma], today)
+        elif (lemma in RELATIVE_MODIFIERS and i + 1 < len(tokens)
+              and lemmas[i + 1] in RELATIVE_UNITS):
+            span, step = _relative_span(lemmas[i + 1], RELATIVE_MODIFIERS[lemma], today), 2
+        if span is None:
+            kept.append(tokens[i])
+            i += 1
+            continue
+        negative = any(t.startswith("-") for t in tokens[i:i + step])
+        if kept and kept[-1] in NEGATING:   # «без прошлого года»
+            kept.pop()
+            negative = True
+        (not_periods if negative else periods).append(span)
+        i += step
+    return kept, periods, not_periods
+
+
+def _relative_span(unit: str, back: int, today: date) -> tuple[date, date]:
+    """[from, to) of the unit `back` steps from today's (0: the one that has begun, -1:
+    the last that has ended before today's, -2 the one before that)."""
+    if unit == "год":
+        return date(today.year + back, 1, 1), date(today.year + back + 1, 1, 1)
+    if unit == "месяц":
+        first = _add_months(date(today.year, today.month, 1), back)
+        return first, _add_months(first, 1)
+    if unit == "неделя":
+        monday = today - timedelta(days=today.weekday()) + timedelta(weeks=back)
+        return monday, monday + timedelta(weeks=1)
+    # a season or a month named: the last one that has begun; "прошлый" the last that
+    # has ended (in July, last year's summer), "позапрошлый" the one before that
+    month, length = (SEASON_START[unit], 3) if unit in SEASON_START else (MONTHS[unit], 1)
+    first = date(today.year, month, 1)
+    if first > today:
+        first = date(first.year - 1, month, 1)
+    if back < 0:
+        if _add_months(first, length) > today:   # the one that has begun has not ended
+            first = date(first.year - 1, month, 1)
+        first = date(first.year + back + 1, month, 1)
+    return first, _add_months(first, length)
+
+
+def _add_months(first: date, months: int) -> date:
+    """The first day of the month `months` after (or before) `first`'s."""
+    index = first.year * 12 + first.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
 
 
 def _negate_phrases(words: list[tuple[bool, str, str]], starts: list[int],

@@ -19,6 +19,7 @@ import difflib
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 import numpy as np
 
@@ -82,6 +83,10 @@ class SearchResult:
     # («rjirf»: READ_ON_RUSSIAN_KEYS) or with a typo mended («сабаки»: READ_AS_SPELT)
     typed: str = ""
     read_as: str = ""
+    # the days said from today that the query asked for and left out («в прошлом году»,
+    # «-вчера»), so that the user sees which dates they were: [from, to) spans
+    periods: tuple[tuple[date, date], ...] = ()
+    not_periods: tuple[tuple[date, date], ...] = ()
 
     def reading(self) -> str:
         """How the query was read, for the header after the words searched: «набрано в
@@ -102,6 +107,10 @@ class SearchResult:
         """A line per unknown word, with its spelling suggestions (CLI and GUI alike),
         after the line on how the query was read."""
         notes = [self.reading_note()] if self.read_as else []
+        if self.periods:
+            notes.append(f"снято {' или '.join(_days_text(*p) for p in self.periods)}")
+        if self.not_periods:
+            notes.append(f"кроме снятых {' и '.join(_days_text(*p) for p in self.not_periods)}")
         for word in self.unknown:
             hint = self.suggestions.get(word)
             notes.append(f"слово «{word}» неизвестно"
@@ -117,6 +126,15 @@ class SearchResult:
     @property
     def weak(self) -> list[Hit]:
         return [h for h in self.hits if h.weak]
+
+
+def _days_text(start: date, end: date) -> str:
+    """«06.12.2026», «с 01.06.2026 по 31.08.2026»: a [from, to) span of days as a person
+    says it."""
+    last = end - timedelta(days=1)
+    if last == start:
+        return f"{start:%d.%m.%Y}"
+    return f"с {start:%d.%m.%Y} по {last:%d.%m.%Y}"
 
 
 def _replace_word(text: str, word: str, spelt: str) -> str:
@@ -233,7 +251,8 @@ class SearchEngine:
 
     def _search(self, text: str, top: int, min_score: float, weak_score: float) -> SearchResult:
         query = parse_query(text, self.lemmatizer, self.terms.phrases)
-        result = SearchResult(query=query.text, hits=[])
+        result = SearchResult(query=query.text, hits=[], periods=query.periods,
+                              not_periods=query.not_periods)
         # a bar of 0 would make a photo no concept reaches a match: look at every one
         every = self.exhaustive or min_score <= 0 or weak_score <= 0
         known = self._matches(query, result, min_score, every)

@@ -9,6 +9,7 @@ import json
 import os
 import shutil
 import subprocess
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -128,6 +129,55 @@ def test_a_season_does_not_rule_out_a_photo_with_no_date_taken(library):
     assert "; дата съёмки неизвестна (у файла " in weak[0]["why"]  # its file: June 2020
     assert [Path(h["path"]).name for h in search_json(index_dir, "кофе в декабре")] == ["IMG_0005.jpg"]
     assert "IMG_0002.png" not in {Path(h["path"]).name for h in search_json(index_dir, "зимой")}
+
+
+def test_a_span_of_years_is_every_year_in_it(library):
+    """«2020-2021», «2020—2022», «с 2019 по 2020»: every year from the first to the last
+    (read as two years, «2019—2021» left out 2020, and «2020-2021» was a word that nothing
+    means): the coffee of 24.12.2021 (EXIF) and the one whose file is of June 2020."""
+    root, index_dir = library
+
+    def coffee(query: str) -> set[str]:
+        return {Path(h["path"]).name for h in search_json(index_dir, query) if not h.get("weak")}
+
+    assert coffee("кофе 2020-2021") == {"IMG_0002.png", "IMG_0005.jpg"}
+    assert coffee("кофе 2019—2021") == {"IMG_0002.png", "IMG_0005.jpg"}
+    assert coffee("кофе 2021–2022") == {"IMG_0005.jpg"}
+    assert coffee("кофе с 2019 по 2020 год") == {"IMG_0002.png"}
+    assert coffee("кофе 2022-2024") == set()
+
+
+@pytest.fixture(scope="module")
+def last_and_this_year(sample_photos, tmp_path_factory) -> Path:
+    """Two copies of the coffee with no EXIF date: one whose file is of the middle of last
+    year, one of now (dates said from today, so the files are dated from today too)."""
+    root = tmp_path_factory.mktemp("years")
+    old, new = root / "old.png", root / "new.png"
+    for photo in (old, new):
+        shutil.copy(sample_photos / "coffee.png", photo)
+    last_year = datetime(date.today().year - 1, 6, 15, 12).timestamp()
+    os.utime(old, (last_year, last_year))
+    index_dir = tmp_path_factory.mktemp("years_index")
+    run_here("index", str(root), "--index", str(index_dir), "--tagger", FAST, check=True)
+    return index_dir
+
+
+def test_last_year_and_this_year_are_said_from_today(last_and_this_year):
+    """«в прошлом году», «в этом году», «прошлогодний»: the years from today's date, like a
+    year typed (the EXIF date, else the file's); the search says which days it took."""
+    index_dir = last_and_this_year
+    year = date.today().year
+
+    def names(query: str) -> list[str]:
+        return [Path(h["path"]).name for h in search_json(index_dir, query) if not h.get("weak")]
+
+    assert names("кофе в прошлом году") == ["old.png"]
+    assert names("прошлогодний кофе") == ["old.png"]
+    assert names("кофе в этом году") == ["new.png"]
+    assert names("кофе без прошлого года") == ["new.png"]
+    out = run_here("search", "кофе в прошлом году", "--index", str(index_dir), check=True).stdout
+    assert f"снято с 01.01.{year - 1} по 31.12.{year - 1}" in out, out
+    assert f"снято 15.06.{year - 1} (дата файла)" in out, out
 
 
 def test_a_file_copied_in_the_season_is_not_taken_then(library):

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from photofinder.errors import QueryError
@@ -206,3 +208,72 @@ def test_winter_and_autumn_with_words_bring_their_look_for_photos_with_no_date(
     spring and summer have no look to go by."""
     q = parse_query(text, lemmatizer)
     assert tuple(" ".join(c.lemmas) for c in q.season_looks) == looks
+
+
+
+# a Monday in December: the summer and autumn have ended, the winter has begun
+DECEMBER = date(2026, 12, 7)
+
+
+@pytest.mark.parametrize("text, today, periods", [
+    ("кошка в прошлом году", DECEMBER, [(date(2025, 1, 1), date(2026, 1, 1))]),
+    ("кошка в этом году", DECEMBER, [(date(2026, 1, 1), date(2027, 1, 1))]),
+    ("кошка в позапрошлом году", DECEMBER, [(date(2024, 1, 1), date(2025, 1, 1))]),
+    ("прошлогодний снег", DECEMBER, [(date(2025, 1, 1), date(2026, 1, 1))]),
+    ("море прошлым летом", DECEMBER, [(date(2026, 6, 1), date(2026, 9, 1))]),
+    ("море этим летом", DECEMBER, [(date(2026, 6, 1), date(2026, 9, 1))]),
+    ("море прошлым летом", date(2026, 7, 15), [(date(2025, 6, 1), date(2025, 9, 1))]),
+    ("море этим летом", date(2026, 7, 15), [(date(2026, 6, 1), date(2026, 9, 1))]),
+    ("снег прошлой зимой", DECEMBER, [(date(2025, 12, 1), date(2026, 3, 1))]),
+    ("снег этой зимой", DECEMBER, [(date(2026, 12, 1), date(2027, 3, 1))]),
+    ("снег прошлой зимой", date(2027, 4, 2), [(date(2026, 12, 1), date(2027, 3, 1))]),
+    ("лес позапрошлой осенью", DECEMBER, [(date(2025, 9, 1), date(2025, 12, 1))]),
+    ("кофе в прошлом месяце", DECEMBER, [(date(2026, 11, 1), date(2026, 12, 1))]),
+    ("кофе в прошлом месяце", date(2027, 1, 20), [(date(2026, 12, 1), date(2027, 1, 1))]),
+    ("кофе на прошлой неделе", DECEMBER, [(date(2026, 11, 30), date(2026, 12, 7))]),
+    ("кофе на этой неделе", date(2026, 12, 10), [(date(2026, 12, 7), date(2026, 12, 14))]),
+    ("дети вчера", DECEMBER, [(date(2026, 12, 6), date(2026, 12, 7))]),
+    ("елка в прошлом декабре", DECEMBER, [(date(2025, 12, 1), date(2026, 1, 1))]),
+    ("море в прошлом июле", DECEMBER, [(date(2026, 7, 1), date(2026, 8, 1))]),
+    ("море этим июлем", date(2026, 3, 3), [(date(2025, 7, 1), date(2025, 8, 1))]),
+    ("сегодня", DECEMBER, [(date(2026, 12, 7), date(2026, 12, 8))]),
+    ("кошка", DECEMBER, []),
+])
+def test_dates_said_from_today(lemmatizer, text, today, periods):
+    """«в прошлом году», «прошлым летом», «вчера»: spans of days from `today`; "прошлый"
+    is the last that has ended, "этот" the last that has begun. The words are no concepts."""
+    q = parse_query(text, lemmatizer, today=today)
+    assert list(q.periods) == periods
+    assert all(w not in {"прошлом", "этом", "прошлым", "прошлой", "вчера", "году"}
+               for c in q.include for w in c.words)
+    assert q.dated is bool(periods) and not q.by_season
+
+
+def test_a_date_said_from_today_can_be_left_out(lemmatizer):
+    q = parse_query("кофе -вчера", lemmatizer, today=DECEMBER)
+    assert q.periods == () and q.not_periods == ((date(2026, 12, 6), date(2026, 12, 7)),)
+    q = parse_query("море без прошлого года", lemmatizer, today=DECEMBER)
+    assert [c.words for c in q.include] == [("море",)]
+    assert q.not_periods == ((date(2025, 1, 1), date(2026, 1, 1)),)
+    with pytest.raises(QueryError, match="только из исключений"):
+        parse_query("-вчера", lemmatizer, today=DECEMBER)
+
+
+@pytest.mark.parametrize("text, years", [
+    ("море 2018-2020", {2018, 2019, 2020}), ("море 2018–2020", {2018, 2019, 2020}),
+    ("море 2018—2020", {2018, 2019, 2020}), ("море 2018 - 2019", {2018, 2019}),
+    ("море с 2018 по 2020 год", {2018, 2019, 2020}), ("море от 2015 до 2016 года", {2015, 2016}),
+    ("море 2020-2018", {2018, 2019, 2020}),          # either way round
+    ("море 1900-2100", {1900, 2100}),                 # over a century: the two years alone
+    ("море 2019", {2019}),
+])
+def test_a_span_of_years_is_every_year_in_it(lemmatizer, text, years):
+    q = parse_query(text, lemmatizer)
+    assert set(q.years) == years and [c.words for c in q.include] == [("море",)]
+
+
+def test_a_negative_span_of_years_is_left_out(lemmatizer):
+    q = parse_query("кофе -2018-2019", lemmatizer)
+    assert set(q.not_years) == {2018, 2019} and not q.years
+    q = parse_query("кофе 2019 -2020", lemmatizer)   # a year, and another left out
+    assert set(q.years) == {2019} and set(q.not_years) == {2020}
