@@ -241,8 +241,8 @@ class Query:
 
     @property
     def dated(self) -> bool:
-        """A year, a month or a time of day asked for: alone, it lists every photo of
-        that time."""
+        """A year, a month, days said from today or a time of day asked for: alone, it
+        lists every photo of that time."""
         return bool(self.years or self.months or self.hours or self.periods)
 
     @property
