@@ -336,7 +336,9 @@ def _engine(args: argparse.Namespace):
 def result_notes(result) -> list[str]:
     """What to say besides the hits: unknown words, and "nothing found" with words to try."""
     notes = result.word_notes()
-    if not result.hits:
+    if not result.hits and result.out_of_dates:   # the words were understood: the dates hid them
+        notes.append(f"за эти даты ничего не найдено (без дат нашлось бы фото: {result.out_of_dates})")
+    elif not result.hits:
         notes.append("ничего не найдено" + (
             f"; близкие слова: {', '.join(result.related)}" if result.related else ""))
     return notes

@@ -79,6 +79,7 @@ class SearchResult:
     weak_total: int = 0                                         # weak matches in all (shown or not)
     strong_total: int = 0                                       # strong matches in all (shown or not)
     excluded: int = 0                                           # photos removed by -word
+    out_of_dates: int = 0   # photos the words found that the query's dates left out
     # the query as typed when another reading of it was searched: on the Russian keys
     # («rjirf»: READ_ON_RUSSIAN_KEYS) or with a typo mended («сабаки»: READ_AS_SPELT)
     typed: str = ""
@@ -295,7 +296,9 @@ class SearchEngine:
                                      total).astype(np.float32)
                     plausible = total >= weak_score
                     shown_with.append(look)
+            found = plausible
             strong, plausible = strong & in_time, plausible & (in_time | maybe)
+            result.out_of_dates = int((found & ~plausible).sum()) if known else 0
         total, kept = self._exclude(query, result, rows, total, strong, plausible, every)
         weak = plausible & ~strong
         result.weak_total = int(weak.sum())

@@ -175,6 +175,10 @@ def test_last_year_and_this_year_are_said_from_today(last_and_this_year):
     assert names("прошлогодний кофе") == ["old.png"]
     assert names("кофе в этом году") == ["new.png"]
     assert names("кофе без прошлого года") == ["new.png"]
+    # nothing of those days: said so, not «ничего не найдено; близкие слова: …»
+    out = run_here("search", "кофе позавчера", "--index", str(index_dir), check=True).stdout
+    assert "за эти даты ничего не найдено (без дат нашлось бы фото: " in out, out
+    assert "близкие слова" not in out
     out = run_here("search", "кофе в прошлом году", "--index", str(index_dir), check=True).stdout
     assert f"снято с 01.01.{year - 1} по 31.12.{year - 1}" in out, out
     assert f"снято 15.06.{year - 1} (дата файла)" in out, out

@@ -70,6 +70,14 @@ def test_nothing_found_offers_the_closest_known_words(library):
     assert all(isinstance(w, str) and w for w in view.message.suggestions)
 
 
+def test_nothing_of_those_dates_says_the_dates_hid_the_photos(library):
+    """«кошка 1999»: the cat is there, of another year; other words to try would mislead."""
+    view = library.search("кошка 1999")
+    assert view.tiles == [] and view.message is not None and view.message.kind == "empty"
+    assert view.message.text.startswith("За эти даты ничего нет: без дат нашлось бы фото: ")
+    assert view.message.suggestions == ()
+
+
 def test_a_misspelled_word_gets_a_suggestion_in_the_notes(library):
     view = library.search("гарод")  # город or народ: named, not guessed
     assert any("гарод" in n and "город" in n for n in view.notes)

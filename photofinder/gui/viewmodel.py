@@ -239,7 +239,11 @@ def view_of(result: SearchResult, engine: SearchEngine, seconds: float,
     view = ResultsView(query=result.query, tiles=tiles,
                        seconds=seconds, notes=notes_of(result),
                        complete=top is None or len(result.hits) < top, fetched=top or 0)
-    if not view.tiles:
+    if not view.tiles and result.out_of_dates:   # the words were understood: the dates hid them
+        view.message = Message("empty", EMPTY_TITLE,
+                               f"За эти даты ничего нет: без дат нашлось бы фото: "
+                               f"{result.out_of_dates}. Уберите дату из запроса.", ())
+    elif not view.tiles:
         words = [w for hints in result.suggestions.values() for w in hints] + list(result.related)
         words = list(dict.fromkeys(w for w in words if w != result.query))[:8]
         text = "Попробуйте другое слово"
