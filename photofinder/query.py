@@ -35,7 +35,7 @@ MAX_QUERY_CHARS = 500
 STOP_WORDS = frozenset("""
 в во на с со у и или а но под над за из изо от по к ко о об обо около возле рядом при для
 без кроме через между перед среди вокруг вдоль внутри сквозь про до после как где когда что
-это этот тот весь мой наш свой твой ваш его ее их я мы ты вы он она они же ли бы не ни
+это этот тот весь все всё мой наш свой твой ваш его ее их я мы ты вы он она они же ли бы не ни
 фото фотография фотка снимок картинка изображение год
 """.split())
 # Words that exclude what follows them, as `-слово` does: «пляж без людей» is a beach with
@@ -83,12 +83,12 @@ HOURS_OF_WORD: dict[str, frozenset[int]] = {
     "утро": MORNING, "утром": MORNING, "утренний": MORNING, "поутру": MORNING,
     "днем": DAYTIME, "полдень": NOON,
 }
-_YEAR = re.compile(r"(19\d\d|20\d\d|2100)(?:-?(?:й|го|году|год))?")
+_YEAR = re.compile(r"(19\d\d|20\d\d|2100)(?:-?(?:й|го|году|год|г))?")   # «2019г» too
 # A span of years, «2018-2020», «2018–2020», «с 2018 по 2020», «от 2018 до 2020 года»: every
 # year from the first to the last (read as two years, «2018—2020» left out 2019, and
 # «2018-2020» was a word that nothing means). Joined into one word before the words are
 # split; either way round, and a span of over a century is its two years alone.
-_YEAR_WORD = r"(19\d\d|20\d\d|2100)(?:-?(?:й|го|году|год|года))?"
+_YEAR_WORD = r"(19\d\d|20\d\d|2100)(?:-?(?:й|го|году|год|года|г))?"
 # (a hyphen with a space before it and none after is a minus: «кофе 2019 -2020» is 2019,
 # and not 2020)
 _YEAR_SPAN_TEXT = re.compile(
@@ -96,6 +96,12 @@ _YEAR_SPAN_TEXT = re.compile(
     rf"(?:\s*[‐‑‒–—]\s*|-|\s+-\s+|\s+(?:по|до)\s+){_YEAR_WORD}(?!\w)")
 _YEAR_SPAN = re.compile(r"(19\d\d|20\d\d|2100)-(19\d\d|20\d\d|2100)")
 MAX_YEAR_SPAN = 100
+# A day written as people write it, «19.07.2019», «19.07.19», «2019-07-19», or a month of a
+# year, «07.2019»: the span of that day or month (a minus before it leaves it out). Taken
+# out of the text before the words are split (the dots would cut it into numbers).
+_DAY_TEXT = re.compile(
+    r"(?<![\w.-])(-?)(?:(\d{1,2})\.(\d{1,2})\.((?:19|20)?\d\d)|((?:19|20)\d\d)-(\d\d)-(\d\d)"
+    r"|(\d{1,2})\.((?:19|20)\d\d))(?![\w.])")
 # Dates said from today («в прошлом году», «прошлым летом», «в этом месяце», «вчера»):
 # a modifier's dictionary form, then the unit's; each becomes a span of days (from, to
 # exclusive) that filters as a year does, by the EXIF date or else the file's. "Прошлый"
@@ -271,8 +277,11 @@ def parse_query(text: str, lemmatizer: Lemmatizer,
     words: list[tuple[bool, str, str]] = []   # (negative, word, lemma), years taken out
     negated: list[int] = []   # positions of the words right after «без» or «кроме»
     after_negating = False
-    tokens = _TOKEN.findall(_YEAR_SPAN_TEXT.sub(r"\1-\2", normalize(text)))
-    tokens, periods, not_periods = _relative_periods(tokens, lemmatizer, today)
+    text_left, periods, not_periods = _written_days(normalize(text))
+    tokens = _TOKEN.findall(_YEAR_SPAN_TEXT.sub(r"\1-\2", text_left))
+    tokens, relative, not_relative = _relative_periods(tokens, lemmatizer, today)
+    periods += relative
+    not_periods += not_relative
     for token in tokens:
         word = token.lstrip("-")
         if not word:
@@ -286,6 +295,10 @@ def parse_query(text: str, lemmatizer: Lemmatizer,
             first, last = sorted((int(span.group(1)), int(span.group(2))))
             (not_years if negative else years).update(
                 range(first, last + 1) if last - first <= MAX_YEAR_SPAN else (first, last))
+            continue
+        if month_span := _month_span(word, lemmatizer):   # «июнь-август»: June to August
+            (not_months if negative else months).update(month_span)
+            month_named |= not negative
             continue
         if negative and not token.startswith("-"):
             negated.append(len(words))
@@ -325,6 +338,45 @@ def parse_query(text: str, lemmatizer: Lemmatizer,
                  by_season=by_season, hours=frozenset(hours), not_hours=frozenset(not_hours),
                  season_looks=tuple(dict.fromkeys(looks)) if by_season and concepts else (),
                  periods=tuple(periods), not_periods=tuple(not_periods))
+
+
+def _written_days(text: str) -> tuple[str, list[tuple[date, date]], list[tuple[date, date]]]:
+    """The text without the days and months of a year written in figures (_DAY_TEXT), and
+    their spans: asked for, and left out. A date that is no date (31.02.2019) stays text."""
+    periods: list[tuple[date, date]] = []
+    not_periods: list[tuple[date, date]] = []
+
+    def take(m: re.Match) -> str:
+        minus, d, mo, y, iso_y, iso_mo, iso_d, month, month_year = m.groups()
+        try:
+            if d is not None:
+                year = int(y) + (2000 if len(y) == 2 else 0)
+                first = date(year, int(mo), int(d))
+                span = (first, first + timedelta(days=1))
+            elif iso_y is not None:
+                first = date(int(iso_y), int(iso_mo), int(iso_d))
+                span = (first, first + timedelta(days=1))
+            else:
+                first = date(int(month_year), int(month), 1)
+                span = (first, _add_months(first, 1))
+        except ValueError:
+            return m.group()
+        (not_periods if minus else periods).append(span)
+        return " "
+
+    return _DAY_TEXT.sub(take, text), periods, not_periods
+
+
+def _month_span(word: str, lemmatizer: Lemmatizer) -> list[int]:
+    """The months of «июнь-август» (from the first to the last, «ноябрь-февраль» across
+    the new year); [] for any other word."""
+    parts = word.split("-")
+    if len(parts) != 2:
+        return []
+    first, last = (MONTHS.get(lemmatizer.lemma(p)) for p in parts)
+    if first is None or last is None:
+        return []
+    return [(first - 1 + k) % 12 + 1 for k in range((last - first) % 12 + 1)]
 
 
 def _relative_periods(tokens: list[str], lemmatizer: Lemmatizer, today: date

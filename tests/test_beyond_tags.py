@@ -134,7 +134,8 @@ def test_a_season_does_not_rule_out_a_photo_with_no_date_taken(library):
 def test_a_span_of_years_is_every_year_in_it(library):
     """«2020-2021», «2020—2022», «с 2019 по 2020»: every year from the first to the last
     (read as two years, «2019—2021» left out 2020, and «2020-2021» was a word that nothing
-    means): the coffee of 24.12.2021 (EXIF) and the one whose file is of June 2020."""
+    means): the coffee of 24.12.2021 (EXIF) and the one whose file is of June 2020. A day
+    or a month written in figures is that day or month."""
     root, index_dir = library
 
     def coffee(query: str) -> set[str]:
@@ -145,6 +146,13 @@ def test_a_span_of_years_is_every_year_in_it(library):
     assert coffee("кофе 2021–2022") == {"IMG_0005.jpg"}
     assert coffee("кофе с 2019 по 2020 год") == {"IMG_0002.png"}
     assert coffee("кофе 2022-2024") == set()
+    # a day or a month written in figures, months from one to another, «2020г»
+    assert coffee("кофе 24.12.2021") == {"IMG_0005.jpg"}
+    assert coffee("кофе 2021-12-24") == {"IMG_0005.jpg"}
+    assert coffee("кофе 25.12.2021") == set()
+    assert coffee("кофе 06.2020") == {"IMG_0002.png"}
+    assert coffee("кофе май-июль") == {"IMG_0002.png"}
+    assert coffee("кофе 2020г") == {"IMG_0002.png"}
 
 
 @pytest.fixture(scope="module")

@@ -277,3 +277,33 @@ def test_a_negative_span_of_years_is_left_out(lemmatizer):
     assert set(q.not_years) == {2018, 2019} and not q.years
     q = parse_query("кофе 2019 -2020", lemmatizer)   # a year, and another left out
     assert set(q.years) == {2019} and set(q.not_years) == {2020}
+
+
+
+@pytest.mark.parametrize("text, periods, not_periods", [
+    ("кофе 19.07.2019", [(date(2019, 7, 19), date(2019, 7, 20))], []),
+    ("кофе 19.07.19", [(date(2019, 7, 19), date(2019, 7, 20))], []),
+    ("кофе 1.5.2020", [(date(2020, 5, 1), date(2020, 5, 2))], []),
+    ("кофе 2019-07-19", [(date(2019, 7, 19), date(2019, 7, 20))], []),
+    ("кофе 07.2019", [(date(2019, 7, 1), date(2019, 8, 1))], []),
+    ("кофе -19.07.2019", [], [(date(2019, 7, 19), date(2019, 7, 20))]),
+])
+def test_a_day_written_in_figures_is_that_day(lemmatizer, text, periods, not_periods):
+    """«19.07.2019», «2019-07-19», «07.2019»: the day or the month of that year, as people
+    write them (the dots cut them into numbers that nothing means)."""
+    q = parse_query(text, lemmatizer)
+    assert list(q.periods) == periods and list(q.not_periods) == not_periods
+    assert [c.words for c in q.include] == [("кофе",)] and not q.years
+
+
+@pytest.mark.parametrize("text, years, months, words", [
+    ("кофе 2019г", {2019}, set(), [("кофе",)]),
+    ("все фото за 2019", {2019}, set(), []),           # «все» is no concept
+    ("море июнь-август", set(), {6, 7, 8}, [("море",)]),
+    ("снег ноябрь-февраль", set(), {11, 12, 1, 2}, [("снег",)]),   # across the new year
+    ("рыба-ангел", set(), set(), [("рыба-ангел",)]),   # a hyphenated word stays one
+])
+def test_more_ways_to_write_a_year_or_months(lemmatizer, text, years, months, words):
+    q = parse_query(text, lemmatizer)
+    assert set(q.years) == years and set(q.months) == months
+    assert [c.words for c in q.include] == words
