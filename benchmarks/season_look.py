@@ -4,7 +4,7 @@
 
 A season typed with words is the months of the EXIF date; a photo with none stays among
 the weak results whatever month its file was copied in (dates.PhotoDates). Among those,
-«зимой» and «осенью» also have a look (query.SEASON_LOOKS): the snow, the autumn leaves,
+«зимой» and «осенью» also have a look (when.SEASON_LOOKS): the snow, the autumn leaves,
 a concept beside the others, so «горы зимой» puts the snowy mountains first. Before round
 thirty-two those photos were ordered by the other words alone (and were strong matches
 where the folder had been copied in the season, weak ones otherwise): what the word

@@ -204,7 +204,7 @@ def test_a_reading_is_preferred_only_when_it_is_a_vocabulary_word():
 def test_winter_and_autumn_with_words_bring_their_look_for_photos_with_no_date(
         lemmatizer, text, looks):
     """«зимой», «осенью» beside words are their months and, for a photo with no date
-    taken, the look of the season (query.SEASON_LOOKS: the snow, the autumn leaves);
+    taken, the look of the season (when.SEASON_LOOKS: the snow, the autumn leaves);
     spring and summer have no look to go by."""
     q = parse_query(text, lemmatizer)
     assert tuple(" ".join(c.lemmas) for c in q.season_looks) == looks
