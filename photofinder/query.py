@@ -55,7 +55,12 @@ STOP_WORDS = frozenset("""
 # nobody on it, «животные кроме собак» every animal but the dogs. Read as stop words they
 # asked for the very thing the user meant to leave out. They negate the next word, or the
 # known phrase that starts there («без детской площадки»), or the year («кроме 2019»).
-NEGATING = frozenset({"без", "кроме"})
+NEGATING = frozenset({"без", "кроме", "не"})   # «не» too: «пляж не в сезон», «не кошка»
+# Words that join two concepts as alternatives («кошка или собака», «кошка/собака»): the
+# concept before and the one after, either of which a photo may show. Read as stop words,
+# «кошка или собака» asked for a cat and a dog in one photo.
+EITHER_WORDS = frozenset({"или", "либо"})
+_SLASH = re.compile(r"(?<=\w)\s*/\s*(?=\w)")
 
 
 def normalize(text: str) -> str:
@@ -183,13 +188,27 @@ class Query:
     season_looks: tuple[Concept, ...] = ()
     # days said from today («в прошлом году», «вчера»): [from, to) spans, any of them
     periods: tuple[Span, ...] = ()
-    not_periods: tuple[Span, ...] = ()   # «-вчера», «без прошлого года»
+    not_periods: tuple[Span, ...] = ()
+    # each concept's group where «или» joined some («кошка или собака на пляже»: (0, 0, 1)):
+    # a photo needs one concept of every group; () when every concept is a group alone
+    either: tuple[int, ...] = ()   # «-вчера», «без прошлого года»
 
     @property
     def dated(self) -> bool:
         """A year, a month, days said from today or a time of day asked for: alone, it
         lists every photo of that time."""
         return bool(self.years or self.months or self.hours or self.periods)
+
+    @property
+    def groups(self) -> list[list[int]]:
+        """The concepts' positions by group, in order: [[0, 1], [2]] for «кошка или собака
+        на пляже»; each concept alone when no «или» joined them."""
+        if not self.either:
+            return [[i] for i in range(len(self.include))]
+        out: dict[int, list[int]] = {}
+        for i, group in enumerate(self.either):
+            out.setdefault(group, []).append(i)
+        return list(out.values())
 
     @property
     def date_filtered(self) -> bool:
@@ -217,7 +236,7 @@ def parse_query(text: str, lemmatizer: Lemmatizer,
     words: list[tuple[bool, str, str]] = []   # (negative, word, lemma), years taken out
     negated: list[int] = []   # positions of the words right after «без» or «кроме»
     after_negating = False
-    text_left, periods, not_periods = written_days(normalize(text))
+    text_left, periods, not_periods = written_days(_SLASH.sub(" или ", normalize(text)))
     tokens = _TOKEN.findall(join_year_spans(text_left))
     tokens, relative, not_relative = relative_periods(tokens, lemmatizer.lemma, today, NEGATING)
     periods += relative
@@ -227,7 +246,10 @@ def parse_query(text: str, lemmatizer: Lemmatizer,
         if not word:
             continue
         negative = token.startswith("-") or after_negating
-        after_negating = word in NEGATING and not token.startswith("-")
+        # a negating word waits past the stop words for what it negates: «не на пляже»
+        after_negating = not token.startswith("-") and (
+            word in NEGATING or (after_negating and word in STOP_WORDS
+                                 and word not in EITHER_WORDS))
         if (year := year_of(word)) is not None:
             (not_years if negative else years).add(year)
             continue
@@ -265,7 +287,7 @@ def parse_query(text: str, lemmatizer: Lemmatizer,
         if exclude or not_years or not_months or not_hours or not_periods:
             raise QueryError("запрос только из исключений: добавьте, что искать, например «животное -собака»")
         raise QueryError("пустой запрос: введите слово, например «кошка»")
-    concepts = _segment(include, known_phrases, max_len)
+    concepts, either = _alternatives(include, known_phrases, max_len)
     if not concepts and not (years or months or hours or periods):
         if exclude or not_years or not_months or not_hours or not_periods:  # «без людей»: only what to leave out
             raise QueryError("запрос только из исключений: добавьте, что искать, например «пляж без людей»")
@@ -275,7 +297,29 @@ def parse_query(text: str, lemmatizer: Lemmatizer,
                  frozenset(years), frozenset(months), frozenset(not_years), frozenset(not_months),
                  by_season=by_season, hours=frozenset(hours), not_hours=frozenset(not_hours),
                  season_looks=tuple(dict.fromkeys(looks)) if by_season and concepts else (),
-                 periods=tuple(periods), not_periods=tuple(not_periods))
+                 periods=tuple(periods), not_periods=tuple(not_periods),
+                 either=either if len(set(either)) < len(either) else ())
+
+
+def _alternatives(include: list[tuple[str, str]], phrases: Collection[tuple[str, ...]],
+                  max_len: int) -> tuple[tuple[Concept, ...], tuple[int, ...]]:
+    """The concepts of the words to look for, and each one's group: «или» puts the concept
+    after it in the group of the one before it (either will do); the others have a group
+    of their own (all must match)."""
+    chunks: list[list[tuple[str, str]]] = [[]]
+    for word, lemma in include:
+        if word in EITHER_WORDS:
+            chunks.append([])
+        else:
+            chunks[-1].append((word, lemma))
+    concepts: list[Concept] = []
+    groups: list[int] = []
+    for k, chunk in enumerate(chunks):
+        for j, concept in enumerate(_segment(chunk, phrases, max_len)):
+            joined = k > 0 and j == 0 and bool(concepts)
+            groups.append(groups[-1] if joined else len(set(groups)))
+            concepts.append(concept)
+    return tuple(concepts), tuple(groups)
 
 
 def _negate_phrases(words: list[tuple[bool, str, str]], starts: list[int],

@@ -129,6 +129,18 @@ class SearchResult:
         return [h for h in self.hits if h.weak]
 
 
+def _groups_of(query: Query, known: list[Match]) -> list[list[int]]:
+    """The positions in `known` (the concepts some term means, in the query's order) by
+    the query's groups («или»): [[0, 1]] for «кошка или собака»; a group none of whose
+    concepts is known is left out, as an unknown word is."""
+    group_of = {id(c): g for g, members in enumerate(query.groups)
+                for c in (query.include[i] for i in members)}
+    out: dict[int, list[int]] = {}
+    for position, match in enumerate(known):
+        out.setdefault(group_of.get(id(match.concept), -1 - position), []).append(position)
+    return list(out.values())
+
+
 def _days_text(start: date, end: date) -> str:
     """«06.12.2026», «с 01.06.2026 по 31.08.2026»: a [from, to) span of days as a person
     says it."""
@@ -260,14 +272,18 @@ class SearchEngine:
         if not known and not query.dated:
             return result
         n = len(self.index)
+        groups = _groups_of(query, known)
         if known:
             rows = np.arange(n) if every else union(n, [k.scored.rows for k in known])
             aligned = [align(rows, k.scored, n) for k in known]
             if len(known) == 1:  # most queries: no copies of a million scores
                 total, strong = aligned[0]
             else:
-                total = np.stack([scores for scores, _ in aligned]).mean(axis=0)
-                strong = np.stack([sure for _, sure in aligned]).all(axis=0)
+                # «кошка или собака»: a group's best concept; then every group's mean
+                either = [(np.max([aligned[i][0] for i in g], axis=0),
+                           np.any([aligned[i][1] for i in g], axis=0)) for g in groups]
+                total = np.mean([scores for scores, _ in either], axis=0).astype(np.float32)
+                strong = np.all([sure for _, sure in either], axis=0)
             plausible = total >= weak_score
         else:  # only a date: every photo of that time, newest first
             rows = np.arange(n)
@@ -292,7 +308,7 @@ class SearchEngine:
                     # alone, a concept beside the others (a snowy mountain first, a green
                     # one below it); one taken in winter needs no snow
                     scores, _ = align(rows, look.scored, n)
-                    total = np.where(undated, (total * len(known) + scores) / (len(known) + 1),
+                    total = np.where(undated, (total * len(groups) + scores) / (len(groups) + 1),
                                      total).astype(np.float32)
                     plausible = total >= weak_score
                     shown_with.append(look)

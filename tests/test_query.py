@@ -307,3 +307,27 @@ def test_more_ways_to_write_a_year_or_months(lemmatizer, text, years, months, wo
     q = parse_query(text, lemmatizer)
     assert set(q.years) == years and set(q.months) == months
     assert [c.words for c in q.include] == words
+
+
+@pytest.mark.parametrize("text, words, groups", [
+    ("кошка или собака", [("кошка",), ("собака",)], [[0, 1]]),
+    ("кошка/собака", [("кошка",), ("собака",)], [[0, 1]]),
+    ("кошка либо собака", [("кошка",), ("собака",)], [[0, 1]]),
+    ("кошка или собака на пляже", [("кошка",), ("собака",), ("пляже",)], [[0, 1], [2]]),
+    ("кошка и собака", [("кошка",), ("собака",)], [[0], [1]]),
+    ("кошка или", [("кошка",)], [[0]]),
+    ("-кошка или собака", [("собака",)], [[0]]),
+])
+def test_или_joins_the_concepts_either_side(lemmatizer, text, words, groups):
+    q = parse_query(text, lemmatizer)
+    assert [c.words for c in q.include] == words and q.groups == groups
+
+
+@pytest.mark.parametrize("text, include, exclude", [
+    ("собака не на пляже", [("собака",)], [("пляже",)]),   # past the stop words
+    ("люди не в помещении", [("люди",)], [("помещении",)]),
+    ("пляж без людей", [("пляж",)], [("людей",)]),
+])
+def test_не_negates_the_next_word_that_means_something(lemmatizer, text, include, exclude):
+    q = parse_query(text, lemmatizer)
+    assert [c.words for c in q.include] == include and [c.words for c in q.exclude] == exclude

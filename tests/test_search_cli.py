@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from .conftest import run_cli, search_json
@@ -44,3 +46,31 @@ def test_a_query_of_stop_words_only_is_a_usage_error(sample_index):
     assert proc.returncode == 2 and proc.stdout == ""
     assert proc.stderr.strip().splitlines() == [
         "photofinder: в запросе только служебные слова: введите, что искать, например «кошка»"]
+
+
+def _strong_names(index_dir, query: str) -> set[str]:
+    return {Path(h["path"]).name for h in search_json(index_dir, query, "--top", "50")
+            if not h.get("weak")}
+
+
+def test_either_word_will_do_with_или_or_a_slash(sample_index):
+    """«кошка или кофе», «кошка/кофе»: the cat and the coffee, each a sure match (read as
+    stop words, «или» and the slash asked for both in one photo, and none has both)."""
+    cat, coffee = _strong_names(sample_index, "кошка"), _strong_names(sample_index, "кофе")
+    assert "chelsea.png" in cat and "coffee.png" in coffee
+    assert _strong_names(sample_index, "кошка или кофе") == cat | coffee
+    assert _strong_names(sample_index, "кошка/кофе") == cat | coffee
+    assert _strong_names(sample_index, "кошка и кофе") == cat & coffee
+
+
+def test_не_leaves_out_what_it_negates(sample_index):
+    """«люди, но не женщины»: «не» leaves out what follows it, past the stop words, as
+    «без» does (the astronaut's face is a woman's); «не кошка» alone is only something
+    to leave out. Read as a stop word, «не» asked for the women."""
+    people = _strong_names(sample_index, "люди")
+    assert "astronaut.png" in people
+    not_women = _strong_names(sample_index, "люди, но не женщины")
+    assert not_women == _strong_names(sample_index, "люди без женщин")
+    assert "astronaut.png" not in not_women and not_women
+    proc = run_cli("search", "не кошка", "--index", str(sample_index))
+    assert proc.returncode != 0 and "только из исключений" in proc.stderr
