@@ -280,7 +280,8 @@ class SearchEngine:
                 total, strong = aligned[0]
             else:
                 # «кошка или собака»: a group's best concept; then every group's mean
-                either = [(np.max([aligned[i][0] for i in g], axis=0),
+                either = [aligned[g[0]] if len(g) == 1 else
+                          (np.max([aligned[i][0] for i in g], axis=0),
                            np.any([aligned[i][1] for i in g], axis=0)) for g in groups]
                 total = np.mean([scores for scores, _ in either], axis=0).astype(np.float32)
                 strong = np.all([sure for _, sure in either], axis=0)
