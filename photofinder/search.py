@@ -313,9 +313,9 @@ class SearchEngine:
                                      total).astype(np.float32)
                     plausible = total >= weak_score
                     shown_with.append(look)
-            found = plausible
+            by_words = plausible
             strong, plausible = strong & in_time, plausible & (in_time | maybe)
-            result.out_of_dates = int((found & ~plausible).sum()) if known else 0
+            result.out_of_dates = int((by_words & ~plausible).sum()) if known else 0
         total, kept = self._exclude(query, result, rows, total, strong, plausible, every)
         weak = plausible & ~strong
         result.weak_total = int(weak.sum())
