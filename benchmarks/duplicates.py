@@ -44,7 +44,15 @@ sys.path.insert(0, str(REPO))
 SHARED = REPO.parent / "shared" / "data"
 
 from photofinder import index as index_store  # noqa: E402
-from photofinder.similar import _popcount, duplicate_groups, is_duplicate, unit_features  # noqa: E402
+from photofinder.photos import upright_size  # noqa: E402
+from photofinder.similar import (  # noqa: E402
+    MAX_ASPECT_CHANGE,
+    _popcount,
+    duplicate_groups,
+    duplicate_pairs,
+    is_duplicate,
+    unit_features,
+)
 
 Copy = Callable[[Image.Image], Image.Image]
 
@@ -123,10 +131,11 @@ def main() -> int:
         print(f"indexed in {time.perf_counter() - started:.0f} s", flush=True)
         idx = index_store.load(index_dir)
         started = time.perf_counter()
-        groups = duplicate_groups(idx)
+        groups = duplicate_groups(idx, upright_size)
         grouping_s = time.perf_counter() - started
         names = [Path(p).name for p in idx.paths]
         features = unit_features(idx)
+        sizes = [upright_size(p) for p in idx.paths]   # while the photos are there
 
     source = np.array([int(name[1:4]) for name in names])
     kind = np.array([name[5:].rsplit(".", 1)[0] for name in names])
@@ -142,8 +151,13 @@ def main() -> int:
 
     print("\n| rule | precision | recall | recall with the original | false pairs |")
     print("| --- | --- | --- | --- | --- |")
-    found = is_duplicate(cosine, bits)
-    print(_table_row("default (photofinder.similar)", found, same, with_original))
+    ratio = np.array([w / h if (w, h) != (0, 0) else np.nan for w, h in
+                      (size or (0, 0) for size in sizes)])
+    shape_change = np.maximum(ratio[i], ratio[j]) / np.minimum(ratio[i], ratio[j])
+    found = is_duplicate(cosine, bits) & ~(shape_change > MAX_ASPECT_CHANGE)
+    print(_table_row("default (photofinder.similar: with the shape)", found, same, with_original))
+    print(_table_row("the same without the shape (before round thirty-two)",
+                     is_duplicate(cosine, bits), same, with_original))
     print(_table_row(f"before: cosine >= {BEFORE[0]} and bits <= {BEFORE[1]}",
                      (cosine >= BEFORE[0]) & (bits <= BEFORE[1]), same, with_original))
     for c in (0.85, 0.7, 0.5):
@@ -158,6 +172,8 @@ def main() -> int:
         print(f"  {name:9} {(found & pairs).sum() / pairs.sum():.3f} | "
               f"{cosine[pairs].min():.2f} / {np.median(cosine[pairs]):.2f} | {bits[pairs].max()}")
     different = ~same
+    print(f"shape of a copy against its original: at most {shape_change[with_original].max():.3f} "
+          f"times (the rule's bound: {MAX_ASPECT_CHANGE})")
     print(f"different photos: cosine max {cosine[different].max():.2f}; hash bits min "
           f"{bits[different].min()}; within 12 bits {int((different & (bits <= 12)).sum())}, "
           f"their cosine max {cosine[different & (bits <= 12)].max(initial=-1):.2f}")
@@ -168,7 +184,25 @@ def main() -> int:
           f"one original's photos only: {len(pure)}, holding the original and all its "
           f"{len(COPIES)} copies: {whole} of {len(sources)}; photos in groups: "
           f"{sum(map(len, groups))} of {len(names)}")
+    everyday_pairs(args.tagger)
     return 0
+
+
+def everyday_pairs(tagger: str) -> None:
+    """Different photos only: the 543 everyday test photos as published (Pexels and
+    Unsplash by many photographers, artful compositions, every one a photo of its own;
+    the index everyday_kinds.py --full makes). Every pair found is a false one."""
+    index_dir = REPO / "build" / f"eval-everyday-full-{tagger}"
+    if not (index_dir / "index.json").is_file():
+        print(f"\neveryday photos: skipped, no index at {index_dir} "
+              f"(benchmarks/everyday_kinds.py --full makes it)")
+        return
+    idx = index_store.load(index_dir)
+    for label, sizes in (("without the shape", None), ("with the shape (default)", upright_size)):
+        groups = duplicate_groups(idx, sizes)
+        pairs = len(duplicate_pairs(idx, sizes))
+        print(f"everyday photos, {len(idx)} all different, {label}: {pairs} false pairs, "
+              f"{sum(map(len, groups))} photos in {len(groups)} groups")
 
 
 if __name__ == "__main__":

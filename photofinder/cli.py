@@ -425,10 +425,11 @@ def _cmd_similar(args: argparse.Namespace) -> int:
 
 def _cmd_duplicates(args: argparse.Namespace) -> int:
     from . import index as index_store
+    from .photos import upright_size
     from .similar import duplicate_groups
 
     idx = index_store.load(args.index or default_index_dir())
-    groups = duplicate_groups(idx)
+    groups = duplicate_groups(idx, upright_size)
     if args.json:
         print(to_json([{"photos": g} for g in groups], indent=1))
         return 0

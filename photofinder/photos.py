@@ -238,6 +238,19 @@ def open_regular_file(path: Path) -> BinaryIO:
         raise
 
 
+def upright_size(path: str | Path) -> tuple[int, int] | None:
+    """(width, height) of a photo as it is shown (EXIF orientation applied), from its
+    header alone, without decoding it; None where Pillow cannot read the header (a video,
+    a RAW file, a file gone since it was indexed)."""
+    try:
+        with Image.open(path) as img:
+            width, height = img.size
+            turned = img.getexif().get(0x0112, 1) in (5, 6, 7, 8)
+    except Exception:  # noqa: BLE001 - any file Pillow cannot read: unknown, not an error
+        return None
+    return (height, width) if turned else (width, height)
+
+
 def model_input(path: Path, prep: Preprocess) -> np.ndarray:
     """Decodes a photo into the uint8 SxSx3 array a model wants (not normalised yet):
     the upright RGB photo scaled to prep.size x prep.size, decoded at reduced scale

@@ -7,7 +7,9 @@ hash of the pixels (photos.difference_hash).
 - Similar: cosine of the features, best first.
 - Duplicates: pairs whose difference hashes differ in at most DUPLICATE_BITS bits AND
   whose features agree the more, the more bits differ: cosine >= DUPLICATE_COSINE +
-  COSINE_PER_BIT x bits. Joined into groups.
+  COSINE_PER_BIT x bits, AND, where both photos' sizes can be read (the caller's
+  `upright_size`: a file's header), whose shapes agree within MAX_ASPECT_CHANGE. Joined
+  into groups.
 
 Why both, weighed this way (benchmarks/duplicates.py, coco-dev): a resized or
 recompressed copy keeps the hash (0-4 bits of 64) while its features can move a lot —
@@ -21,6 +23,7 @@ line between passes between both kinds of copy and every pair of different photo
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,6 +35,14 @@ DUPLICATE_BITS = 12       # hashes further apart are never duplicates
 DUPLICATE_COSINE = 0.30   # the cosine asked of a pair with equal hashes ...
 COSINE_PER_BIT = 0.03     # ... and how much more for every bit they differ in
 BLOCK_PAIRS = 1 << 23     # hash pairs compared at once: ~64 MB of uint64, whatever N
+# A copy keeps the photo's shape: resized, recompressed or re-saved it is the same, and a
+# 2-4 % crop of each edge changes it by 4.3 % at most. Different photos that the 64-bit
+# hash and the features let through mostly differ in shape: on 543 everyday photos
+# (Pexels, Unsplash) 12 of the 14 such pairs (a landscape and a portrait of forest rays;
+# a storm over a field and a desert dune), and a cicada on a cactus and a cup among
+# imagenet-samples (benchmarks/duplicates.py).
+MAX_ASPECT_CHANGE = 1.10
+UprightSize = Callable[[str], "tuple[int, int] | None"]
 
 
 @dataclass(frozen=True)
@@ -108,13 +119,15 @@ def _cosines(features: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.nda
                      where=norms > 0)
 
 
-def duplicate_pairs(index: Index) -> list[tuple[int, int]]:
+def duplicate_pairs(index: Index, upright_size: UprightSize | None = None
+                    ) -> list[tuple[int, int]]:
     """Row pairs (i < j) that look like copies of one photo.
 
     Candidates come from the hashes (within DUPLICATE_BITS: under 0.1 % of the pairs of
     different photos in coco-dev), and only their features are read, so no N x N
     product is made and memory stays at BLOCK_PAIRS hashes. A row with an unknown
-    hash (0) is never paired."""
+    hash (0) is never paired. With `upright_size` (photos.upright_size: a header read
+    per photo of a pair found, nothing more), a pair of different shapes is not one."""
     if index.features.shape[1] == 0:
         unit_features(index)  # raises the one-line error
     all_hashes = np.asarray(index.dhash, np.uint64)
@@ -132,11 +145,28 @@ def duplicate_pairs(index: Index) -> list[tuple[int, int]]:
             same = is_duplicate(_cosines(index.features, rows, cols),
                                 _popcount(all_hashes[rows] ^ all_hashes[cols]))
             pairs.extend(zip(rows[same].tolist(), cols[same].tolist()))
-    return pairs
+    if upright_size is None:
+        return pairs
+    shapes: dict[int, float | None] = {}
+
+    def shape(row: int) -> float | None:
+        if row not in shapes:
+            size = upright_size(index.paths[row])
+            shapes[row] = size[0] / size[1] if size and size[0] > 0 and size[1] > 0 else None
+        return shapes[row]
+
+    return [(i, j) for i, j in pairs if not _other_shapes(shape(i), shape(j))]
 
 
-def duplicate_groups(index: Index) -> list[list[str]]:
-    """Groups of near-identical photos (paths), biggest first; each group sorted."""
+def _other_shapes(a: float | None, b: float | None) -> bool:
+    """Whether two photos' width/height ratios (None: unknown) say they are no copies."""
+    return a is not None and b is not None and max(a, b) / min(a, b) > MAX_ASPECT_CHANGE
+
+
+def duplicate_groups(index: Index, upright_size: UprightSize | None = None
+                     ) -> list[list[str]]:
+    """Groups of near-identical photos (paths), biggest first; each group sorted.
+    upright_size: as duplicate_pairs."""
     parent = list(range(len(index)))
 
     def root(i: int) -> int:
@@ -145,7 +175,7 @@ def duplicate_groups(index: Index) -> list[list[str]]:
             i = parent[i]
         return i
 
-    for i, j in duplicate_pairs(index):
+    for i, j in duplicate_pairs(index, upright_size):
         a, b = root(i), root(j)
         if a != b:
             parent[max(a, b)] = min(a, b)

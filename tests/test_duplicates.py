@@ -16,6 +16,11 @@ from photofinder.similar import DUPLICATE_BITS, duplicate_pairs, is_duplicate
 from .conftest import TAGGER, run_cli, run_here
 
 COCO = Path(__file__).resolve().parents[2] / "shared" / "data" / "coco-dev"
+IMAGENET = COCO.parent / "imagenet-samples"
+# two different photos that the hash and the features alone took for copies of each
+# other (10 bits apart, cosine 0.64): a cicada on a cactus (464 x 500) and a cup
+# (500 x 352); their shapes tell them apart (similar.MAX_ASPECT_CHANGE)
+APART_BY_SHAPE = ["n02256656_cicada.JPEG", "n07930864_cup.JPEG"]
 ORIGINALS = [
     # issue 27: left out of their own copies' group by a half-size and a quality-60 copy
     "000000020992.jpg", "000000005001.jpg",
@@ -45,13 +50,15 @@ COPIES = {
 
 @pytest.fixture(scope="module")
 def copies_index(tmp_path_factory) -> Path:
-    if not all((COCO / name).is_file() for name in ORIGINALS):
-        pytest.skip(f"no coco-dev photos at {COCO} (only on the developers' machines)")
+    sources = [COCO / name for name in ORIGINALS] + [IMAGENET / name for name in APART_BY_SHAPE]
+    if not all(source.is_file() for source in sources):
+        pytest.skip(f"no coco-dev or imagenet-samples photos at {COCO.parent} (only on the "
+                    "developers' machines)")
     photos = tmp_path_factory.mktemp("copies")  # never in the repository
-    for name in ORIGINALS:
-        stem = name.removesuffix(".jpg")
-        (photos / name).write_bytes((COCO / name).read_bytes())
-        with Image.open(COCO / name) as img:
+    for source in sources:
+        name, stem = _name(source), _name(source).removesuffix(".jpg")
+        (photos / name).write_bytes(source.read_bytes())
+        with Image.open(source) as img:
             img = img.convert("RGB")
             for suffix, (make, quality) in COPIES.items():
                 make(img).save(photos / f"{stem}_{suffix}", quality=quality)
@@ -60,12 +67,33 @@ def copies_index(tmp_path_factory) -> Path:
     return index_dir
 
 
+def _name(source: Path) -> str:
+    """The original's name in the test folder: the coco-dev name, or the imagenet one as .jpg."""
+    return source.name if source.suffix == ".jpg" else f"{source.stem}.jpg"
+
+
 def test_each_photo_is_grouped_with_all_its_copies_and_different_photos_are_not(copies_index):
     proc = run_cli("duplicates", "--index", str(copies_index), "--json", check=True)
     groups = sorted(sorted(Path(p).name for p in g["photos"]) for g in json.loads(proc.stdout))
+    names = ORIGINALS + [_name(IMAGENET / n) for n in APART_BY_SHAPE]
     expected = sorted(sorted([name] + [f"{name.removesuffix('.jpg')}_{s}" for s in COPIES])
-                      for name in ORIGINALS)
+                      for name in names)
     assert groups == expected
+
+
+def test_a_pair_of_other_shapes_is_no_pair():
+    """similar.duplicate_pairs with sizes: a pair the hash and the features let through
+    is none when one photo is a landscape and the other a portrait; a 4 % crop's shape,
+    or a size that cannot be read (None), keeps it."""
+    rng = np.random.default_rng(1)
+    base = rng.normal(size=(1, 8))
+    rows = _Rows(np.concatenate([base, base + 0.01, base + 0.02, base + 0.03]),
+                 [0x0F0F, 0x0F0E, 0x0F0C, 0x0F08])
+    sizes = {"0": (640, 480), "1": (480, 640), "2": (614, 480), "3": None}
+    pairs = duplicate_pairs(rows, sizes.get)
+    assert (0, 1) not in pairs and (1, 2) not in pairs
+    assert (0, 2) in pairs and (0, 3) in pairs and (1, 3) in pairs
+    assert len(duplicate_pairs(rows)) == 6   # without sizes, every pair
 
 
 def test_the_rule_weighs_the_hash_against_the_features():
