@@ -282,7 +282,7 @@ def _cli_with_non_utf8_paths(index_dir: Path, *args: str):
         "                 for p in idx.paths]\n"
         "    return idx\n"
         "store.load = load\n"
-        "similar.duplicate_groups = lambda idx: [[idx.paths[0], idx.paths[1]]]\n"
+        "similar.duplicate_groups = lambda idx, *sizes: [[idx.paths[0], idx.paths[1]]]\n"
         "from photofinder.cli import main\n"
         "sys.exit(main(sys.argv[1:]))\n")
     return subprocess.run([sys.executable, "-c", code, *args, "--index", str(index_dir)],
