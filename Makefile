@@ -69,6 +69,8 @@ eval: $(STAMP)
 	$(BIN)/python benchmarks/clear_sky.py
 	$(BIN)/python benchmarks/children.py
 	$(BIN)/python benchmarks/gender.py
+	$(BIN)/python benchmarks/groups.py
+	$(BIN)/python benchmarks/screenshots.py
 
 # Every figure in docs/benchmarks.md (speed, quality, people) and docs/cluster.md, on this machine.
 bench: $(TRAIN) eval

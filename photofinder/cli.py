@@ -528,8 +528,9 @@ def _cmd_vocabulary(args: argparse.Namespace) -> int:
     problems, unknown = check_vocabulary(vocab, load_vectors("navec"))
     scenes = sum(1 for label in vocab.labels if label.kind == "scene")
     objects = sum(1 for label in vocab.labels if label.kind == "object")
-    faces = sum(1 for label in vocab.labels if label.kind == "person") - 1
+    faces = sum(1 for label in vocab.labels if label.kind == "person") - 2
     print(f"меток: {len(vocab.labels)} (классов ImageNet 1000, «человек», по лицам {faces}, "
+          "«группа людей», "
           f"сцен {scenes}, объектов COCO {objects}), "
           f"терминов: {len(vocab.terms)}, "
           f"слов без вектора navec: {len(unknown)} (ищутся только точным совпадением)")

@@ -24,6 +24,7 @@ from .photos import (
     sky_fraction,
 )
 from .places import gps_from_xmp
+from .screenshots import said_by_name
 from .tagging import Decoded
 
 
@@ -62,7 +63,8 @@ def decode(path: Path, prep: Preprocess, sky: bool = True,
         return Decoded(pixels, difference_hash(photo.image), photo.taken, file_hash,
                        photo.texts, sky_fraction(pixels) if sky else 0.0, gps=gps,
                        detector_pixels=None if detector is None
-                       else fit_for_model(photo.image, detector))
+                       else fit_for_model(photo.image, detector),
+                       screenshot=photo.screenshot or said_by_name(path))
     except PhotoError as exc:
         return exc
     except Exception as exc:  # noqa: BLE001 - one odd file must never stop a long run

@@ -43,9 +43,11 @@ IMAGENET_CLASSES = 1000
 PERSON_KEY = "person"
 CHILD_KEY = "child"  # children.CHILD_KEY: the entry after the person in vocabulary.json
 MAN_KEY, WOMAN_KEY = "man", "woman"  # gender.py: the two entries after the child
+GROUP_KEY = "group"  # tagging.group_probability: the entry after the woman
 # vocabulary.json's entries after the 1000 ImageNet classes, in order: the people head's
-# score, then the scores of the faces found (children.py, gender.py)
-PERSON_KEYS = (PERSON_KEY, CHILD_KEY, MAN_KEY, WOMAN_KEY)
+# score, the scores of the faces found (children.py, gender.py), then a group of people
+# (three or more, from the detector's person boxes)
+PERSON_KEYS = (PERSON_KEY, CHILD_KEY, MAN_KEY, WOMAN_KEY, GROUP_KEY)
 SCENE_PREFIX = "scene:"
 OBJECT_PREFIX = "object:"
 # colours.py's tags, `scene:colour_<name>`, and black and white, `scene:colour_monochrome`:
@@ -82,9 +84,10 @@ class Label:
     @property
     def wnid(self) -> str:
         """The WordNet id of an ImageNet class (and of "person", "child"); empty for a
-        scene or an object."""
-        return WNID_OF_PERSON_KEY.get(self.key) or (
-            "" if self.kind in ("scene", "object") else self.key)
+        scene, an object or a group of people."""
+        if self.kind == "person":
+            return WNID_OF_PERSON_KEY.get(self.key, "")
+        return "" if self.kind in ("scene", "object") else self.key
 
 
 # the WordNet ids of the person score's and the face scores' labels: person, child,
@@ -290,6 +293,8 @@ TOP_CATEGORIES = frozenset({
     # «цветами» is цвет, and the first reading that is a vocabulary word wins), not flowers
     "красный", "оранжевый", "желтый", "зеленый", "голубой", "синий", "фиолетовый",
     "розовый", "коричневый", "белый", "серый", "черный", "черно-белый",
+    # a kind of file, not of what it shows (screenshots.py)
+    "скриншот",
 })
 _RUSSIAN_TERM = re.compile(r"[а-я]+(?:-[а-я]+)*(?: [а-я]+(?:-[а-я]+)*)*")
 

@@ -278,6 +278,31 @@ def sidecar_path(photo: Path, shared_stem: bool) -> Path:
 NAME_MAX = 255  # bytes in a file name on the common Linux, macOS and Windows file systems
 
 
+# when a photo was taken, as XMP says it where EXIF does not (an iPhone screenshot of
+# iOS 16 and before, a PNG or TIFF an editor exported): the first that is there
+XMP_DATES = ((KNOWN_PREFIXES["exif"], "DateTimeOriginal"), (PHOTOSHOP, "DateCreated"),
+             (KNOWN_PREFIXES["xmp"], "CreateDate"))
+
+
+def date_created(xmp_packet: bytes | str | None) -> str | None:
+    """The date taken an XMP packet holds ("2019-04-14T23:38:12", as written; an element
+    or an attribute of rdf:Description), or None."""
+    if not xmp_packet:
+        return None
+    data = xmp_packet.encode("utf-8") if isinstance(xmp_packet, str) else xmp_packet
+    try:
+        descriptions = _descriptions(_parse(data.strip(b"\x00")))
+    except (ET.ParseError, UnicodeDecodeError, XmpError):
+        return None
+    for ns, name in XMP_DATES:
+        for d in descriptions:
+            text = d.get(_q(ns, name)) or next(
+                (n.text for n in d.findall(_q(ns, name)) if n.text and n.text.strip()), None)
+            if text and text.strip():
+                return text.strip()
+    return None
+
+
 def embedded_texts(xmp_packet: bytes | str | None) -> list[str]:
     """Keywords, titles and descriptions written into a photo's XMP (digiKam, Lightroom),
     without those photofinder itself added to a sidecar."""

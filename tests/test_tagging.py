@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from photofinder.detector import COCO_CLASSES, Detection
 from photofinder.heads import load_heads
 from photofinder.index import Index
 from photofinder.tagging import (
@@ -14,6 +15,7 @@ from photofinder.tagging import (
     WHOLE_PHOTO_CLASSES,
     Columns,
     combine_tags,
+    group_probability,
     sky_probability,
 )
 from photofinder.vocabulary import load_vocabulary
@@ -31,6 +33,26 @@ def _tags(probs: np.ndarray, columns: Columns) -> dict[int, tuple[float, bool]]:
     labels, scores, region = combine_tags(probs, columns, None, None)
     class_of = {int(c): k for k, c in enumerate(columns.imagenet)}
     return {class_of[int(c)]: (float(s), bool(r)) for c, s, r in zip(labels, scores, region)}
+
+
+PERSON, CHAIR = COCO_CLASSES.index("person"), COCO_CLASSES.index("chair")
+
+
+def _box(score: float, height: float = 0.5, cls: int = PERSON) -> Detection:
+    return Detection(cls, score, (0.1, 0.2, 0.3, 0.2 + height))
+
+
+def test_a_group_is_three_people_or_more_each_box_counted_by_its_score():
+    # three sure people: the chance all three are people
+    assert group_probability([_box(0.9)] * 3) == pytest.approx(0.9 ** 3)
+    # two sure people are no group however sure; a third doubtful one adds its doubt
+    assert group_probability([_box(0.95), _box(0.95)]) == 0.0
+    assert group_probability([_box(0.95), _box(0.95), _box(0.3)]) == pytest.approx(0.95 ** 2 * 0.3)
+    # many doubtful boxes (a crowd the detector half sees) add up: six at 0.5 -> 42/64
+    assert group_probability([_box(0.5)] * 6) == pytest.approx(42 / 64)
+    # specks under GROUP_MIN_HEIGHT and other classes are no one
+    assert group_probability([_box(0.9), _box(0.9), _box(0.9, height=0.02)]) == 0.0
+    assert group_probability([_box(0.9), _box(0.9), _box(0.9, cls=CHAIR)]) == 0.0
 
 
 def test_an_object_several_regions_see_is_surer_than_one_region_alone(columns):

@@ -21,12 +21,13 @@ def test_shipped_vocabulary_passes_its_checks():
 
 def test_every_class_has_a_russian_name_and_reaches_a_top_category():
     vocab = load_vocabulary()
-    # 1000 ImageNet classes, the person, the child, the man, the woman, the scenes
-    assert len(vocab.labels) > 1004
+    # 1000 ImageNet classes, the person, the child, the man, the woman, a group, the scenes
+    assert len(vocab.labels) > 1005
     assert vocab.labels[1000].ru == "человек" and vocab.labels[1000].key == "person"
-    assert [(c.key, c.kind) for c in vocab.labels[1001:1004]] == [
-        ("child", "person"), ("man", "person"), ("woman", "person")]
-    assert all(c.kind in ("scene", "object") for c in vocab.labels[1004:])
+    assert [(c.key, c.kind) for c in vocab.labels[1001:1005]] == [
+        ("child", "person"), ("man", "person"), ("woman", "person"), ("group", "person")]
+    assert vocab.labels[1004].ru == "группа людей" and vocab.labels[1004].wnid == ""
+    assert all(c.kind in ("scene", "object") for c in vocab.labels[1005:])
     assert sum(c.kind == "object" for c in vocab.labels) == 79  # COCO but its person
     # a label that is a top category itself (the sky, «небо») needs no broader word
     assert all(c.ru and (c.broader[-1] if c.broader else c.ru) in TOP_CATEGORIES

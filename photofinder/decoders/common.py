@@ -35,6 +35,7 @@ class Photo:
     duration: float = 0.0  # a video's length in seconds (0: a photo, or unknown)
     frame_times: tuple[float, ...] = ()  # where in the clip each frame is, in seconds
     gps: tuple[float, float] | None = None  # latitude, longitude (places.gps_of_image)
+    screenshot: bool = False  # the file says the screen was captured (screenshots.py)
 
     @property
     def video(self) -> bool:

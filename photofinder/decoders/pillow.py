@@ -16,6 +16,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ..errors import PhotoError
 from ..places import gps_of_image
+from ..screenshots import said_by_metadata
 from .common import (
     FILE_TOO_BIG,
     MAX_WHOLE_FILE,
@@ -89,8 +90,9 @@ def decode_image(f: BinaryIO, min_side: int | None) -> Photo:
             img.seek(0)  # the first frame of a GIF/WebP animation stands for it
         img.load()
         taken, texts, gps = date_taken(img), embedded_texts(img), gps_of_image(img)
+        screenshot = is_screenshot(img)
         img = ImageOps.exif_transpose(img) or img
-        return Photo(to_rgb(img), taken, texts, gps=gps)
+        return Photo(to_rgb(img), taken, texts, gps=gps, screenshot=screenshot)
     except PhotoError:
         raise
     except Image.DecompressionBombError:
@@ -106,18 +108,38 @@ def decode_image(f: BinaryIO, min_side: int | None) -> Photo:
 _EXIF_IFD = 0x8769
 _DATE_TIME_ORIGINAL = 0x9003
 _DATE_TIME = 0x0132
+_USER_COMMENT = 0x9286
+
+
+def is_screenshot(img: Image.Image) -> bool:
+    """What iOS and macOS write into a screenshot, in EXIF or XMP (screenshots.py)."""
+    try:
+        comment = img.getexif().get_ifd(_EXIF_IFD).get(_USER_COMMENT)
+    except (ValueError, TypeError, OSError, SyntaxError, AttributeError):
+        comment = None   # no EXIF, or EXIF that says nothing usable
+    return said_by_metadata(comment, img.info.get("xmp") or img.info.get("XML:com.adobe.xmp"))
 
 
 def date_taken(img: Image.Image) -> int:
-    """When the photo was taken, from EXIF (DateTimeOriginal, else DateTime), as seconds
-    of the camera's wall clock since 1970 (no time zone: a camera has none); 0 if unknown.
-    HEIC carries the same EXIF block as a JPEG (pillow-heif hands it to Pillow)."""
+    """When the photo was taken, from EXIF (DateTimeOriginal, else DateTime), else from
+    XMP (xmp.date_created: an iPhone screenshot of iOS 16 and before has its date there
+    alone), as seconds of the camera's wall clock since 1970 (no time zone: a camera has
+    none); 0 if unknown. HEIC carries the same EXIF block as a JPEG (pillow-heif hands
+    it to Pillow)."""
     try:
         exif = img.getexif()
         text = exif.get_ifd(_EXIF_IFD).get(_DATE_TIME_ORIGINAL) or exif.get(_DATE_TIME)
     except (ValueError, TypeError, OSError, SyntaxError, AttributeError):
-        return 0  # no EXIF, or EXIF that says nothing usable
-    return wall_clock(text) if isinstance(text, str) else 0
+        text = None  # no EXIF, or EXIF that says nothing usable
+    taken = wall_clock(text) if isinstance(text, str) else 0
+    if taken:
+        return taken
+    from ..xmp import date_created
+
+    xmp_text = date_created(img.info.get("xmp") or img.info.get("XML:com.adobe.xmp"))
+    if xmp_text and len(xmp_text) == 10:   # a day alone, "2019-04-14": its midnight
+        xmp_text += "T00:00:00"
+    return wall_clock(xmp_text) if xmp_text else 0
 
 
 # IPTC datasets people fill in (digiKam, Lightroom, Photoshop): keywords, object name,
