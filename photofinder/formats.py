@@ -24,6 +24,9 @@ VIDEO_EXTENSIONS = frozenset({".mp4", ".mov", ".m4v", ".3gp", ".mkv", ".avi"})
 
 # what a camera saves beside a RAW of the same shot (RAW + JPEG mode; HEIF on newer ones)
 TWIN_RENDERINGS = frozenset({".jpg", ".jpeg", ".heic", ".heif"})
+# a Live Photo's video as an iPhone exports it beside its photo (IMG_1234.HEIC and
+# IMG_1234.MOV; Google Takeout: .MP4), the same name and folder
+LIVE_PHOTO_VIDEOS = frozenset({".mov", ".mp4"})
 
 PHOTO_EXTENSIONS = IMAGE_EXTENSIONS | HEIC_EXTENSIONS | RAW_EXTENSIONS
 # files that belong to a photo rather than being another kind of file: XMP sidecars

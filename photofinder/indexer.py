@@ -47,6 +47,7 @@ from .errors import (
     UsageError,
     WriteError,
 )
+from .formats import RAW_EXTENSIONS
 from .heads import Heads, heads_for
 from .index import Index, Rows
 from .model_choice import (
@@ -103,9 +104,11 @@ class IndexReport:
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
     # what the walk passed over: files of other kinds by extension, RAWs shown as the
-    # JPEG beside them, and files whose decoder package is missing (by package)
+    # JPEG beside them, Live Photos' videos shown as their photos, and files whose
+    # decoder package is missing (by package)
     other_files: Counter[str] = field(default_factory=Counter)
     raw_twins: int = 0
+    live_twins: int = 0
     missing_decoders: Counter[str] = field(default_factory=Counter)
     faces_looked: int = 0        # photos the face detector looked at
     faces_found: int = 0         # faces it found in them
@@ -159,6 +162,8 @@ class IndexReport:
             parts.append(f"в недоступных папках сохранено {self.plan.kept_unavailable}")
         if self.raw_twins:
             parts.append(f"RAW рядом со своим JPEG (показан JPEG): {self.raw_twins}")
+        if self.live_twins:
+            parts.append(f"видео Live Photo рядом со своим фото (показано фото): {self.live_twins}")
         if self.other_files:
             parts.append(f"других файлов: {sum(self.other_files.values())} "
                          f"({describe_others(self.other_files)})")
@@ -284,8 +289,9 @@ def update_index(
         twins: list[Path] = []
         plan = plan_update(idx, folders, rebuild, forget_missing, decode_workers,
                            videos, others, twins)
+        raws = sum(1 for t in twins if t.suffix.lower() in RAW_EXTENSIONS)
         report = IndexReport(plan=plan, notes=_notes(model, idx, plan, retag_all),
-                             other_files=others, raw_twins=len(twins))
+                             other_files=others, raw_twins=raws, live_twins=len(twins) - raws)
         for path, reason in plan.unreadable:
             _skip(report, events, Path(path), reason)
         idx.roots = list(plan.roots)
@@ -390,10 +396,10 @@ def _look_for_faces(idx: Index, index_dir: Path, report: IndexReport, events: Ev
 
 def plan_update(idx: Index, folders: list[Path], rebuild: bool, forget: bool,
                 workers: int | None, videos: bool = True, others: Counter[str] | None = None,
-                raw_twins: list[Path] | None = None) -> Plan:
+                twins: list[Path] | None = None) -> Plan:
     """Walks what this update covers and decides what to do with every photo: `index
     DIR` walks DIR only, a refresh (no DIR) or --rebuild every stored folder there is.
-    `others` and `raw_twins` collect what the walk passed over (scanning.scan)."""
+    `others` and `twins` collect what the walk passed over (scanning.scan)."""
     given = [str(f.resolve()) for f in folders]
     stored = list(idx.roots)
     present = [r for r in stored if os.path.isdir(r)]
@@ -403,7 +409,7 @@ def plan_update(idx: Index, folders: list[Path], rebuild: bool, forget: bool,
         missing = [m for m in missing if any(m.startswith(g + os.sep) or m == g for g in to_scan)]
     else:
         to_scan = outermost([*present, *given])
-    found, unreadable = scan(to_scan, videos, others, raw_twins)
+    found, unreadable = scan(to_scan, videos, others, twins)
     return make_plan(idx.paths, idx.sizes, idx.mtimes, idx.hashes, idx.stale,
                      stored_roots=stored, scan=to_scan, missing=missing, found=found,
                      unreadable=unreadable, hash_of=HashCache(idx, found, workers),

@@ -33,6 +33,7 @@ from .decoders import (
 from .decoders.common import os_reason
 from .errors import PhotoError
 from .formats import (
+    LIVE_PHOTO_VIDEOS,
     PHOTO_EXTENSIONS,
     RAW_EXTENSIONS,
     SIDECAR_EXTENSIONS,
@@ -74,17 +75,24 @@ def stamp(path: Path) -> FileStamp:
 
 def find_photos(roots: list[Path], videos: bool = True,
                 passed_over: Counter[str] | None = None,
-                raw_twins: list[Path] | None = None) -> Iterator[Path]:
+                twins: list[Path] | None = None) -> Iterator[Path]:
     """Yields every photo (and, with `videos`, every video) under the roots, recursively,
     each real file once; `passed_over` counts the other files met, by extension ("" for
     none), so a summary can say what was not read (a turned-off video counts there too).
 
     A RAW with a JPEG or HEIC of the same shot beside it (DSC_0103.NEF + DSC_0103.JPG:
     the same folder and name) is one photo: the JPEG is yielded, the RAW goes to
-    `raw_twins`. The JPEG is the camera's own rendering of the shot (its white balance,
+    `twins`. The JPEG is the camera's own rendering of the shot (its white balance,
     lens corrections, what the photographer saw on the camera) and decodes in draft mode
     in a fraction of a RAW's time; tagging both would cost twice and show the shot twice.
     When the JPEG is deleted, the next run finds the RAW alone and indexes it.
+
+    A Live Photo's video beside its photo (IMG_1234.HEIC and IMG_1234.MOV, as an iPhone
+    exports them; its photo is the moment the shutter was pressed, the video the 1.5
+    seconds either side) is one photo too: the photo is yielded, the video (a file of at
+    most LIVE_PHOTO_BYTES) goes to `twins` as the RAW does. Tagged, its frames were the
+    photo again: every Live Photo came twice in search results and in `duplicates`. A
+    larger video that shares a photo's name (a film and its cover) is a video of its own.
 
     Symlinked folders are followed (people link their phone dumps in), but a folder
     already visited by its real path is not entered again, so a link loop ends.
@@ -112,13 +120,31 @@ def find_photos(roots: list[Path], videos: bool = True,
                         if extension(n) in TWIN_RENDERINGS}
             for name in names:
                 ext = extension(name)
-                if ext in RAW_EXTENSIONS and os.path.splitext(name)[0].casefold() in rendered:
-                    if raw_twins is not None:
-                        raw_twins.append(Path(dirpath) / name)
+                twin = os.path.splitext(name)[0].casefold() in rendered
+                if twin and ext in RAW_EXTENSIONS or (
+                        twin and ext in LIVE_PHOTO_VIDEOS and ext in wanted
+                        and _small(Path(dirpath) / name, LIVE_PHOTO_BYTES)):
+                    if twins is not None:
+                        twins.append(Path(dirpath) / name)
                 elif ext in wanted:
                     yield Path(dirpath) / name
                 elif passed_over is not None and ext not in SIDECAR_EXTENSIONS:
                     passed_over[ext] += 1
+
+
+# A Live Photo's video runs 1.5 seconds either side of the photo: 2-6 MB from an iPhone
+# (1440x1080 or 1920x1440, HEVC). Its size, not its length, decides, because the walk
+# runs on every `photofinder index` and reading a clip's length took 16 ms here (a library
+# of 5,000 Live Photos: a minute more for each refresh, against 1.15 s for 10,000
+# unchanged photos); a film of minutes is far larger.
+LIVE_PHOTO_BYTES = 12 * 2**20
+
+
+def _small(path: Path, limit: int) -> bool:
+    try:
+        return os.stat(path).st_size <= limit
+    except OSError:
+        return False   # the scan reports a file it cannot stat
 
 
 @dataclass(frozen=True)

@@ -27,11 +27,11 @@ def clamp_mtime(mtime_ns: int) -> int:
 
 
 def scan(folders: list[str], videos: bool = True, passed_over: Counter[str] | None = None,
-         raw_twins: list[Path] | None = None) -> tuple[list[Found], list[tuple[str, str]]]:
+         twins: list[Path] | None = None) -> tuple[list[Found], list[tuple[str, str]]]:
     """Every photo (and video) under the folders with its size and mtime, and those that
     could not even be stat()ed (with a reason); photos.find_photos says the rest."""
     found, unreadable = [], []
-    for path in find_photos([Path(f) for f in folders], videos, passed_over, raw_twins):
+    for path in find_photos([Path(f) for f in folders], videos, passed_over, twins):
         try:
             st = stamp(path)
         except OSError as exc:

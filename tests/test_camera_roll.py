@@ -85,6 +85,28 @@ def test_a_raw_and_its_jpeg_are_one_photo_and_both_get_sidecars(tmp_path):
     assert "автобус" in raw_sidecar
 
 
+def test_a_live_photo_is_one_photo_in_search_and_no_duplicate(tmp_path):
+    """IMG_0200.HEIC + IMG_0200.MOV, an iPhone's Live Photo as exported: before, its video
+    was tagged too, so «медведь» listed the bear twice and `duplicates` paired them."""
+    from tests.rolls import coco, write_heic, write_mp4
+
+    roll = tmp_path / "iPhone"
+    roll.mkdir()
+    bear = coco(ROLL["VID_0104.mp4"][0])
+    write_heic(bear, roll / "IMG_0200.HEIC", when="2023:07:01 12:00:00")
+    write_mp4(bear, roll / "IMG_0200.MOV", seconds=3)
+    coco(ROLL["IMG_0101.HEIC"][0]).save(roll / "IMG_0201.JPG", quality=90)
+    index_dir = tmp_path / "index"
+    proc = run_cli("index", str(roll), "--index", str(index_dir), "--tagger", TAGGER)
+    assert proc.returncode == 0, proc.stderr
+    assert "2 фото" in proc.stdout, proc.stdout
+    assert "видео Live Photo рядом со своим фото (показано фото): 1" in proc.stdout, proc.stdout
+    hits = [h["path"] for h in search_json(index_dir, "медведь") if not h.get("weak")]
+    assert hits == [str(roll / "IMG_0200.HEIC")], hits
+    proc = run_cli("duplicates", "--index", str(index_dir), "--json")
+    assert proc.returncode == 0 and json.loads(proc.stdout) == [], proc.stdout
+
+
 def test_a_raw_alone_gets_the_long_sidecar_name_and_lightrooms_file_is_left_alone(tmp_path):
     from photofinder.xmp import sidecar_path
 

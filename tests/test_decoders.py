@@ -221,9 +221,37 @@ def test_a_raw_beside_its_jpeg_is_one_photo_the_jpeg(tmp_path):
                  "IMG_7.dng", "IMG_7.png"]:
         (tmp_path / name).write_bytes(b"x")
     twins: list = []
-    found = sorted(p.name for p in find_photos([tmp_path], raw_twins=twins))
+    found = sorted(p.name for p in find_photos([tmp_path], twins=twins))
     assert found == ["DSC_0103.JPG", "DSC_0104.nef", "DSC_0105.jpg", "IMG_7.dng", "IMG_7.png"]
     assert sorted(p.name for p in twins) == ["DSC_0103.NEF", "dsc_0105.ARW"]
+
+
+def test_a_live_photos_video_beside_its_photo_is_one_photo_the_photo(tmp_path, monkeypatch):
+    """An iPhone exports a Live Photo as IMG_0200.HEIC and IMG_0200.MOV (Google Takeout:
+    .MP4): one photo. A larger video with a photo's name is a video of its own (the
+    limit set here between the small clips and the large one)."""
+    from photofinder import photos
+
+    src = coco(BEAR)
+    write_heic(src, tmp_path / "IMG_0200.HEIC")
+    write_mp4(src, tmp_path / "IMG_0200.MOV", seconds=3)
+    src.save(tmp_path / "IMG_0300.JPG")
+    write_mp4(src, tmp_path / "IMG_0300.MP4", seconds=2)
+    src.save(tmp_path / "holiday.jpg")
+    write_mp4(src, tmp_path / "holiday.mp4", seconds=6)
+    write_mp4(src, tmp_path / "VID_0400.mp4", seconds=3)
+    small = max((tmp_path / n).stat().st_size for n in ("IMG_0200.MOV", "IMG_0300.MP4"))
+    assert (tmp_path / "holiday.mp4").stat().st_size > small
+    monkeypatch.setattr(photos, "LIVE_PHOTO_BYTES", small)
+    twins: list = []
+    found = sorted(p.name for p in find_photos([tmp_path], twins=twins))
+    assert found == ["IMG_0200.HEIC", "IMG_0300.JPG", "VID_0400.mp4", "holiday.jpg", "holiday.mp4"]
+    assert sorted(p.name for p in twins) == ["IMG_0200.MOV", "IMG_0300.MP4"]
+    # --no-videos: the videos are passed over and counted, twins or not
+    other: Counter = Counter()
+    assert "IMG_0200.MOV" not in [p.name for p in find_photos([tmp_path], videos=False,
+                                                           passed_over=other)]
+    assert other[".mov"] == 1 and other[".mp4"] == 3
 
 
 def test_a_video_thumbnail_is_a_frame_with_a_play_mark(tmp_path):
