@@ -384,3 +384,12 @@ def test_weather_words_reach_the_weather_they_mean(term, keys):
     vocab = load_vocabulary()
     links = dict(zip(vocab.terms, vocab.links))
     assert {vocab.labels[link.label].key for link in links[term]} == keys
+
+
+@pytest.mark.parametrize("word", ["музыка", "музыкант"])
+def test_music_reaches_the_instruments(word):
+    """«музыка» found nothing: the guitars and pianos are found through their broader word."""
+    vocab = load_vocabulary()
+    links = dict(zip(vocab.terms, vocab.links))
+    assert {link.label for link in links[word]} == {
+        link.label for link in links["музыкальный инструмент"]} != set()
