@@ -279,9 +279,10 @@ NAME_MAX = 255  # bytes in a file name on the common Linux, macOS and Windows fi
 
 
 # when a photo was taken, as XMP says it where EXIF does not (an iPhone screenshot of
-# iOS 16 and before, a PNG or TIFF an editor exported): the first that is there
-XMP_DATES = ((KNOWN_PREFIXES["exif"], "DateTimeOriginal"), (PHOTOSHOP, "DateCreated"),
-             (KNOWN_PREFIXES["xmp"], "CreateDate"))
+# iOS 16 and before, a PNG or TIFF an editor exported): the first that is there. Not
+# xmp:CreateDate, the file's own making: for a scan or an edit, when it was scanned or
+# first saved, not when the photo was taken.
+XMP_DATES = ((KNOWN_PREFIXES["exif"], "DateTimeOriginal"), (PHOTOSHOP, "DateCreated"))
 
 
 def date_created(xmp_packet: bytes | str | None) -> str | None:

@@ -223,8 +223,11 @@ def test_a_time_of_day_is_the_hour_the_camera_says(library):
     assert [h for h in afternoon if not h.get("weak")] == []
     late = next(h for h in afternoon if Path(h["path"]).name == "IMG_0005.jpg")
     assert "снято 24.12.2021 09:15 (EXIF)" in late["why"]
-    # alone, a time lists the photos the camera says were taken then
-    assert [Path(h["path"]).name for h in search_json(index_dir, "утро")] == ["IMG_0005.jpg"]
+    # alone, a time lists the photos the camera says were taken then: the coffee, and the
+    # cat, whose PNG has no EXIF but an XMP photoshop:DateCreated of 09.02.2009 09:11
+    # (scikit-image's file as shipped; before round thirty-three it had no date)
+    assert [Path(h["path"]).name for h in search_json(index_dir, "утро")] == [
+        "IMG_0005.jpg", "IMG_0001.png"]
     names = {Path(h["path"]).name for h in search_json(index_dir, "кофе кроме утра")}
     assert "IMG_0005.jpg" not in names and "IMG_0002.png" in names
 

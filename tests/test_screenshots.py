@@ -110,10 +110,14 @@ def test_a_screenshot_with_its_date_in_xmp_alone_is_of_that_year(roll):
 
 def test_the_date_in_xmp():
     assert date_created(IOS_XMP) == "2019-04-14T23:38:12"
-    assert date_created('<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf='
-                        '"http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description '
-                        'xmlns:xmp="http://ns.adobe.com/xap/1.0/" xmp:CreateDate='
-                        '"2020-06-01T10:00:00+03:00"/></rdf:RDF></x:xmpmeta>') == "2020-06-01T10:00:00+03:00"
+    packet = ('<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/'
+              '1999/02/22-rdf-syntax-ns#"><rdf:Description xmlns:exif="http://ns.adobe.com/'
+              'exif/1.0/" xmlns:xmp="http://ns.adobe.com/xap/1.0/" exif:DateTimeOriginal='
+              '"2020-06-01T10:00:00+03:00" xmp:CreateDate="2021-01-01T00:00:00"/></rdf:RDF>'
+              '</x:xmpmeta>')
+    assert date_created(packet) == "2020-06-01T10:00:00+03:00"
+    # the file's own making (a scan's, an edit's) is not when the photo was taken
+    assert date_created(packet.replace("exif:DateTimeOriginal", "exif:Other")) is None
     assert date_created("<x:xmpmeta/>") is None and date_created(b"not xml") is None
 
 
