@@ -30,13 +30,13 @@ SETS = (("as published, Lite2", "efficientnet-lite2", True),
 
 def softmax_places(engine, tagger: str, unnamed: tuple[str, ...] = UNNAMED_PLACES,
                    floor: float = NAMED_SHARE_FLOOR) -> tuple[np.ndarray, list[str]]:
-    """[n, S] every photo's places from the features the index stores, with the forest
-    and river rules left out (the named places read apart from `unnamed`, their sum
+    """[n, S] every photo's places from the features the index stores, with the forest,
+    road and river rules left out (the named places read apart from `unnamed`, their sum
     taken as `floor` where less: as shipped unless told otherwise), and the places' keys."""
     heads = load_heads(tagger)
-    names = ("LAND_COVER", "YIELDS_TO", "UNNAMED_PLACES", "NAMED_SHARE_FLOOR")
+    names = ("LAND_COVER", "ROADS", "YIELDS_TO", "UNNAMED_PLACES", "NAMED_SHARE_FLOOR")
     shipped = [getattr(heads_module, name) for name in names]
-    for name, value in zip(names, ((), {}, unnamed, floor)):
+    for name, value in zip(names, ((), (), {}, unnamed, floor)):
         setattr(heads_module, name, value)
     try:
         scores = heads.scenes(np.asarray(engine.index.features, np.float32))
@@ -56,12 +56,12 @@ def lake_head(engine, tagger: str) -> np.ndarray:
 
 def read_apart(places: np.ndarray, keys: list[str], cover: tuple[str, ...],
                covered: tuple[str, ...], unnamed: tuple[str, ...] = UNNAMED_PLACES,
-               power: float = 1.0) -> dict[str, np.ndarray]:
+               power: float = 1.0, floor: float = 1e-30) -> dict[str, np.ndarray]:
     """The cover classes' columns divided by (the named places' sum without the covered
-    land) to the given power."""
+    land, taken as `floor` where less) to the given power."""
     left_out = [keys.index(k) for k in (*covered, *unnamed) if k in keys]
     rest = np.delete(places, left_out, axis=1).sum(axis=1)
-    return {k: np.minimum(places[:, keys.index(k)] / np.maximum(rest, 1e-30) ** power, 1.0)
+    return {k: np.minimum(places[:, keys.index(k)] / np.maximum(rest, floor) ** power, 1.0)
             for k in cover}
 
 

@@ -93,8 +93,9 @@ NO_SKY_CLASSES = ("close_up", "aquarium")
 # forest-1: the forest is read apart from the land it covers (heads.LAND_COVER);
 # named-1: the places are shares of the named places (heads.UNNAMED_PLACES); group-1:
 # a group of people from the detector's person boxes (group_probability); screenshot-1:
-# screenshots from their files (screenshots.py).
-EVIDENCE = "sky-1,person-2,colour-1,river-1,forest-1,named-1,group-1,screenshot-1"
+# screenshots from their files (screenshots.py); road-1: a road read apart from the land
+# it crosses (heads.ROADS).
+EVIDENCE = "sky-1,person-2,colour-1,river-1,forest-1,named-1,group-1,screenshot-1,road-1"
 SCREENSHOT_KEY = SCENE_PREFIX + "screenshot"
 # A group is this many people or more: «толпа», «группа людей», «много людей».
 GROUP_SIZE = 3

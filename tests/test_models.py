@@ -317,6 +317,7 @@ def test_every_shipped_model_file_is_in_the_package_data():
 
 
 FORESTS = ("forest", "rainforest", "bamboo_forest", "forest_road")
+ROADS = ("highway",)
 
 
 def _softmax(heads, features: np.ndarray) -> np.ndarray:
@@ -360,7 +361,7 @@ def test_the_river_yields_its_share_to_the_lake():
                                named[:, river] * (1 - lake_head[:, lake - len(heads.scene_keys)]),
                                rtol=1e-4, atol=1e-7)
     others = [k for k in range(len(heads.scene_keys))
-              if keys[k] not in ("river", "day", *FORESTS)]
+              if keys[k] not in ("river", "day", *FORESTS, *ROADS)]
     np.testing.assert_allclose(scores[:, others], named[:, others], rtol=1e-4, atol=1e-7)
     np.testing.assert_allclose(scores[:, len(heads.scene_keys):], lake_head, rtol=1e-4, atol=1e-7)
 
@@ -383,12 +384,12 @@ def test_the_named_places_take_the_share_of_the_webcam_days():
 
     features = np.random.default_rng(2).normal(size=(128, heads.scene_weight.shape[0])) \
         .astype(np.float32)
-    saved = heads_module.LAND_COVER, heads_module.YIELDS_TO
-    heads_module.LAND_COVER, heads_module.YIELDS_TO = (), {}
+    saved = heads_module.LAND_COVER, heads_module.ROADS, heads_module.YIELDS_TO
+    heads_module.LAND_COVER, heads_module.ROADS, heads_module.YIELDS_TO = (), (), {}
     try:
         named_only = heads.scenes(features)
     finally:
-        heads_module.LAND_COVER, heads_module.YIELDS_TO = saved
+        heads_module.LAND_COVER, heads_module.ROADS, heads_module.YIELDS_TO = saved
     without_day = [k for k in range(len(keys)) if keys[k] != "day"]
     np.testing.assert_allclose(named_only[:, without_day].sum(axis=1), 1.0, rtol=1e-4)
     all_day = _features_with_logits(heads, {"day": 12.0, "street": 5.0})
@@ -428,3 +429,35 @@ def test_the_forest_is_read_apart_from_the_land_it_covers():
     assert np.isfinite(mountain).all()
     assert mountain[0, keys.index("mountain")] > 0.99
     assert 0.001 < mountain[0, keys.index("forest")] < 0.05
+
+
+def test_a_road_is_read_apart_from_the_land_it_crosses():
+    """A road through a valley, fields or a desert was mostly the valley, the field or
+    the desert in the softmax (heads.ROADS): each road class is its share of the named
+    places divided by their sum without the land and water a road runs by (both taken
+    before the forest's rule), grown fourfold at most; never above 1, never below its
+    own share."""
+    from photofinder.heads import CROSSED_LAND, ROAD_SHARE_FLOOR, load_heads
+
+    heads = load_heads("efficientnet-lite2")
+    keys = heads.tag_keys
+    features = np.random.default_rng(3).normal(size=(256, heads.scene_weight.shape[0])) \
+        .astype(np.float32)
+    scores = heads.scenes(features)
+    named = _named_places(heads, features)
+    rest = 1 - named[:, [keys.index(k) for k in CROSSED_LAND]].sum(axis=1)
+    for road in ROADS:
+        column = keys.index(road)
+        np.testing.assert_allclose(scores[:, column],
+                                   named[:, column] / np.maximum(rest, ROAD_SHARE_FLOOR),
+                                   rtol=1e-3, atol=1e-7)
+        assert (scores[:, column] <= 1).all() and (scores[:, column] >= named[:, column] - 1e-7).all()
+    # a highway across a valley: the softmax says valley, the road is read as a road
+    across = _features_with_logits(heads, {"valley": 7.5, "highway": 5.5, "forest": 2.0})
+    before = _named_places(heads, across)[0, keys.index("highway")]
+    now = heads.scenes(across)[0, keys.index("highway")]
+    assert before < 0.3 and now > 0.6, (before, now)
+    # a field with a faint road in it: grown fourfold at most, still no sure road
+    field = _features_with_logits(heads, {"open_country": 9.0, "highway": 4.5})
+    assert heads.scenes(field)[0, keys.index("highway")] <= 4 * _named_places(heads, field)[
+        0, keys.index("highway")] + 1e-6 < 0.3
