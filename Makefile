@@ -79,6 +79,7 @@ bench: $(TRAIN) eval
 	$(BIN)/python benchmarks/region_sum.py
 	$(BIN)/python benchmarks/river_lake.py
 	$(BIN)/python benchmarks/forest.py
+	$(BIN)/python benchmarks/roads.py
 	$(BIN)/python benchmarks/unnamed_places.py
 	$(BIN)/python benchmarks/people.py
 	$(BIN)/python benchmarks/everyday_attributes.py

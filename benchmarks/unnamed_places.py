@@ -26,16 +26,25 @@ import numpy as np
 from evaluation import REPO, SHARED, engine_for, mean, score_queries
 from place_rules import everyday_tables, held_out_table, lake_head, put, read_apart, softmax_places
 
-from photofinder.heads import COVERED_LAND, LAND_COVER, NAMED_SHARE_FLOOR
+from photofinder.heads import (
+    COVERED_LAND,
+    CROSSED_LAND,
+    LAND_COVER,
+    NAMED_SHARE_FLOOR,
+    ROAD_SHARE_FLOOR,
+    ROADS,
+)
 
 
 def named_places(unnamed: tuple[str, ...], floor: float = NAMED_SHARE_FLOOR):
     """A rule: every named place read apart from `unnamed` (their sum taken as `floor`
-    where less), with the forest and the river as shipped on top."""
+    where less), with the forest, the road and the river as shipped on top."""
     def rule(engine, tagger: str) -> dict[str, np.ndarray]:
         places, keys = softmax_places(engine, tagger, unnamed, floor)
         columns = {k: places[:, i] for i, k in enumerate(keys) if k not in unnamed}
         columns.update(read_apart(places, keys, LAND_COVER, COVERED_LAND, unnamed))
+        columns.update(read_apart(places, keys, ROADS, CROSSED_LAND, unnamed,
+                                  floor=ROAD_SHARE_FLOOR))
         columns["river"] = columns["river"] * (1 - lake_head(engine, tagger))
         return columns
     return rule
