@@ -91,7 +91,7 @@ def find_photos(roots: list[Path], videos: bool = True,
     exports them; its photo is the moment the shutter was pressed, the video the 1.5
     seconds either side) is one photo too: the photo is yielded, the video (a file of at
     most LIVE_PHOTO_BYTES) goes to `twins` as the RAW does. Tagged, its frames were the
-    photo again: every Live Photo came twice in search results and in `duplicates`. A
+    photo again: every Live Photo came twice in search results. A
     larger video that shares a photo's name (a film and its cover) is a video of its own.
 
     Symlinked folders are followed (people link their phone dumps in), but a folder

@@ -87,7 +87,8 @@ def test_a_raw_and_its_jpeg_are_one_photo_and_both_get_sidecars(tmp_path):
 
 def test_a_live_photo_is_one_photo_in_search_and_no_duplicate(tmp_path):
     """IMG_0200.HEIC + IMG_0200.MOV, an iPhone's Live Photo as exported: before, its video
-    was tagged too, so «медведь» listed the bear twice and `duplicates` paired them."""
+    was tagged too, so «медведь» listed the bear twice (the MOV first). `duplicates` did
+    not pair them (the clip pans), and still does not."""
     from tests.rolls import coco, write_heic, write_mp4
 
     roll = tmp_path / "iPhone"
