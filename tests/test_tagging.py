@@ -160,7 +160,8 @@ def test_weather_is_an_attribute_beside_the_place_not_one_of_the_places():
     np.testing.assert_allclose(p[:, places + r], 1 / (1 + np.exp(-4.0)), rtol=1e-4)  # its own
     # the places keep their share of the named places (heads.UNNAMED_PLACES), the river
     # only what the lake head leaves it (heads.YIELDS_TO), the forests their share apart
-    # from the land they cover (heads.LAND_COVER)
+    # from the land they cover (heads.LAND_COVER), the highway apart from the land it
+    # crosses (heads.ROADS)
     logits = features @ heads.scene_weight + heads.scene_bias
     softmax = np.exp(logits - logits.max(axis=1, keepdims=True))
     softmax /= softmax.sum(axis=1, keepdims=True)
@@ -168,7 +169,8 @@ def test_weather_is_an_attribute_beside_the_place_not_one_of_the_places():
     softmax[:, :day] /= np.maximum(1 - softmax[:, [day]], 0.1)
     softmax[:, day + 1:] /= np.maximum(1 - softmax[:, [day]], 0.1)
     river = heads.tag_keys.index("river")
-    forests = [heads.tag_keys.index(k) for k in ("forest", "rainforest", "bamboo_forest", "forest_road")]
+    forests = [heads.tag_keys.index(k)
+               for k in ("forest", "rainforest", "bamboo_forest", "forest_road", "highway")]
     others = [k for k in range(places) if k != river and k not in forests]
     np.testing.assert_allclose(p[:, others], softmax[:, others], rtol=1e-4, atol=1e-7)
     assert (p[:, river] <= softmax[:, river] + 1e-7).all()  # the rules: test_models.py
