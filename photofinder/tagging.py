@@ -103,7 +103,7 @@ GROUP_SIZE = 3
 # detector calls a person is often no one (a post, a pattern), and a passer-by far away is
 # not who the photo is of. Measured by AP of «группа людей» (three or more people judged
 # by eye, benchmarks/groups.py): coco-dev / the everyday photos 0.922 / 0.622 with every
-# box, 0.948 / 0.890 from 1/20, 0.973 / 0.782 from 1/10 (a concert's or a festival's
+# box, 0.948 / 0.890 from 1/20, 0.973 / 0.788 from 1/10 (a concert's or a festival's
 # crowd of small people lost).
 GROUP_MIN_HEIGHT = 0.05
 # a colour on 3.5 % of an object's box or 5 % of the photo at the least (scoring.SURE
