@@ -522,13 +522,15 @@ def _cmd_samples(args: argparse.Namespace) -> int:
 
 def _cmd_vocabulary(args: argparse.Namespace) -> int:
     from .vectors import load_vectors
-    from .vocabulary import check_vocabulary, load_vocabulary
+    from .vocabulary import CHILD_KEY, MAN_KEY, WOMAN_KEY, check_vocabulary, load_vocabulary
+
+    FACE_KEYS = (CHILD_KEY, MAN_KEY, WOMAN_KEY)  # the tags made from the faces found
 
     vocab = load_vocabulary()
     problems, unknown = check_vocabulary(vocab, load_vectors("navec"))
     scenes = sum(1 for label in vocab.labels if label.kind == "scene")
     objects = sum(1 for label in vocab.labels if label.kind == "object")
-    faces = sum(1 for label in vocab.labels if label.kind == "person") - 2
+    faces = sum(1 for label in vocab.labels if label.key in FACE_KEYS)
     print(f"меток: {len(vocab.labels)} (классов ImageNet 1000, «человек», по лицам {faces}, "
           "«группа людей», "
           f"сцен {scenes}, объектов COCO {objects}), "

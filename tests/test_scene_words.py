@@ -88,6 +88,8 @@ def test_the_river_is_not_reached_through_dams():
 def test_the_new_words_pass_the_vocabulary_check():
     proc = run_cli("vocabulary", "--check")
     assert proc.returncode == 0, proc.stdout + proc.stderr
+    # the child, man and woman tags from faces; the group from the detector's boxes
+    assert "«человек», по лицам 3, «группа людей»," in proc.stdout, proc.stdout[:300]
     for word in ("камни", "дождь", "молния", "аэропорт", "вокзал", "снег", "ливень", "снегопад",
                  "радуга", "гроза"):
         assert f"без вектора: {word}\n" not in proc.stdout  # found by meaning too
