@@ -41,10 +41,13 @@ class Evidence:
     probability: float
     region: bool          # that tag came from a region of the photo, not the whole
     other_tags: int       # how many more of the photo's tags added to `confidence`
+    # under 1: a child word's fallback to every person on a photo whose faces all look
+    # like adults' (adult_faces.py)
+    adult_faces: float = 1.0
 
     @property
     def score(self) -> float:
-        return self.similarity * self.weight * self.confidence
+        return self.similarity * self.weight * self.adult_faces * self.confidence
 
     def describe(self) -> str:
         """One line in Russian: the path, then similarity x weight x confidence."""
@@ -57,6 +60,8 @@ class Evidence:
         parts = [f"сходство {self.similarity:.2f}"]
         if abs(self.weight - 1.0) > 0.005:
             parts.append(f"{_RELATION_RU[self.relation]} {self.weight:.2f}")
+        if self.adult_faces < 1.0:
+            parts.append(f"лица взрослых {self.adult_faces:.2f}")
         more = f", ещё тегов: {self.other_tags}" if self.other_tags else ""
         where = " (фрагмент)" if self.region else ""
         parts.append(f"уверенность {self.confidence:.2f} "
@@ -71,6 +76,7 @@ class Evidence:
             "tag": {"ru": self.label_ru, "en": self.label_en, "label": self.label_key,
                     "class_id": self.class_id, "probability": round(self.probability, 4),
                     "region": self.region},
+            **({"adult_faces": self.adult_faces} if self.adult_faces < 1.0 else {}),
         }
 
 

@@ -127,6 +127,9 @@ class Match(NamedTuple):
     sims: np.ndarray        # and how close each is to the concept
     scored: Scored
     person: object = None   # person_search.PersonMatch when the concept names people
+    # the photos (ascending) a child word reached through its lowered fallback to every
+    # person, their faces all adults' (adult_faces.py): their explanation says so
+    adults: np.ndarray | None = None
 
 
 class Scorer:

@@ -18,11 +18,12 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 import numpy as np
 
+from .adult_faces import ADULT_FACES_WEIGHT, AdultFaces
 from .dates import PhotoDates
 from .errors import QueryError
 from .explain import Evidence, Explainer
@@ -204,6 +205,7 @@ class SearchEngine:
         self.explainer = Explainer(index, vocabulary, self.terms, self.lemmatizer)
         self.dates = PhotoDates(index)
         self.people = People(getattr(index, "faces", None), len(index), self.lemmatizer)
+        self.adult_faces = AdultFaces(index, self.terms, self.scorer)
         self._known_words: list[str] | None = None
         self.exhaustive = False   # look at every photo (the reference; tests)
 
@@ -381,12 +383,13 @@ class SearchEngine:
                 result.unmatched.append(concept.text)
                 continue
             scored = self.scorer.scores(terms, sims, every)
+            scored, adults = self.adult_faces.lower(terms, sims, scored, every)
             # a strong match also scores min_score: many sure tags reached through a
             # faint meaning match («дождь» -> снег at similarity 0.08) stay weak
             sure = scored.sure & (scored.scores >= min_score)
             if min_score != MIN_SCORE:  # --min-score: the user's own bar, for every kind
                 sure = scored.scores >= min_score
-            known.append(Match(concept, terms, sims, scored._replace(sure=sure)))
+            known.append(Match(concept, terms, sims, scored._replace(sure=sure), adults=adults))
         return known
 
     def _person_match(self, concept, named: list[int], min_score: float, every: bool) -> Match:
@@ -463,7 +466,13 @@ class SearchEngine:
         if person is not None and person.similarity[row] > 0:
             return self.explainer.face(match.concept, person.name,
                                        float(person.similarity[row]), bool(person.sure[row]))
-        return self.explainer.evidence(row, match.concept, match.terms, match.sims, best, tags)
+        evidence = self.explainer.evidence(row, match.concept, match.terms, match.sims, best, tags)
+        adults = match.adults
+        if adults is not None and len(adults):
+            at = min(int(np.searchsorted(adults, row)), len(adults) - 1)
+            if adults[at] == row:
+                return replace(evidence, adult_faces=ADULT_FACES_WEIGHT)
+        return evidence
 
     def suggest(self, word: str) -> list[str]:
         """Known words spelled like an unknown one: "кошька" -> ["кошка"]."""
