@@ -54,7 +54,9 @@ class AdultFaces:
         row_of = {t: i for i, t in enumerate(terms.terms[:terms.n_vocabulary_terms])}
         for term, links in zip(vocabulary.terms, vocabulary.links):
             row = row_of.get(term)
-            if row is None or terms.keys[row] not in terms.person_keys:
+            # a fallback alias (Terms.fallback_keys): its own links, without the alias's,
+            # are Terms.exclusion_weights, what `lower` keeps whole
+            if row is None or terms.keys[row] not in terms.fallback_keys:
                 continue
             mask[row] = any(link.label == child and not link.through_alias
                             and link.relation in CHILD_RELATIONS for link in links)
@@ -101,7 +103,7 @@ class AdultFaces:
         lowered = (scored.scores[at] * ADULT_FACES_WEIGHT).astype(np.float32)
         by_fallback = lowered > own_scores
         scores, best, sure = scored.scores.copy(), scored.best.copy(), scored.sure.copy()
-        scores[at] = np.where(by_fallback, lowered, own_scores)
+        scores[at] = np.minimum(np.where(by_fallback, lowered, own_scores), scored.scores[at])
         best[at] = np.where(by_fallback, scored.best[at], own_best)
         sure[at] = own_sure
         # their mass before the cap no longer orders them: what ranks them is above

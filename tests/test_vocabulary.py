@@ -393,3 +393,16 @@ def test_music_reaches_the_instruments(word):
     links = dict(zip(vocab.terms, vocab.links))
     assert {link.label for link in links[word]} == {
         link.label for link in links["музыкальный инструмент"]} != set()
+
+
+@pytest.mark.parametrize("word, keys", [
+    ("серф", {"object:surfboard"}),
+    ("тротуар", {"scene:street"}),
+    ("пешеходный переход", {"scene:street"}),
+    ("песок", {"n09421951", "scene:desert"})])
+def test_street_sand_and_surf_words_reach_their_labels(word, keys):
+    """«серф», «тротуар» and «пешеходный переход» found nothing, and «песок» found only the
+    desert: a sandy beach is ImageNet's sandbar («отмель»)."""
+    vocab = load_vocabulary()
+    links = dict(zip(vocab.terms, vocab.links))
+    assert {vocab.labels[link.label].key for link in links[word]} == keys
