@@ -52,14 +52,14 @@ def main() -> int:
     # the same tags with every person's fallback whole (adult_faces.py off: no photo
     # counts as the adults' alone), as rounds twenty-five to thirty-three searched
     whole = SearchEngine(idx, engine.vocabulary, engine.vectors)
-    whole.adult_faces.rows = np.zeros(0, np.int64)
+    whole.adult_faces.set_rows(np.zeros(0, np.int64))
     whole_rows = score_queries(whole, queries, relevant)
     strong_whole = whole.search("дети", top=1).strong_total
     without = SearchEngine(idx, engine.vocabulary, engine.vectors)
     if column >= 0:
         idx.tags = with_label_scores(idx.tags, column, np.zeros(len(idx), np.float32))
         without = SearchEngine(idx, engine.vocabulary, engine.vectors)
-    without.adult_faces.rows = np.zeros(0, np.int64)
+    without.adult_faces.set_rows(np.zeros(0, np.int64))
     without_rows = score_queries(without, queries, relevant)
     print("\n| query | AP without | AP with the child tags | AP with the adults' faces too "
           "| first child |")
