@@ -9,12 +9,14 @@ photo where the face step found faces and none has a child score of ADULT_CHILD_
 or more is the likeliest to show only adults. There the fallback counts
 ADULT_FACES_WEIGHT of its worth, and it cannot make a strong match. A photo with no face
 found keeps it whole: the child there may be seen from behind. The child tag itself,
-and every label the word reaches on its own, count in full everywhere.
+and every label the word reaches on its own, count in full everywhere. On coco-dev the
+children's words went 0.756 -> 0.777 and on the everyday photos «ребёнок» 0.59 -> 0.61
+(benchmarks/children.py, benchmarks/everyday_kinds.py --full).
 
 Only the words whose own meaning is a child (the child label's name or synonym) are
 lowered. «сын», «дочь» and «внук» can be adults. The words for a woman and a man are not
-lowered by faces of the other sex: that lost AP on coco-dev and on the everyday photos
-(benchmarks/children.py prints both).
+lowered by faces of the other sex: on the stored scores that lost AP on coco-dev and on
+the everyday photos (docs/benchmarks.md, round thirty-four).
 """
 
 from __future__ import annotations
@@ -68,8 +70,7 @@ class AdultFaces:
     def is_adults(self) -> np.ndarray:
         """bool [photos]: a face found and no face with a child score of ADULT_CHILD_SCORE
         or more; none where the index has no faces or no child tags. Made once per loaded
-        index: a query then looks its photos up (an isin per query cost 40 ms at a
-        million photos)."""
+        index, so that a query looks its photos up rather than sorting them."""
         adults = np.zeros(len(self.index), bool)
         faces = getattr(self.index, "faces", None)
         if faces is None or not len(faces) or CHILD_KEY not in self.index.labels:
