@@ -3,8 +3,9 @@
     .venv/bin/python benchmarks/places.py [--per-place 5] [--keep]
 
 Builds a dev set from ../shared/data/coco-dev (copies in a temp folder, never in the
-repo): for each of 18 places in Russia and abroad (4 of them named by their region: Бали,
-Крит, Канары, Крым), a few photos given that place's GPS
+repo): for each of 21 places in Russia and abroad (4 of them named by their region: Бали,
+Крит, Канары, Крым; Адлер and Красная Поляна, parts of Sochi that GeoNames lists apart,
+and Туапсе, up the same coast, which is not), a few photos given that place's GPS
 (scattered over the town, as a phone's fixes are), some with a 2019 EXIF date; plus
 photos with no GPS, with 0/0, and with broken GPS (a zero denominator, latitude 95°).
 Indexes them with the real CLI, then for each Russian place query (city, country, region,
@@ -54,6 +55,12 @@ PLACES = {
     "crete": (35.5138, 24.0180, 2.0, {"Ханья", "Крит", "Греция"}),
     "tenerife": (28.1227, -16.7260, 2.0, {"Адехе", "Канары", "Испания"}),
     "yalta": (44.4952, 34.1663, 2.0, {"Ялта", "Крым"}),
+    # parts of Sochi GeoNames lists as towns of their own (places.json "parts"), and a
+    # town of the same coast that is not Sochi
+    "adler": (43.4286, 39.9239, 2.0, {"Адлер", "Сочи", "Россия", "Краснодарский край"}),
+    "krasnaya-polyana": (43.6795, 40.2040, 1.0,
+                         {"Красная Поляна", "Сочи", "Россия", "Краснодарский край"}),
+    "tuapse": (44.1010, 39.0830, 2.0, {"Туапсе", "Россия", "Краснодарский край"}),
 }
 DATED = {"kazan", "sochi"}          # half of their photos are from 2019, the rest 2021
 # query -> the place word it means (a photo is relevant when its place has that word)
@@ -70,7 +77,8 @@ QUERIES = {
     "Бали": "Бали", "на Бали": "Бали", "Индонезия": "Индонезия", "Крит": "Крит",
     "на Крите": "Крит", "Канары": "Канары", "на Канарах": "Канары",
     "Канарские острова": "Канары", "Испания": "Испания", "Крым": "Крым", "в Крыму": "Крым",
-    "Ялта": "Ялта",
+    "Ялта": "Ялта", "Адлер": "Адлер", "Красная Поляна": "Красная Поляна",
+    "Туапсе": "Туапсе", "Краснодарский край": "Краснодарский край",
 }
 DATED_QUERIES = {"Казань 2019": ("Казань", 2019), "Сочи 2019": ("Сочи", 2019),
                  "Сочи 2021": ("Сочи", 2021)}

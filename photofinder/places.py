@@ -42,6 +42,9 @@ INSIDE = 1.5                # a photo up to 1.5 radii from a place's centre is "
 # a place smaller than the floor goes to a city ten times its size only this deep inside
 # it (in the city's radii): a quarter near the centre, not a town at the edge
 DISTRICT_DEPTH = 0.5
+# A place GeoNames lists apart but people name by a city (places.json "parts": Adler is
+# Sochi) is that city's only this near it: another Krasnaya Polyana, 190 km away, is not.
+PARTS_KM = 60.0
 EARTH_KM = 6371.0088
 CELL_DEG = 1.0              # the grid that keeps a lookup to a few hundred candidates
 PLACES_FILE = "places.json"  # reviewed: Russian country names, short forms, regions
@@ -262,9 +265,35 @@ class PlaceTable:
     # float32 [N]: the size a lookup measures by, the floor for a village or an unknown
     # population: derived from size_km once, not stored twice
     radius_km: np.ndarray = field(init=False, repr=False)
+    # (country code, a part's name) -> the places (rows) of the city it is a part of
+    _cities_of_parts: dict[tuple[str, str], list[int]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.radius_km = np.maximum(np.float32(MIN_RADIUS_KM), self.size_km).astype(np.float32)
+        self._cities_of_parts = {}
+        parts = self.reviewed.get("parts", {})
+        if parts:
+            rows_of: dict[tuple[str, str], list[int]] = {}
+            for row, name in enumerate(self.names):
+                key = (self.countries[self.country[row]], name)
+                if f"{key[0]}:{name}" in parts:
+                    rows_of.setdefault(key, []).append(row)
+            for city, names in parts.items():
+                code, _, city_name = city.partition(":")
+                for name in names:
+                    self._cities_of_parts.setdefault((code, name), []).extend(
+                        rows_of.get((code, city_name), []))
+
+    def whole_city(self, place: int) -> int | None:
+        """The city a place is a part of by what people call it (places.json "parts":
+        Adler is Sochi), when that city is within PARTS_KM; None otherwise."""
+        cities = self._cities_of_parts.get((self.countries[self.country[place]], self.names[place]))
+        if not cities:
+            return None
+        km = _haversine_km(float(self.latitude[place]), float(self.longitude[place]),
+                           self.latitude[cities], self.longitude[cities])
+        best = int(np.argmin(km))
+        return cities[best] if km[best] <= PARTS_KM else None
 
     def nearest(self, latitude: float, longitude: float) -> tuple[int, float, float] | None:
         """(place, its distance in km, how deep inside it in radii) of the place the photo
@@ -339,7 +368,8 @@ class PlaceTable:
         city = None
         if inside:
             around = self.city_around(i, latitude, longitude)
-            for place in ([around] if around is not None else []) + [i]:
+            whole = self.whole_city(i if around is None else around)
+            for place in [p for p in (whole, around) if p is not None] + [i]:
                 # a name with a space is another language's phrase («Казань ош»), and
                 # its words («ош», Osh in Kyrgyzstan) must not become this place's
                 words += [self.names[place],
@@ -481,7 +511,8 @@ def build_table(is_place_word) -> PlaceTable:
         names=[names[i] for i in order], name_keys=[keys[i] for i in order],
         countries=countries, regions=regions,
         reviewed={"countries": {c: _country_names(c, reviewed) for c in countries},
-                  "regions": reviewed["regions"], "cities": reviewed["cities"]})
+                  "regions": reviewed["regions"], "cities": reviewed["cities"],
+                  "parts": reviewed.get("parts", {})})
 
 
 def _pack(strings: list[str]) -> tuple[np.ndarray, np.ndarray]:

@@ -30,12 +30,13 @@ from .explain import Evidence, Explainer
 from .index import Index
 from .layout import from_english_layout, russian_words
 from .person_search import People, PersonMatch
-from .query import Lemmatizer, Query, normalize, parse_query
+from .query import Concept, Lemmatizer, Query, normalize, parse_query
 from .scoring import MIN_SCORE, Capped, Match, Scored, Scorer, align, union
 from .spelling import correction
 from .terms import BROADER_WEIGHT, SYNONYM_WEIGHT, Terms
 from .vectors import WordVectors
 from .vocabulary import Vocabulary
+from .words import PLACE_KIND_WORDS
 
 __all__ = ["BROADER_WEIGHT", "EXCLUDE_AT", "MIN_SCORE", "SYNONYM_WEIGHT", "WEAK_SCORE",
            "Evidence", "Hit", "SearchEngine", "SearchResult"]
@@ -207,6 +208,7 @@ class SearchEngine:
         self.people = People(getattr(index, "faces", None), len(index), self.lemmatizer)
         self.adult_faces = AdultFaces(index, self.terms, self.scorer)
         self._known_words: list[str] | None = None
+        self._place_lemmas: frozenset[str] | None = None   # the GPS place words' lemmas
         self.exhaustive = False   # look at every photo (the reference; tests)
 
     @property
@@ -358,7 +360,9 @@ class SearchEngine:
         """Each concept of the query that some term means, scored over the photos it
         reaches; the words that none does go to result.unknown and result.unmatched."""
         known: list[Match] = []
-        for concept in query.include:
+        for position, concept in enumerate(query.include):
+            if self._names_kind_of_place(query.include, position):
+                continue  # «острова» of «Канарские острова»: part of the place's name
             named = self.people.named_by(concept)
             if named:
                 known.append(self._person_match(concept, named, min_score, every))
@@ -391,6 +395,24 @@ class SearchEngine:
                 sure = scored.scores >= min_score
             known.append(Match(concept, terms, sims, scored._replace(sure=sure), adults=adults))
         return known
+
+    def _names_kind_of_place(self, concepts: tuple[Concept, ...], position: int) -> bool:
+        """A word that says what kind of place («остров», «область», «берег»: words.
+        PLACE_KIND_WORDS) beside a word that names a place of this index's photos (GPS):
+        «Канарские острова», «остров Бали», «Московская область». It is part of the
+        place's name, as indexing reads the name, not a coast a photo must show too:
+        «острова» reaches the coast, and every inland photo of a Canaries trip was weak.
+        Alone, or beside words no place has («пляж остров»), it is searched as it is."""
+        concept = concepts[position]
+        if len(concept.lemmas) != 1 or concept.lemmas[0] not in PLACE_KIND_WORDS:
+            return False
+        if self._place_lemmas is None:
+            self._place_lemmas = frozenset(key.partition(":")[2] for key in self.index.word_labels
+                                           if key.startswith("place:"))
+        return any(0 <= near < len(concepts) and len(concepts[near].lemmas) == 1
+                   and concepts[near].lemmas[0] in self._place_lemmas
+                   and concepts[near].lemmas[0] not in PLACE_KIND_WORDS
+                   for near in (position - 1, position + 1))
 
     def _person_match(self, concept, named: list[int], min_score: float, every: bool) -> Match:
         """A concept that names people: their faces first; photos of a tag sharing the
