@@ -169,6 +169,18 @@ def test_the_parts_of_sochi_are_sochi(table, where, lat, lon, city, sochi):
     assert ("Сочи" in place.keys) == sochi, (where, place.keys)
 
 
+@pytest.mark.parametrize("lat, lon, part, city", [
+    (45.0013, 37.2821, "Витязево", "Анапа"),
+    (44.6520, 37.9366, "Кабардинка", "Геленджик"),
+    (44.5508, 34.2909, "Гурзуф", "Ялта"),
+    (44.4190, 34.0450, "Алупка", "Ялта"),
+])
+def test_resort_villages_are_their_towns_too(table, lat, lon, part, city):
+    place = table.place_of(lat, lon)
+    assert place.city == part and city in place.keys, place
+    assert "Ялта" not in table.place_of(44.6770, 34.4100).keys   # Alushta is not Yalta
+
+
 def test_open_sea_has_a_country_at_most(table):
     far = table.place_of(0.0, -140.0)   # the middle of the Pacific
     assert far is None or far.city is None
