@@ -273,10 +273,11 @@ class PlaceTable:
         self._cities_of_parts = {}
         parts = self.reviewed.get("parts", {})
         if parts:
+            wanted = {tuple(city.split(":", 1)) for city in parts}
+            names = {name for _, name in wanted}
             rows_of: dict[tuple[str, str], list[int]] = {}
             for row, name in enumerate(self.names):
-                key = (self.countries[self.country[row]], name)
-                if f"{key[0]}:{name}" in parts:
+                if name in names and (key := (self.countries[self.country[row]], name)) in wanted:
                     rows_of.setdefault(key, []).append(row)
             for city, names in parts.items():
                 code, _, city_name = city.partition(":")
