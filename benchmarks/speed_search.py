@@ -5,15 +5,22 @@
 
 Writes an index of N photos with generated tags (no images: per photo 28 ImageNet tags,
 Zipf-distributed, with probabilities like a classifier's and the 0.01 floor, 8 scene
-tags, the person score, two folder words) with `photofinder.index.save` into a temp
-folder outside the repo (kept between runs), then, per size, in a fresh process:
+tags, the person score, two folder words; a region's tag as often as in real indexes:
+95 % of the ImageNet tags, 15 % of the scene tags, never the person score) with
+`photofinder.index.save` into a temp folder outside the repo (kept between runs), then,
+per size, in a fresh process:
 
 - `photofinder search "кошка"` from process start to printed results (the CLI, wall
   clock), and whether it imported torch;
 - index load and engine build time, peak memory (ru_maxrss) of that process;
 - per-query latency p50 / p95 over the queries of benchmarks/queries.json, after load;
-- a word for a child with no photo counted as adults' and with a fifth of them so
-  (adult_faces.py's extra pass: the synthetic index has no faces, so the photos are drawn).
+- words for people («человек», «женщина»: their terms add up the person score, which
+  every photo has), and a word for a child with no photo counted as adults' and with a
+  fifth of them so (adult_faces.py's extra pass: the synthetic index has no faces, so
+  the photos are drawn).
+
+Each process searches with glibc's malloc keeping freed blocks, as `photofinder search`
+does (photofinder/heap.py); --glibc-default leaves it as glibc sets it, to pair the two.
 """
 
 from __future__ import annotations
@@ -38,6 +45,7 @@ FALLBACK_QUERIES = ["кошка", "собака", "транспорт", "коф�
 
 
 IMAGENET_TAGS, SCENE_TAGS = 28, 8   # per photo: what coco-dev photos get with regions (README)
+REGION_SHARE = {"imagenet": 0.95, "scene": 0.15}
 CHUNK = 1_000_000                   # photos generated at a time
 FEATURES = 256                      # the heads' float16 features per photo (512 bytes)
 # Above this size the features are left out (zero-width): 10M photos' would be 5.1 GB more
@@ -58,7 +66,7 @@ def synthetic_index(n: int) -> Path:
     from photofinder.vectors import load_vectors
     from photofinder.vocabulary import load_vocabulary
 
-    folder = WORK / f"search6-{n}"  # format 6: with the broad terms' lists
+    folder = WORK / f"search7-{n}"  # format 6, with the region shares of real indexes
     vocabulary = load_vocabulary()
     if index_store.exists(folder):
         meta = json.loads((folder / index_store.INDEX_FILE).read_bytes())
@@ -104,8 +112,14 @@ def synthetic_rows(rng, start: int, end: int, popularity: np.ndarray, scene_ids:
     labels = np.concatenate([classes, scenes, np.full((n, 1), 1000)], axis=1).astype(np.int32)
     scores = np.concatenate([probs, np.maximum(scene_p, 0.02), person], axis=1)
     k = labels.shape[1]
+    # which tags a region gave, at the shares of real indexes (coco-dev and the everyday
+    # photos: 92-99 % of ImageNet tags, 6-23 % of scene tags, never the person score,
+    # which the people head gives for the whole photo)
+    region = np.concatenate([rng.random((n, IMAGENET_TAGS)) < REGION_SHARE["imagenet"],
+                             rng.random((n, SCENE_TAGS)) < REGION_SHARE["scene"],
+                             np.zeros((n, 1), bool)], axis=1)
     tags = Tags(np.arange(0, n * k + 1, k, dtype=np.int64), labels.ravel(),
-                scores.ravel().astype(np.float16), (rng.random(n * k) < 0.3))
+                scores.ravel().astype(np.float16), region.ravel())
     places = ["отпуск", "дача", "сочи", "свадьба", "день рождения", "новый год", "прага", "море"]
     rows = range(start, end)
     return Rows(
@@ -127,14 +141,18 @@ def queries(count: int = 0) -> list[str]:
     return found[::max(1, len(found) // count)][:count] if count else found
 
 
-def one_size(folder: Path, repeat: int, count: int = 0) -> dict:
-    """Runs in its own process: load, build, time queries, report peak memory."""
+def one_size(folder: Path, repeat: int, count: int = 0, keep_heap: bool = True) -> dict:
+    """Runs in its own process: load, build, time queries, report peak memory.
+    keep_heap: glibc's malloc told to keep freed blocks, as `photofinder search` does
+    (photofinder/heap.py)."""
     from photofinder import index as index_store
     from photofinder.errors import QueryError
+    from photofinder.heap import keep_freed_memory
     from photofinder.search import SearchEngine
     from photofinder.vectors import load_vectors
     from photofinder.vocabulary import load_vocabulary
 
+    kept = keep_freed_memory() if keep_heap else False
     started = time.perf_counter()
     idx = index_store.load(folder)
     load_s = time.perf_counter() - started
@@ -156,9 +174,10 @@ def one_size(folder: Path, repeat: int, count: int = 0) -> dict:
             except QueryError:
                 continue
             times.append(time.perf_counter() - started)
+    people = {"people_ms": median_ms(engine, PEOPLE_QUERIES, repeat)}
     children = children_ms(engine, repeat)
     return {"n": len(idx), "load_s": load_s, "build_s": build_s, "queries": len(times),
-            **children,
+            **people, **children, "heap_kept": kept,
             "p50_ms": 1000 * float(np.percentile(times, 50)),
             "p95_ms": 1000 * float(np.percentile(times, 95)),
             "max_ms": 1000 * float(np.max(times)),
@@ -172,6 +191,22 @@ CHILD_QUERIES = ("дети", "ребёнок на пляже")
 ADULTS_SHARE = 0.2   # of the photos: a family archive where faces are found in many
 
 
+# words for people: every photo has the person score, so each of their terms adds up a
+# list as long as the index (heap.py)
+PEOPLE_QUERIES = ("человек", "женщина")
+
+
+def median_ms(engine, words: tuple[str, ...], repeat: int) -> float:
+    """The median ms of some queries, each searched max(repeat, 3) times."""
+    times = []
+    for _ in range(max(repeat, 3)):
+        for q in words:
+            started = time.perf_counter()
+            engine.search(q, top=10)
+            times.append(time.perf_counter() - started)
+    return 1000 * float(np.median(times))
+
+
 def children_ms(engine, repeat: int) -> dict:
     """Median ms of CHILD_QUERIES with no photo counted as adults' and with ADULTS_SHARE
     of them so (the synthetic index has no faces: the photos are drawn at random and
@@ -181,13 +216,7 @@ def children_ms(engine, repeat: int) -> dict:
     out = {}
     for name, rows in (("whole", np.zeros(0, np.int64)), ("adults", adults.astype(np.int64))):
         engine.adult_faces.set_rows(rows)
-        times = []
-        for _ in range(max(repeat, 3)):
-            for q in CHILD_QUERIES:
-                started = time.perf_counter()
-                engine.search(q, top=10)
-                times.append(time.perf_counter() - started)
-        out[f"children_{name}_ms"] = 1000 * float(np.median(times))
+        out[f"children_{name}_ms"] = median_ms(engine, CHILD_QUERIES, repeat)
     return out
 
 
@@ -207,10 +236,12 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=5, help="passes over the query list")
     ap.add_argument("--queries", type=int, default=0,
                     help="only this many of the queries, spread over the list (0: all)")
+    ap.add_argument("--glibc-default", action="store_true",
+                    help="leave glibc's malloc as it is (search before photofinder/heap.py)")
     ap.add_argument("--one", type=Path, help=argparse.SUPPRESS)  # internal: one size, JSON out
     args = ap.parse_args()
     if args.one:
-        print(json.dumps(one_size(args.one, args.repeat, args.queries)))
+        print(json.dumps(one_size(args.one, args.repeat, args.queries, not args.glibc_default)))
         return 0
     WORK.mkdir(parents=True, exist_ok=True)
     sizes = [int(s) for s in args.sizes.split(",") if s]
@@ -224,16 +255,21 @@ def main() -> int:
             print(f"(wrote the {n:,} photo index in {made:.0f} s: {folder})", flush=True)
         cli_s, torch, first = cli_search(folder)
         proc = subprocess.run([sys.executable, __file__, "--one", str(folder), "--repeat", str(args.repeat),
-                               "--queries", str(args.queries)],
+                               "--queries", str(args.queries)]
+                              + (["--glibc-default"] if args.glibc_default else []),
                               capture_output=True, text=True, check=True)
         r = json.loads(proc.stdout.strip().splitlines()[-1])
         print(f"{n:9,} | {cli_s:15.2f} s | {'yes' if torch or r['torch'] else 'no':5} | "
               f"{r['load_s']:6.2f} | {r['build_s']:7.2f} | {r['p50_ms']:6.1f} | {r['p95_ms']:6.1f} | "
               f"{r['max_ms']:6.1f} | {r['peak_mb']:7.0f}", flush=True)
-        print(f"{'':9} | «{'», «'.join(CHILD_QUERIES)}»: median {r['children_whole_ms']:.1f} ms, "
+        print(f"{'':9} | «{'», «'.join(PEOPLE_QUERIES)}»: median {r['people_ms']:.1f} ms; "
+              f"«{'», «'.join(CHILD_QUERIES)}»: {r['children_whole_ms']:.1f} ms, "
               f"{r['children_adults_ms']:.1f} ms with {ADULTS_SHARE:.0%} of the photos the "
               f"adults' (adult_faces.py)", flush=True)
-    print("\ntargets: CLI start to results <= 1.5 s; 1M photos: p95 <= 100 ms, memory < 1 GB")
+    if sizes:
+        print(f"\nglibc's malloc keeping freed blocks (photofinder/heap.py): "
+              f"{'yes' if r['heap_kept'] else 'no'}")
+    print("targets: CLI start to results <= 1.5 s; 1M photos: p95 <= 100 ms, memory < 1 GB")
     return 0
 
 

@@ -345,7 +345,10 @@ def result_notes(result) -> list[str]:
 
 
 def _cmd_search(args: argparse.Namespace) -> int:
+    from .heap import keep_freed_memory
     from .search import MIN_SCORE, WEAK_SCORE
+
+    keep_freed_memory()
 
     if (args.query is None) == (args.batch is None):
         raise UsageError("укажите запрос или --batch FILE (одно из двух)")
@@ -402,9 +405,11 @@ def _cmd_search(args: argparse.Namespace) -> int:
 # --- similar photos and duplicates -------------------------------------------------
 def _cmd_similar(args: argparse.Namespace) -> int:
     from . import index as index_store
+    from .heap import keep_freed_memory
     from .indexer import features_of_photo
     from .similar import similar_to
 
+    keep_freed_memory()
     if args.top < 1:
         raise UsageError("--top должен быть не меньше 1")
     if not args.photo.is_file():
@@ -557,5 +562,7 @@ def _cmd_translate(args: argparse.Namespace) -> int:
 # --- gui ---------------------------------------------------------------------------
 def _cmd_gui(args: argparse.Namespace) -> int:
     from .gui import run  # tkinter loads only for this command
+    from .heap import keep_freed_memory
 
+    keep_freed_memory()
     return run(args.index or default_index_dir())

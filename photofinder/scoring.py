@@ -280,12 +280,14 @@ class Scorer:
         # Few tags in these columns (a narrow word): compute only their photos. Many (a
         # broad word such as «животное»): finding them would cost more than the rows of
         # zeros it saves.
+        rows, position = None, None
         if len(parts) == 1 or entries * 2 < n * len(terms):  # one list: its photos as they are
             rows = union(n, parts)
-            position = scratch(n).position
-            position[rows] = np.arange(len(rows), dtype=np.int32)  # only these are read
-        else:
-            rows, position = None, None
+            if len(rows) == n:  # every photo (a word for a person: the person score's
+                rows = None     # list holds them all): no positions to look up
+            else:
+                position = scratch(n).position
+                position[rows] = np.arange(len(rows), dtype=np.int32)  # only these are read
         m = n if rows is None else len(rows)
         levels = self.column_sure[columns]
         mixed = bool((levels != levels[0]).any())  # e.g. a scene and an ImageNet class
