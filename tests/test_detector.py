@@ -112,6 +112,17 @@ def test_a_crowd_comes_before_one_person(objects_index, plain_index, query):
     assert not strong_names(plain_index, query)
 
 
+@pytest.mark.parametrize("query", ["семья", "друзья", "с друзьями", "коллеги"])
+def test_family_and_friends_put_a_group_first_and_still_find_one_person(objects_index, query):
+    """As aliases of «человек» these words ranked the catcher alone with the crowds; now
+    the group tag is their own, and every person is found after it."""
+    hits = search_json(objects_index, query, "--top", "50")
+    names = [Path(h["path"]).name for h in hits]
+    assert set(names[:2]) == set(CROWDS), names
+    alone = hits[names.index(ALONE)]   # found through every person, not as a group
+    assert "← человек" in alone["why"] and "группа людей" not in alone["why"], alone["why"]
+
+
 def test_no_objects_gives_no_object_labels(plain_index):
     index_dir = plain_index
     idx = index_store.load(index_dir)

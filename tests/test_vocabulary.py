@@ -350,14 +350,17 @@ def test_only_the_words_for_a_kind_of_person_reach_the_person_score_weighed_lowe
     assert {"тачка", "байк", "мишка"} <= vocab.fallback_aliases - person
     # the family's words: a face tag's related words, and the person score after it
     assert {"мама", "мать", "папа", "отец", "бабушка", "дочка", "брат", "сестра", "внучка"} <= person
-    assert not {"семья", "друзья", "толпа"} & person   # people in general: no face tag of their own
+    assert "толпа" not in person   # a group's own word: no alias to every person
+    # words for one's people: the group tag their own, every person only to find more
+    assert {"семья", "друзья", "коллеги", "одноклассники", "гости"} <= person
 
 
 @pytest.mark.parametrize("word, labels", [
     ("мать", {"woman", "person"}), ("отец", {"man", "person"}), ("брат", {"man", "child", "person"}),
     ("сестра", {"woman", "child", "person"}), ("внучка", {"child", "person"}),
     ("тетя", {"woman", "person"}), ("дядя", {"man", "person"}), ("родители", {"woman", "man"}),
-    ("племянница", {"woman", "child"}), ("коллеги", {"person"}),
+    ("племянница", {"woman", "child"}), ("коллеги", {"group", "person"}),
+    ("семья", {"group", "person"}), ("друзья", {"group", "person"}),
     # who people are, by what their photos show: a lab coat, a fire engine, a classroom
     ("врач", {"n03630383", "n04317175", "scene:hospital_room"}),
     ("пожарный", {"n03345487", "scene:fire_station"}), ("солдат", {"n03763968"}),
