@@ -8,7 +8,8 @@ real CLI). A photo is relevant when it shows a child: benchmarks/coco_children_t
 judged by eye over the 89 photos with a person (8 children; 3 unsure ones count as
 not). "without" is the same index with the child tags taken out in memory: what
 search did before them; "with the child tags" keeps them but the fallback to every person
-whole; "with the adults' faces too" is what search does (adult_faces.py: on a photo whose
+whole (held to a related word's worth since round thirty-five: person_fallback.py, as in
+every column); "with the adults' faces too" is what search does (adult_faces.py: on a photo whose
 faces found all look like adults', the fallback counts half and makes no strong match).
 Also prints how many photos have a child tag, and how many strong results «дети» gives;
 every face's child score is what the training script printed for coco-dev.

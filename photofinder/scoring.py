@@ -130,6 +130,9 @@ class Match(NamedTuple):
     # the photos (ascending) a child word reached through its lowered fallback to every
     # person, their faces all adults' (adult_faces.py): their explanation says so
     adults: np.ndarray | None = None
+    # the photos (ascending) whose fallback to every person was held to a related word's
+    # worth (person_fallback.py): the weight their explanation shows is what they score
+    held: np.ndarray | None = None
 
 
 class Scorer:

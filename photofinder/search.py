@@ -29,6 +29,7 @@ from .errors import QueryError
 from .explain import Evidence, Explainer
 from .index import Index
 from .layout import from_english_layout, russian_words
+from .person_fallback import PersonFallback
 from .person_search import People, PersonMatch
 from .query import Concept, Lemmatizer, Query, normalize, parse_query
 from .scoring import MIN_SCORE, Capped, Match, Scored, Scorer, align, union
@@ -207,6 +208,7 @@ class SearchEngine:
         self.dates = PhotoDates(index)
         self.people = People(getattr(index, "faces", None), len(index), self.lemmatizer)
         self.adult_faces = AdultFaces(index, self.terms, self.scorer)
+        self.person_fallback = PersonFallback(self.terms, self.scorer)
         self._known_words: list[str] | None = None
         self._place_lemmas: frozenset[str] | None = None   # the GPS place words' lemmas
         self.exhaustive = False   # look at every photo (the reference; tests)
@@ -388,12 +390,14 @@ class SearchEngine:
                 continue
             scored = self.scorer.scores(terms, sims, every)
             scored, adults = self.adult_faces.lower(terms, sims, scored, every)
+            scored, held = self.person_fallback.cap(terms, sims, scored, every)
             # a strong match also scores min_score: many sure tags reached through a
             # faint meaning match («дождь» -> снег at similarity 0.08) stay weak
             sure = scored.sure & (scored.scores >= min_score)
             if min_score != MIN_SCORE:  # --min-score: the user's own bar, for every kind
                 sure = scored.scores >= min_score
-            known.append(Match(concept, terms, sims, scored._replace(sure=sure), adults=adults))
+            known.append(Match(concept, terms, sims, scored._replace(sure=sure), adults=adults,
+                               held=held))
         return known
 
     def _names_kind_of_place(self, concepts: tuple[Concept, ...], position: int) -> bool:
@@ -489,11 +493,14 @@ class SearchEngine:
             return self.explainer.face(match.concept, person.name,
                                        float(person.similarity[row]), bool(person.sure[row]))
         evidence = self.explainer.evidence(row, match.concept, match.terms, match.sims, best, tags)
-        adults = match.adults
-        if adults is not None and len(adults):
-            at = min(int(np.searchsorted(adults, row)), len(adults) - 1)
-            if adults[at] == row:
-                return replace(evidence, adult_faces=ADULT_FACES_WEIGHT)
+        if _holds(match.adults, row):
+            evidence = replace(evidence, adult_faces=ADULT_FACES_WEIGHT)
+        if _holds(match.held, row):
+            # the fallback held to a related word's worth (person_fallback.py): the
+            # weight shown is what the score is, so the explanation multiplies out to it
+            score = float(match.scored.lookup(np.array([row], np.int64))[0][0])
+            rest = evidence.similarity * evidence.adult_faces * evidence.confidence
+            evidence = replace(evidence, weight=score / rest if rest else 0.0)
         return evidence
 
     def suggest(self, word: str) -> list[str]:
@@ -508,3 +515,11 @@ class SearchEngine:
         """Each photo's tags by their Russian names, best first: (name, probability,
         region), for a page of tiles (Explainer.tag_names)."""
         return self.explainer.tag_names(rows, floor)
+
+
+def _holds(rows: np.ndarray | None, row: int) -> bool:
+    """Whether an ascending array of photos holds this one."""
+    if rows is None or not len(rows):
+        return False
+    at = min(int(np.searchsorted(rows, row)), len(rows) - 1)
+    return bool(rows[at] == row)

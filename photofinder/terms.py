@@ -125,6 +125,7 @@ class Terms:
         self.weights = self._weight_matrix(index.word_labels, fallback=self.person_keys)
         self._word_labels = index.word_labels
         self._exclusion_weights: TermWeights | None = None
+        self._own_weights: TermWeights | None = None
         self.column_kinds = [vocabulary.labels[label].kind if label >= 0 else "imagenet"
                              for label in self.label_of_column] + ["word"] * len(index.word_labels)
         self._links: dict | None = None
@@ -170,6 +171,16 @@ class Terms:
             self._exclusion_weights = self._weight_matrix(
                 self._word_labels, own_only=self.fallback_keys)
         return self._exclusion_weights
+
+    @property
+    def own_weights(self) -> TermWeights:
+        """weight(term, column) of a word for a kind of person (person_keys: «женщина»,
+        «мама», «семья») by its own links alone: the face or group tag it names or is
+        related to, not the person score its alias adds (person_fallback.py). Made on the
+        first query with such a word."""
+        if self._own_weights is None:
+            self._own_weights = self._weight_matrix(self._word_labels, own_only=self.person_keys)
+        return self._own_weights
 
     def _weight_matrix(self, word_labels: list[str], own_only: frozenset[str] = frozenset(),
                        fallback: frozenset[str] = frozenset()) -> TermWeights:

@@ -1,0 +1,78 @@
+"""A word for a kind of person on a photo with no tag of its own is worth a related word
+there, never more (person_fallback.py): a batter whose ballplayer tag added to his person
+score was a sure «женщина» at 1.00. End to end through the real CLI on real coco-dev
+photos (never trained on): the real tagger, detector and face models, a real index."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from photofinder.terms import FALLBACK_WEIGHT
+from tests.conftest import TAGGER, run_here, search_json
+
+COCO = Path(__file__).resolve().parents[2] / "shared" / "data" / "coco-dev"
+# a catcher crouching alone on a baseball field (ballplayer 0.96, person 0.91, no face
+# found), a woman brushing her teeth (her face found: a woman's), a girl of about ten at
+# a restaurant table (her face a child's)
+CATCHER, WOMAN, GIRL = "000000010764.jpg", "000000324614.jpg", "000000025603.jpg"
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory) -> Path:
+    from photofinder.faces import faces_available
+
+    if not faces_available():
+        pytest.skip("dlib-bin / face-recognition-models are not installed")
+    if not all((COCO / name).is_file() for name in (CATCHER, WOMAN, GIRL)):
+        pytest.skip(f"no coco-dev photos under {COCO}")
+    root = tmp_path_factory.mktemp("person_fallback")
+    photos = root / "photos"
+    photos.mkdir()
+    for name in (CATCHER, WOMAN, GIRL):
+        shutil.copy(COCO / name, photos)
+    run_here("index", str(photos), "--index", str(root / "index"), "--tagger", TAGGER,
+             check=True)
+    return root / "index"
+
+
+def _by_name(hits: list[dict]) -> dict[str, dict]:
+    return {Path(h["path"]).name: h for h in hits}
+
+
+def _multiplies_out(hit: dict) -> bool:
+    """The explanation's factors give the score: similarity x weight x confidence."""
+    (match,) = hit["matches"]
+    product = match["similarity"] * match["weight"] * match.get("adult_faces", 1.0) * match["confidence"]
+    return abs(product - hit["score"]) < 2e-3
+
+
+@pytest.mark.parametrize("word, own", [("женщина", WOMAN), ("девушка", WOMAN), ("мама", WOMAN),
+                                       ("дети", GIRL), ("ребёнок", GIRL)])
+def test_the_catcher_is_a_related_match_below_the_face_that_says_so(index, word, own):
+    hits = search_json(index, word, "--top", "10")
+    by_name = _by_name(hits)
+    assert Path(hits[0]["path"]).name == own and hits[0]["score"] >= 0.95, hits
+    catcher = by_name[CATCHER]
+    # the person score and the ballplayer tag added up to 1.00 before
+    assert catcher["score"] <= FALLBACK_WEIGHT + 1e-4, catcher
+    assert f"связанное слово {FALLBACK_WEIGHT:.2f}" in catcher["why"], catcher["why"]
+    assert _multiplies_out(catcher), catcher
+
+
+@pytest.mark.parametrize("word", ["семья", "друзья"])
+def test_one_person_is_a_related_match_for_family_and_friends(index, word):
+    """No group tag on the catcher's photo: he is found through the person score, at a
+    related word's worth (the girl's photo has a faint group tag, which adds to it)."""
+    hits = search_json(index, word, "--top", "10")
+    assert len(hits) == 3 and all(_multiplies_out(hit) for hit in hits), hits
+    catcher = _by_name(hits)[CATCHER]
+    assert catcher["score"] <= FALLBACK_WEIGHT + 1e-4, catcher
+
+
+def test_human_words_are_not_held(index):
+    """«человек» is no kind of person: the catcher's tags add up as before."""
+    catcher = _by_name(search_json(index, "человек", "--top", "10"))[CATCHER]
+    assert catcher["score"] >= 0.95, catcher
