@@ -87,6 +87,27 @@ def sample_index(sample_photos, tmp_path_factory) -> Path:
     return index_dir
 
 
+COCO_DEV = Path(__file__).resolve().parents[2] / "shared" / "data" / "coco-dev"
+
+
+def index_of_coco_photos(tmp_path_factory, names: tuple[str, ...], name: str) -> Path:
+    """A real index (the real tagger, detector and face models) of some coco-dev photos,
+    copied into a folder of their own; skips without the photos or the face models."""
+    from photofinder.faces import faces_available
+
+    if not faces_available():
+        pytest.skip("dlib-bin / face-recognition-models are not installed")
+    if not all((COCO_DEV / photo).is_file() for photo in names):
+        pytest.skip(f"no coco-dev photos under {COCO_DEV}")
+    root = tmp_path_factory.mktemp(name)
+    photos = root / "photos"
+    photos.mkdir()
+    for photo in names:
+        shutil.copy(COCO_DEV / photo, photos)
+    run_here("index", str(photos), "--index", str(root / "index"), "--tagger", TAGGER, check=True)
+    return root / "index"
+
+
 @pytest.fixture(scope="session")
 def imagenet_samples() -> Path:
     if not (IMAGENET_SAMPLES / "labels.json").is_file():

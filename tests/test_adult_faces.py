@@ -6,15 +6,13 @@ index on disk."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 from photofinder.adult_faces import ADULT_CHILD_SCORE, ADULT_FACES_WEIGHT
-from tests.conftest import TAGGER, run_here, search_json
+from tests.conftest import index_of_coco_photos, search_json
 
-COCO = Path(__file__).resolve().parents[2] / "shared" / "data" / "coco-dev"
 # a girl of about ten at a restaurant table (benchmarks/coco_children_truth.json), a
 # woman brushing her teeth (her face found, an adult's, with a faint child tag), a man in
 # a jacket and bow tie outdoors (his face found, no child tag at all: «дети», a word of
@@ -26,20 +24,7 @@ GIRL, WOMAN, MAN, SLEEPER = ("000000025603.jpg", "000000324614.jpg", "0000002539
 
 @pytest.fixture(scope="module")
 def index(tmp_path_factory) -> Path:
-    from photofinder.faces import faces_available
-
-    if not faces_available():
-        pytest.skip("dlib-bin / face-recognition-models are not installed")
-    if not all((COCO / name).is_file() for name in (GIRL, WOMAN, MAN, SLEEPER)):
-        pytest.skip(f"no coco-dev photos under {COCO}")
-    root = tmp_path_factory.mktemp("adult_faces")
-    photos = root / "photos"
-    photos.mkdir()
-    for name in (GIRL, WOMAN, MAN, SLEEPER):
-        shutil.copy(COCO / name, photos)
-    run_here("index", str(photos), "--index", str(root / "index"), "--tagger", TAGGER,
-             check=True)
-    return root / "index"
+    return index_of_coco_photos(tmp_path_factory, (GIRL, WOMAN, MAN, SLEEPER), "adult_faces")
 
 
 def _by_name(hits: list[dict]) -> dict[str, dict]:

@@ -5,15 +5,13 @@ photos (never trained on): the real tagger, detector and face models, a real ind
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 from photofinder.terms import FALLBACK_WEIGHT
-from tests.conftest import TAGGER, run_here, search_json
+from tests.conftest import index_of_coco_photos, search_json
 
-COCO = Path(__file__).resolve().parents[2] / "shared" / "data" / "coco-dev"
 # a catcher crouching alone on a baseball field (ballplayer 0.96, person 0.91, no face
 # found), a woman brushing her teeth (her face found: a woman's), a girl of about ten at
 # a restaurant table (her face a child's)
@@ -22,20 +20,7 @@ CATCHER, WOMAN, GIRL = "000000010764.jpg", "000000324614.jpg", "000000025603.jpg
 
 @pytest.fixture(scope="module")
 def index(tmp_path_factory) -> Path:
-    from photofinder.faces import faces_available
-
-    if not faces_available():
-        pytest.skip("dlib-bin / face-recognition-models are not installed")
-    if not all((COCO / name).is_file() for name in (CATCHER, WOMAN, GIRL)):
-        pytest.skip(f"no coco-dev photos under {COCO}")
-    root = tmp_path_factory.mktemp("person_fallback")
-    photos = root / "photos"
-    photos.mkdir()
-    for name in (CATCHER, WOMAN, GIRL):
-        shutil.copy(COCO / name, photos)
-    run_here("index", str(photos), "--index", str(root / "index"), "--tagger", TAGGER,
-             check=True)
-    return root / "index"
+    return index_of_coco_photos(tmp_path_factory, (CATCHER, WOMAN, GIRL), "person_fallback")
 
 
 def _by_name(hits: list[dict]) -> dict[str, dict]:
