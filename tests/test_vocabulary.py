@@ -361,6 +361,8 @@ def test_only_the_words_for_a_kind_of_person_reach_the_person_score_weighed_lowe
     ("тетя", {"woman", "person"}), ("дядя", {"man", "person"}), ("родители", {"woman", "man"}),
     ("племянница", {"woman", "child"}), ("коллеги", {"group", "person"}),
     ("семья", {"group", "person"}), ("друзья", {"group", "person"}),
+    ("старик", {"man", "person"}), ("пенсионерка", {"woman", "person"}),
+    ("школьник", {"child", "person"}), ("ученица", {"child", "person"}),
     # who people are, by what their photos show: a lab coat, a fire engine, a classroom
     ("врач", {"n03630383", "n04317175", "scene:hospital_room"}),
     ("пожарный", {"n03345487", "scene:fire_station"}), ("солдат", {"n03763968"}),
