@@ -3,9 +3,11 @@
     .venv/bin/python benchmarks/places.py [--per-place 5] [--keep]
 
 Builds a dev set from ../shared/data/coco-dev (copies in a temp folder, never in the
-repo): for each of 21 places in Russia and abroad (4 of them named by their region: Бали,
+repo): for each of 30 places in Russia and abroad (4 of them named by their region: Бали,
 Крит, Канары, Крым; Адлер and Красная Поляна, parts of Sochi that GeoNames lists apart,
-and Туапсе, up the same coast, which is not), a few photos given that place's GPS
+and Туапсе, up the same coast, which is not; a lake, an island, a mountain, a spit and a
+valley no town is called by, Байкал, Ольхон, Эльбрус, Кижи, Куршская коса, Каппадокия,
+and the cities near them that are not there), a few photos given that place's GPS
 (scattered over the town, as a phone's fixes are), some with a 2019 EXIF date; plus
 photos with no GPS, with 0/0, and with broken GPS (a zero denominator, latitude 95°).
 Indexes them with the real CLI, then for each Russian place query (city, country, region,
@@ -61,6 +63,17 @@ PLACES = {
     "krasnaya-polyana": (43.6795, 40.2040, 1.0,
                          {"Красная Поляна", "Сочи", "Россия", "Краснодарский край"}),
     "tuapse": (44.1010, 39.0830, 2.0, {"Туапсе", "Россия", "Краснодарский край"}),
+    # lakes, islands and mountains a trip is named by (places.json "areas"), and the
+    # cities near them that are not there
+    "listvyanka": (51.8540, 104.8650, 1.5, {"Листвянка", "Байкал", "Россия"}),
+    "olkhon": (53.1950, 107.3400, 2.0, {"Хужир", "Ольхон", "Байкал", "Россия"}),
+    "irkutsk": (52.2870, 104.2810, 3.0, {"Иркутск", "Россия"}),
+    "terskol": (43.2570, 42.5130, 1.5, {"Терскол", "Эльбрус", "Россия"}),
+    "nalchik": (43.4850, 43.6070, 2.0, {"Нальчик", "Россия"}),
+    "kizhi": (62.0670, 35.2230, 0.5, {"Кижи", "Карелия", "Россия"}),
+    "petrozavodsk": (61.7890, 34.3590, 2.0, {"Петрозаводск", "Карелия", "Россия"}),
+    "curonian-spit": (55.1560, 20.8600, 1.0, {"Рыбачий", "Куршская коса", "Россия"}),
+    "goreme": (38.6430, 34.8290, 1.0, {"Гореме", "Каппадокия", "Турция"}),
 }
 DATED = {"kazan", "sochi"}          # half of their photos are from 2019, the rest 2021
 # query -> the place word it means (a photo is relevant when its place has that word)
@@ -79,6 +92,9 @@ QUERIES = {
     "Канарские острова": "Канары", "Испания": "Испания", "Крым": "Крым", "в Крыму": "Крым",
     "Ялта": "Ялта", "Адлер": "Адлер", "Красная Поляна": "Красная Поляна",
     "Туапсе": "Туапсе", "Краснодарский край": "Краснодарский край",
+    "Байкал": "Байкал", "на Байкале": "Байкал", "Ольхон": "Ольхон", "на Ольхоне": "Ольхон",
+    "Иркутск": "Иркутск", "Эльбрус": "Эльбрус", "Кижи": "Кижи", "Карелия": "Карелия",
+    "Куршская коса": "Куршская коса", "Каппадокия": "Каппадокия",
 }
 DATED_QUERIES = {"Казань 2019": ("Казань", 2019), "Сочи 2019": ("Сочи", 2019),
                  "Сочи 2021": ("Сочи", 2021)}

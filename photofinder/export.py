@@ -167,7 +167,7 @@ def xmp_location(index: Index, row: int) -> dict[str, str] | None:
     place = None if np.isnan(latitude) else place_at(latitude, longitude)
     if place is None:
         return None
-    return {"city": place.city or "", "region": place.region or "",
+    return {"city": place.city or place.area or "", "region": place.region or "",
             "country": place.country or "", "country_code": place.country_code or ""}
 
 

@@ -62,10 +62,15 @@ class Place:
     country: str | None
     country_code: str | None
     keys: tuple[str, ...]          # lemmatised search words: "сочи", "россия", "краснодарский"…
+    # the lake, island or mountain it is at (places.json "areas": «Ольхон», of the areas it
+    # is in the most particular), if any
+    area: str | None = None
 
     def describe(self) -> str:
-        """«Сочи, Краснодарский край, Россия»: as the explanation and the GUI show it."""
-        return ", ".join(p for p in (self.city, self.region, self.country) if p)
+        """«Сочи, Краснодарский край, Россия», «Листвянка (Байкал), Иркутская область,
+        Россия»: as the explanation and the GUI show it."""
+        town = f"{self.city} ({self.area})" if self.city and self.area else self.city or self.area
+        return ", ".join(p for p in (town, self.region, self.country) if p)
 
 
 class Geocoder(Protocol):
@@ -267,9 +272,17 @@ class PlaceTable:
     radius_km: np.ndarray = field(init=False, repr=False)
     # (country code, a part's name) -> the places (rows) of the city it is a part of
     _cities_of_parts: dict[tuple[str, str], list[int]] = field(init=False, repr=False)
+    # places.json "areas" as circles: centre, radius in km, and which area each is
+    _area_circles: np.ndarray = field(init=False, repr=False)   # float64 [C, 3]
+    _area_of_circle: list[str] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.radius_km = np.maximum(np.float32(MIN_RADIUS_KM), self.size_km).astype(np.float32)
+        areas = {name: area for name, area in self.reviewed.get("areas", {}).items()
+                 if not name.startswith("_")}
+        self._area_of_circle = [name for name, area in areas.items() for _ in area["circles"]]
+        self._area_circles = np.array([c for area in areas.values() for c in area["circles"]],
+                                      np.float64).reshape(-1, 3)
         self._cities_of_parts = {}
         parts = self.reviewed.get("parts", {})
         if parts:
@@ -352,12 +365,32 @@ class PlaceTable:
                     return int(near[bigger][best])
         return None
 
+    def areas_at(self, latitude: float, longitude: float) -> list[str]:
+        """The areas (places.json "areas") a photo is inside, the most particular first
+        (the smallest circle: Ольхон, then Байкал); [] where none."""
+        if not len(self._area_circles):
+            return []
+        # a degree of latitude is 111 km everywhere: most photos are far from every area
+        near = np.flatnonzero(np.abs(self._area_circles[:, 0] - latitude) * 111.0
+                              <= self._area_circles[:, 2])
+        if not len(near):
+            return []
+        circles = self._area_circles[near]
+        km = _haversine_km(latitude, longitude, circles[:, 0], circles[:, 1])
+        inside = np.flatnonzero(km <= circles[:, 2])
+        inside = inside[np.argsort(circles[inside, 2], kind="stable")]
+        return list(dict.fromkeys(self._area_of_circle[int(near[i])] for i in inside))
+
     def place_of(self, latitude: float, longitude: float) -> Place | None:
         if not valid_coordinates(latitude, longitude):
             return None
+        areas = self.areas_at(latitude, longitude)
+        area = areas[0] if areas else None
+        area_names = [n for a in areas for n in self.reviewed["areas"][a]["names"]]
         found = self.nearest(latitude, longitude)
         if found is None:
-            return None
+            return Place(city=None, region=None, country=None, country_code=None,
+                         keys=tuple(area_names), area=area) if area else None
         i, km, depth = found
         code = self.countries[self.country[i]]
         country_names = self.reviewed["countries"].get(code) or []
@@ -377,9 +410,10 @@ class PlaceTable:
                           *(n for n in self.name_keys[place].split("|") if " " not in n)]
                 words += self.reviewed["cities"].get(f"{code}:{self.names[place]}", [])
             city = self.names[i if around is None else around]
+        words += area_names
         return Place(city=city, region=region_names[0] if region_names else None,
                      country=country, country_code=code,
-                     keys=tuple(dict.fromkeys(w for w in words if w)))
+                     keys=tuple(dict.fromkeys(w for w in words if w)), area=area)
 
 
 def _reviewed() -> dict:
@@ -513,7 +547,7 @@ def build_table(is_place_word) -> PlaceTable:
         countries=countries, regions=regions,
         reviewed={"countries": {c: _country_names(c, reviewed) for c in countries},
                   "regions": reviewed["regions"], "cities": reviewed["cities"],
-                  "parts": reviewed.get("parts", {})})
+                  "parts": reviewed.get("parts", {}), "areas": reviewed.get("areas", {})})
 
 
 def _pack(strings: list[str]) -> tuple[np.ndarray, np.ndarray]:

@@ -20,10 +20,12 @@ KIND_WEIGHTS = {"keyword": 1.0, "folder": 0.9, "file": 0.9, "place": 1.0}
 KIND_RU = {"keyword": "ключевое слово", "folder": "папка", "file": "имя файла", "place": "место"}
 # words of a place name that say what kind of place, not which: «Московская область»
 # is found by «московская», not by every «область»; «Канарские острова» by «канарские»,
-# «Лазурный берег» by «лазурный» (every «остров» and «берег моря» are what a photo shows)
+# «Лазурный берег» by «лазурный», «Куршская коса» by «куршская» (every «остров» and
+# «берег моря» are what a photo shows; «коса» is a braid too). Not «озеро», «гора»:
+# «озеро в Карелии» asks for the lakes there, and «озеро Байкал» is a lake anyway
 PLACE_KIND_WORDS = frozenset("""
 область край республика район округ автономный город посёлок поселок село деревня
-остров берег
+остров берег коса
 """.split())
 _WORD = re.compile(r"[^\W\d_]+")   # letters of any script; digits are camera counters
 # what cameras, phones and editors put in names: not words a person wrote

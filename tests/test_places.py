@@ -181,6 +181,36 @@ def test_resort_villages_are_their_towns_too(table, lat, lon, part, city):
     assert "Ялта" not in table.place_of(44.6770, 34.4100).keys   # Alushta is not Yalta
 
 
+@pytest.mark.parametrize("where, lat, lon, area, shown", [
+    ("Листвянка, on Baikal's shore", 51.854, 104.865, "Байкал", "Листвянка (Байкал), Иркутская область, Россия"),
+    ("Хужир, on Olkhon, an island of Baikal", 53.195, 107.340, "Ольхон", "Хужир (Ольхон), Иркутская область, Россия"),
+    ("Северобайкальск, the lake's north end", 55.636, 109.322, "Байкал", None),
+    ("Терскол, under Elbrus", 43.257, 42.513, "Эльбрус", "Терскол (Эльбрус), Кабардино-Балкария, Россия"),
+    ("Kizhi: no town, the island's churches", 62.067, 35.223, "Кижи", "Кижи, Карелия, Россия"),
+    ("Рыбачий, on the Curonian Spit", 55.156, 20.860, "Куршская коса", None),
+    ("Гёреме, Cappadocia", 38.643, 34.829, "Каппадокия", None),
+])
+def test_lakes_islands_and_mountains_a_trip_is_named_by(table, where, lat, lon, area, shown):
+    """«Байкал», «Эльбрус», «Кижи» named no populated place: a trip there found nothing
+    by them (places.json "areas")."""
+    place = table.place_of(lat, lon)
+    assert place.area == area and area in place.keys, (where, place)
+    if shown:
+        assert place.describe() == shown
+    if area == "Ольхон":
+        assert "Байкал" in place.keys   # the island is in the lake
+
+
+@pytest.mark.parametrize("where, lat, lon", [
+    ("Irkutsk, 60 km from the lake", 52.287, 104.281), ("Ulan-Ude", 51.834, 107.607),
+    ("Nalchik, 90 km from Elbrus", 43.485, 43.607), ("Petrozavodsk", 61.789, 34.359),
+    ("Zelenogradsk, at the spit's root", 54.959, 20.475), ("Bratsk, Irkutsk oblast", 56.151, 101.634),
+])
+def test_the_cities_near_them_are_not_there(table, where, lat, lon):
+    place = table.place_of(lat, lon)
+    assert place.area is None and not {"Байкал", "Эльбрус", "Кижи", "Куршская коса"} & set(place.keys), where
+
+
 def test_open_sea_has_a_country_at_most(table):
     far = table.place_of(0.0, -140.0)   # the middle of the Pacific
     assert far is None or far.city is None
@@ -208,12 +238,13 @@ def trip(tmp_path_factory):
     root = tmp_path_factory.mktemp("trip")
     photos = root / "photos"
     photos.mkdir()
-    sources = sorted(COCO_DEV.glob("*.jpg"))[:9]
+    sources = sorted(COCO_DEV.glob("*.jpg"))[:10]
     spots = {"sochi.jpg": (43.5855, 39.7231, 2019), "kazan-2019.jpg": (55.7961, 49.1064, 2019),
              "kazan-2021.jpg": (55.80, 49.12, 2021), "spb.jpg": (59.9343, 30.3351, None),
              "istanbul.jpg": (41.0082, 28.9784, None)}
     write_gps(sources[7], photos / "bali.jpg", -8.5069, 115.2625)   # Ubud
     write_gps(sources[8], photos / "adler.jpg", 43.4286, 39.9239)   # Sochi's Adler
+    write_gps(sources[9], photos / "olkhon.jpg", 53.195, 107.340)   # Khuzhir, on Olkhon
     for (name, (lat, lon, year)), src in zip(spots.items(), sources):
         out = write_gps(src, photos / name, lat, lon)
         if year:
@@ -252,7 +283,7 @@ def strong(index_dir: Path, query: str) -> list[str]:
     ("Казань 2019", ["kazan-2019.jpg"]),
     ("Санкт-Петербург", ["spb.jpg"]),
     ("Питер", ["spb.jpg"]),
-    ("Россия", ["adler.jpg", "kazan-2019.jpg", "kazan-2021.jpg", "sochi.jpg", "spb.jpg"]),
+    ("Россия", ["adler.jpg", "kazan-2019.jpg", "kazan-2021.jpg", "olkhon.jpg", "sochi.jpg", "spb.jpg"]),
     ("Турция", ["istanbul.jpg"]),
     ("Стамбул", ["istanbul.jpg"]),
     ("Минск", ["tagged-later.jpg"]),      # GPS from the XMP sidecar alone
@@ -262,6 +293,10 @@ def strong(index_dir: Path, query: str) -> list[str]:
     ("остров Бали", ["bali.jpg"]),
     ("на острове Бали", ["bali.jpg"]),
     ("Индонезия", ["bali.jpg"]),
+    # an island of a lake no town is called by (places.json "areas")
+    ("Байкал", ["olkhon.jpg"]),
+    ("на Байкале", ["olkhon.jpg"]),
+    ("на Ольхоне", ["olkhon.jpg"]),
 ])
 def test_place_words_find_exactly_the_photos_taken_there(trip, query, expected):
     photos, index_dir = trip
@@ -310,7 +345,7 @@ def test_an_index_made_before_places_gains_them_on_the_next_run(trip, tmp_path):
     index_store.save(idx, old)
     assert strong(old, "Сочи") == []
     proc = run_cli("index", "--index", str(old), "--tagger", TAGGER, check=True)
-    assert "новых 0, изменённых 0, без изменений 10" in proc.stdout
+    assert "новых 0, изменённых 0, без изменений 11" in proc.stdout
     assert "места по GPS" in proc.stderr
     assert strong(old, "Сочи") == ["adler.jpg", "sochi.jpg"]
     assert strong(old, "Казань 2019") == ["kazan-2019.jpg"]
