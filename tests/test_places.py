@@ -189,6 +189,9 @@ def test_resort_villages_are_their_towns_too(table, lat, lon, part, city):
     ("Kizhi: no town, the island's churches", 62.067, 35.223, "Кижи", "Кижи, Карелия, Россия"),
     ("Рыбачий, on the Curonian Spit", 55.156, 20.860, "Куршская коса", None),
     ("Гёреме, Cappadocia", 38.643, 34.829, "Каппадокия", None),
+    ("Los Cristianos, Tenerife", 28.05, -16.72, "Тенерифе", None),
+    ("Palma, Mallorca", 39.57, 2.65, "Майорка", "Пальма (Майорка), Балеарские острова, Испания"),
+    ("Fira, Santorini", 36.42, 25.43, "Санторини", None),
 ])
 def test_lakes_islands_and_mountains_a_trip_is_named_by(table, where, lat, lon, area, shown):
     """«Байкал», «Эльбрус», «Кижи» named no populated place: a trip there found nothing
