@@ -16,7 +16,9 @@ district whose centre happens to be nearer, and a photo in Khimki is «Химк�
 Names: GeoNames' alternate names carry no language tag. The Russian name is the
 candidate spelt in the Russian alphabet that pymorphy3's dictionary knows as a place
 («Казань», not the Tatar «Казан»; «Париж», not «Парис»); failing that, the one whose
-romanisation is among the Latin names; failing that, a transliteration of the Latin name
+romanisation is among the Latin names; then, in the former USSR (PHRASE_COUNTRIES), a
+name of dictionary words over one with a word the dictionary lacks, however many words
+(«Минеральные Воды», not «Минвод»); failing all, a transliteration of the Latin name
 («Vila» -> «Вила»), which is better than nothing. Search matches every Russian-alphabet
 name of the place, so «Ленинград» finds St Petersburg too.
 """
@@ -48,7 +50,12 @@ PARTS_KM = 60.0
 EARTH_KM = 6371.0088
 CELL_DEG = 1.0              # the grid that keeps a lookup to a few hundred candidates
 PLACES_FILE = "places.json"  # reviewed: Russian country names, short forms, regions
-TABLE_VERSION = 2          # 2: size_km, so a small district goes to the city around it
+# 2: size_km, so a small district goes to the city around it; 3: Russian names of several
+# words (PHRASE_COUNTRIES), and such names as one place key (words.place_words)
+TABLE_VERSION = 3
+# where a town's Russian name is a phrase of Russian words more often than elsewhere:
+# Russia and the other countries of the former USSR
+PHRASE_COUNTRIES = frozenset("RU BY UA KZ KG UZ TJ TM AZ AM GE MD EE LV LT".split())
 
 RUSSIAN_LETTERS = frozenset("абвгдеёжзийклмнопрстуфхцчшщъыьэюя")
 
@@ -61,10 +68,14 @@ class Place:
     region: str | None
     country: str | None
     country_code: str | None
-    keys: tuple[str, ...]          # lemmatised search words: "сочи", "россия", "краснодарский"…
+    keys: tuple[str, ...]          # the names a search matches: «Сочи», «Россия», «Кубань»…
     # the lake, island or mountain it is at (places.json "areas": «Ольхон», of the areas it
     # is in the most particular), if any
     area: str | None = None
+    # the town's other Russian-alphabet names of several words («Карловы Вары», shown as
+    # «Карлови-Вари»), matched only whole: their words may be another language's
+    # («Казань ош»: «ош» is Osh, in Kyrgyzstan)
+    phrases: tuple[str, ...] = ()
 
     def describe(self) -> str:
         """«Сочи, Краснодарский край, Россия», «Листвянка (Байкал), Иркутская область,
@@ -208,11 +219,17 @@ def russian_spelt(name: str) -> bool:
     return bool(letters) and all(c in RUSSIAN_LETTERS for c in letters) and len(letters) >= 2
 
 
-def russian_name(latin: str, alternates: list[str], is_place_word) -> str:
+def russian_name(latin: str, alternates: list[str], is_place_word, is_known_word=None) -> str:
     """The Russian name among GeoNames' untagged alternates (see the module docstring):
     a name pymorphy3 knows as a place counts twice, a name whose romanisation GeoNames
     also lists once; then one word over several, then the one that sounds most like the
-    current Latin name («Санкт-Петербург» over «Ленинград», «Алматы» over «Алма-Ата»)."""
+    current Latin name («Санкт-Петербург» over «Ленинград», «Алматы» over «Алма-Ата»).
+
+    is_known_word (for the countries whose towns have Russian names of several words,
+    PHRASE_COUNTRIES): a name of several words the dictionary knows every word of is as
+    good as one word, and one with a word it lacks is worse, by each such word:
+    «Минеральные Воды», not the abbreviation «Минвод»; «Великий Новгород», not
+    «Новгород»; «Кривой Рог», not the Belarusian «Крывы Рог»."""
     candidates = list(dict.fromkeys(a.strip() for a in alternates if russian_spelt(a)))
     if not candidates:
         return cyrillic_of(latin)
@@ -227,7 +244,12 @@ def russian_name(latin: str, alternates: list[str], is_place_word) -> str:
         listed = romanised in latin_names or romanised.replace("'", "") in latin_names
         # a space marks another language's phrase («Казань ош», «Дондохи Ростов»); an
         # old name (Новониколаевск, Алма-Ата) sounds least like the current Latin one
-        return (2 * bool(is_place_word(name)) + listed, -name.count(" "),
+        words = name.split()
+        if is_known_word is None or len(words) == 1:
+            plain = -name.count(" ")
+        else:
+            plain = -sum(not is_known_word(word.lower()) for word in words)
+        return (2 * bool(is_place_word(name)) + listed, plain,
                 SequenceMatcher(None, romanised.replace("'", ""), main).ratio())
 
     return max(candidates, key=score)
@@ -399,6 +421,7 @@ class PlaceTable:
         region_names = (self.reviewed["regions"].get(self.regions[self.region[i]]) or []
                         if self.region[i] >= 0 and km <= SEARCH_KM else [])
         words = list(country_names) + list(region_names)
+        phrases: list[str] = []
         city = None
         if inside:
             around = self.city_around(i, latitude, longitude)
@@ -406,14 +429,16 @@ class PlaceTable:
             for place in [p for p in (whole, around) if p is not None] + [i]:
                 # a name with a space is another language's phrase («Казань ош»), and
                 # its words («ош», Osh in Kyrgyzstan) must not become this place's
-                words += [self.names[place],
-                          *(n for n in self.name_keys[place].split("|") if " " not in n)]
+                others = self.name_keys[place].split("|")
+                words += [self.names[place], *(n for n in others if " " not in n)]
+                phrases += [n for n in others if " " in n and n != self.names[place]]
                 words += self.reviewed["cities"].get(f"{code}:{self.names[place]}", [])
             city = self.names[i if around is None else around]
         words += area_names
         return Place(city=city, region=region_names[0] if region_names else None,
                      country=country, country_code=code,
-                     keys=tuple(dict.fromkeys(w for w in words if w)), area=area)
+                     keys=tuple(dict.fromkeys(w for w in words if w)), area=area,
+                     phrases=tuple(dict.fromkeys(phrases)))
 
 
 def _reviewed() -> dict:
@@ -486,7 +511,7 @@ class Locator:
             return []
         from .words import place_words
 
-        return place_words(list(place.keys), self.lemmatizer)
+        return place_words(list(place.keys), self.lemmatizer, list(place.phrases))
 
 
 _shared_table: PlaceTable | None = None
@@ -512,8 +537,9 @@ def describe_gps(latitude: float, longitude: float) -> str | None:
     return place.describe() if place is not None else None
 
 
-def build_table(is_place_word) -> PlaceTable:
-    """Reads GeoNames' cities (the slow path: ~4 s), chooses Russian names."""
+def build_table(is_place_word, is_known_word=None) -> PlaceTable:
+    """Reads GeoNames' cities (the slow path: ~4 s), chooses Russian names.
+    is_known_word: whether the Russian dictionary knows a word (russian_name)."""
     raw = json.loads(_geonames_file().read_bytes())
     reviewed = _reviewed()
     rows = sorted(raw.values(), key=lambda r: int(r["geonameid"]))
@@ -528,7 +554,8 @@ def build_table(is_place_word) -> PlaceTable:
     names, keys = [], []
     for r in rows:
         alternates = r.get("alternatenames") or []
-        names.append(russian_name(r["name"], alternates, is_place_word))
+        names.append(russian_name(r["name"], alternates, is_place_word,
+                                  is_known_word if r["countrycode"] in PHRASE_COUNTRIES else None))
         spelt = [a.strip() for a in alternates if russian_spelt(a)]
         keys.append("|".join(dict.fromkeys([names[-1], *spelt])))
     cell = _cell(lat, lon)
@@ -636,7 +663,7 @@ def load_places(lemmatizer=None) -> PlaceTable:
             from .query import Lemmatizer
 
             lemmatizer = Lemmatizer()
-        table = build_table(_is_place_word(lemmatizer))
+        table = build_table(_is_place_word(lemmatizer), lemmatizer.is_known)
         try:
             save_table(table, _cache_path(), stamp)
         except OSError:

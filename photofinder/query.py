@@ -139,6 +139,18 @@ class Lemmatizer:
     def is_known(self, word: str) -> bool:
         return self._morph.word_is_known(word)
 
+    def is_name_word(self, word: str) -> bool:
+        """Whether a word of a place's name is a name of its own, not an everyday word:
+        the dictionary lacks it («Куала», «Эл»), or knows it, in the form a search reads
+        it as, as a place, a first name or a surname («Новгород», «Челны», «Сергиев»).
+        «Минеральные», «Воды», «Красная», «Поляна» are everyday words."""
+        word = normalize(word)
+        if not re.fullmatch(r"[а-я-]+", word) or not self._morph.word_is_known(word):
+            return True
+        lemma = self.lemma(word)
+        return any({"Geox", "Name", "Surn", "Patr"} & p.tag.grammemes
+                   for p in self._morph.parse(word) if normalize(p.normal_form) == lemma)
+
     def is_vocabulary_word(self, word: str) -> bool:
         """Whether a word is one of the vocabulary's («бигль», «бордер-колли»)."""
         return normalize(word) in self._preferred()

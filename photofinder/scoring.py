@@ -191,7 +191,11 @@ class Scorer:
         if base is not None:  # «домик»: the word is the house's own, by its plain form
             exact = exact + terms.rows_of(base)
             concept = Concept((base,), (base,))
-        qvec = self._concept_vector(concept)
+        # a phrase no vocabulary term is, but a place's name («Минеральные Воды», «Красная
+        # Поляна»: words.place_words) names that place: its words' meaning is not water
+        names_place = len(concept.lemmas) > 1 and bool(exact) and all(
+            terms.is_written_word(row) for row in exact)
+        qvec = None if names_place else self._concept_vector(concept)
         if qvec is None and not exact:
             return None
         sims = np.zeros(len(terms.terms), np.float32)

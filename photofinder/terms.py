@@ -109,7 +109,9 @@ class Terms:
         self._rows: dict[str, list[int]] = {}
         for i, key in enumerate(self.keys):
             self._rows.setdefault(key, []).append(i)
-        self.phrases = {tuple(k.split()) for k in index.term_keys if " " in k}
+        # the vocabulary's phrases, and the names of several words of this index's places
+        # ("place:минеральный вода", words.place_words)
+        self.phrases = {tuple(k.split()) for k in [*index.term_keys, *text_terms] if " " in k}
         self._phrases_with_word: dict[str, list[int]] = {}
         for i, key in enumerate(index.term_keys):
             if " " in key:

@@ -75,18 +75,45 @@ def keyword_words(texts: list[str], lemmatizer: Lemmatizer) -> list[str]:
     return list(dict.fromkeys(f"keyword:{w}" for t in texts for w in _lemmas(t, lemmatizer)))
 
 
-def place_words(names: list[str], lemmatizer: Lemmatizer) -> list[str]:
+def place_words(names: list[str], lemmatizer: Lemmatizer,
+                phrases: list[str] = ()) -> list[str]:
     """"place:…" keys for a place's names (places.Place.keys), cut into words as a query
-    is, so «Санкт-Петербург», «в Сочи» and «из Казани» reach them."""
+    is, so «Санкт-Петербург», «в Сочи» and «из Казани» reach them.
+
+    A name of more than one word is also one key, every word's dictionary form in order,
+    a hyphenated word's parts too ("place:минеральный вода", "place:нью йорк",
+    "place:ростов на дон"): a query of those words reaches it as one phrase
+    (terms.Terms.phrases), as typed with hyphens or without («Нью Йорк», «в Ростове на
+    Дону»). Of a name of several words, the everyday words are not keys alone: a photo
+    taken in Минеральные Воды does not show «вода», nor one in Красная Поляна a «поляна»;
+    its words that are names themselves still are («Новгород», «Челны», «Оскол»).
+    phrases (Place.phrases): names found only whole."""
     from .query import words_of
 
     keys = []
     for name in names:
-        for word in words_of(name):
-            lemma = lemmatizer.lemma(word)
-            if len(lemma) >= 2 and lemma not in STOP_WORDS and lemma not in PLACE_KIND_WORDS:
-                keys.append(f"place:{lemma}")
+        phrase = _phrase_key(name, lemmatizer)
+        if phrase:
+            keys.append(phrase)
+        words = [(word, lemmatizer.lemma(word)) for word in words_of(name)]
+        words = [(word, lemma) for word, lemma in words
+                 if len(lemma) >= 2 and lemma not in STOP_WORDS and lemma not in PLACE_KIND_WORDS]
+        if len(words) > 1:
+            words = [(word, lemma) for word, lemma in words if lemmatizer.is_name_word(word)]
+        keys += [f"place:{lemma}" for _, lemma in words]
+    keys += [phrase for name in phrases if (phrase := _phrase_key(name, lemmatizer))]
     return list(dict.fromkeys(keys))
+
+
+def _phrase_key(name: str, lemmatizer: Lemmatizer) -> str | None:
+    """"place:…" for a name of more than one word, as a query's phrase reads it (stop
+    words and all: «Ростов на Дону»); None for one word."""
+    from .query import words_of
+
+    parts = [part for word in words_of(name) for part in word.split("-") if part]
+    if len(parts) < 2:
+        return None
+    return "place:" + " ".join(lemmatizer.lemma(part) for part in parts)
 
 
 def describe_word(key: str, path: str, lemmatizer: Lemmatizer, place: str | None = None) -> str:

@@ -103,6 +103,12 @@ def test_valid_coordinates_rejects_what_cannot_be_a_place():
     ("Дубай, не его район", 25.2, 55.27, "Дубай", "ОАЭ"),
     ("Ницца, не её квартал Либератион (7 736 жителей)", 43.7102, 7.2620, "Ницца", "Франция"),
     ("Нью-Йорк", 40.7128, -74.006, "Нью-Йорк", "США"),
+    # Russian names of several words, not an abbreviation, a one-word alternate or a
+    # Belarusian spelling (places.PHRASE_COUNTRIES)
+    ("Минеральные Воды, не «Минвод»", 44.2103, 43.1353, "Минеральные Воды", "Россия"),
+    ("Великий Новгород, не «Новгород»", 58.5215, 31.2755, "Великий Новгород", "Россия"),
+    ("Кривой Рог, не «Крывы Рог»", 47.9105, 33.3918, "Кривой Рог", "Украина"),
+    ("Набережные Челны", 55.7436, 52.3958, "Набережные Челны", "Россия"),
 ])
 def test_place_names_in_russian(table, where, lat, lon, city, country):
     place = table.place_of(lat, lon)
@@ -120,6 +126,40 @@ def test_short_forms_and_regions_are_search_keys(table):
     # a traveller's short forms: GeoNames writes «Ко самуи», «Пху куок»
     assert "Самуи" in table.place_of(9.5357, 99.9357).keys
     assert "Фукуок" in table.place_of(10.2270, 103.9640).keys
+    # «в Штатах»: «Соединённые Штаты» is one phrase, and «штат» no key of its own
+    assert "Штаты" in table.place_of(40.7128, -74.006).keys
+
+
+def test_a_name_of_several_words_is_one_key_and_its_everyday_words_are_none():
+    """«Минеральные Воды» is "place:минеральный вода", which the query's phrase reaches;
+    a photo there is not a «вода». Words that are names themselves stay keys, and a
+    hyphenated name is a phrase of its parts too, for a query typed without hyphens."""
+    from photofinder.query import Lemmatizer
+    from photofinder.words import place_words
+
+    lemmatizer = Lemmatizer()
+    assert place_words(["Минеральные Воды", "Минвод"], lemmatizer) == [
+        "place:минеральный вода", "place:минвод"]
+    assert place_words(["Красная Поляна"], lemmatizer) == ["place:красный поляна"]
+    assert place_words(["Великие Луки"], lemmatizer) == ["place:великий лук"]  # «лук», as a query reads it
+    assert place_words(["Набережные Челны"], lemmatizer) == [
+        "place:набережная челны", "place:челны"]
+    assert place_words(["Великий Новгород"], lemmatizer) == [
+        "place:великий новгород", "place:новгород"]
+    assert place_words(["Нью-Йорк", "Ростов-на-Дону"], lemmatizer) == [
+        "place:нью йорк", "place:нью-йорк", "place:ростов на дон", "place:ростов-на-дону"]
+    # one word beside the word for a kind of place is a key alone, as before
+    assert place_words(["Краснодарский край", "Сочи"], lemmatizer) == [
+        "place:краснодарский край", "place:краснодарский", "place:сочи"]
+    # another language's phrase among GeoNames' names is only ever matched whole
+    assert place_words(["Казань"], lemmatizer, ["Казань ош"]) == ["place:казань", "place:казань ош"]
+
+
+def test_other_names_of_several_words_are_kept_whole(table):
+    """GeoNames' «Карловы Вары» (the town is shown as «Карлови-Вари»): a phrase, not keys."""
+    karlovy_vary = table.place_of(50.2310, 12.8710)
+    assert "Карловы Вары" in karlovy_vary.phrases
+    assert not [key for key in karlovy_vary.keys if " " in key]
 
 
 @pytest.mark.parametrize("towns, region, country", [
@@ -241,13 +281,16 @@ def trip(tmp_path_factory):
     root = tmp_path_factory.mktemp("trip")
     photos = root / "photos"
     photos.mkdir()
-    sources = sorted(COCO_DEV.glob("*.jpg"))[:10]
+    sources = sorted(COCO_DEV.glob("*.jpg"))[:12]
     spots = {"sochi.jpg": (43.5855, 39.7231, 2019), "kazan-2019.jpg": (55.7961, 49.1064, 2019),
              "kazan-2021.jpg": (55.80, 49.12, 2021), "spb.jpg": (59.9343, 30.3351, None),
              "istanbul.jpg": (41.0082, 28.9784, None)}
     write_gps(sources[7], photos / "bali.jpg", -8.5069, 115.2625)   # Ubud
     write_gps(sources[8], photos / "adler.jpg", 43.4286, 39.9239)   # Sochi's Adler
     write_gps(sources[9], photos / "olkhon.jpg", 53.195, 107.340)   # Khuzhir, on Olkhon
+    # towns whose names are everyday words: «воды», «великие», «луки»
+    write_gps(sources[10], photos / "minvody.jpg", 44.2103, 43.1353)
+    write_gps(sources[11], photos / "velikie-luki.jpg", 56.3400, 30.5452)
     for (name, (lat, lon, year)), src in zip(spots.items(), sources):
         out = write_gps(src, photos / name, lat, lon)
         if year:
@@ -285,8 +328,10 @@ def strong(index_dir: Path, query: str) -> list[str]:
     ("из Казани", ["kazan-2019.jpg", "kazan-2021.jpg"]),
     ("Казань 2019", ["kazan-2019.jpg"]),
     ("Санкт-Петербург", ["spb.jpg"]),
+    ("Санкт Петербург", ["spb.jpg"]),     # without the hyphen: the name's phrase
     ("Питер", ["spb.jpg"]),
-    ("Россия", ["adler.jpg", "kazan-2019.jpg", "kazan-2021.jpg", "olkhon.jpg", "sochi.jpg", "spb.jpg"]),
+    ("Россия", ["adler.jpg", "kazan-2019.jpg", "kazan-2021.jpg", "minvody.jpg", "olkhon.jpg",
+                "sochi.jpg", "spb.jpg", "velikie-luki.jpg"]),
     ("Турция", ["istanbul.jpg"]),
     ("Стамбул", ["istanbul.jpg"]),
     ("Минск", ["tagged-later.jpg"]),      # GPS from the XMP sidecar alone
@@ -300,10 +345,49 @@ def strong(index_dir: Path, query: str) -> list[str]:
     ("Байкал", ["olkhon.jpg"]),
     ("на Байкале", ["olkhon.jpg"]),
     ("на Ольхоне", ["olkhon.jpg"]),
+    # a name of several words, as one phrase, in any case
+    ("Минеральные Воды", ["minvody.jpg"]),
+    ("в Минеральных Водах", ["minvody.jpg"]),
+    ("Минводы", ["minvody.jpg"]),
+    ("Великие Луки", ["velikie-luki.jpg"]),
+    ("из Великих Лук", ["velikie-luki.jpg"]),
 ])
 def test_place_words_find_exactly_the_photos_taken_there(trip, query, expected):
     photos, index_dir = trip
     assert strong(index_dir, query) == expected
+
+
+@pytest.mark.parametrize("query", ["вода", "воды", "минеральная", "великий", "лук", "луки"])
+def test_an_everyday_word_of_a_place_name_does_not_find_the_place(trip, query):
+    """«вода» asks for water, not for every photo taken in Минеральные Воды: no result is
+    there because of its place (it was: «вода ← место: Минеральные Воды…»)."""
+    from .conftest import search_json
+
+    photos, index_dir = trip
+    for hit in search_json(index_dir, query, "--top", "50"):
+        assert "место:" not in hit["why"], (query, hit["path"], hit["why"])
+
+
+def test_a_place_name_phrase_is_the_place_not_its_words_meaning(trip):
+    """«Минеральные Воды» finds the town alone: its phrase is no water by meaning."""
+    from .conftest import search_json
+
+    photos, index_dir = trip
+    hits = search_json(index_dir, "Минеральные Воды", "--top", "50")
+    assert [Path(h["path"]).name for h in hits] == ["minvody.jpg"]
+    assert "минеральные воды ← место: Минеральные Воды, Ставропольский край, Россия (GPS)" \
+        in hits[0]["why"]
+
+
+def test_a_hyphenated_name_typed_without_its_hyphen_is_the_name(trip):
+    """«Санкт Петербург» is the city's name as one phrase, not «петербург» with an
+    unknown «санкт» dropped."""
+    from .conftest import search_json
+
+    photos, index_dir = trip
+    hits = search_json(index_dir, "Санкт Петербург", "--top", "50")
+    assert [Path(h["path"]).name for h in hits if not h.get("weak")] == ["spb.jpg"]
+    assert hits[0]["why"].startswith("санкт петербург ← место: Санкт-Петербург, Россия (GPS)")
 
 
 def test_the_hit_says_where_and_that_it_is_gps(trip):
@@ -348,11 +432,12 @@ def test_an_index_made_before_places_gains_them_on_the_next_run(trip, tmp_path):
     index_store.save(idx, old)
     assert strong(old, "Сочи") == []
     proc = run_cli("index", "--index", str(old), "--tagger", TAGGER, check=True)
-    assert "новых 0, изменённых 0, без изменений 11" in proc.stdout
+    assert "новых 0, изменённых 0, без изменений 13" in proc.stdout
     assert "места по GPS" in proc.stderr
     assert strong(old, "Сочи") == ["adler.jpg", "sochi.jpg"]
     assert strong(old, "Казань 2019") == ["kazan-2019.jpg"]
     assert strong(old, "Минск") == ["tagged-later.jpg"]
+    assert strong(old, "Минеральные Воды") == ["minvody.jpg"]
 
 
 def test_a_moved_photo_keeps_its_place(trip, tmp_path):
