@@ -384,6 +384,9 @@ def test_the_words_of_a_family_reach_its_faces_and_the_person(word, labels):
     ("хорошая погода", {"scene:clear_sky"}),
     ("плохая погода", {"scene:rain", "scene:storm_clouds", "scene:fog"}),
     ("непогода", {"scene:rain", "scene:storm_clouds", "scene:fog"}),
+    # «шторм», «буря», «ураган», «лужи» found nothing at all
+    ("шторм", {"scene:storm_clouds"}), ("буря", {"scene:storm_clouds"}),
+    ("ураган", {"scene:storm_clouds"}), ("лужа", {"scene:rain"}), ("морось", {"scene:rain"}),
 ])
 def test_weather_words_reach_the_weather_they_mean(term, keys):
     vocab = load_vocabulary()
