@@ -338,6 +338,9 @@ def result_notes(result) -> list[str]:
     notes = result.word_notes()
     if not result.hits and result.out_of_dates:   # the words were understood: the dates hid them
         notes.append(f"за эти даты ничего не найдено (без дат нашлось бы фото: {result.out_of_dates})")
+    elif not result.hits and result.no_clock:
+        notes.append(f"ничего не найдено: время суток известно только из EXIF, а у "
+                     f"{result.no_clock} фото даты съёмки в нём нет")
     elif not result.hits:
         notes.append("ничего не найдено" + (
             f"; близкие слова: {', '.join(result.related)}" if result.related else ""))

@@ -77,6 +77,10 @@ class PhotoDates:
             self._photo_dates()   # sets it
         return self._days  # type: ignore[return-value]
 
+    def without_date_taken(self) -> int:
+        """How many photos have no date taken in their EXIF (so no time of day)."""
+        return int((~self._photo_dates()[3]).sum())
+
     @staticmethod
     def needs_exif(query: Query) -> bool:
         """Whether the query's weak results say how their date was known: its months

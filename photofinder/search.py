@@ -83,6 +83,9 @@ class SearchResult:
     strong_total: int = 0                                       # strong matches in all (shown or not)
     excluded: int = 0                                           # photos removed by -word
     out_of_dates: int = 0   # photos the words found that the query's dates left out
+    # a time of day alone («утро», «вечером») that found nothing: the photos whose time
+    # could not be known (no date taken in EXIF; a file's time is when it was copied)
+    no_clock: int = 0
     # the query as typed when another reading of it was searched: on the Russian keys
     # («rjirf»: READ_ON_RUSSIAN_KEYS) or with a typo mended («сабаки»: READ_AS_SPELT)
     typed: str = ""
@@ -322,6 +325,9 @@ class SearchEngine:
             by_words = plausible
             strong, plausible = strong & in_time, plausible & (in_time | maybe)
             result.out_of_dates = int((by_words & ~plausible).sum()) if known else 0
+            if (not known and query.hours and not plausible.any()
+                    and not (query.years or query.months or query.periods)):
+                result.no_clock = self.dates.without_date_taken()
         total, kept = self._exclude(query, result, rows, total, strong, plausible, every)
         weak = plausible & ~strong
         result.weak_total = int(weak.sum())

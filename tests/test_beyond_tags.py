@@ -232,6 +232,26 @@ def test_a_time_of_day_is_the_hour_the_camera_says(library):
     assert "IMG_0005.jpg" not in names and "IMG_0002.png" in names
 
 
+def test_a_time_of_day_that_finds_nothing_says_the_others_have_no_clock(library):
+    """«днём» alone finds nothing here (the two dated photos were taken in the morning);
+    it says why: the other photos' time is unknown, not later in the day. It said only
+    «ничего не найдено»."""
+    import numpy as np
+
+    from photofinder import index as index_store
+
+    root, index_dir = library
+    undated = int(np.sum(index_store.load(index_dir).taken <= 0))
+    assert undated >= 5
+    proc = run_here("search", "днём", "--index", str(index_dir))
+    said = proc.stdout + proc.stderr
+    assert (f"ничего не найдено: время суток известно только из EXIF, а у {undated} фото "
+            "даты съёмки в нём нет") in said, said
+    # a year with it, or words: the year's or the words' own notes, not this one
+    assert "время суток" not in (lambda p: p.stdout + p.stderr)(
+        run_here("search", "днём 2019", "--index", str(index_dir)))
+
+
 def test_a_year_or_a_month_after_a_minus_leaves_those_photos_out(library):
     root, index_dir = library
     coffee = {Path(h["path"]).name for h in search_json(index_dir, "кофе")}

@@ -78,6 +78,16 @@ def test_nothing_of_those_dates_says_the_dates_hid_the_photos(library):
     assert view.message.suggestions == ()
 
 
+def test_a_time_of_day_that_finds_nothing_says_the_photos_have_no_clock(library):
+    """«в полдень» alone, over photos of which only two have a time (09:11, 15:53): why,
+    not words to try."""
+    view = library.search("в полдень")
+    assert view.tiles == [] and view.message is not None and view.message.kind == "empty"
+    assert view.message.text.startswith("Время суток известно только из EXIF, а у ")
+    assert view.message.text.endswith(" фото даты съёмки в нём нет.")
+    assert view.message.suggestions == ()
+
+
 def test_a_misspelled_word_gets_a_suggestion_in_the_notes(library):
     view = library.search("гарод")  # город or народ: named, not guessed
     assert any("гарод" in n and "город" in n for n in view.notes)

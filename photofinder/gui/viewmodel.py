@@ -243,6 +243,10 @@ def view_of(result: SearchResult, engine: SearchEngine, seconds: float,
         view.message = Message("empty", EMPTY_TITLE,
                                f"За эти даты ничего нет: без дат нашлось бы фото: "
                                f"{result.out_of_dates}. Уберите дату из запроса.", ())
+    elif not view.tiles and result.no_clock:
+        view.message = Message("empty", EMPTY_TITLE,
+                               f"Время суток известно только из EXIF, а у {result.no_clock} "
+                               "фото даты съёмки в нём нет.", ())
     elif not view.tiles:
         words = [w for hints in result.suggestions.values() for w in hints] + list(result.related)
         words = list(dict.fromkeys(w for w in words if w != result.query))[:8]
