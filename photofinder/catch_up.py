@@ -24,6 +24,7 @@ from .gender import MAN_KEY, WOMAN_KEY, adult_scores, load_gender_score
 from .index import Index
 from .places import Locator, places_stamp
 from .query import Lemmatizer
+from .words import WRITTEN_STAMP, path_words
 
 Note = Callable[[str], None]               # a line for the user
 Progress = Callable[[int, int], None]      # (done, to do)
@@ -66,6 +67,24 @@ def catch_up_places(idx: Index, gps_unread: set[str], stored_before: bool,
     idx.places = stamp
     if note and len(unread):
         note(f"места по GPS: найдены у {len(located)} фото")
+
+
+def catch_up_written_words(idx: Index, stored_before: bool,
+                           lemmatizer: Callable[[], Lemmatizer], note: Note | None) -> None:
+    """An index whose folder and file words were made by other rules (before their
+    phrases: words.WRITTEN_STAMP) makes them again from every photo's path; its keywords
+    and places stay as they are (a keyword's phrases come when its file is read again).
+    Photos tagged in this run have them already."""
+    if idx.written == WRITTEN_STAMP:
+        return
+    if stored_before and len(idx):
+        words = lemmatizer()
+        idx.set_words({row: path_words(idx.paths[row], idx.roots, words)
+                       + [k for k in idx.words_of(row) if k.startswith(("keyword:", "place:"))]
+                       for row in range(len(idx))})
+        if note:
+            note(f"слова папок и имён файлов составлены заново: {len(idx)} фото")
+    idx.written = WRITTEN_STAMP
 
 
 def catch_up_face_tags(idx: Index, changed: bool, note: Note | None) -> None:

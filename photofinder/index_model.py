@@ -110,6 +110,9 @@ class Index:
     # places.PLACES_STAMP when every photo's GPS was read and its place words made with
     # that place table; "" in an index made before places (the next run reads them)
     places: str = ""
+    # words.WRITTEN_STAMP when every photo's folder and file words were made by those rules
+    # (their phrases); "" in an index made before them (the next run makes them again)
+    written: str = ""
     # "<child score>+<woman score>" (their FaceScore.stamp) when every photo's child,
     # man and woman tags were made from its faces with them; "" or the child score's
     # alone in an index made before them (the next run makes them again, from the faces)

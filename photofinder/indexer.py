@@ -35,7 +35,7 @@ from pathlib import Path
 import numpy as np
 
 from . import index as index_store
-from .catch_up import catch_up_face_tags, catch_up_places
+from .catch_up import catch_up_face_tags, catch_up_places, catch_up_written_words
 from .config import models_dir
 from .decoding import decode, single_threaded_blas
 from .derived import DERIVED_STAMP, with_derived_tags
@@ -331,6 +331,7 @@ def update_index(
         if not report.interrupted:
             catch_up_places(idx, gps_unread, stored_before, lemmatizer, events.note,
                             events.progress, stop)
+            catch_up_written_words(idx, stored_before, lemmatizer, events.note)
         if faces:
             idx.faces.off = False
         if small_faces is not None:

@@ -110,8 +110,11 @@ class Terms:
         for i, key in enumerate(self.keys):
             self._rows.setdefault(key, []).append(i)
         # the vocabulary's phrases, and the names of several words of this index's places
-        # ("place:минеральный вода", words.place_words)
-        self.phrases = {tuple(k.split()) for k in [*index.term_keys, *text_terms] if " " in k}
+        # ("place:минеральный вода", words.place_words). Not the words in a row of a
+        # folder's name: «кошка собака» stays two words, whatever a folder is called
+        place_phrases = [key.partition(":")[2] for key in index.word_labels
+                         if key.startswith("place:")]
+        self.phrases = {tuple(k.split()) for k in [*index.term_keys, *place_phrases] if " " in k}
         self._phrases_with_word: dict[str, list[int]] = {}
         for i, key in enumerate(index.term_keys):
             if " " in key:

@@ -4,7 +4,11 @@ photos (XMP from digiKam or Lightroom, IPTC). «свадьба» finds `Свад
 Each word is lemmatised like a query word (`Свадьбы` -> `свадьба`) and stored as a key
 "folder:свадьба", "file:свадьба" or "keyword:свадьба". Folder words are taken below the
 indexed folder (its own name included), so the user's home folder name does not match
-every photo; camera file names (IMG_0001, DSC01234) hold no words.
+every photo; camera file names (IMG_0001, DSC01234) hold no words. Two or three words in
+a row of one name are a key too ("folder:новый год", "folder:день рождение",
+"keyword:поле для гольф"), so a phrase of the vocabulary finds the folder «Новый год у
+бабушки» and the keyword «День рождения»: a query reads «новый год» as one term, which no
+single word of the folder is.
 """
 
 from __future__ import annotations
@@ -18,6 +22,14 @@ KINDS = ("keyword", "folder", "file", "place")
 # a place from GPS is as sure as a keyword: the phone knew where it was
 KIND_WEIGHTS = {"keyword": 1.0, "folder": 0.9, "file": 0.9, "place": 1.0}
 KIND_RU = {"keyword": "ключевое слово", "folder": "папка", "file": "имя файла", "place": "место"}
+# which words an index's folder, file and keyword keys were made by: another, and the next
+# `photofinder index` makes the folder and file words of every photo again from its path
+# ("2": the phrases of two or three words)
+WRITTEN_STAMP = "2"
+PHRASE_WORDS = (2, 3)
+# what a phrase of a name neither starts nor ends with: a query's stop words but «год»,
+# which is filler beside a year («2019 год») and a phrase's own word in «Новый год»
+_PHRASE_EDGE_STOP = STOP_WORDS - {"год"}
 # words of a place name that say what kind of place, not which: «Московская область»
 # is found by «московская», not by every «область»; «Канарские острова» by «канарские»,
 # «Лазурный берег» by «лазурный», «Куршская коса» by «куршская» (every «остров» and
@@ -48,6 +60,27 @@ def _lemmas(text: str, lemmatizer: Lemmatizer) -> list[str]:
     return out
 
 
+def _phrases(text: str, lemmatizer: Lemmatizer) -> list[str]:
+    """Two or three words in a row of one name, as a query's phrase is keyed (lemmas
+    joined by spaces, a stop word inside kept: «поле для гольфа»), neither end a stop
+    word; a camera's or an editor's word (NOISE) or a number breaks the row."""
+    runs: list[list[str]] = [[]]
+    for token in re.findall(r"[^\W_]+", normalize(text)):
+        if token in NOISE or not _WORD.fullmatch(token):
+            runs.append([])
+        else:
+            runs[-1].append(lemmatizer.lemma(token))
+    out = []
+    for run in runs:
+        for n in PHRASE_WORDS:
+            for i in range(len(run) - n + 1):
+                words = run[i:i + n]
+                if words[0] not in _PHRASE_EDGE_STOP and words[-1] not in _PHRASE_EDGE_STOP \
+                        and len(words[0]) > 1 and len(words[-1]) > 1:
+                    out.append(" ".join(words))
+    return out
+
+
 def root_of(path: str, roots: list[str]) -> str | None:
     """The indexed folder a photo is under (the longest one)."""
     best = None
@@ -65,14 +98,16 @@ def path_words(path: str, roots: list[str], lemmatizer: Lemmatizer) -> list[str]
     parts = [p for p in parts if p not in (".", "")]
     if root:
         parts.insert(0, os.path.basename(root.rstrip(os.sep)))
-    keys = [f"folder:{w}" for part in parts for w in _lemmas(part, lemmatizer)]
+    keys = [f"folder:{w}" for part in parts
+            for w in _lemmas(part, lemmatizer) + _phrases(part, lemmatizer)]
     stem = os.path.splitext(os.path.basename(path))[0]
-    keys += [f"file:{w}" for w in _lemmas(stem, lemmatizer)]
+    keys += [f"file:{w}" for w in _lemmas(stem, lemmatizer) + _phrases(stem, lemmatizer)]
     return list(dict.fromkeys(keys))
 
 
 def keyword_words(texts: list[str], lemmatizer: Lemmatizer) -> list[str]:
-    return list(dict.fromkeys(f"keyword:{w}" for t in texts for w in _lemmas(t, lemmatizer)))
+    return list(dict.fromkeys(f"keyword:{w}" for t in texts
+                              for w in _lemmas(t, lemmatizer) + _phrases(t, lemmatizer)))
 
 
 def place_words(names: list[str], lemmatizer: Lemmatizer,
@@ -127,6 +162,7 @@ def describe_word(key: str, path: str, lemmatizer: Lemmatizer, place: str | None
     names = ([os.path.basename(path)] if kind == "file"
              else list(reversed(os.path.dirname(path).split(os.sep))))
     for name in names:
-        if lemma in _lemmas(os.path.splitext(name)[0] if kind == "file" else name, lemmatizer):
+        text = os.path.splitext(name)[0] if kind == "file" else name
+        if lemma in (_phrases(text, lemmatizer) if " " in lemma else _lemmas(text, lemmatizer)):
             return f"{KIND_RU[kind]}: {name}"
     return f"{KIND_RU[kind]}: {lemma}"

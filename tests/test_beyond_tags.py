@@ -91,6 +91,81 @@ def test_file_names_and_keywords_inside_the_photo_are_words_too(library):
     assert "ключевое слово: рождество" in hits[0]["why"]
 
 
+@pytest.fixture(scope="module")
+def occasions(sample_photos, tmp_path_factory) -> tuple[Path, Path]:
+    """Folders named for an occasion, as people name them, and a keyword of two words."""
+    root = tmp_path_factory.mktemp("occasions")
+    new_year, birthday = root / "Новый год у бабушки", root / "2019" / "День рождения Саши"
+    for folder in (new_year, birthday):
+        folder.mkdir(parents=True)
+    shutil.copy(sample_photos / "coffee.png", new_year / "IMG_0001.png")
+    shutil.copy(sample_photos / "rocket.jpg", birthday / "IMG_0002.jpg")
+    with Image.open(sample_photos / "astronaut.png") as img:
+        golf = img.convert("RGB")
+    xmp = ('<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf='
+           '"http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description rdf:about="" '
+           'xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:subject><rdf:Bag>'
+           '<rdf:li>Поле для гольфа</rdf:li></rdf:Bag></dc:subject></rdf:Description>'
+           '</rdf:RDF></x:xmpmeta>')
+    golf.save(root / "IMG_0003.jpg", xmp=xmp.encode("utf-8"), quality=92)
+    index_dir = tmp_path_factory.mktemp("occasions_index")
+    run_here("index", str(root), "--index", str(index_dir), "--tagger", FAST, check=True)
+    return root, index_dir
+
+
+@pytest.mark.parametrize("query, name, why", [
+    ("новый год", "IMG_0001.png", "новый год ← папка: Новый год у бабушки"),
+    ("на Новый год", "IMG_0001.png", "новый год ← папка: Новый год у бабушки"),
+    ("день рождения", "IMG_0002.jpg", "день рождения ← папка: День рождения Саши"),
+    ("поле для гольфа", "IMG_0003.jpg", "поле для гольфа ← ключевое слово: поле для гольф"),
+])
+def test_a_phrase_finds_the_folder_or_keyword_that_says_it(occasions, query, name, why):
+    """«новый год», «день рождения» are one term each, which no single word of the folder
+    «Новый год у бабушки» was: the folder found nothing."""
+    root, index_dir = occasions
+    hits = [h for h in search_json(index_dir, query) if not h.get("weak")]
+    assert [Path(h["path"]).name for h in hits] == [name]
+    assert why in hits[0]["why"]
+
+
+def test_a_folders_words_in_a_row_do_not_join_a_querys_words(occasions):
+    """The folder's "год у бабушка" is a key, not a phrase a query is read by: «кошка
+    собака» stays two words whatever a folder is called (only places' names are)."""
+    from photofinder import index as index_store
+    from photofinder.search import SearchEngine
+    from photofinder.vectors import load_vectors
+    from photofinder.vocabulary import load_vocabulary
+
+    root, index_dir = occasions
+    idx = index_store.load(index_dir)
+    assert "folder:год у бабушка" in idx.word_labels
+    engine = SearchEngine(idx, load_vocabulary(), lambda: load_vectors(idx.vectors))
+    assert ("новый", "год") in engine.terms.phrases     # the vocabulary's own
+    assert ("год", "у", "бабушка") not in engine.terms.phrases
+
+
+def test_an_index_made_before_phrases_gains_them_on_the_next_run(occasions, tmp_path):
+    """An older index (the folder words one by one) makes every photo's folder and file
+    words again from its path on the next `photofinder index`, saying so once."""
+    from photofinder import index as index_store
+
+    root, index_dir = occasions
+    old = tmp_path / "old"
+    shutil.copytree(index_dir, old)
+    idx = index_store.load(old)
+    idx.set_words({i: [k for k in idx.words_of(i) if " " not in k] for i in range(len(idx))})
+    idx.written = ""
+    index_store.save(idx, old)
+    assert [h for h in search_json(old, "новый год") if not h.get("weak")] == []
+    proc = run_here("index", "--index", str(old), "--tagger", FAST, check=True)
+    assert "слова папок и имён файлов составлены заново: 3 фото" in proc.stderr + proc.stdout
+    assert "новых 0, изменённых 0, без изменений 3" in proc.stdout
+    hits = [h for h in search_json(old, "новый год") if not h.get("weak")]
+    assert [Path(h["path"]).name for h in hits] == ["IMG_0001.png"]
+    again = run_here("index", "--index", str(old), "--tagger", FAST, check=True)
+    assert "составлены заново" not in again.stderr + again.stdout
+
+
 # --- dates --------------------------------------------------------------------------------
 def test_a_year_or_a_month_filters_by_the_date_taken(library):
     root, index_dir = library
