@@ -139,6 +139,14 @@ class Lemmatizer:
     def is_known(self, word: str) -> bool:
         return self._morph.word_is_known(word)
 
+    def is_place_or_first_name(self, word: str) -> bool:
+        """Whether the dictionary's likeliest reading of a word is a place or a first
+        name («сочи», «маша»): not an everyday word with a rare place among its readings
+        («море»), nor a surname."""
+        word = normalize(word)
+        return re.fullmatch(r"[а-я-]+", word) is not None and self._morph.word_is_known(word) \
+            and bool({"Geox", "Name"} & self._morph.parse(word)[0].tag.grammemes)
+
     def is_name_word(self, word: str) -> bool:
         """Whether a word of a place's name is a name of its own, not an everyday word:
         the dictionary lacks it («Куала», «Эл»), or knows it, in the form a search reads

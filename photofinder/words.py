@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import re
 
+from .latin_words import russian_keys
 from .query import STOP_WORDS, Lemmatizer, normalize
 
 KINDS = ("keyword", "folder", "file", "place")
@@ -24,8 +25,8 @@ KIND_WEIGHTS = {"keyword": 1.0, "folder": 0.9, "file": 0.9, "place": 1.0}
 KIND_RU = {"keyword": "ключевое слово", "folder": "папка", "file": "имя файла", "place": "место"}
 # which words an index's folder, file and keyword keys were made by: another, and the next
 # `photofinder index` makes the folder and file words of every photo again from its path
-# ("2": the phrases of two or three words)
-WRITTEN_STAMP = "2"
+# ("2": the phrases of two or three words; "3": the Russian words of Latin ones)
+WRITTEN_STAMP = "3"
 PHRASE_WORDS = (2, 3)
 # what a phrase of a name neither starts nor ends with: a query's stop words but «год»,
 # which is filler beside a year («2019 год») and a phrase's own word in «Новый год»
@@ -50,13 +51,19 @@ edited edit final export exported whatsapp telegram signal pano burst cover port
 
 
 def _lemmas(text: str, lemmatizer: Lemmatizer) -> list[str]:
-    out = []
+    """The words of a name as keys, and the Russian words its Latin ones stand for
+    («Masha birthday»: masha, birthday, маша, день рождение; latin_words.py)."""
+    out, latin = [], []
     for token in _WORD.findall(normalize(text)):
         if len(token) < 2 or token in NOISE:
             continue
         lemma = lemmatizer.lemma(token)
         if lemma not in STOP_WORDS and lemma not in NOISE:
             out.append(lemma)
+            if token.isascii():
+                latin.append(token)
+    if latin:  # not for IMG_0042: a camera's words say nothing
+        out += [key for key in russian_keys(" ".join(latin), lemmatizer) if key not in out]
     return out
 
 
@@ -163,6 +170,6 @@ def describe_word(key: str, path: str, lemmatizer: Lemmatizer, place: str | None
              else list(reversed(os.path.dirname(path).split(os.sep))))
     for name in names:
         text = os.path.splitext(name)[0] if kind == "file" else name
-        if lemma in (_phrases(text, lemmatizer) if " " in lemma else _lemmas(text, lemmatizer)):
+        if lemma in _lemmas(text, lemmatizer) or lemma in _phrases(text, lemmatizer):
             return f"{KIND_RU[kind]}: {name}"
     return f"{KIND_RU[kind]}: {lemma}"
