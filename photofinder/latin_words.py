@@ -40,6 +40,16 @@ ENGLISH = {
     "ski": "лыжи", "skiing": "лыжи", "football": "футбол", "sport": "спорт",
     "cat": "кошка", "cats": "кошка", "dog": "собака", "puppy": "щенок", "kitten": "котенок",
     "pets": "питомец", "pet": "питомец", "food": "еда", "car": "машина", "bike": "велосипед",
+    # the places a trip's folder is named by, in English: their transliterations are not
+    # their Russian names («Turkey», «Kazan» -> «казан», a cauldron)
+    "turkey": "турция", "egypt": "египет", "greece": "греция", "italy": "италия",
+    "spain": "испания", "france": "франция", "germany": "германия", "thailand": "таиланд",
+    "vietnam": "вьетнам", "cyprus": "кипр", "montenegro": "черногория",
+    "georgia": "грузия", "crimea": "крым", "uae": "оаэ", "emirates": "эмираты",
+    "moscow": "москва", "petersburg": "петербург", "kazan": "казань", "paris": "париж",
+    "rome": "рим", "london": "лондон", "prague": "прага", "istanbul": "стамбул",
+    "antalya": "анталья", "dubai": "дубай", "tbilisi": "тбилиси", "baikal": "байкал",
+    "altai": "алтай", "karelia": "карелия", "caucasus": "кавказ",
 }
 _LATIN = re.compile(r"[a-z]+")
 

@@ -20,6 +20,8 @@ def lemmatizer() -> Lemmatizer:
     ("Wedding_Dima_Olya", ["свадьба", "дима", "оля"]),
     ("New Year party", ["новый год", "вечеринка"]),   # two English words as one
     ("dogs", ["собака"]),                             # a plural of the table's word
+    # a trip's place in English: «Kazan» transliterated is «казан», a cauldron
+    ("Turkey 2019", ["турция"]), ("Kazan", ["казань"]),
     ("Свадьба Маши", []),                             # Russian words are keys already
     # not read as Russian: an English word that spells one («more»: «море»), Russian
     # words in Latin letters that name nothing («dom», «les»), a camera's name
