@@ -161,10 +161,11 @@ def build(folder: Path, per_place: int) -> dict[str, dict]:
     rng.shuffle(sources)
     truth: dict[str, dict] = {}
     k = 0
-    for place, (lat, lon, km, words) in PLACES.items():
+    for n, (place, (lat, lon, km, words)) in enumerate(PLACES.items()):
         for j in range(per_place):
             year = (2019 if j % 2 == 0 else 2021) if place in DATED else None
-            dst = folder / place / f"IMG_{k:04d}.jpg"
+            # a folder named for nothing: «sochi/» would be «Сочи» by its name
+            dst = folder / f"trip{n:02d}" / f"IMG_{k:04d}.jpg"
             dst.parent.mkdir(parents=True, exist_ok=True)
             write_photo(sources[k % len(sources)], dst, gps_block(*scatter(rng, lat, lon, km)), year)
             truth[str(dst.resolve())] = {"words": words, "year": year}

@@ -25,8 +25,9 @@ KIND_WEIGHTS = {"keyword": 1.0, "folder": 0.9, "file": 0.9, "place": 1.0}
 KIND_RU = {"keyword": "ключевое слово", "folder": "папка", "file": "имя файла", "place": "место"}
 # which words an index's folder, file and keyword keys were made by: another, and the next
 # `photofinder index` makes the folder and file words of every photo again from its path
-# ("2": the phrases of two or three words; "3": the Russian words of Latin ones)
-WRITTEN_STAMP = "3"
+# ("2": the phrases of two or three words; "4": the Russian words of a folder's Latin
+# ones; "3", with a file's too, was never released)
+WRITTEN_STAMP = "4"
 PHRASE_WORDS = (2, 3)
 # what a phrase of a name neither starts nor ends with: a query's stop words but «год»,
 # which is filler beside a year («2019 год») and a phrase's own word in «Новый год»
@@ -50,20 +51,20 @@ edited edit final export exported whatsapp telegram signal pano burst cover port
 """.split())
 
 
-def _lemmas(text: str, lemmatizer: Lemmatizer) -> list[str]:
-    """The words of a name as keys, and the Russian words its Latin ones stand for
-    («Masha birthday»: masha, birthday, маша, день рождение; latin_words.py)."""
-    out, latin = [], []
+def _lemmas(text: str, lemmatizer: Lemmatizer, latin: bool = True) -> list[str]:
+    """The words of a name as keys, and (latin) the Russian words its Latin ones stand
+    for («Masha birthday»: masha, birthday, маша, день рождение; latin_words.py)."""
+    out, latin_words = [], []
     for token in _WORD.findall(normalize(text)):
         if len(token) < 2 or token in NOISE:
             continue
         lemma = lemmatizer.lemma(token)
         if lemma not in STOP_WORDS and lemma not in NOISE:
             out.append(lemma)
-            if token.isascii():
-                latin.append(token)
-    if latin:  # not for IMG_0042: a camera's words say nothing
-        out += [key for key in russian_keys(" ".join(latin), lemmatizer) if key not in out]
+            if latin and token.isascii():
+                latin_words.append(token)
+    if latin_words:  # not for IMG_0042: a camera's words say nothing
+        out += [key for key in russian_keys(" ".join(latin_words), lemmatizer) if key not in out]
     return out
 
 
@@ -108,7 +109,11 @@ def path_words(path: str, roots: list[str], lemmatizer: Lemmatizer) -> list[str]
     keys = [f"folder:{w}" for part in parts
             for w in _lemmas(part, lemmatizer) + _phrases(part, lemmatizer)]
     stem = os.path.splitext(os.path.basename(path))[0]
-    keys += [f"file:{w}" for w in _lemmas(stem, lemmatizer) + _phrases(stem, lemmatizer)]
+    # a file's Latin words stay as they are: a person names folders, while a file's name
+    # is the camera's, or a website's slug («grass-field-during-sunset-1237119.jpg»), or
+    # a dataset's label («n01751748_sea_snake.JPEG»)
+    keys += [f"file:{w}" for w in _lemmas(stem, lemmatizer, latin=False)
+             + _phrases(stem, lemmatizer)]
     return list(dict.fromkeys(keys))
 
 
