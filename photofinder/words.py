@@ -8,7 +8,9 @@ every photo; camera file names (IMG_0001, DSC01234) hold no words. Two or three 
 a row of one name are a key too ("folder:новый год", "folder:день рождение",
 "keyword:поле для гольф"), so a phrase of the vocabulary finds the folder «Новый год у
 бабушки» and the keyword «День рождения»: a query reads «новый год» as one term, which no
-single word of the folder is.
+single word of the folder is. The Latin words of a folder's or a keyword's name also give
+the Russian words they stand for («Masha birthday»: «маша», «день рождения»;
+latin_words.py).
 """
 
 from __future__ import annotations
@@ -123,7 +125,7 @@ def keyword_words(texts: list[str], lemmatizer: Lemmatizer) -> list[str]:
 
 
 def place_words(names: list[str], lemmatizer: Lemmatizer,
-                phrases: list[str] = ()) -> list[str]:
+                phrases: list[str] | tuple[str, ...] = ()) -> list[str]:
     """"place:…" keys for a place's names (places.Place.keys), cut into words as a query
     is, so «Санкт-Петербург», «в Сочи» and «из Казани» reach them.
 
