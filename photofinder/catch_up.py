@@ -24,7 +24,7 @@ from .gender import MAN_KEY, WOMAN_KEY, adult_scores, load_gender_score
 from .index import Index
 from .places import Locator, places_stamp
 from .query import Lemmatizer
-from .words import WRITTEN_STAMP, path_words
+from .words import WRITTEN_STAMP, words_at_path
 
 Note = Callable[[str], None]               # a line for the user
 Progress = Callable[[int, int], None]      # (done, to do)
@@ -79,8 +79,7 @@ def catch_up_written_words(idx: Index, stored_before: bool,
         return
     if stored_before and len(idx):
         words = lemmatizer()
-        idx.set_words({row: path_words(idx.paths[row], idx.roots, words)
-                       + [k for k in idx.words_of(row) if k.startswith(("keyword:", "place:"))]
+        idx.set_words({row: words_at_path(idx.words_of(row), idx.paths[row], idx.roots, words)
                        for row in range(len(idx))})
         if note:
             note(f"слова папок и имён файлов составлены заново: {len(idx)} фото")

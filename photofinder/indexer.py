@@ -70,7 +70,7 @@ from .term_table import cached_term_table
 from .terms import Terms
 from .vectors import WordVectors
 from .vocabulary import Vocabulary
-from .words import keyword_words, path_words
+from .words import keyword_words, path_words, words_at_path
 
 __all__ = ["FIRST_BATCH", "APPEND_EVERY", "Events", "IndexReport", "ModelChoice",
            "features_of_photo", "index_lock", "update_index"]
@@ -502,8 +502,7 @@ def _apply_without_tagging(idx: Index, plan: Plan, lemmatizer: Callable[[], Lemm
     words of its new folder and name."""
 
     def words_at(row: int, path: str) -> list[str]:
-        kept = [k for k in idx.words_of(row) if k.startswith(("keyword:", "place:"))]
-        return path_words(path, idx.roots, lemmatizer()) + kept
+        return words_at_path(idx.words_of(row), path, idx.roots, lemmatizer())
 
     for row, photo in plan.touched:
         idx.mtimes[row] = photo.mtime_ns

@@ -19,7 +19,7 @@ import os
 import re
 
 from .latin_words import russian_keys
-from .query import STOP_WORDS, Lemmatizer, normalize
+from .query import STOP_WORDS, Lemmatizer, normalize, words_of
 
 KINDS = ("keyword", "folder", "file", "place")
 # a place from GPS is as sure as a keyword: the phone knew where it was
@@ -119,6 +119,14 @@ def path_words(path: str, roots: list[str], lemmatizer: Lemmatizer) -> list[str]
     return list(dict.fromkeys(keys))
 
 
+def words_at_path(keys: list[str], path: str, roots: list[str], lemmatizer: Lemmatizer
+                  ) -> list[str]:
+    """A photo's word keys for the path it is at now: its folder and file words made from
+    the path, its keywords (read from the file) and places (from its GPS) kept."""
+    kept = [k for k in keys if k.startswith(("keyword:", "place:"))]
+    return path_words(path, roots, lemmatizer) + kept
+
+
 def keyword_words(texts: list[str], lemmatizer: Lemmatizer) -> list[str]:
     return list(dict.fromkeys(f"keyword:{w}" for t in texts
                               for w in _lemmas(t, lemmatizer) + _phrases(t, lemmatizer)))
@@ -137,8 +145,6 @@ def place_words(names: list[str], lemmatizer: Lemmatizer,
     taken in Минеральные Воды does not show «вода», nor one in Красная Поляна a «поляна»;
     its words that are names themselves still are («Новгород», «Челны», «Оскол»).
     phrases (Place.phrases): names found only whole."""
-    from .query import words_of
-
     keys = []
     for name in names:
         phrase = _phrase_key(name, lemmatizer)
@@ -157,8 +163,6 @@ def place_words(names: list[str], lemmatizer: Lemmatizer,
 def _phrase_key(name: str, lemmatizer: Lemmatizer) -> str | None:
     """"place:…" for a name of more than one word, as a query's phrase reads it (stop
     words and all: «Ростов на Дону»); None for one word."""
-    from .query import words_of
-
     parts = [part for word in words_of(name) for part in word.split("-") if part]
     if len(parts) < 2:
         return None
