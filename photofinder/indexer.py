@@ -124,11 +124,18 @@ class IndexReport:
 
     @property
     def updated(self) -> int:
-        return self.tagged_changed + len(self.plan.touched) + len(self.plan.changed_known)
+        return self.tagged_changed + len(self.plan.changed_known)
 
     @property
     def unchanged(self) -> int:
-        return len(self.plan.unchanged)
+        # a photo whose file time alone changed (a library copied or restored from a
+        # backup) is the same photo: counting it as changed said «изменённых 160» of
+        # a folder whose photos nobody had touched
+        return len(self.plan.unchanged) + len(self.plan.touched)
+
+    @property
+    def restamped(self) -> int:
+        return len(self.plan.touched)
 
     @property
     def removed(self) -> int:
@@ -152,8 +159,10 @@ class IndexReport:
     def summary(self) -> str:
         """The one line `photofinder index` prints (and the GUI shows)."""
         parts = [f"новых {self.added}", f"изменённых {self.updated}",
-                 f"без изменений {self.unchanged}", f"удалено {self.removed}",
-                 f"пропущено {len(self.skipped)}"]
+                 f"без изменений {self.unchanged}"]
+        if self.restamped:  # said next to the count it is part of
+            parts.append(f"из них с новой датой файла {self.restamped}")
+        parts += [f"удалено {self.removed}", f"пропущено {len(self.skipped)}"]
         if self.moved:
             parts.append(f"перемещено без повторной разметки {self.moved}")
         if self.retagged:
