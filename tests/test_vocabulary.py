@@ -295,6 +295,34 @@ def test_everyday_words_with_no_label_reach_the_tags_their_photos_get(word, keys
     assert keys <= reached, (word, reached)
 
 
+@pytest.mark.parametrize("typed, activity", [
+    ("рыбачит", "рыбалка"), ("танцуют", "танцы"), ("загорают", "пляж"), ("ныряет", "дайвинг"),
+    ("гребут", "гребля"), ("фотографирует", "фотоаппарат"), ("читает", "чтение"),
+    ("празднуем", "праздник"), ("женятся", "свадьба"), ("обедаем", "еда"),
+])
+def test_a_verb_of_an_activity_finds_what_its_noun_finds(typed, activity):
+    """«папа рыбачит», «дети танцуют», «загорают на пляже» said «слово не связано ни с
+    одной меткой» of the verb. A verb whose activity shows whoever does it reaches the
+    activity's labels, as its noun does."""
+    from photofinder.query import Lemmatizer
+
+    vocab = load_vocabulary()
+    links = dict(zip(vocab.terms, vocab.links))
+    lemma = Lemmatizer().lemma(typed)
+    assert lemma in links, (typed, lemma)
+    assert {link.label for link in links[lemma]} == {link.label for link in links[activity]}
+
+
+@pytest.mark.parametrize("typed", ["бежит", "сидит", "играет", "катается", "прыгает"])
+def test_a_verb_of_motion_or_play_stays_unknown(typed):
+    """A dog runs, a child plays ball or the piano: these verbs name nothing a photo's
+    tags tell apart, and a link would make every query with them ask for one thing more."""
+    from photofinder.query import Lemmatizer
+
+    links = dict(zip(load_vocabulary().terms, load_vocabulary().links))
+    assert Lemmatizer().lemma(typed) not in links
+
+
 def test_the_birds_of_a_town_reach_the_detectors_bird():
     """ImageNet has no pigeon, gull, sparrow or crow: without a link «голуби» found nothing
     (the nearest words were a ram and a rooster). As related words of COCO's bird they
