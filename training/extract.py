@@ -33,6 +33,10 @@ DATA = REPO.parent / "shared" / "data"
 # photos rebuilt from training/manifests/*.csv by training/gather.py: <source>/<label>/*.jpg
 GATHERED = REPO.parent / "gathered"
 CACHE = REPO / "build" / "features"
+# The sets whose cache keeps each photo's strongest face: benchmarks/people.py weighs it as
+# evidence of a person on people-train and coco-dev (the others keep it as they did). Not
+# the scene sets: on the 12,000 gathered photos it took two thirds of the time.
+FACE_SETS = ("people", "coco", "everyday", "imagenet")
 
 from PIL import Image, ImageOps  # noqa: E402
 
@@ -51,10 +55,6 @@ EVERYDAY = ("coco_train2017/everyday",)
 # caches their features). Trained on, they gave the attributes little: AP on a source of
 # them left out 0.638 -> 0.643 (benchmarks/everyday_attributes.py), coco-dev's scene words
 # 0.722 -> 0.719. 543 photos are worth more as a test no head has seen than as training.
-# The sets whose cache keeps each photo's strongest face: benchmarks/people.py weighs it as
-# evidence of a person on people-train and coco-dev (the others keep it as they did). Not
-# the scene sets: on the 12,000 gathered photos it took two thirds of the time.
-FACE_SETS = ("people", "coco", "everyday", "imagenet")
 EVERYDAY_TEST = ("everyday_jayeshsaita/everyday", "everyday_berigny/everyday",
                  "everyday_addonayosoro/everyday", "everyday_sites/everyday")
 # Gathered folders of things seen close (a dish, a cat's face, a stapler on a desk), where
