@@ -13,8 +13,9 @@ photo into one kind:
 - changed: same path, other content: tagged again, the old row replaced; when the new
   content is another indexed photo's (a file overwritten by a copy), that photo's tags
   are taken instead of tagging (`changed_known`);
-- stale: an unchanged photo tagged by an older pipeline (another model, or before
-  scenes and regions existed): tagged again, and searchable as it was meanwhile;
+- stale: an unchanged photo (its content the same, whatever its mtime) tagged by an
+  older pipeline (another model, or before scenes and regions existed): tagged again,
+  and searchable as it was meanwhile;
 - gone: the file is no longer in its folder, and the folder is there and holds
   photos: the row is removed;
 - unavailable: the photo's folder is missing, empty where it had photos, unreadable,
@@ -150,11 +151,16 @@ def make_plan(paths: list[str], sizes: np.ndarray, mtimes: np.ndarray, hashes: n
     moved_rows: set[int] = set()
     new, copies, moved, changed_known = [], [], [], []
     for row, photo in candidates:
-        h = hash_of(photo.path) if donors else 0
+        # a row's own content is compared even where no row can donate: after a new model
+        # every row is stale, and a library copied without its file times was otherwise
+        # «изменённых» all through, its unreadable photos' rows dropped as edited ones
+        own = row is not None and bool(hashes[row])
+        h = hash_of(photo.path) if donors or own else 0
         donor = donors.get((h, photo.size)) if h else None
         if row is not None:
-            if h and int(hashes[row]) == h and int(sizes[row]) == photo.size and not stale[row]:
-                touched.append((row, photo))   # only the mtime changed
+            if h and int(hashes[row]) == h and int(sizes[row]) == photo.size:
+                # only the mtime changed: restamped, or tagged again as the stale row it is
+                (stale_rows if stale[row] else touched).append((row, photo))
             elif donor is not None:
                 changed_known.append((row, donor, photo))  # another photo's content: reuse
             else:

@@ -127,8 +127,10 @@ def test_new_heads_make_every_photo_stale_and_a_run_tags_them_again(two_folders,
     meta = json.loads((ix / "index.json").read_text(encoding="utf-8"))
     meta["tagger"]["heads"] = "older-heads"  # as if made by an older photofinder
     (ix / "index.json").write_text(json.dumps(meta), encoding="utf-8")
+    os.utime(a / "chelsea.png", ns=(1, 1))  # the library copied without its file times
     proc = run_cli("index", "--index", str(ix), check=True)
     assert "размечено заново 2" in _summary(proc) and "удалено 0" in _summary(proc)
+    assert "изменённых 0" in _summary(proc), _summary(proc)   # nobody edited a photo
     assert index_store.load(ix).tagger["heads"] != "older-heads"
 
 

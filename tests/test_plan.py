@@ -70,6 +70,19 @@ def test_a_missing_folder_inside_a_walked_one_keeps_its_photos():
     assert plan.gone == (2,)  # a photo deleted elsewhere under ~ is still gone
 
 
+def test_a_stale_photo_with_a_new_mtime_is_stale_not_changed():
+    """A new model makes every row stale; a library copied without its file times then
+    has a new mtime on every photo. Same content: tagged again as stale (its row kept
+    if it cannot be read now), not «изменённых»; other content is still an edit."""
+    rows = [(f"{A}/copied.jpg", 10, 1, 201, True), (f"{A}/edited.jpg", 10, 1, 202, True),
+            (f"{A}/same.jpg", 10, 1, 203, True)]
+    found = [Found(f"{A}/copied.jpg", 10, 9), Found(f"{A}/edited.jpg", 10, 9),
+             Found(f"{A}/same.jpg", 10, 1)]
+    plan = _plan(rows, found, hashes={f"{A}/copied.jpg": 201, f"{A}/edited.jpg": 999})
+    assert sorted((r, f.mtime_ns) for r, f in plan.stale) == [(0, 9), (2, 1)]
+    assert [r for r, _ in plan.changed] == [1] and plan.touched == ()
+
+
 def test_a_stale_row_is_no_donor_for_a_move():
     """Its tags are of an older pipeline: the moved photo is tagged anew instead."""
     rows = [(f"{A}/x.jpg", 10, 1, 7, True)]
