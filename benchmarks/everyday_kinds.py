@@ -1,6 +1,6 @@
 """Every kind of word people type, on other people's ordinary photos no head trained on.
 
-    .venv/bin/python benchmarks/everyday_kinds.py [--tagger efficientnet-lite2] [--full]
+    .venv/bin/python benchmarks/everyday_kinds.py [--tagger efficientnet-lite2] [--full] [--fresh]
 
 Issue 28's hidden personal photos are searched with words of every kind: who is in them
 («человек», «ребёнок», «женщина»), animals, things, places, sky and weather. Its hidden
@@ -16,6 +16,8 @@ with fewer than 5 photos is not scored. Each word is searched as a user types it
 through the real index (build/eval-everyday-<tagger>, the one everyday_photos.py makes)
 and the real SearchEngine. Prints AP, the first relevant rank and P@10 per word, MAP and
 MRR per kind, and for every kind with the 13 place, sky and weather words.
+--fresh: the same on extract.EVERYDAY_FRESH, 135 photos of people's own albums judged by
+the same rules in round thirty-nine and never looked at while tuning (everyday_photos.py).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Place, sky and weather words on other people's ordinary photos that no head trained on.
 
-    .venv/bin/python benchmarks/everyday_photos.py [--tagger efficientnet-lite2] [--full]
+    .venv/bin/python benchmarks/everyday_photos.py [--tagger efficientnet-lite2] [--full] [--fresh]
 
 The photos: training/extract.py's EVERYDAY_TEST, free photos of Pexels and Unsplash by
 many photographers (landscapes, streets, rooms, people, food), gathered from public
@@ -12,6 +12,8 @@ make: the words searched as a user types them, through a real index of their fol
 (build/eval-everyday-<tagger>, built by the CLI; PHOTOFINDER_MODELS picks other heads) and
 the real SearchEngine, each word's truth the training's own (train_heads.attribute_targets
 on the verdicts). A photo judged unsure for a word is left out of that word's ranking.
+--fresh: extract.EVERYDAY_FRESH instead, people's own albums judged the same way but never
+looked at while the rules and heads were tuned (build/eval-everyday-fresh-<tagger>).
 Prints AP, the first relevant rank and P@10 per word with at least 5 photos, and MAP / MRR.
 """
 
@@ -26,7 +28,7 @@ from evaluation import REPO, build_index, engine_for, mean, score_queries
 
 sys.path.insert(0, str(REPO / "training"))
 
-from extract import EVERYDAY_TEST, GATHERED  # noqa: E402
+from extract import EVERYDAY_FRESH, EVERYDAY_TEST, GATHERED  # noqa: E402
 from train_heads import JUDGED_CODES, attribute_targets, folder_of, judged_labels, seen_labels  # noqa: E402
 
 # the judged columns' attributes, and two words the verdicts also answer: the river
@@ -48,7 +50,7 @@ MIN_RELEVANT = 5
 # face detector (the child and woman scores) sees what it would. Gathered by
 #   training/gather.py --manifest training/manifests/scenes.csv --out ../gathered-full \
 #       --max-side 100000 --only everyday_jayeshsaita --only everyday_berigny \
-#       --only everyday_addonayosoro --only everyday_sites
+#       --only everyday_addonayosoro --only everyday_sites --only everyday_beauwoods
 GATHERED_FULL = GATHERED.parent / "gathered-full"
 
 
@@ -58,21 +60,25 @@ def engine_from_command_line(description: str):
     ap.add_argument("--tagger", default="efficientnet-lite2")
     ap.add_argument("--full", action="store_true",
                     help="the photos at their published size (../gathered-full), not 256 px")
+    ap.add_argument("--fresh", action="store_true",
+                    help="extract.EVERYDAY_FRESH: albums never looked at while tuning")
     args = ap.parse_args()
-    return everyday_engine(args.tagger, args.full)
+    return everyday_engine(args.tagger, args.full, args.fresh)
 
 
-def everyday_engine(tagger: str, full: bool = False):
+def everyday_engine(tagger: str, full: bool = False, fresh: bool = False):
     """The real engine over the everyday test photos' index (built by the CLI; a re-run
     only checks it), or None where the photos are not gathered here (said). full: the
-    photos at their published size (GATHERED_FULL), else at 256 px."""
+    photos at their published size (GATHERED_FULL), else at 256 px; fresh: the folders of
+    extract.EVERYDAY_FRESH instead of EVERYDAY_TEST."""
     root = GATHERED_FULL if full else GATHERED
-    folders = [root / folder for folder in EVERYDAY_TEST if (root / folder).is_dir()]
+    wanted = EVERYDAY_FRESH if fresh else EVERYDAY_TEST
+    folders = [root / folder for folder in wanted if (root / folder).is_dir()]
     if not folders:
         print(f"skipped: no everyday test photos in {root} (training/gather.py --manifest "
               f"training/manifests/scenes.csv --out {root} brings them)")
         return None
-    name = f"everyday-full-{tagger}" if full else f"everyday-{tagger}"
+    name = "everyday" + ("-fresh" if fresh else "") + ("-full" if full else "") + f"-{tagger}"
     return engine_for(build_index(folders, name, ["--tagger", tagger]))
 
 

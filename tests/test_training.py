@@ -63,6 +63,35 @@ def test_gather_rebuilds_small_photos_of_the_manifest_commit(mirror, tmp_path):
     assert "2 written" in proc.stdout
 
 
+def test_gather_writes_a_phone_photo_stored_sideways_upright(tmp_path):
+    # A phone stores a portrait photo as a landscape frame with an EXIF orientation of 6
+    # (turn it 90° clockwise). The gathered copy keeps no EXIF: written as stored, 91 of
+    # the manifest's photos (a campus walk, bonfires, a sculpture trail) were sideways.
+    repo = tmp_path / "mirror" / "someone+walk" / "repo"
+    repo.mkdir(parents=True)
+    stored = Image.new("RGB", (400, 300), (200, 200, 200))
+    stored.paste((30, 120, 40), (0, 0, 100, 300))   # green along the stored frame's left edge
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    stored.save(repo / "IMG_0001.jpg", exif=exif)
+    _git(repo, "init", "-q")
+    _git(repo, "add", ".")
+    _git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "walk")
+    manifest = tmp_path / "m.csv"
+    manifest.write_text("repo,commit,path,licence,source,label\n"
+                        f"someone/walk,{_git(repo, 'rev-parse', 'HEAD')},IMG_0001.jpg,MIT,walk,campus\n",
+                        encoding="utf-8")
+    out = tmp_path / "gathered"
+    proc = subprocess.run([sys.executable, str(TRAINING / "gather.py"), "--manifest", str(manifest),
+                           "--out", str(out), "--mirror", str(tmp_path / "mirror"), "--max-side", "256"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    with Image.open(out / "walk" / "campus" / "IMG_0001.jpg") as photo:
+        assert photo.size == (192, 256)                 # upright: a portrait
+        assert photo.getpixel((96, 10))[1] > 100        # the stored left edge is now the top
+        assert photo.getpixel((96, 250))[1] < 220 and photo.getpixel((96, 250))[0] > 150
+
+
 def test_gather_keeps_two_photos_whose_names_differ_only_in_extension(mirror, tmp_path):
     # vietnamese-landmark-classifier holds "sapa_rice_terrace (1).jpg" and "(1).png": both
     # were written as one JPEG name and the second photo was silently not gathered
@@ -234,7 +263,7 @@ def test_the_photos_seen_by_eye_are_whole_folders_of_training_photos_and_known_a
     # at the negatives their first head scored highest instead: each of those rows must
     # still be a photo); and a row must name a real attribute and a photo a head trains
     # on (a renamed file would silently do nothing)
-    from extract import DATA, EVERYDAY, EVERYDAY_TEST, GATHERED
+    from extract import DATA, EVERYDAY, EVERYDAY_FRESH, EVERYDAY_TEST, GATHERED
     from train_heads import JUDGED, SEEN, SEEN_BY_SCORE, judged_labels, scene_labels
 
     rows = list(csv.DictReader(SEEN.open(encoding="utf-8")))
@@ -251,7 +280,7 @@ def test_the_photos_seen_by_eye_are_whole_folders_of_training_photos_and_known_a
         if r["attribute"] in SEEN_BY_SCORE:
             assert not folder.is_dir() or (folder / name).is_file(), r["file"]
             continue
-        if r["file"].split("/", 1)[1].rsplit("/", 1)[0] in (*EVERYDAY, *EVERYDAY_TEST):
+        if r["file"].split("/", 1)[1].rsplit("/", 1)[0] in (*EVERYDAY, *EVERYDAY_TEST, *EVERYDAY_FRESH):
             # an everyday folder's photos are judged one by one (judge.py's `also`): its
             # rows are photos judged by eye, and an unmarked one a negative
             assert r["file"] in judged, r["file"]
