@@ -65,6 +65,7 @@ eval: $(STAMP)
 	$(BIN)/python benchmarks/coco_scenes.py
 	$(BIN)/python benchmarks/everyday_photos.py
 	$(BIN)/python benchmarks/everyday_kinds.py
+	$(BIN)/python benchmarks/everyday_kinds.py --full --fresh
 	$(BIN)/python benchmarks/season_look.py
 	$(BIN)/python benchmarks/clear_sky.py
 	$(BIN)/python benchmarks/children.py
