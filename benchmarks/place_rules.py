@@ -66,7 +66,11 @@ def read_apart(places: np.ndarray, keys: list[str], cover: tuple[str, ...],
 
 
 def put(engine, stored, columns: dict[str, np.ndarray]) -> None:
-    """The index's tags with these place columns in place of the stored ones."""
+    """The index's tags with these place columns in place of the stored ones. The broad
+    words' posting lists the index stores (scoring.term_lists: «горы» reaches more than
+    BROAD_COLUMNS columns) were added up from the stored tags: left unused, every word is
+    added up from the tags put here."""
+    engine.scorer.term_lists = None
     idx = engine.index
     idx.tags = stored.with_columns(
         {idx.labels.index(f"scene:{k}"): v.astype(np.float32) for k, v in columns.items()

@@ -370,6 +370,33 @@ def test_the_forest_on_a_mountain_is_found(mountain_index):
     assert sorted(_strong(mountains)) == sorted([FORESTED_MOUNTAIN.name, BARE_MOUNTAIN.name])
 
 
+# land behind what the photo is of (tagging.REGION_PLACES): a town under a mountain, seen
+# by a webcam (held-out fifth of scenes-train, seed 0: the heads read the whole photo as
+# the webcams' "day", the mountain 0.21, a weak match), and a meadow where two people fly
+# a kite with a pine forest behind it (coco-dev: the whole photo's forest 0.03)
+TOWN_UNDER_A_MOUNTAIN = SHARED / "scenes-train" / "amos_daynight" / "day" / "test_20151103_064532.jpg"
+MEADOW_BY_A_FOREST = SHARED / "coco-dev" / "000000278528.jpg"
+BEHIND_PHOTOS = _photos(TOWN_UNDER_A_MOUNTAIN, MEADOW_BY_A_FOREST, KITCHEN)
+
+
+@pytest.fixture(scope="module")
+def behind_index(held_out) -> Part:
+    return _part(held_out, BEHIND_PHOTOS)
+
+
+def test_a_mountain_and_a_forest_behind_the_photo_are_found_by_its_regions(behind_index):
+    """The windows above the town see the mountain, the ones along the meadow's edge the
+    forest: each is a sure match, first, explained as a region's («(фрагмент)»); the
+    kitchen is neither."""
+    mountains = _search(behind_index, "горы")
+    assert _strong(mountains)[:1] == [TOWN_UNDER_A_MOUNTAIN.name], [(h["path"], h["why"]) for h in mountains]
+    assert "горы (фрагмент)" in mountains[0]["why"], mountains[0]["why"]
+    forest = _search(behind_index, "лес")
+    assert _strong(forest) == [MEADOW_BY_A_FOREST.name], [(h["path"], h["why"]) for h in forest]
+    assert "лес (фрагмент)" in forest[0]["why"], forest[0]["why"]
+    assert KITCHEN.name not in _strong(mountains)
+
+
 # held-out fifth of scenes-train (seed 0): a daytime webcam frame of a town square, from
 # the source of the training-only "day" class (heads.UNNAMED_PLACES)
 WEBCAM_SQUARE = SHARED / "scenes-train" / "amos_daynight" / "day" / "test_20151102_055603.jpg"

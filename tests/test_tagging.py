@@ -9,6 +9,7 @@ from photofinder.detector import COCO_CLASSES, Detection
 from photofinder.heads import load_heads
 from photofinder.index import Index
 from photofinder.tagging import (
+    REGION_PLACES,
     REGION_WEIGHT,
     SKY_KEY,
     SKY_MOST,
@@ -107,6 +108,41 @@ def test_sky_is_sure_from_a_quarter_of_the_photo_and_only_outdoors():
     assert sky_probability(0.30, close_up, columns.indoor) == pytest.approx(0.1 * SKY_MOST)
     labels, scores, _ = combine_tags(np.zeros((1, 1000)), columns, street, None, sky=0.4)
     assert dict(zip(labels.tolist(), scores.tolist()))[columns.sky] == pytest.approx(0.4)
+
+
+def test_mountains_behind_the_people_are_read_on_the_regions_the_beach_is_not():
+    """The heads read the whole photo: friends on a beach with hills behind them are the
+    beach (0.8) and hardly mountains (0.05). Three windows above them see the hills (0.7):
+    the mountain tag is their noisy-OR, REGION_WEIGHT a vote, marked as a region's. The
+    beach and the coast are not read on the regions (REGION_PLACES): a corner of sand or
+    water is no beach, however sure of it."""
+    heads = load_heads("efficientnet-lite2")
+    columns = Columns(Index(tagger={"name": "t", "weights": ""}, vectors="", vocabulary=""),
+                      load_vocabulary(), heads)
+    keys = list(heads.tag_keys)
+    assert set(REGION_PLACES) == {"mountain", "forest"}
+    assert sorted(keys[i] for i in columns.region_places) == sorted(REGION_PLACES)
+    whole = np.zeros(len(keys), np.float32)
+    whole[keys.index("coast")], whole[keys.index("mountain")] = 0.8, 0.05
+    regions = np.zeros((13, len(keys)), np.float32)
+    regions[:, keys.index("coast")] = 0.9
+    regions[[0, 4, 5], keys.index("mountain")] = 0.7
+    column_of = {int(columns.scenes[i]): keys[i] for i in range(len(keys)) if columns.scenes[i] >= 0}
+
+    def tags(scene_regions):
+        labels, scores, region = combine_tags(np.zeros((14, 1000)), columns, whole, None,
+                                              scene_regions=scene_regions)
+        return {column_of[int(c)]: (float(s), bool(r))
+                for c, s, r in zip(labels, scores, region) if int(c) in column_of}
+
+    read = tags(regions)
+    assert read["mountain"] == (pytest.approx(1 - (1 - REGION_WEIGHT * 0.7) ** 3), True)
+    assert read["coast"] == (pytest.approx(0.8), False)
+    # without regions (--no-regions) the whole photo alone, as before
+    assert tags(None) == {"coast": (pytest.approx(0.8), False),
+                          "mountain": (pytest.approx(0.05), False)}
+    # regions that see less than the whole photo change nothing
+    assert tags(regions * 0.01)["mountain"] == (pytest.approx(0.05), False)
 
 
 def test_a_photo_of_the_sky_comes_before_a_photo_with_the_most_sky(sample_index, tmp_path):
