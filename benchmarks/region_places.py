@@ -12,9 +12,9 @@ places on the same regions: for each candidate place alone, its column becomes t
 larger of the whole photo's probability and the regions' noisy-OR, and every word is
 searched through the real SearchEngine on the everyday photos (the 543 tuned on and the
 135 of people's own albums, as published, both taggers), with how many photos the
-place becomes a sure tag of (search.SURE["scene"]). The region probabilities come from
-tagging the photos again (cached in build/region-scenes-*.npz); the whole photo's from
-the compact features the index stores (place_rules.put). The shipped rule must give the
+place is a sure tag of before and after (scoring.SURE["scene"]). The region
+probabilities come from tagging the photos again (cached in build/region-scenes-*.npz);
+the whole photo's from the compact features the index stores (place_rules.put). The shipped rule must give the
 shipped index's figures. --held-out: the same on scenes-train's held-out fifth, whose
 truth is its folders (a town in front of mountains counts as no mountain there), after
 tagging its 4,081 photos again (about 10 minutes here).
@@ -113,17 +113,19 @@ def everyday_table(name: str, tagger: str, fresh: bool, truth: dict) -> int:
     stored = engine.index.tags
     shipped = figures(engine, truth)
     words = [w for w in WORDS if w in shipped[0]]
-    print(f"\n{name}: AP; how many photos the place is a sure tag of; MAP / MRR of all "
-          f"{len(shipped[0])} words")
+    print(f"\n{name}: AP; how many photos the place is a sure tag of, before → read so; "
+          f"MAP / MRR of all {len(shipped[0])} words")
     print("| rule | " + " | ".join(f"«{w}»" for w in words) + " | sure | all words |")
     print("| --- |" + " --- |" * (len(words) + 2))
+    before = read_on_regions(())(engine, tagger)
     try:
         for rule, make in RULES.items():
             columns = make(engine, tagger)
             put(engine, stored, columns)
             ap, map_, mrr = figures(engine, truth)
             place = rule.removeprefix("+ ").removesuffix(" on the regions")
-            sure = (str(int((columns[place] >= SURE["scene"]).sum()))
+            sure = (f"{int((before[place] >= SURE['scene']).sum())} → "
+                    f"{int((columns[place] >= SURE['scene']).sum())}"
                     if place in CANDIDATES else "-")
             print(f"| {rule} | " + " | ".join(f"{ap[w]:.3f}" for w in words)
                   + f" | {sure} | {map_:.3f} / {mrr:.3f} |")
