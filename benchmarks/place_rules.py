@@ -4,13 +4,17 @@ again), put in place of the stored columns, and measured through the real Search
 on the everyday test photos and on the held-out fifth of scenes-train.
 
 A rule is a function (engine, tagger) -> {place key: [n] scores}; only the columns it
-returns change.
+returns change. The places the index reads on the regions too (tagging.REGION_PLACES) are
+read so on top of a rule's columns, as the index does, from the photos tagged again for
+their regions (region_scenes, cached under build/).
 """
 
 from __future__ import annotations
 
 import json
+import zlib
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 from evaluation import REPO, build_index, engine_for, mean, score_queries
@@ -19,8 +23,10 @@ from everyday_photos import everyday_engine
 from scenes import SCENES, hand_judged, held_out_folder
 
 import photofinder.heads as heads_module
+from photofinder.decoding import decode
 from photofinder.heads import NAMED_SHARE_FLOOR, UNNAMED_PLACES, load_heads
-from photofinder.tagging import SCENE_FLOOR
+from photofinder.tagger import load_tagger
+from photofinder.tagging import REGION_PLACES, REGION_WEIGHT, SCENE_FLOOR
 
 Rule = Callable[[object, str], dict[str, np.ndarray]]
 SETS = (("as published, Lite2", "efficientnet-lite2", True),
@@ -65,11 +71,52 @@ def read_apart(places: np.ndarray, keys: list[str], cover: tuple[str, ...],
             for k in cover}
 
 
-def put(engine, stored, columns: dict[str, np.ndarray]) -> None:
-    """The index's tags with these place columns in place of the stored ones. The broad
-    words' posting lists the index stores (scoring.term_lists: «горы» reaches more than
-    BROAD_COLUMNS columns) were added up from the stored tags: left unused, every word is
-    added up from the tags put here."""
+def region_scenes(engine, tagger: str) -> np.ndarray:
+    """[n, R, S + A] the heads' probabilities on each region of every photo of the index,
+    tagged again (the index keeps no region features); cached under build/."""
+    paths = list(engine.index.paths)
+    key = zlib.crc32("\n".join(paths).encode())
+    cache = REPO / "build" / f"region-scenes-{tagger}-{len(paths)}-{key:08x}.npz"
+    if cache.is_file():
+        return np.load(cache)["scenes"].astype(np.float32)
+    model, heads = load_tagger(tagger), load_heads(tagger)
+    print(f"tagging {len(paths)} photos again for their regions ({tagger})...", flush=True)
+    out = []
+    for start in range(0, len(paths), model.batch_size):
+        batch = [decode(Path(p), model.preprocess) for p in paths[start:start + model.batch_size]]
+        pooled = model.analyze(np.stack([d.pixels for d in batch])).pooled[:, 1:]
+        scores = heads.scenes(heads.project(pooled.reshape(-1, pooled.shape[2])))
+        out.append(scores.reshape(len(batch), pooled.shape[1], -1))
+    scenes = np.concatenate(out)
+    cache.parent.mkdir(exist_ok=True)
+    np.savez_compressed(cache, scenes=scenes.astype(np.float16))
+    return scenes
+
+
+def with_regions(engine, tagger: str, columns: dict[str, np.ndarray],
+                 places: tuple[str, ...] = REGION_PLACES) -> dict[str, np.ndarray]:
+    """`places` among the columns the larger of their value and the regions' noisy-OR
+    (tagging.combine_tags)."""
+    read = [k for k in places if k in columns]
+    if not read:
+        return columns
+    keys = list(load_heads(tagger).tag_keys)
+    regions = region_scenes(engine, tagger)
+    out = dict(columns)
+    for k in read:
+        votes = 1 - np.prod(1 - REGION_WEIGHT * regions[:, :, keys.index(k)], axis=1)
+        out[k] = np.maximum(columns[k], votes)
+    return out
+
+
+def put(engine, stored, columns: dict[str, np.ndarray], tagger: str | None = None) -> None:
+    """The index's tags with these place columns in place of the stored ones; tagger: the
+    REGION_PLACES among them read on the regions too, as the index reads them (None: as
+    given). The broad words' posting lists the index stores (scoring.term_lists: «горы»
+    reaches more than BROAD_COLUMNS columns) were added up from the stored tags: left
+    unused, every word is added up from the tags put here."""
+    if tagger is not None:
+        columns = with_regions(engine, tagger, columns)
     engine.scorer.term_lists = None
     idx = engine.index
     idx.tags = stored.with_columns(
@@ -94,7 +141,7 @@ def everyday_tables(what: str, rules: dict[str, Rule], shipped_rule: str,
         print("| --- |" + " --- |" * (len(words) + 2))
         try:
             for rule, make in rules.items():
-                put(engine, stored, make(engine, tagger))
+                put(engine, stored, make(engine, tagger), tagger)
                 f = word_figures(engine, truth, words)
                 print(f"| {rule} | " + " | ".join(f"{f[w]:.3f}" for w in words)
                       + f" | {f['13 MAP']:.3f} / {f['13 MRR']:.3f} | {f['35 MAP']:.3f} / "
@@ -108,9 +155,10 @@ def everyday_tables(what: str, rules: dict[str, Rule], shipped_rule: str,
 
 
 def held_out_table(what: str, rules: dict[str, Rule], words: tuple[str, ...],
-                   tagger: str = "efficientnet-lite2") -> None:
+                   tagger: str = "efficientnet-lite2", regions: bool = True) -> None:
     """The AP of `words` and the MAP of every word with a label on scenes-train's
-    held-out fifth (scenes.py's photos and truth) under each rule."""
+    held-out fifth (scenes.py's photos and truth) under each rule; regions: REGION_PLACES
+    read on the regions on top of the rule's columns (put)."""
     if not SCENES.is_dir():
         print(f"\nskipped: no scenes-train at {SCENES}")
         return
@@ -122,7 +170,7 @@ def held_out_table(what: str, rules: dict[str, Rule], words: tuple[str, ...],
     table = []
     try:
         for rule, make in rules.items():
-            put(engine, stored, make(engine, tagger))
+            put(engine, stored, make(engine, tagger), tagger if regions else None)
             table.append((rule, score_queries(engine, queries, relevant, ignored)))
     finally:
         engine.index.tags = stored

@@ -25,20 +25,16 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import zlib
-from pathlib import Path
 
 import numpy as np
-from evaluation import REPO, mean
+from evaluation import mean
 from everyday_kinds import TRUTH, truth_rows
 from everyday_photos import everyday_engine, scene_word_rows
-from place_rules import held_out_table, put
+from place_rules import held_out_table, put, with_regions
 
-from photofinder.decoding import decode
 from photofinder.heads import load_heads
 from photofinder.scoring import SURE
-from photofinder.tagger import load_tagger
-from photofinder.tagging import REGION_PLACES, REGION_WEIGHT
+from photofinder.tagging import REGION_PLACES
 
 # each candidate place and the words it could move: its own and those above it
 CANDIDATES = {
@@ -54,28 +50,6 @@ SETS = (("the 543 everyday photos, Lite2", "efficientnet-lite2", False),
         ("people's own albums (135), Lite0", "efficientnet-lite0", True))
 
 
-def region_scenes(engine, tagger: str) -> np.ndarray:
-    """[n, R, S + A] the heads' probabilities on each region of every photo of the index,
-    tagged again (the index keeps no region features); cached under build/."""
-    paths = list(engine.index.paths)
-    key = zlib.crc32("\n".join(paths).encode())
-    cache = REPO / "build" / f"region-scenes-{tagger}-{len(paths)}-{key:08x}.npz"
-    if cache.is_file():
-        return np.load(cache)["scenes"].astype(np.float32)
-    model, heads = load_tagger(tagger), load_heads(tagger)
-    print(f"tagging {len(paths)} photos again for their regions ({tagger})...", flush=True)
-    out = []
-    for start in range(0, len(paths), model.batch_size):
-        batch = [decode(Path(p), model.preprocess) for p in paths[start:start + model.batch_size]]
-        pooled = model.analyze(np.stack([d.pixels for d in batch])).pooled[:, 1:]
-        scores = heads.scenes(heads.project(pooled.reshape(-1, pooled.shape[2])))
-        out.append(scores.reshape(len(batch), pooled.shape[1], -1))
-    scenes = np.concatenate(out)
-    cache.parent.mkdir(exist_ok=True)
-    np.savez_compressed(cache, scenes=scenes.astype(np.float16))
-    return scenes
-
-
 def read_on_regions(places: tuple[str, ...]):
     """A rule: `places` the larger of the whole photo's probability and the regions'
     noisy-OR (tagging.combine_tags), every other place of REGION_PLACES and CANDIDATES the
@@ -84,12 +58,8 @@ def read_on_regions(places: tuple[str, ...]):
         heads = load_heads(tagger)
         keys = list(heads.tag_keys)
         whole = heads.scenes(np.asarray(engine.index.features, np.float32))
-        regions = region_scenes(engine, tagger)
         columns = {k: whole[:, keys.index(k)] for k in (*REGION_PLACES, *CANDIDATES)}
-        for k in places:
-            votes = 1 - np.prod(1 - REGION_WEIGHT * regions[:, :, keys.index(k)], axis=1)
-            columns[k] = np.maximum(columns[k], votes)
-        return columns
+        return with_regions(engine, tagger, columns, places)
     return rule
 
 
@@ -148,7 +118,7 @@ def main() -> int:
         if everyday_table(name, tagger, fresh, truth):
             return 1
     if args.held_out:
-        held_out_table("rule", RULES, WORDS)
+        held_out_table("rule", RULES, WORDS, regions=False)
     return 0
 
 

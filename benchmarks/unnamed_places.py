@@ -80,7 +80,7 @@ def coco_scenes() -> None:
     print("| --- | --- | --- |")
     try:
         for rule, make in RULES.items():
-            put(engine, stored, make(engine, "efficientnet-lite2"))
+            put(engine, stored, make(engine, "efficientnet-lite2"), "efficientnet-lite2")
             rows = score_queries(engine, queries, lambda q, path: Path(path).name in q["photos"])
             false = engine.search("аквариум", top=len(engine.index)).strong_total
             print(f"| {rule} | {mean(r['ap'] for r in rows):.3f} / "
