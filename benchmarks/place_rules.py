@@ -26,7 +26,7 @@ import photofinder.heads as heads_module
 from photofinder.decoding import decode
 from photofinder.heads import NAMED_SHARE_FLOOR, UNNAMED_PLACES, load_heads
 from photofinder.tagger import load_tagger
-from photofinder.tagging import REGION_PLACES, REGION_WEIGHT, SCENE_FLOOR
+from photofinder.tagging import REGION_PLACES, SCENE_FLOOR, region_votes
 
 Rule = Callable[[object, str], dict[str, np.ndarray]]
 SETS = (("as published, Lite2", "efficientnet-lite2", True),
@@ -104,8 +104,7 @@ def with_regions(engine, tagger: str, columns: dict[str, np.ndarray],
     regions = region_scenes(engine, tagger)
     out = dict(columns)
     for k in read:
-        votes = 1 - np.prod(1 - REGION_WEIGHT * regions[:, :, keys.index(k)], axis=1)
-        out[k] = np.maximum(columns[k], votes)
+        out[k] = np.maximum(columns[k], region_votes(regions[:, :, keys.index(k)], axis=1))
     return out
 
 

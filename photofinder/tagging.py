@@ -251,6 +251,12 @@ def person_boxes(objects: list) -> np.ndarray:
     return np.array(boxes, np.float32).reshape(-1, 4)
 
 
+def region_votes(probs: np.ndarray, weight: float = REGION_WEIGHT, axis: int = 0) -> np.ndarray:
+    """The regions' noisy-OR along `axis`, each region's probability a vote of `weight`
+    (REGION_WEIGHT): how the ImageNet classes and REGION_PLACES are read on the regions."""
+    return 1 - np.prod(1 - weight * probs, axis=axis)
+
+
 def sky_probability(fraction: float, scenes: np.ndarray, indoor: np.ndarray) -> float:
     """How sure the sky tag is: photos.sky_fraction, at its most (SKY_MOST) from
     SKY_SURE_FRACTION of the frame, times the scene head's probability that the photo
@@ -275,7 +281,7 @@ def combine_tags(probs: np.ndarray, columns: Columns, scenes: np.ndarray | None,
     columns are read), None: regions off or no heads.
     """
     whole = probs[0]
-    best = np.maximum(whole, 1 - np.prod(1 - region_weight * probs[1:], axis=0))
+    best = np.maximum(whole, region_votes(probs[1:], region_weight))
     best[WHOLE_PHOTO_CLASSES] = whole[WHOLE_PHOTO_CLASSES]
     keep = np.flatnonzero(best >= IMAGENET_FLOOR)
     keep = keep[np.argsort(-best[keep], kind="stable")[:MAX_IMAGENET_TAGS]]
@@ -286,7 +292,7 @@ def combine_tags(probs: np.ndarray, columns: Columns, scenes: np.ndarray | None,
         shown, from_region = scenes, np.zeros(len(scenes), bool)
         if scene_regions is not None and len(scene_regions) and columns.region_places.size:
             cols = columns.region_places
-            votes = 1 - np.prod(1 - region_weight * scene_regions[:, cols], axis=0)
+            votes = region_votes(scene_regions[:, cols], region_weight)
             shown = scenes.copy()
             shown[cols] = np.maximum(scenes[cols], votes)
             from_region[cols] = votes > scenes[cols]
