@@ -18,9 +18,11 @@ import numpy as np
 from .errors import PhotoError
 from .photos import (
     Preprocess,
+    cloud_fraction,
     difference_hash,
     fit_for_model,
     read_photo_and_hash,
+    sky_cells,
     sky_fraction,
 )
 from .places import gps_from_xmp
@@ -53,15 +55,20 @@ def decode(path: Path, prep: Preprocess, sky: bool = True,
         gps = photo.gps or gps_in_sidecar(path)
         if photo.video:  # its frames, each a model input; dHash of the thumbnail's frame
             frames = np.stack([fit_for_model(f, prep) for f in photo.frames])
+            skies = [sky_cells(f) if sky else None for f in frames]
             return Decoded(frames, difference_hash(photo.image), photo.taken, file_hash,
                            photo.texts, 0.0,
-                           tuple(sky_fraction(f) if sky else 0.0 for f in frames),
+                           tuple(sky_fraction(f, c) if c else 0.0 for f, c in zip(frames, skies)),
+                           frame_clouds=tuple(cloud_fraction(f, c) if c else 0.0
+                                              for f, c in zip(frames, skies)),
                            duration=photo.duration, video=True, gps=gps,
                            detector_pixels=None if detector is None else np.stack(
                                [fit_for_model(f, detector) for f in photo.frames]))
         pixels = fit_for_model(photo.image, prep)
+        cells = sky_cells(pixels) if sky else None
         return Decoded(pixels, difference_hash(photo.image), photo.taken, file_hash,
-                       photo.texts, sky_fraction(pixels) if sky else 0.0, gps=gps,
+                       photo.texts, sky_fraction(pixels, cells) if cells else 0.0,
+                       clouds=cloud_fraction(pixels, cells) if cells else 0.0, gps=gps,
                        detector_pixels=None if detector is None
                        else fit_for_model(photo.image, detector),
                        screenshot=photo.screenshot or said_by_name(path))

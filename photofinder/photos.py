@@ -328,15 +328,19 @@ def difference_hash(img: Image.Image) -> int:
 SKY_CELLS = 40  # the photo is judged as a 40 x 40 grid of cell colours
 
 
-def sky_fraction(pixels: np.ndarray) -> float:
-    """The share of the photo that is open sky: cells of smooth blue, or of smooth bright
-    grey-white (overcast), that reach down unbroken from the top edge. The scene head
-    knows sky only as photos *of* the sky (clouds, sunsets: it is a softmax over places,
-    so a street with blue sky above it is "street" and nothing else); on the real
-    cluttered photos of coco-dev "небо" found 0.16 AP through it (benchmarks/coco_scenes.py).
-    A white wall or ceiling passes these tests too; tagging.sky_probability weighs the
-    fraction by how sure the scene head is that the photo is outdoors.
-    pixels: uint8 [H, W, 3], the model's input."""
+@dataclass(frozen=True)
+class SkyCells:
+    """The photo as a grid of cell colours (SKY_CELLS a side, 0..1), with what the sky
+    tests need of each cell."""
+
+    blue: np.ndarray      # bool: blue enough and bright enough to be open sky
+    overcast: np.ndarray  # bool: bright grey-white enough to be an overcast sky
+    white: np.ndarray     # bool: bright grey-white enough to be a cloud (looser)
+    smooth: np.ndarray    # bool: no edge to the cell's neighbours (open sky is smooth)
+
+
+def sky_cells(pixels: np.ndarray) -> SkyCells:
+    """The cells sky_fraction and cloud_fraction judge. pixels: uint8 [H, W, 3]."""
     cells = min(SKY_CELLS, pixels.shape[0], pixels.shape[1])
     ch, cw = pixels.shape[0] // cells, pixels.shape[1] // cells
     # each cell's mean colour by Pillow's box filter: the function takes ~1.2 ms a photo
@@ -349,8 +353,46 @@ def sky_fraction(pixels: np.ndarray) -> float:
     grey = cell.mean(axis=-1)
     step = (np.abs(np.diff(grey, axis=1, append=grey[:, -1:]))
             + np.abs(np.diff(grey, axis=0, append=grey[-1:])))
-    blue_sky = (blue >= red + 0.03) & (blue >= green - 0.03) & (value > 0.35)
-    overcast = (saturation < 0.12) & (value > 0.6)
-    sky_like = (step < 0.035) & (blue_sky | overcast)
+    return SkyCells(blue=(blue >= red + 0.03) & (blue >= green - 0.03) & (value > 0.35),
+                    overcast=(saturation < 0.12) & (value > 0.6),
+                    white=(saturation < CLOUD_SATURATION) & (value > CLOUD_VALUE),
+                    smooth=step < 0.035)
+
+
+def sky_fraction(pixels: np.ndarray, cells: SkyCells | None = None) -> float:
+    """The share of the photo that is open sky: cells of smooth blue, or of smooth bright
+    grey-white (overcast), that reach down unbroken from the top edge. The scene head
+    knows sky only as photos *of* the sky (clouds, sunsets: it is a softmax over places,
+    so a street with blue sky above it is "street" and nothing else); on the real
+    cluttered photos of coco-dev "небо" found 0.16 AP through it (benchmarks/coco_scenes.py).
+    A white wall or ceiling passes these tests too; tagging.sky_probability weighs the
+    fraction by how sure the scene head is that the photo is outdoors.
+    pixels: uint8 [H, W, 3], the model's input."""
+    c = cells or sky_cells(pixels)
+    sky_like = c.smooth & (c.blue | c.overcast)
     # sky is above everything else: a cell counts only when every cell above it does
     return float(np.cumprod(sky_like, axis=0).mean())
+
+
+# A cloud's cell: bright and grey-white, and not smooth (a cloud has edges and shades).
+# Looser than sky_fraction's overcast cells (saturation 0.12, value 0.6), which must be
+# smooth. Only the top third of the photo is looked at: lower down, grey-white cells
+# reached through the sky were as often a pale horizon, snow, white walls or blossom
+# (benchmarks/sky_clouds.py: every grey-white cell gave «облака» as much, and took
+# «небо» 0.83 -> 0.77 on coco-dev and «ясное небо» 0.60 -> 0.58 on the everyday photos).
+CLOUD_SATURATION = 0.15
+CLOUD_VALUE = 0.55
+CLOUD_ROWS = 1 / 3
+
+
+def cloud_fraction(pixels: np.ndarray, cells: SkyCells | None = None) -> float:
+    """The share of the photo that is clouds in the sky: grey-white cells with edges in
+    its top third, reached from the top edge through sky (blue or grey-white cells,
+    smooth or not, where sky_fraction's open sky must be smooth). The heads know clouds
+    as the subject of a photo and miss them above people, a town or a field
+    (tagging.cloudy_probability). pixels: uint8 [H, W, 3], the model's input."""
+    c = cells or sky_cells(pixels)
+    reached = np.cumprod(c.blue | c.white, axis=0).astype(bool)
+    clouds = reached & c.white & ~c.smooth
+    top = max(1, round(len(clouds) * CLOUD_ROWS))
+    return float(clouds[:top].sum() / clouds.size)

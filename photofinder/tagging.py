@@ -100,6 +100,14 @@ SKY_KEY = SCENE_PREFIX + "sky"
 # 0.16 / 0.99; SKY_MOST 1: 0.66 / 0.51; 0.7: 0.65 / 0.85; 0.5: 0.63 / 0.89.
 SKY_SURE_FRACTION = 0.25
 SKY_MOST = 0.7
+CLOUDS_KEY = SCENE_PREFIX + "clouds"
+# Clouds read from the pixels too (photos.cloud_fraction): the heads know clouds as the
+# subject of a photo and miss them above people, a town or a field. What the grey-white
+# sky adds to the head's clouds (a noisy-OR, cloudy_probability): CLOUD_WEIGHT at most,
+# reached from 1 / CLOUD_GAIN of the frame, times how sure the heads are the photo is
+# outdoors (a white ceiling is no cloud). Measured by benchmarks/sky_clouds.py.
+CLOUD_GAIN = 4.0
+CLOUD_WEIGHT = 0.5
 INDOORS = "помещение"   # the broader word of every room, shop and hall in scenes.json
 # The heads' classes whose photos show no open sky that are not under «помещение»: a
 # close-up of a dish or a cat (training-only: a blue tablecloth, a white wall behind are
@@ -113,9 +121,9 @@ NO_SKY_CLASSES = ("close_up", "aquarium")
 # a group of people from the detector's person boxes (group_probability); screenshot-1:
 # screenshots from their files (screenshots.py); road-1: a road read apart from the land
 # it crosses (heads.ROADS); region-place-1: mountains and forests read on the regions too
-# (REGION_PLACES).
+# (REGION_PLACES); clouds-1: clouds read from the sky's pixels too (cloudy_probability).
 EVIDENCE = ("sky-1,person-2,colour-1,river-1,forest-1,named-1,group-1,screenshot-1,road-1,"
-            "region-place-1")
+            "region-place-1,clouds-1")
 SCREENSHOT_KEY = SCENE_PREFIX + "screenshot"
 # A group is this many people or more: «толпа», «группа людей», «много людей».
 GROUP_SIZE = 3
@@ -146,6 +154,8 @@ class Decoded:
     texts: tuple[str, ...] = ()  # photos.embedded_texts: keywords and titles in the file
     sky: float = 0.0        # photos.sky_fraction of the model's input
     frame_skies: tuple[float, ...] = ()  # a video: each frame's sky fraction
+    clouds: float = 0.0     # photos.cloud_fraction of the model's input
+    frame_clouds: tuple[float, ...] = ()  # a video: each frame's cloud fraction
     duration: float = 0.0   # a video's length in seconds
     video: bool = False
     gps: tuple[float, float] | None = None  # where it was taken (places.gps_of_image)
@@ -188,11 +198,9 @@ class Columns:
                                        if k.removeprefix(SCENE_PREFIX) in REGION_PLACES], np.int64)
         # the head's labels that are indoors (or close-ups): what says a white ceiling is
         # not sky
-        self.indoor = np.array([
-            k.removeprefix(SCENE_PREFIX) in NO_SKY_CLASSES
-            or (k in vocabulary.index_of_key
-                and INDOORS in vocabulary.labels[vocabulary.index_of_key[k]].broader)
-            for k in keys], bool)
+        self.indoor = indoor_mask(heads.tag_keys if heads is not None else (), vocabulary)
+        # the head's clouds, which the sky's grey-white cells may add to (cloudy_probability)
+        self.clouds = next((i for i, k in enumerate(keys) if k == CLOUDS_KEY), -1)
         # the colour tags are made with the sky's (both need the heads, EVIDENCE)
         self.colours = np.array([
             index.label_column(key) if heads is not None and key in vocabulary.index_of_key
@@ -257,6 +265,27 @@ def region_votes(probs: np.ndarray, weight: float = REGION_WEIGHT, axis: int = 0
     return 1 - np.prod(1 - weight * probs, axis=axis)
 
 
+def indoor_mask(head_keys: tuple[str, ...] | list[str], vocabulary: Vocabulary) -> np.ndarray:
+    """bool [S + A]: the heads' labels (keys without SCENE_PREFIX) that are indoors, under
+    INDOORS, or NO_SKY_CLASSES: their share of the softmax is how sure the heads are that
+    the photo shows no sky."""
+    return np.array([k in NO_SKY_CLASSES
+                     or (SCENE_PREFIX + k in vocabulary.index_of_key
+                         and INDOORS in vocabulary.labels[vocabulary.index_of_key[SCENE_PREFIX + k]].broader)
+                     for k in head_keys], bool)
+
+
+def cloudy_probability(head: float, fraction: float, scenes: np.ndarray,
+                       indoor: np.ndarray) -> float:
+    """The clouds tag: the head's clouds, or the sky's grey-white cells
+    (photos.cloud_fraction), either one enough (a noisy-OR), the cells counting
+    CLOUD_WEIGHT at most, from 1 / CLOUD_GAIN of the frame, times the heads' probability
+    that the photo is outdoors."""
+    outdoors = min(1.0, max(0.0, 1.0 - float(scenes[indoor].sum())))
+    seen = CLOUD_WEIGHT * min(1.0, CLOUD_GAIN * fraction) * outdoors
+    return 1.0 - (1.0 - head) * (1.0 - seen)
+
+
 def sky_probability(fraction: float, scenes: np.ndarray, indoor: np.ndarray) -> float:
     """How sure the sky tag is: photos.sky_fraction, at its most (SKY_MOST) from
     SKY_SURE_FRACTION of the frame, times the scene head's probability that the photo
@@ -270,7 +299,7 @@ def combine_tags(probs: np.ndarray, columns: Columns, scenes: np.ndarray | None,
                sky: float | None = None, objects: list | None = None,
                colours: tuple[np.ndarray, np.ndarray] | None = None,
                screenshot: bool = False, scene_regions: np.ndarray | None = None,
-               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+               clouds: float = 0.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """One photo's (label columns, scores, region flags).
 
     probs: [1 + R, 1000] the whole photo's and each region's ImageNet probabilities.
@@ -279,6 +308,7 @@ def combine_tags(probs: np.ndarray, columns: Columns, scenes: np.ndarray | None,
     screenshot: the file is a screenshot (Decoded.screenshot).
     scene_regions: [R, S + A] the heads' probabilities on each region (REGION_PLACES'
     columns are read), None: regions off or no heads.
+    clouds: photos.cloud_fraction of the photo (cloudy_probability).
     """
     whole = probs[0]
     best = np.maximum(whole, region_votes(probs[1:], region_weight))
@@ -289,13 +319,15 @@ def combine_tags(probs: np.ndarray, columns: Columns, scenes: np.ndarray | None,
     scores = [best[keep]]
     region = [best[keep] > whole[keep]]
     if scenes is not None:
-        shown, from_region = scenes, np.zeros(len(scenes), bool)
+        shown, from_region = scenes.copy(), np.zeros(len(scenes), bool)
         if scene_regions is not None and len(scene_regions) and columns.region_places.size:
             cols = columns.region_places
             votes = region_votes(scene_regions[:, cols], region_weight)
-            shown = scenes.copy()
             shown[cols] = np.maximum(scenes[cols], votes)
             from_region[cols] = votes > scenes[cols]
+        if clouds > 0 and columns.clouds >= 0:
+            shown[columns.clouds] = cloudy_probability(float(scenes[columns.clouds]), clouds,
+                                                       scenes, columns.indoor)
         s = np.flatnonzero((shown >= SCENE_FLOOR) & (columns.scenes >= 0))
         labels.append(columns.scenes[s])
         scores.append(shown[s])
@@ -360,6 +392,7 @@ def rows_for(analysis: Analysis, decoded: list[Decoded], columns: Columns,
         frames = []
         for k in range(image, image + count):
             fraction = d.frame_skies[k - image] if d.frame_skies else d.sky
+            clouds = d.frame_clouds[k - image] if d.frame_clouds else d.clouds
             frames.append(combine_tags(
                 analysis.probs[k], columns, None if scenes is None else scenes[k],
                 None if person is None else person_probability(
@@ -368,7 +401,7 @@ def rows_for(analysis: Analysis, decoded: list[Decoded], columns: Columns,
                 None if objects is None else objects[k],
                 None if scenes is None else colour_scores(
                     d.images[k - image], object_boxes(objects[k]) if objects is not None else ()),
-                d.screenshot, None if regional is None else regional[k]))
+                d.screenshot, None if regional is None else regional[k], clouds))
         rows.append(strongest(frames))
         image += count
     return Rows(paths=paths, sizes=np.asarray(sizes, np.int64),

@@ -106,9 +106,14 @@ def test_a_clear_sky_finds_the_blue_skies_before_the_clouds(sky_index, query):
     hits = search_json(sky_index, query)
     assert set(_first_two(hits)) == {_name(p) for p in CLEAR}, hits
     assert hits[0]["why"].startswith(f"{query}") and "(ясное небо 0." in hits[0]["why"]
-    # the clouds come after, if at all, at less than half the score: only through
-    # «небо», which the phrase is near in meaning (a broader word of the clouds)
-    assert all(h["score"] < hits[1]["score"] / 2 for h in hits[2:]), hits
+    # the clouds come after, if at all, at about half the score or less: through «небо»,
+    # which the phrase is near in meaning (a broader word of the clouds, similarity
+    # 0.30), or as a clear sky all but nil. (The dune's pale sky beside the woman's
+    # raised arms reads as a wisp of cloud since round forty-one, photos.cloud_fraction:
+    # its clear sky 0.67 -> 0.65, and the clouds' 0.296 is no longer under half of it.)
+    assert all(h["score"] < 0.55 * hits[1]["score"] for h in hits[2:]), hits
+    assert all(h["matches"][0]["term"] == "небо" or h["matches"][0]["confidence"] < 0.1
+               for h in hits[2:]), hits
 
 
 def test_clouds_and_a_clear_sky_rank_the_same_photos_in_opposite_orders(sky_index):

@@ -9,6 +9,7 @@ from PIL import Image
 from photofinder.errors import PhotoError
 from photofinder.photos import (
     Preprocess,
+    cloud_fraction,
     date_taken,
     difference_hash,
     find_photos,
@@ -115,3 +116,35 @@ def test_sky_fraction_is_the_smooth_sky_that_reaches_down_from_the_top():
     dusk[:128] = (40, 50, 70)                # too dark for a day sky
     assert sky_fraction(dusk) < 0.01
     assert sky_fraction(_textured(rng, 320, 320)) < 0.01
+
+
+def _clouds(rng: np.random.Generator, height: int, width: int) -> np.ndarray:
+    """Blue sky with bright grey-white clouds in it: small blobs of several greys, so
+    that most cells of a cloud have an edge (a cell inside one flat blob is as smooth as
+    open sky, and a real cloud's shading is not flat)."""
+    sky = np.empty((height, width, 3), np.uint8)
+    sky[:] = (110, 160, 225)
+    for _ in range(height * width // 1000):
+        y, x = rng.integers(0, height), rng.integers(0, width)
+        h, w = rng.integers(6, 20), rng.integers(10, 40)
+        sky[y:y + h, x:x + w] = rng.integers(205, 250)
+    return sky
+
+
+def test_cloud_fraction_is_the_clouds_in_the_top_third_reached_through_the_sky():
+    rng = np.random.default_rng(0)
+    photo = _textured(rng, 320, 320)
+    photo[:128] = _clouds(rng, 128, 320)     # clouds over a town: a quarter of the top 40 %
+    cloudy = cloud_fraction(photo)
+    assert 0.03 < cloudy < 0.1
+    clear = photo.copy()
+    clear[:128] = (110, 160, 225)            # the same sky without a cloud
+    assert cloud_fraction(clear) == 0.0
+    assert sky_fraction(clear) == pytest.approx(0.4, abs=0.03)
+    walled = _textured(rng, 320, 320)
+    walled[200:] = 230                       # a white wall in the lower part: no sky reaches it
+    walled[:40] = _clouds(rng, 40, 320)
+    assert cloud_fraction(walled) < cloudy / 2
+    hidden = photo.copy()
+    hidden[:24] = _textured(rng, 24, 320)    # branches across the top: the clouds are not reached
+    assert cloud_fraction(hidden) < 0.01

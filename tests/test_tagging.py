@@ -9,12 +9,15 @@ from photofinder.detector import COCO_CLASSES, Detection
 from photofinder.heads import load_heads
 from photofinder.index import Index
 from photofinder.tagging import (
+    CLOUD_GAIN,
+    CLOUD_WEIGHT,
     REGION_PLACES,
     REGION_WEIGHT,
     SKY_KEY,
     SKY_MOST,
     WHOLE_PHOTO_CLASSES,
     Columns,
+    cloudy_probability,
     combine_tags,
     group_probability,
     sky_probability,
@@ -108,6 +111,36 @@ def test_sky_is_sure_from_a_quarter_of_the_photo_and_only_outdoors():
     assert sky_probability(0.30, close_up, columns.indoor) == pytest.approx(0.1 * SKY_MOST)
     labels, scores, _ = combine_tags(np.zeros((1, 1000)), columns, street, None, sky=0.4)
     assert dict(zip(labels.tolist(), scores.tolist()))[columns.sky] == pytest.approx(0.4)
+
+
+def test_clouds_over_a_street_are_read_from_the_sky_and_not_from_a_ceiling():
+    """The head reads a street under clouds as a street (clouds 0.1); the sky's grey-white
+    cells (photos.cloud_fraction, a tenth of the frame) add CLOUD_WEIGHT x min(1,
+    CLOUD_GAIN x 0.1) by a noisy-OR. A kitchen's white ceiling adds almost nothing: the
+    heads are sure it is indoors. No cells, no change."""
+    heads = load_heads("efficientnet-lite2")
+    columns = Columns(Index(tagger={"name": "t", "weights": ""}, vectors="", vocabulary=""),
+                      load_vocabulary(), heads)
+    keys = list(heads.tag_keys)
+    assert keys[columns.clouds] == "clouds"
+    street, kitchen = np.zeros(len(keys)), np.zeros(len(keys))
+    street[keys.index("street")], street[keys.index("clouds")] = 0.9, 0.1
+    kitchen[keys.index("kitchen")], kitchen[keys.index("clouds")] = 0.95, 0.1
+    seen = CLOUD_WEIGHT * min(1.0, CLOUD_GAIN * 0.1)
+    assert cloudy_probability(0.1, 0.1, street, columns.indoor) == pytest.approx(1 - 0.9 * (1 - seen))
+    assert cloudy_probability(0.1, 0.1, kitchen, columns.indoor) == pytest.approx(
+        1 - 0.9 * (1 - 0.05 * seen))
+
+    def clouds_tag(scenes: np.ndarray, fraction: float) -> float:
+        labels, scores, region = combine_tags(np.zeros((1, 1000)), columns, scenes, None,
+                                              clouds=fraction)
+        tags = dict(zip(labels.tolist(), scores.tolist()))
+        assert not region.any()
+        return tags[int(columns.scenes[columns.clouds])]
+
+    assert clouds_tag(street, 0.1) == pytest.approx(1 - 0.9 * (1 - seen))
+    assert clouds_tag(street, 0.0) == pytest.approx(0.1)
+    assert clouds_tag(kitchen, 0.1) < 0.12
 
 
 def test_mountains_behind_the_people_are_read_on_the_regions_the_beach_is_not():
