@@ -18,8 +18,8 @@ from pathlib import Path
 
 import numpy as np
 from evaluation import REPO, build_index, engine_for, mean, score_queries
-from everyday_kinds import TRUTH, word_figures
-from everyday_photos import everyday_engine
+from everyday_kinds import TRUTH, truth_rows, word_figures
+from everyday_photos import everyday_engine, scene_word_rows
 from scenes import SCENES, hand_judged, held_out_folder
 
 import photofinder.heads as heads_module
@@ -121,6 +121,47 @@ def put(engine, stored, columns: dict[str, np.ndarray], tagger: str | None = Non
     idx.tags = stored.with_columns(
         {idx.labels.index(f"scene:{k}"): v.astype(np.float32) for k, v in columns.items()
          if f"scene:{k}" in idx.labels}, SCENE_FLOOR)
+
+
+Figures = tuple[dict[str, float], float, float]
+
+
+def figures(engine, truth: dict) -> Figures:
+    """AP of every scored word of the everyday photos (everyday_kinds' and
+    everyday_photos' words), and MAP / MRR of all of them."""
+    rows = truth_rows(engine, truth) + scene_word_rows(engine)
+    return ({r["query"]: r["ap"] for r in rows}, mean(r["ap"] for r in rows),
+            mean(r["rr"] for r in rows))
+
+
+def rule_table(title: str, engine, tagger: str, rules: dict[str, Rule], shipped_rule: str,
+               words: tuple[str, ...], figures_of: Callable[[object], Figures],
+               sure: tuple[str, Callable[[str, dict[str, np.ndarray]], str]]) -> int:
+    """One set's table: under each rule (its columns put in the index, as given), the AP
+    of `words` the set scores, `sure`'s column (its heading, and its cell from the rule's
+    name and columns) and the MAP / MRR of all its words. 1 where the shipped rule does
+    not give the shipped index's figures."""
+    stored = engine.index.tags
+    shipped = figures_of(engine)
+    shown = [w for w in words if w in shipped[0]]
+    heading, cell = sure
+    print(f"\n{title}; MAP / MRR of all {len(shipped[0])} words")
+    print("| rule | " + " | ".join(f"«{w}»" for w in shown) + f" | {heading} | all words |")
+    print("| --- |" + " --- |" * (len(shown) + 2))
+    try:
+        for rule, make in rules.items():
+            columns = make(engine, tagger)
+            put(engine, stored, columns)
+            ap, map_, mrr = figures_of(engine)
+            print(f"| {rule} | " + " | ".join(f"{ap[w]:.3f}" for w in shown)
+                  + f" | {cell(rule, columns)} | {map_:.3f} / {mrr:.3f} |")
+            if rule == shipped_rule and abs(map_ - shipped[1]) > 0.005:
+                print(f"  the shipped rule gives MAP {map_:.3f}, the shipped index "
+                      f"{shipped[1]:.3f}: not the same")
+                return 1
+    finally:
+        engine.index.tags = stored
+    return 0
 
 
 def everyday_tables(what: str, rules: dict[str, Rule], shipped_rule: str,

@@ -27,10 +27,9 @@ import json
 import sys
 
 import numpy as np
-from evaluation import mean
-from everyday_kinds import TRUTH, truth_rows
-from everyday_photos import everyday_engine, scene_word_rows
-from place_rules import held_out_table, put, with_regions
+from everyday_kinds import TRUTH
+from everyday_photos import everyday_engine
+from place_rules import figures, held_out_table, rule_table, with_regions
 
 from photofinder.heads import load_heads
 from photofinder.scoring import SURE
@@ -69,43 +68,20 @@ RULES = {"the whole photo alone (before)": read_on_regions(()),
          SHIPPED: read_on_regions(REGION_PLACES)}
 
 
-def figures(engine, truth: dict) -> tuple[dict[str, float], float, float]:
-    """AP of every scored word, and MAP / MRR of all of them."""
-    rows = truth_rows(engine, truth) + scene_word_rows(engine)
-    return ({r["query"]: r["ap"] for r in rows}, mean(r["ap"] for r in rows),
-            mean(r["rr"] for r in rows))
-
-
 def everyday_table(name: str, tagger: str, fresh: bool, truth: dict) -> int:
     engine = everyday_engine(tagger, True, fresh)
     if engine is None:  # not gathered here: said
         return 0
-    stored = engine.index.tags
-    shipped = figures(engine, truth)
-    words = [w for w in WORDS if w in shipped[0]]
-    print(f"\n{name}: AP; how many photos the place is a sure tag of, before → read so; "
-          f"MAP / MRR of all {len(shipped[0])} words")
-    print("| rule | " + " | ".join(f"«{w}»" for w in words) + " | sure | all words |")
-    print("| --- |" + " --- |" * (len(words) + 2))
     before = read_on_regions(())(engine, tagger)
-    try:
-        for rule, make in RULES.items():
-            columns = make(engine, tagger)
-            put(engine, stored, columns)
-            ap, map_, mrr = figures(engine, truth)
-            place = rule.removeprefix("+ ").removesuffix(" on the regions")
-            sure = (f"{int((before[place] >= SURE['scene']).sum())} → "
-                    f"{int((columns[place] >= SURE['scene']).sum())}"
-                    if place in CANDIDATES else "-")
-            print(f"| {rule} | " + " | ".join(f"{ap[w]:.3f}" for w in words)
-                  + f" | {sure} | {map_:.3f} / {mrr:.3f} |")
-            if rule == SHIPPED and abs(map_ - shipped[1]) > 0.005:
-                print(f"  the shipped rule gives MAP {map_:.3f}, the shipped index "
-                      f"{shipped[1]:.3f}: not the same")
-                return 1
-    finally:
-        engine.index.tags = stored
-    return 0
+
+    def sure(rule: str, columns: dict[str, np.ndarray]) -> str:
+        place = rule.removeprefix("+ ").removesuffix(" on the regions")
+        return (f"{int((before[place] >= SURE['scene']).sum())} → "
+                f"{int((columns[place] >= SURE['scene']).sum())}" if place in CANDIDATES else "-")
+
+    return rule_table(f"{name}: AP; how many photos the place is a sure tag of, before → "
+                      "read so", engine, tagger, RULES, SHIPPED, WORDS,
+                      lambda e: figures(e, truth), ("sure", sure))
 
 
 def main() -> int:

@@ -31,8 +31,7 @@ import numpy as np
 from evaluation import REPO, SHARED, build_index, engine_for, mean, score_queries
 from everyday_kinds import TRUTH
 from everyday_photos import everyday_engine
-from place_rules import held_out_table, put
-from region_places import figures
+from place_rules import figures, held_out_table, rule_table
 
 from photofinder.decoding import decode
 from photofinder.derived import clear_sky_scores
@@ -94,33 +93,12 @@ RULES = {"the head alone (before)": rule(None),
 
 
 def table(name: str, engine, tagger: str, figures_of) -> int:
-    """One set's table: AP of WORDS it scores and the MAP / MRR of all its words."""
-    stored = engine.index.tags
-    shipped = figures_of(engine)
-    words = [w for w in WORDS if w in shipped[0]]
-    print(f"\n{name}: AP; how many photos the clouds are a sure tag of; MAP / MRR of all "
-          f"{len(shipped[0])} words")
-    print("| rule | " + " | ".join(f"«{w}»" for w in words) + " | sure clouds | all words |")
-    print("| --- |" + " --- |" * (len(words) + 2))
-    try:
-        for rule_name, make in RULES.items():
-            columns = make(engine, tagger)
-            put(engine, stored, columns)
-            ap, map_, mrr = figures_of(engine)
-            print(f"| {rule_name} | " + " | ".join(f"{ap[w]:.3f}" for w in words)
-                  + f" | {int((columns['clouds'] >= SURE['scene']).sum())} | {map_:.3f} / {mrr:.3f} |")
-            if rule_name == SHIPPED and abs(map_ - shipped[1]) > 0.005:
-                print(f"  the shipped rule gives MAP {map_:.3f}, the shipped index "
-                      f"{shipped[1]:.3f}: not the same")
-                return 1
-    finally:
-        engine.index.tags = stored
-    return 0
-
-
-def everyday_figures(truth: dict):
-    """region_places.figures over the everyday photos' truth."""
-    return lambda engine: figures(engine, truth)
+    """One set's table (place_rules.rule_table), with how many photos the clouds are a
+    sure tag of."""
+    return rule_table(f"{name}: AP; how many photos the clouds are a sure tag of", engine,
+                      tagger, RULES, SHIPPED, WORDS, figures_of,
+                      ("sure clouds",
+                       lambda rule, columns: str(int((columns["clouds"] >= SURE["scene"]).sum()))))
 
 
 def coco_figures(engine) -> tuple[dict[str, float], float, float]:
@@ -142,7 +120,7 @@ def main() -> int:
                                 ("the 543 everyday photos, Lite0", "efficientnet-lite0", False),
                                 ("people's own albums (135), Lite0", "efficientnet-lite0", True)):
         engine = everyday_engine(tagger, True, fresh)
-        if engine is not None and table(name, engine, tagger, everyday_figures(truth)):
+        if engine is not None and table(name, engine, tagger, lambda e: figures(e, truth)):
             return 1
     coco = SHARED / "coco-dev"
     if coco.is_dir():
